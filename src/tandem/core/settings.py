@@ -1,0 +1,53 @@
+"""The one configuration object: every knob is a ``TANDEM_*`` environment variable.
+
+Nothing here is read at import time; composition roots call :func:`load_settings` once and pass the
+object down, so tests can build their own settings without touching the process environment.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    """Runtime configuration for Tandem (data home, databases, compute backend, web)."""
+
+    model_config = SettingsConfigDict(env_prefix="TANDEM_", extra="ignore")
+
+    home: Path = Field(default=Path("var"), description="Data home; everything Tandem writes lives here.")
+    database_url: str | None = Field(
+        default=None, description="Application DB (SQLAlchemy URL). Default: SQLite under the data home."
+    )
+    redis_url: str | None = Field(default=None, description="Redis for event streams and push; unset = in-process.")
+    compute: Literal["local", "ray"] = Field(default="local", description="Batch compute backend.")
+    compute_workers: int = Field(default=2, ge=1, le=64)
+    secret_key: str | None = Field(default=None, description="Signing/encryption key; generated under home if unset.")
+    host: str = "127.0.0.1"
+    port: int = Field(default=8000, ge=1, le=65535)
+    workers: int = Field(default=2, ge=1, le=32)
+    log_level: str = "INFO"
+    commission_rate: float = Field(default=0.00025, ge=0, le=0.003, description="Broker commission rate.")
+    llm_base_url: str | None = Field(default=None, description="Optional OpenAI-compatible endpoint for rewriting.")
+    llm_api_key: str | None = None
+    llm_model: str | None = None
+
+    @property
+    def market_dir(self) -> Path:
+        """Root of the versioned Parquet market-data store."""
+        return self.home / "market"
+
+    @property
+    def sqlalchemy_url(self) -> str:
+        """The application DB URL, defaulting to SQLite inside the data home."""
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{(self.home / 'tandem.db').resolve()}"
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Read settings from the environment, with explicit keyword overrides winning."""
+    return Settings(**overrides)  # type: ignore[arg-type]

@@ -1,0 +1,1 @@
+"""wealth layer."""
