@@ -1,0 +1,41 @@
+"""Suite-wide fixtures and the CI rule: under ``CI=true`` a skipped service-backed test fails the run."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+
+import pytest
+
+SERVICE_MARKERS = ("postgres", "redis", "browser", "ray")
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Iterator[None]:
+    """Turn a skip of a service-backed test into a failure when running in CI."""
+    outcome = yield
+    report = outcome.get_result()
+    if os.environ.get("CI", "").lower() not in ("1", "true", "yes"):
+        return
+    if report.skipped and any(item.get_closest_marker(m) for m in SERVICE_MARKERS):
+        reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else str(report.longrepr)
+        report.outcome = "failed"
+        report.longrepr = f"CI=true forbids skipping a service-backed test: {reason}"
+
+
+@pytest.fixture
+def postgres_url() -> str:
+    """URL of the real PostgreSQL test database, or a skip with the reason."""
+    url = os.environ.get("TANDEM_TEST_DATABASE_URL")
+    if not url:
+        pytest.skip("TANDEM_TEST_DATABASE_URL not set: no PostgreSQL service to test against")
+    return url
+
+
+@pytest.fixture
+def redis_url() -> str:
+    """URL of the real Redis test server, or a skip with the reason."""
+    url = os.environ.get("TANDEM_TEST_REDIS_URL")
+    if not url:
+        pytest.skip("TANDEM_TEST_REDIS_URL not set: no Redis service to test against")
+    return url
