@@ -88,7 +88,9 @@ PRICE_LIMITS: tuple[PriceLimitRule, ...] = (
     PriceLimitRule(Board.SSE_MAIN, True, 0.05, date(1998, 4, 22), _MAIN_ST_10PCT, "ST 5% band (risk warning)"),
     PriceLimitRule(Board.SZSE_MAIN, True, 0.05, date(1998, 4, 22), _MAIN_ST_10PCT, "ST 5% band (risk warning)"),
     PriceLimitRule(Board.SSE_MAIN, True, 0.10, _MAIN_ST_10PCT, None, "Main-board risk-warning band 5%→10%, 2025-07-07"),
-    PriceLimitRule(Board.SZSE_MAIN, True, 0.10, _MAIN_ST_10PCT, None, "Main-board risk-warning band 5%→10%, 2025-07-07"),
+    PriceLimitRule(
+        Board.SZSE_MAIN, True, 0.10, _MAIN_ST_10PCT, None, "Main-board risk-warning band 5%→10%, 2025-07-07"
+    ),
     PriceLimitRule(Board.CHINEXT, False, 0.10, date(2009, 10, 30), _CHINEXT_REFORM, "ChiNext 10% before registration"),
     PriceLimitRule(Board.CHINEXT, True, 0.05, date(2009, 10, 30), _CHINEXT_REFORM, "ChiNext ST 5% before registration"),
     PriceLimitRule(Board.CHINEXT, False, 0.20, _CHINEXT_REFORM, None, "ChiNext registration reform 2020-08-24: 20%"),

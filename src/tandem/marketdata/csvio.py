@@ -1,0 +1,117 @@
+"""Decoding and splitting source files into string columns with their line numbers.
+
+Every source quirk that is about bytes (gzip, GBK, BOM, truncated or ragged lines) is handled here, once, so that
+importers only map columns. Problems are reported per line as ``file:line: field: what is wrong``.
+"""
+
+from __future__ import annotations
+
+import gzip
+import io
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import polars as pl
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """One validation finding, addressed to a line of a source file."""
+
+    file: str
+    line: int
+    field: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}: {self.field}: {self.message}"
+
+
+@dataclass(slots=True)
+class ParsedFile:
+    """A source file as string columns plus a ``_line`` column, and the byte-level problems found."""
+
+    path: Path
+    frame: pl.DataFrame
+    problems: list[Problem] = field(default_factory=list)
+    bad_lines: set[int] = field(default_factory=set)
+
+
+def read_bytes(path: Path) -> bytes:
+    """File content, transparently gunzipped (``.gz``) or taken from a single-member ``.zip``."""
+    raw = path.read_bytes()
+    if path.suffix == ".gz" or raw[:2] == b"\x1f\x8b":
+        return gzip.decompress(raw)
+    if path.suffix == ".zip":
+        with zipfile.ZipFile(io.BytesIO(raw)) as zf:
+            members = [m for m in zf.namelist() if not m.endswith("/")]
+            if len(members) != 1:
+                raise ValueError(f"{path}: zip holds {len(members)} files; expected exactly one")
+            return zf.read(members[0])
+    return raw
+
+
+def decode(path: Path, raw: bytes, encoding: str) -> tuple[str, list[Problem], set[int]]:
+    """Decode, reporting each line whose bytes are invalid in ``encoding`` instead of failing the whole file."""
+    problems: list[Problem] = []
+    bad: set[int] = set()
+    if raw.startswith(b"\xef\xbb\xbf"):
+        raw = raw[3:]
+    try:
+        return raw.decode(encoding), problems, bad
+    except UnicodeDecodeError:
+        pass
+    lines = raw.split(b"\n")
+    out: list[str] = []
+    for i, line in enumerate(lines, start=1):
+        try:
+            out.append(line.decode(encoding))
+        except UnicodeDecodeError as exc:
+            hint = " (looks like GBK; re-save as UTF-8)" if _is_gbk(line) else ""
+            problems.append(
+                Problem(path.name, i, "encoding", f"bytes {line[exc.start : exc.start + 4]!r} are not {encoding}{hint}")
+            )
+            bad.add(i)
+            out.append(line.decode(encoding, errors="replace"))
+    return "\n".join(out), problems, bad
+
+
+def _is_gbk(line: bytes) -> bool:
+    try:
+        line.decode("gbk")
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def parse_csv(path: Path, *, encoding: str = "utf-8", separator: str = ",", has_header: bool = True) -> ParsedFile:
+    """Split a delimited file into all-string columns, flagging ragged (e.g. truncated) lines per line number."""
+    text, problems, bad = decode(path, read_bytes(path), encoding)
+    lines = pl.Series("l", text.split("\n"))
+    if lines.len() and lines[-1] == "":
+        lines = lines.head(lines.len() - 1)
+    lines = lines.str.strip_suffix("\r")
+    if lines.len() == 0:
+        raise ValueError(f"{path.name}: file is empty; expected a header line and rows")
+    header = lines[0].split(separator) if has_header else None
+    body = lines.slice(1) if has_header else lines
+    n_fields = len(header) if header else int(body.str.count_matches(separator, literal=True).max() or 0) + 1
+    counts = body.str.count_matches(separator, literal=True) + 1
+    line_no = pl.Series("_line", range(2 if has_header else 1, body.len() + (2 if has_header else 1)))
+    ragged = (counts != n_fields) & (body.str.len_chars() > 0)
+    for ln, cnt in zip(line_no.filter(ragged).to_list(), counts.filter(ragged).to_list(), strict=True):
+        problems.append(
+            Problem(path.name, ln, "line", f"has {cnt} fields, expected {n_fields} (truncated or malformed line)")
+        )
+        bad.add(ln)
+    keep = body.str.len_chars() > 0
+    body, line_no = body.filter(keep), line_no.filter(keep)
+    names = [h.strip().strip('"') for h in header] if header else [f"c{i}" for i in range(n_fields)]
+    split = body.str.split_exact(separator, n_fields - 1).struct.rename_fields(names)
+    frame = (
+        split.struct.unnest()
+        .with_columns([pl.col(c).str.strip_chars().str.strip_chars('"') for c in names])
+        .with_columns(line_no, pl.lit(path.name).alias("_file"))
+    )
+    return ParsedFile(path, frame, problems, bad)

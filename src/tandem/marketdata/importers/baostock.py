@@ -1,0 +1,135 @@
+"""BaoStock-derived files: raw daily bars (with valuation), vendor hfq/qfq bars, index bars, quarterly fundamentals.
+
+Units (PROVENANCE.md): prices CNY, ``volume`` in shares, ``amount`` in CNY, ``turn`` and ``pctChg`` in percent,
+``adjustflag`` 3 raw / 1 hfq / 2 qfq, ``tradestatus`` 0 = suspended, codes like ``sh.600519``.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import polars as pl
+
+from tandem.core.models import board_of, normalize_code
+from tandem.marketdata.csvio import parse_csv
+from tandem.marketdata.importers.base import LoadResult, concat_parsed, to_date, to_float
+from tandem.marketdata.validate import check_bars, check_parsed
+
+_CODE_IN_NAME = re.compile(r"(sh|sz|bj)\.?(\d{6})", re.I)
+_NUMERIC = (
+    "open",
+    "high",
+    "low",
+    "close",
+    "preclose",
+    "volume",
+    "amount",
+    "turn",
+    "peTTM",
+    "pbMRQ",
+    "psTTM",
+    "pcfNcfTTM",
+)
+
+
+def _codes(raw: pl.Series) -> pl.Series:
+    """``sh.600519`` → ``600519.SH`` for a whole column (the code set is small; map over unique values)."""
+    uniq = raw.unique().drop_nulls().to_list()
+    mapping = {u: normalize_code(u) for u in uniq}
+    return raw.replace_strict(mapping, default=None, return_dtype=pl.String)
+
+
+def _code_from_name(path: Path) -> str:
+    m = _CODE_IN_NAME.search(path.name)
+    if m is None:
+        raise ValueError(f"{path.name}: cannot read a code like sh600519 from the file name")
+    return normalize_code(f"{m.group(1)}.{m.group(2)}")
+
+
+class BaostockDaily:
+    """Raw (adjustflag 3) daily bars → ``daily_bars``; hfq/qfq files (1/2) → ``vendor_adjusted_bars``."""
+
+    name = "baostock-daily"
+
+    def load(self, paths: list[Path]) -> LoadResult:
+        parsed = [parse_csv(p) for p in paths]
+        for pf in parsed:
+            for col in ("date", "code", "open", "high", "low", "close", "volume"):
+                if col not in pf.frame.columns:
+                    raise ValueError(f"{pf.path.name}: column {col!r} missing; this is not a BaoStock daily file")
+        raw, problems, on_bad_line = concat_parsed(parsed)
+        res = LoadResult(paths, problems=problems, rows_read=raw.height)
+        typed = raw.select(
+            pl.col("_line"),
+            pl.col("_file"),
+            _codes(raw.get_column("code")).alias("code"),
+            to_date("date").alias("date"),
+            *[to_float(c).alias(c) for c in _NUMERIC if c in raw.columns],
+            pl.col("adjustflag").alias("adjustflag")
+            if "adjustflag" in raw.columns
+            else pl.lit("3").alias("adjustflag"),
+            (pl.col("tradestatus") == "0").alias("suspended")
+            if "tradestatus" in raw.columns
+            else pl.lit(False).alias("suspended"),
+            (pl.col("isST") == "1").alias("is_st") if "isST" in raw.columns else pl.lit(False).alias("is_st"),
+        )
+        parse_bad = check_parsed(
+            raw, typed, {c: c for c in ("date", *[x for x in _NUMERIC if x in raw.columns])}, res.problems
+        )
+        boards = {c: board_of(c).value for c in typed.get_column("code").unique().drop_nulls().to_list()}
+        typed = typed.with_columns(pl.col("code").replace_strict(boards, default=None).alias("board"))
+        flags = set(typed.get_column("adjustflag").drop_nulls().unique().to_list())
+        if len(flags) > 1:
+            raise ValueError(
+                f"mixed adjustflag values {sorted(flags)} in one batch; import raw and adjusted separately"
+            )
+        raw_prices = flags <= {"3"}
+        if "preclose" not in typed.columns:
+            typed = typed.with_columns(pl.col("close").shift(1).over("code").alias("preclose"))
+        bad = check_bars(typed, res.problems, check_limits=raw_prices)
+        bad = bad | parse_bad | on_bad_line
+        good = typed.filter(~bad)
+        res.quarantined = raw.filter(bad)
+        src = pl.lit("baostock:") + pl.col("_file")
+        if raw_prices:
+            res.tables["daily_bars"] = good.select(
+                "code",
+                "date",
+                "open",
+                "high",
+                "low",
+                "close",
+                "preclose",
+                "volume",
+                "amount",
+                pl.col("turn").alias("turnover") if "turn" in good.columns else pl.lit(None).alias("turnover"),
+                "is_st",
+                "suspended",
+                *[
+                    pl.col(a).alias(b)
+                    for a, b in (
+                        ("peTTM", "pe_ttm"),
+                        ("pbMRQ", "pb_mrq"),
+                        ("psTTM", "ps_ttm"),
+                        ("pcfNcfTTM", "pcf_ttm"),
+                    )
+                    if a in good.columns
+                ],
+                src.alias("source"),
+            )
+        else:
+            kind = "hfq" if flags == {"1"} else "qfq"
+            res.tables["vendor_adjusted_bars"] = good.select(
+                "code",
+                "date",
+                pl.lit(kind).alias("adjust"),
+                "open",
+                "high",
+                "low",
+                "close",
+                "volume",
+                "amount",
+                src.alias("source"),
+            )
+        return res

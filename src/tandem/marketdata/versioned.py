@@ -1,0 +1,248 @@
+"""Atomic, versioned Parquet tables: an import either lands whole or not at all.
+
+Layout under the store root::
+
+    CURRENT                 one line: the id of the live version
+    versions/<id>/          manifest.json + one Parquet file per table (or per table-year partition)
+    .lock                   held (flock) by the one writer
+
+A writer stages a complete new version in ``versions/<id>.tmp``, hard-linking every partition it did not change,
+fsyncs it, renames the directory, and only then swaps ``CURRENT`` with an atomic ``os.replace``. A crash or SIGKILL
+at any point before that swap leaves ``CURRENT`` pointing at the old, untouched version; leftovers are swept by
+the next writer. Readers never see a half-written table. A commit whose merged tables equal the current ones
+writes nothing, so re-importing the same file changes nothing.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import json
+import os
+import shutil
+import uuid
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import polars as pl
+import pyarrow.parquet as pq
+
+from tandem.core.errors import ConflictError
+from tandem.marketdata.tables import TableSpec, spec
+
+_KEEP_VERSIONS = 2
+
+
+def _fsync_dir(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _partition_name(table: TableSpec, year: int | None) -> str:
+    return f"{table.name}/year={year}.parquet" if year is not None else f"{table.name}.parquet"
+
+
+class VersionedStore:
+    """The on-disk side of the market store: current version, its files, and transactions."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+
+    def current_version(self) -> str | None:
+        """Id of the live version, or None for an empty store."""
+        path = self.root / "CURRENT"
+        if not path.exists():
+            return None
+        return path.read_text(encoding="utf-8").strip() or None
+
+    def manifest(self, version: str | None = None) -> dict[str, object]:
+        """The manifest of a version (tables → partition files, and the import log)."""
+        vid = version or self.current_version()
+        if vid is None:
+            return {"tables": {}, "imports": []}
+        data: dict[str, object] = json.loads((self.root / "versions" / vid / "manifest.json").read_text("utf-8"))
+        return data
+
+    def files(self, table: str, version: str | None = None) -> list[Path]:
+        """Parquet files holding ``table`` in a version (empty list if the table has no rows yet)."""
+        vid = version or self.current_version()
+        if vid is None:
+            return []
+        tables = self.manifest(vid)["tables"]
+        assert isinstance(tables, dict)
+        return [self.root / "versions" / vid / rel for rel in tables.get(table, [])]
+
+    def read(self, table: str, version: str | None = None) -> pl.DataFrame:
+        """Whole table as a polars frame with the declared schema (empty frame if absent)."""
+        sp = spec(table)
+        files = self.files(table, version)
+        if not files:
+            return pl.from_arrow(sp.schema.empty_table())  # type: ignore[return-value]
+        return pl.concat([pl.read_parquet(f) for f in files], how="vertical_relaxed")
+
+    @contextlib.contextmanager
+    def transaction(self) -> Iterator[Transaction]:
+        """Exclusive write transaction; commits on clean exit, discards everything on any exception."""
+        self.root.mkdir(parents=True, exist_ok=True)
+        (self.root / "versions").mkdir(exist_ok=True)
+        lock = open(self.root / ".lock", "a+")  # noqa: SIM115 - held for the transaction's life
+        try:
+            try:
+                fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                raise ConflictError(
+                    f"another import is writing to {self.root}; wait for it to finish and try again"
+                ) from None
+            self._sweep()
+            tx = Transaction(self)
+            yield tx
+            tx.commit()
+        finally:
+            lock.close()
+
+    def _sweep(self) -> None:
+        """Remove staging leftovers of crashed writers and versions older than the last few."""
+        versions = self.root / "versions"
+        live = self.current_version()
+        for d in versions.iterdir():
+            if d.name.endswith(".tmp"):
+                shutil.rmtree(d, ignore_errors=True)
+        done = sorted((d for d in versions.iterdir() if d.is_dir()), key=lambda d: d.stat().st_mtime)
+        for d in done[:-_KEEP_VERSIONS]:
+            if d.name != live:
+                shutil.rmtree(d, ignore_errors=True)
+
+
+class Transaction:
+    """Staged upserts against one base version; nothing is visible until :meth:`commit`."""
+
+    def __init__(self, store: VersionedStore) -> None:
+        self._store = store
+        self._base = store.current_version()
+        self._staged: dict[str, pl.DataFrame] = {}
+        self._pending: dict[str, list[pl.DataFrame]] = {}
+        self._imports: list[dict[str, object]] = []
+        self.changed = False
+        self.committed_version: str | None = None
+
+    def table(self, name: str) -> pl.DataFrame:
+        """The table as this transaction sees it (base version plus staged changes)."""
+        self._materialize(name)
+        if name in self._staged:
+            return self._staged[name]
+        return self._store.read(name, self._base)
+
+    def upsert(self, name: str, rows: pl.DataFrame) -> int:
+        """Insert or replace rows by the table's key; for patch tables fill only the non-null fields.
+
+        Rows are cast to the declared schema (a column the schema lacks is an error) and merged lazily, so many
+        upserts into one table cost one sort. Later rows win over earlier ones with the same key.
+        """
+        sp = spec(name)
+        extra = set(rows.columns) - set(sp.schema.names)
+        if extra:
+            raise ValueError(f"table {name}: unknown columns {sorted(extra)}")
+        target = pl.from_arrow(sp.schema.empty_table())
+        assert isinstance(target, pl.DataFrame)
+        if sp.patch:
+            self._materialize(name)
+        new = rows.with_columns(
+            [pl.lit(None).cast(target.schema[c]).alias(c) for c in sp.schema.names if c not in rows.columns]
+        ).select([pl.col(c).cast(target.schema[c]) for c in sp.schema.names])
+        if sp.patch:
+            self._merge(name, [new])
+        else:
+            self._pending.setdefault(name, []).append(new)
+        return rows.height
+
+    def _materialize(self, name: str) -> None:
+        pending = self._pending.pop(name, [])
+        if pending:
+            self._merge(name, pending)
+
+    def _merge(self, name: str, frames: list[pl.DataFrame]) -> None:
+        sp = spec(name)
+        keys = list(sp.keys)
+        new = pl.concat(frames, how="vertical_relaxed").unique(subset=keys, keep="last", maintain_order=True)
+        old = self._staged[name] if name in self._staged else self._store.read(name, self._base)
+        if sp.patch and old.height:
+            joined = new.join(old, on=keys, how="left", suffix="__old")
+            new = joined.select(
+                keys + [pl.coalesce(pl.col(c), pl.col(f"{c}__old")).alias(c) for c in sp.schema.names if c not in keys]
+            ).select(sp.schema.names)
+        merged = pl.concat([old.join(new.select(keys), on=keys, how="anti"), new], how="vertical_relaxed")
+        self._staged[name] = merged.sort(keys)
+
+    def log_import(self, entry: dict[str, object]) -> None:
+        """Record what was imported (file, sha256, rows) in the new version's manifest."""
+        self._imports.append(entry)
+
+    def _partitions(self, name: str, frame: pl.DataFrame) -> dict[str, pl.DataFrame]:
+        sp = spec(name)
+        if sp.partition_by_year is None:
+            return {_partition_name(sp, None): frame}
+        years = frame.get_column(sp.partition_by_year).dt.year()
+        return {_partition_name(sp, int(y)): frame.filter(years == y) for y in sorted(set(years.to_list()))}
+
+    def commit(self) -> bool:
+        """Write the new version and swap it live; returns False (and writes nothing) when nothing changed."""
+        store = self._store
+        for name in list(self._pending):
+            self._materialize(name)
+        base_manifest = store.manifest(self._base)
+        base_tables: dict[str, list[str]] = dict(base_manifest["tables"])  # type: ignore[call-overload]
+        base_dir = store.root / "versions" / self._base if self._base else None
+        new_tables: dict[str, list[str]] = {n: list(r) for n, r in base_tables.items()}
+        writes: dict[str, pl.DataFrame] = {}
+        for name, frame in self._staged.items():
+            base_parts = self._partitions(name, store.read(name, self._base))
+            new_parts = self._partitions(name, frame)
+            for rel, part in new_parts.items():
+                old = base_parts.get(rel)
+                if old is None or not part.equals(old):
+                    writes[rel] = part
+            if set(new_parts) != set(base_parts):
+                writes.update({rel: new_parts[rel] for rel in set(new_parts) - set(base_parts)})
+            new_tables[name] = sorted(new_parts)
+        if not writes and new_tables == base_tables:
+            self.changed = False
+            return False
+        vid = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%f") + "-" + uuid.uuid4().hex[:6]
+        stage = store.root / "versions" / f"{vid}.tmp"
+        stage.mkdir(parents=True)
+        for name, rels in new_tables.items():
+            for rel in rels:
+                dst = stage / rel
+                dst.parent.mkdir(parents=True, exist_ok=True)
+                if rel in writes:
+                    pq.write_table(writes[rel].to_arrow().cast(spec(name).schema), dst, compression="zstd")
+                    with open(dst, "rb") as fh:
+                        os.fsync(fh.fileno())
+                else:
+                    if base_dir is None:
+                        raise RuntimeError(f"partition {rel} expected in the base version but there is none")
+                    try:
+                        os.link(base_dir / rel, dst)
+                    except OSError:
+                        shutil.copy2(base_dir / rel, dst)
+        imports = list(base_manifest.get("imports", [])) + self._imports  # type: ignore[call-overload]
+        manifest = {"version": vid, "base": self._base, "tables": new_tables, "imports": imports}
+        (stage / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=1, default=str), "utf-8")
+        with open(stage / "manifest.json", "rb") as fh:
+            os.fsync(fh.fileno())
+        final = store.root / "versions" / vid
+        os.rename(stage, final)
+        _fsync_dir(store.root / "versions")
+        tmp = store.root / "CURRENT.tmp"
+        tmp.write_text(vid + "\n", encoding="utf-8")
+        with open(tmp, "rb") as fh:
+            os.fsync(fh.fileno())
+        os.replace(tmp, store.root / "CURRENT")
+        _fsync_dir(store.root)
+        self.changed = True
+        self.committed_version = vid
+        return True
