@@ -3,7 +3,8 @@
 Sources (see /work/shared/data/PROVENANCE.md): East Money NAV files from ``fund_study_eastmoney_2015_2021``
 (unit NAV, accumulated NAV) and exchange closing prices from ``etf_rotation_31etfs_to_2023`` for ETFs that
 file set lacks (close used as NAV; ``acc_nav`` chains the
-exchange's ``close / pre_close`` returns so distributions do not look like losses; labelled in ``source``). Names and East Money types come from
+exchange's ``close / pre_close`` returns so distributions do not look like losses; labelled in ``source``).
+Names and East Money types come from
 ``all_fund_2021-01-15.json``; 511880 is listed there as 其他创新 but PROVENANCE.md names it a money-market ETF,
 so it is typed 货币型 here. Window 2017-01-01 .. 2020-12-31; nothing is computed or filled in.
 """
@@ -76,7 +77,9 @@ def _etf(code: str) -> pd.DataFrame:
 
 def main() -> None:
     """Write funds.parquet and fund_nav.parquet next to this script."""
-    listing = {r[0]: r for r in json.loads((SRC / "fund_study_eastmoney_2015_2021" / "all_fund_2021-01-15.json").read_text())}
+    listing = {
+        r[0]: r for r in json.loads((SRC / "fund_study_eastmoney_2015_2021" / "all_fund_2021-01-15.json").read_text())
+    }
     parts = [_em(c, f) for c, f in EM_FILES.items()] + [_etf(c) for c in ETF_CLOSE]
     nav = pd.concat(parts, ignore_index=True)
     nav = nav[(nav["date"] >= pd.Timestamp(START).date()) & (nav["date"] <= pd.Timestamp(END).date())]

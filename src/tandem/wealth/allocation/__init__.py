@@ -1,0 +1,1 @@
+"""Allocation engine: covariance and expected-return estimators, constraints, cvxpy optimizers."""

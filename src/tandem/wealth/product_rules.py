@@ -1,0 +1,182 @@
+"""Rule data for fund products: type classification, R-level grading, typical fees and minimum purchase.
+
+R-level rules (version ``RISK_GRADING_VERSION``), first by fund type, then only ever *raised* by realised
+volatility — realised calm never lowers a grade:
+
+=================  =====  ==============================================
+type               base   raised when realised annual volatility …
+=================  =====  ==============================================
+money market       R1     > 1%  → R2
+bond               R2     > 6%  → R3
+mixed / FOF        R3     > 25% → R4
+equity, index/ETF  R4     > 35% → R5
+QDII, commodity    R4     > 35% → R5
+leveraged / other  R5
+=================  =====  ==============================================
+
+Fees and minimums are *typical rates for the fund type, not fund-specific* (front-end subscription before
+platform discounts, redemption for holdings of 7 days to 1 year, annual management + custody), as printed in
+mainland prospectuses around 2020; exchange-traded funds pay the broker commission instead. Fund size and
+manager tenure are not in the market data and are reported as unknown rather than guessed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+from tandem.compliance.suitability import ProductRisk
+
+RISK_GRADING_VERSION = "tandem-fund-risk-grading/v1"
+FEE_SOURCE = "typical rate for type, not fund-specific"
+MIN_PURCHASE_SOURCE = "OTC funds: ¥100 initial minimum in ¥100 steps (typical platform minimum, not fund-specific); "
+MIN_PURCHASE_SOURCE += "exchange-traded funds: one board lot of 100 units at the last NAV/close"
+
+
+class FundType(StrEnum):
+    """Fund types the catalogue distinguishes."""
+
+    MONEY_MARKET = "money_market"
+    BOND = "bond"
+    MIXED = "mixed"
+    EQUITY = "equity"
+    INDEX = "index"
+    QDII = "qdii"
+    COMMODITY = "commodity"
+    LEVERAGED = "leveraged"
+    OTHER = "other"
+
+
+class AssetClass(StrEnum):
+    """Asset classes used by allocation bands."""
+
+    CASH = "cash"
+    BOND = "bond"
+    MIXED = "mixed"
+    EQUITY = "equity"
+    QDII = "qdii"
+    COMMODITY = "commodity"
+
+
+ASSET_CLASS_LABELS_ZH: dict[AssetClass, str] = {
+    AssetClass.CASH: "货币类",
+    AssetClass.BOND: "债券类",
+    AssetClass.MIXED: "混合类",
+    AssetClass.EQUITY: "股票类",
+    AssetClass.QDII: "海外（QDII）",
+    AssetClass.COMMODITY: "商品（黄金）",
+}
+
+ASSET_CLASS_OF: dict[FundType, AssetClass] = {
+    FundType.MONEY_MARKET: AssetClass.CASH,
+    FundType.BOND: AssetClass.BOND,
+    FundType.MIXED: AssetClass.MIXED,
+    FundType.EQUITY: AssetClass.EQUITY,
+    FundType.INDEX: AssetClass.EQUITY,
+    FundType.QDII: AssetClass.QDII,
+    FundType.COMMODITY: AssetClass.COMMODITY,
+    FundType.LEVERAGED: AssetClass.EQUITY,
+    FundType.OTHER: AssetClass.EQUITY,
+}
+
+BASE_RISK: dict[FundType, ProductRisk] = {
+    FundType.MONEY_MARKET: ProductRisk.R1,
+    FundType.BOND: ProductRisk.R2,
+    FundType.MIXED: ProductRisk.R3,
+    FundType.EQUITY: ProductRisk.R4,
+    FundType.INDEX: ProductRisk.R4,
+    FundType.QDII: ProductRisk.R4,
+    FundType.COMMODITY: ProductRisk.R4,
+    FundType.LEVERAGED: ProductRisk.R5,
+    FundType.OTHER: ProductRisk.R5,
+}
+
+VOL_RAISE: dict[ProductRisk, float] = {
+    ProductRisk.R1: 0.01,
+    ProductRisk.R2: 0.06,
+    ProductRisk.R3: 0.25,
+    ProductRisk.R4: 0.35,
+}
+
+_MONEY_WORDS = ("货币", "日利", "添益", "现金", "money market")
+_BOND_WORDS = ("债", "bond")
+_COMMODITY_WORDS = ("黄金", "原油", "商品", "白银", "gold", "commodity")
+
+
+def classify_fund(fund_type: str, name: str) -> FundType:
+    """Map a source type string (East Money 混合型/债券型/ETF-场内 … or English) and the name to a FundType."""
+    t, n = fund_type.lower(), name.lower()
+    if any(w in n for w in _COMMODITY_WORDS):
+        return FundType.COMMODITY
+    if "qdii" in t or "qdii" in n:
+        return FundType.QDII
+    if "杠杆" in t or "leverag" in t:
+        return FundType.LEVERAGED
+    if any(w in t for w in _MONEY_WORDS) or any(w in n for w in _MONEY_WORDS):
+        return FundType.MONEY_MARKET
+    if any(w in t for w in _BOND_WORDS) or "固定收益" in t or any(w in n for w in _BOND_WORDS):
+        return FundType.BOND
+    if any(w in t for w in ("指数", "etf", "联接", "index")):
+        return FundType.INDEX
+    if "股票" in t or "equity" in t or "stock" in t:
+        return FundType.EQUITY
+    if "混合" in t or "fof" in t or "mixed" in t:
+        return FundType.MIXED
+    return FundType.OTHER
+
+
+def grade_risk(fund_type: FundType, realised_vol: float | None) -> tuple[ProductRisk, str]:
+    """R-level and the rule that produced it (base by type, raised one step per exceeded volatility bar)."""
+    risk = BASE_RISK[fund_type]
+    rule = f"{fund_type.value}→{risk.value}"
+    while realised_vol is not None and risk in VOL_RAISE and realised_vol > VOL_RAISE[risk]:
+        bar = VOL_RAISE[risk]
+        risk = ProductRisk.of_rank(risk.rank + 1)
+        rule += f"; vol {realised_vol:.1%}>{bar:.0%}→{risk.value}"
+    return risk, f"{RISK_GRADING_VERSION}: {rule}"
+
+
+@dataclass(frozen=True, slots=True)
+class FeeSchedule:
+    """Fee rates as fractions (0.015 = 1.5%), with where they come from."""
+
+    subscription: float
+    redemption: float
+    annual_management: float
+    source: str = FEE_SOURCE
+
+
+_OTC_FEES: dict[FundType, FeeSchedule] = {
+    FundType.MONEY_MARKET: FeeSchedule(0.0, 0.0, 0.0033),
+    FundType.BOND: FeeSchedule(0.008, 0.005, 0.0040),
+    FundType.MIXED: FeeSchedule(0.015, 0.005, 0.0175),
+    FundType.EQUITY: FeeSchedule(0.015, 0.005, 0.0175),
+    FundType.INDEX: FeeSchedule(0.012, 0.005, 0.0060),
+    FundType.QDII: FeeSchedule(0.015, 0.005, 0.0110),
+    FundType.COMMODITY: FeeSchedule(0.006, 0.005, 0.0060),
+    FundType.LEVERAGED: FeeSchedule(0.012, 0.005, 0.0100),
+    FundType.OTHER: FeeSchedule(0.015, 0.005, 0.0150),
+}
+_ETF_MANAGEMENT: dict[FundType, float] = {
+    FundType.MONEY_MARKET: 0.0030,
+    FundType.BOND: 0.0020,
+    FundType.COMMODITY: 0.0060,
+    FundType.QDII: 0.0080,
+}
+
+
+def is_exchange_traded(code: str) -> bool:
+    """Exchange-listed funds carry an exchange suffix in the store (``510300.SH``); OTC funds are bare."""
+    return code.endswith((".SH", ".SZ", ".BJ"))
+
+
+def typical_fees(fund_type: FundType, *, exchange_traded: bool, commission: float = 0.00025) -> FeeSchedule:
+    """Typical fees for the type; exchange-traded funds pay the broker commission each way instead."""
+    if exchange_traded:
+        return FeeSchedule(commission, commission, _ETF_MANAGEMENT.get(fund_type, 0.0060))
+    return _OTC_FEES[fund_type]
+
+
+def purchase_step(*, exchange_traded: bool, last_nav: float) -> float:
+    """Smallest purchase and rounding step in CNY (see ``MIN_PURCHASE_SOURCE``)."""
+    return 100.0 * last_nav if exchange_traded else 100.0
