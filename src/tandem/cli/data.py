@@ -1,0 +1,93 @@
+"""``tandem data``: import, inspect and validate the market-data store."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from tandem.cli.context import console, err_console, market_store, print_json, settings
+from tandem.core.errors import UserError
+from tandem.marketdata.importing import import_paths
+
+app = typer.Typer(help="Import, inspect and validate market data.", no_args_is_help=True)
+
+
+@app.command("import")
+def import_(
+    paths: Annotated[list[Path], typer.Argument(help="Files or dataset folders to import.")],
+    strict: Annotated[bool, typer.Option("--strict", help="Reject the whole import on any problem.")] = False,
+) -> None:
+    """Import files atomically; bad rows are quarantined into a report (or, with --strict, nothing is imported)."""
+    s = settings()
+    started = time.perf_counter()
+    with Progress(
+        TextColumn("[bold]导入 import"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("{task.description}"),
+        TimeElapsedColumn(),
+        console=err_console,
+        transient=True,
+    ) as progress:
+        task = progress.add_task("", total=None)
+
+        def on_progress(done: int, total: int, name: str) -> None:
+            if time.perf_counter() - started > 1.0 or done == total:
+                progress.update(task, completed=done, total=total, description=name)
+
+        report = import_paths(s.market_dir, paths, strict=strict, progress=on_progress)
+    verb = "imported" if report.changed else "no change (already imported)"
+    console.print(
+        f"{verb}: {report.files} file(s), {report.rows_loaded:,} rows loaded, {report.rows_quarantined:,} quarantined, "
+        f"{len(report.problems)} problem(s) in {report.seconds:.2f}s; store version {report.version}"
+    )
+    for p in report.problems[:20]:
+        err_console.print(f"  {p}", markup=False, highlight=False)
+    if len(report.problems) > 20:
+        err_console.print(f"  … {len(report.problems) - 20} more in the report")
+    if report.report_path:
+        console.print(f"quarantine report: {report.report_path}")
+    for skipped in report.skipped[:10]:
+        err_console.print(f"  skipped: {skipped}", markup=False, highlight=False)
+
+
+@app.command("info")
+def info(fmt: Annotated[str, typer.Option("--format", help="text or json")] = "text") -> None:
+    """Counts and date range of what the store holds."""
+    data = market_store().info()
+    if fmt == "json":
+        print_json(data)
+        return
+    if fmt != "text":
+        raise UserError(f"--format must be text or json, not {fmt!r}")
+    table = Table(title="Tandem market store")
+    table.add_column("item")
+    table.add_column("value", justify="right")
+    for k in ("version", "instruments", "bars", "stocks_with_bars", "first_date", "last_date"):
+        table.add_row(k, str(data[k]))
+    tables = data["tables"]
+    assert isinstance(tables, dict)
+    for name, n in tables.items():
+        table.add_row(f"table {name}", f"{n:,}")
+    console.print(table)
+
+
+@app.command("validate")
+def validate(fmt: Annotated[str, typer.Option("--format", help="text or json")] = "text") -> None:
+    """Re-check the stored daily bars (OHLC, prices, calendar, limits, gaps); exit 1 if any problem is found."""
+    from tandem.marketdata.audit import audit_store
+
+    problems = audit_store(market_store())
+    if fmt == "json":
+        print_json({"problems": [str(p) for p in problems], "count": len(problems)})
+    else:
+        for p in problems[:200]:
+            console.print(str(p), markup=False, highlight=False)
+        console.print(f"{len(problems)} problem(s)")
+    if problems:
+        raise typer.Exit(1)

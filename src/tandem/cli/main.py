@@ -1,0 +1,56 @@
+"""The ``tandem`` command: the CLI composition root (settings, store and adapters are chosen here).
+
+Exit codes: 0 success, 2 user error (message on stderr), 1 unexpected failure.
+"""
+
+from __future__ import annotations
+
+import sys
+
+import typer
+
+from tandem.cli import data as data_cmd
+from tandem.cli import quote as quote_cmd
+from tandem.cli import serve as serve_cmd
+from tandem.core.errors import UserError
+
+app = typer.Typer(
+    name="tandem",
+    help="Tandem: A-share market data, diagnosis, retail quant and fund advisory.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+app.add_typer(data_cmd.app, name="data")
+app.command("quote")(quote_cmd.quote)
+app.command("serve")(serve_cmd.serve)
+
+
+def main() -> None:
+    """Entry point: run the app, mapping user errors to exit code 2 with the message on stderr."""
+    try:
+        app(standalone_mode=False)
+    except UserError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        problems = getattr(exc, "problems", [])
+        for p in problems[:50]:
+            typer.echo(f"  {p}", err=True)
+        if len(problems) > 50:
+            typer.echo(f"  … and {len(problems) - 50} more", err=True)
+        sys.exit(2)
+    except typer.Exit as exc:
+        sys.exit(exc.exit_code)
+    except typer.Abort:
+        typer.echo("aborted", err=True)
+        sys.exit(1)
+    except Exception as exc:  # click usage errors arrive here in non-standalone mode
+        import click
+
+        if isinstance(exc, click.ClickException):
+            exc.show()
+            sys.exit(2)
+        raise
+
+
+if __name__ == "__main__":
+    main()

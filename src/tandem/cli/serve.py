@@ -1,0 +1,29 @@
+"""``tandem serve``: run the web app under uvicorn (the factory is loaded by path, so the CLI never imports web)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from tandem.cli.context import settings
+
+
+def serve(
+    host: Annotated[str | None, typer.Option("--host", help="Bind address (default TANDEM_HOST or 127.0.0.1)")] = None,
+    port: Annotated[int | None, typer.Option("--port", help="Port (default TANDEM_PORT or 8000)")] = None,
+    workers: Annotated[int | None, typer.Option("--workers", help="Worker processes (default TANDEM_WORKERS)")] = None,
+) -> None:
+    """Serve the app on http://HOST:PORT."""
+    import uvicorn
+
+    s = settings()
+    uvicorn.run(
+        "tandem.web.app:create_app",
+        factory=True,
+        host=host or s.host,
+        port=port or s.port,
+        workers=workers or s.workers,
+        log_level=s.log_level.lower(),
+        proxy_headers=False,
+    )

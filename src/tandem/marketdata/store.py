@@ -1,0 +1,445 @@
+"""The read side of the market-data store: instruments, bars, fundamentals, funds — as of any day.
+
+Data lives in versioned Parquet tables (:mod:`versioned`). Ad-hoc and set-based queries go through DuckDB views over
+the live version's files; the two hot paths (one code's history, one day's cross-section) are served from an
+in-memory columnar copy of ``daily_bars`` sorted by (code, date), sliced with binary search — no Python loop per row.
+The copy is rebuilt when the store's version changes, so a reader always sees one consistent version.
+"""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any, Literal
+
+import duckdb
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+import polars as pl
+
+from tandem.core.errors import NotFoundError, UserError
+from tandem.core.models import Board, Exchange, Instrument, InstrumentKind, normalize_code
+from tandem.core.rulebook import DayRules, rules_for
+from tandem.marketdata import calendar
+from tandem.marketdata.tables import TABLES
+from tandem.marketdata.versioned import VersionedStore
+
+Adjust = Literal["qfq", "hfq"] | None
+BAR_COLUMNS = (
+    "open",
+    "high",
+    "low",
+    "close",
+    "preclose",
+    "volume",
+    "amount",
+    "turnover",
+    "is_st",
+    "suspended",
+    "adj_factor",
+    "pe_ttm",
+    "pb_mrq",
+    "ps_ttm",
+    "pcf_ttm",
+)
+_PRICE_COLUMNS = ("open", "high", "low", "close", "preclose")
+
+
+@dataclass(slots=True)
+class _BarCache:
+    codes: npt.NDArray[np.str_]
+    starts: npt.NDArray[np.int64]
+    ends: npt.NDArray[np.int64]
+    dates: npt.NDArray[np.datetime64]
+    cols: dict[str, npt.NDArray[Any]]
+    by_date: npt.NDArray[np.int64]
+    by_date_dates: npt.NDArray[np.datetime64]
+
+
+def _to_date(x: date | str | None) -> date | None:
+    if x is None or isinstance(x, date):
+        return x
+    try:
+        return date.fromisoformat(x)
+    except ValueError:
+        raise UserError(f"{x!r} is not a date; use YYYY-MM-DD") from None
+
+
+class MarketStore:
+    """Read API over the live version of the store at ``root`` (cheap to open; caches per version)."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self._vs = VersionedStore(root)
+        self._version: str | None = None
+        self._con: duckdb.DuckDBPyConnection | None = None
+        self._bars: _BarCache | None = None
+        self._instruments: pd.DataFrame | None = None
+
+    @classmethod
+    def open(cls, root: Path) -> MarketStore:
+        """Open the store at ``root`` (it may be empty)."""
+        return cls(root)
+
+    @property
+    def versioned(self) -> VersionedStore:
+        """The underlying versioned tables (for writers such as importers)."""
+        return self._vs
+
+    # ------------------------------------------------------------------ plumbing
+    def _sync(self) -> None:
+        v = self._vs.current_version()
+        if v != self._version:
+            self._version = v
+            self._bars = None
+            self._instruments = None
+            if self._con is not None:
+                self._con.close()
+            self._con = None
+
+    def con(self) -> duckdb.DuckDBPyConnection:
+        """A DuckDB connection with one view per table over the live version's Parquet files."""
+        self._sync()
+        if self._con is None:
+            con = duckdb.connect(":memory:")
+            for name, spec_ in TABLES.items():
+                files = self._vs.files(name, self._version)
+                if files:
+                    paths = ", ".join(f"'{p}'" for p in files)
+                    con.execute(f"CREATE VIEW {name} AS SELECT * FROM read_parquet([{paths}], union_by_name=true)")
+                else:
+                    cols = ", ".join(f'CAST(NULL AS {_duck_type(f.type)}) AS "{f.name}"' for f in spec_.schema)
+                    con.execute(f"CREATE VIEW {name} AS SELECT {cols} WHERE false")
+            self._con = con
+        return self._con
+
+    def sql(self, query: str, params: list[object] | None = None) -> pd.DataFrame:
+        """Run a read-only SQL query against the tables (views named like the tables)."""
+        return self.con().execute(query, params or []).df()
+
+    def _bar_cache(self) -> _BarCache:
+        self._sync()
+        if self._bars is None:
+            frame = self._vs.read("daily_bars", self._version).sort("code", "date")
+            codes_col = frame.get_column("code").to_numpy().astype(str)
+            uniq, starts = np.unique(codes_col, return_index=True)
+            order = np.argsort(starts)
+            uniq, starts = uniq[order], starts[order]
+            ends = np.append(starts[1:], len(codes_col))
+            dates = frame.get_column("date").to_numpy().astype("datetime64[D]")
+            cols = {c: frame.get_column(c).to_numpy() for c in BAR_COLUMNS}
+            by_date = np.argsort(dates, kind="stable")
+            self._bars = _BarCache(
+                uniq,
+                starts.astype(np.int64),
+                ends.astype(np.int64),
+                dates,
+                cols,
+                by_date.astype(np.int64),
+                dates[by_date],
+            )
+        return self._bars
+
+    # ------------------------------------------------------------------ instruments
+    def instruments(self, kind: InstrumentKind | str | None = None) -> pd.DataFrame:
+        """Every known instrument (reference data, plus codes that only have prices, named by their code)."""
+        self._sync()
+        if self._instruments is None:
+            self._instruments = self.sql(
+                """
+                WITH known AS (SELECT * FROM instruments),
+                priced AS (
+                    SELECT DISTINCT code, 'stock' AS kind FROM daily_bars
+                    UNION SELECT DISTINCT code, 'index' FROM index_bars
+                    UNION SELECT DISTINCT code, 'fund' FROM funds
+                )
+                SELECT COALESCE(k.code, p.code) AS code, COALESCE(k.name, f.name, p.code) AS name,
+                       COALESCE(k.kind, p.kind) AS kind, k.exchange, k.board, k.list_date, k.delist_date,
+                       k.industry, COALESCE(k.initials, f.initials) AS initials
+                FROM known k FULL OUTER JOIN priced p ON k.code = p.code
+                LEFT JOIN funds f ON f.code = COALESCE(k.code, p.code)
+                ORDER BY code
+                """
+            )
+            inst = self._instruments
+            inst["exchange"] = inst["exchange"].fillna(inst["code"].str.split(".").str[1])
+            missing_board = inst["board"].isna()
+            if missing_board.any():
+                from tandem.core.models import board_of
+
+                inst.loc[missing_board, "board"] = [
+                    Board.INDEX.value if k == "index" else board_of(c).value if c[-2:] in ("SH", "SZ", "BJ") else None
+                    for c, k in zip(inst.loc[missing_board, "code"], inst.loc[missing_board, "kind"], strict=True)
+                ]
+        inst = self._instruments
+        if kind is not None:
+            inst = inst[inst["kind"] == str(kind)]
+        return inst.reset_index(drop=True)
+
+    def instrument(self, code: str) -> Instrument:
+        """One instrument by code (any common spelling); unknown codes get a did-you-mean suggestion."""
+        try:
+            norm = normalize_code(code)
+        except UserError:
+            norm = code.strip().upper()
+        inst = self.instruments()
+        row = inst[inst["code"] == norm]
+        if row.empty:
+            shown = code.strip().upper() if "." in code or len(code.strip()) < 6 else norm
+            raise NotFoundError(f"no instrument {shown}{self._suggest(code)}")
+        return _instrument_from_row(row.iloc[0])
+
+    def _suggest(self, text: str) -> str:
+        inst = self.instruments()
+        digits = "".join(ch for ch in text if ch.isdigit())
+        pool = inst["code"].tolist()
+        best = difflib.get_close_matches(
+            normalize_code(digits) if len(digits) == 6 else text.upper(), pool, n=1, cutoff=0.6
+        )
+        if not best and digits:
+            best = difflib.get_close_matches(digits, [c.split(".")[0] for c in pool], n=1, cutoff=0.6)
+            best = [c for c in pool if c.startswith(best[0])] if best else []
+        if not best:
+            return ""
+        name = inst.loc[inst["code"] == best[0], "name"].iloc[0]
+        return f"; did you mean {best[0]} {name}?"
+
+    def search(self, text: str, limit: int = 10) -> list[Instrument]:
+        """Instruments matching a code prefix, a piece of the Chinese name, or pinyin initials (case-insensitive)."""
+        q = text.strip()
+        if not q:
+            return []
+        inst = self.instruments()
+        up = q.upper()
+        score = pd.Series(0, index=inst.index)
+        score += inst["code"].str.startswith(up).astype(int) * 4
+        score += (inst["name"].fillna("") == q).astype(int) * 8
+        score += inst["name"].fillna("").str.contains(q, regex=False).astype(int) * 3
+        score += inst["initials"].fillna("").str.upper().str.startswith(up).astype(int) * 2
+        score += (inst["kind"] == "stock").astype(int) * (score > 0)
+        hits = inst[score > 0].assign(_s=score[score > 0]).sort_values(["_s", "code"], ascending=[False, True])
+        return [_instrument_from_row(r) for _, r in hits.head(limit).iterrows()]
+
+    # ------------------------------------------------------------------ bars
+    def daily_bars(
+        self, code: str, start: date | str | None = None, end: date | str | None = None, adjust: Adjust = None
+    ) -> pd.DataFrame:
+        """One code's daily bars in ``[start, end]``; ``adjust`` qfq is anchored at the last returned day."""
+        if adjust not in (None, "qfq", "hfq"):
+            raise UserError(f"adjust must be qfq, hfq or none, not {adjust!r}")
+        norm = normalize_code(code)
+        cache = self._bar_cache()
+        i = int(np.searchsorted(cache.codes, norm))
+        if i >= len(cache.codes) or cache.codes[i] != norm:
+            self.instrument(norm)  # raises NotFoundError with a suggestion when unknown
+            return pd.DataFrame(columns=["date", *BAR_COLUMNS])
+        lo, hi = int(cache.starts[i]), int(cache.ends[i])
+        d = cache.dates[lo:hi]
+        s, e = _to_date(start), _to_date(end)
+        a = lo + (int(np.searchsorted(d, np.datetime64(s, "D"))) if s else 0)
+        b = lo + (int(np.searchsorted(d, np.datetime64(e, "D"), side="right")) if e else hi - lo)
+        out = {"date": cache.dates[a:b]}
+        out.update({c: cache.cols[c][a:b] for c in BAR_COLUMNS})
+        if adjust is not None and b > a:
+            f = cache.cols["adj_factor"][a:b].astype(np.float64)
+            scale = f if adjust == "hfq" else f / f[-1]
+            for c in _PRICE_COLUMNS:
+                out[c] = out[c] * scale
+        return pd.DataFrame(out)
+
+    def cross_section(self, day: date | str, fields: list[str] | None = None) -> pd.DataFrame:
+        """Every code's bar on ``day`` (raw prices), one row per code."""
+        d = _to_date(day)
+        cache = self._bar_cache()
+        lo = int(np.searchsorted(cache.by_date_dates, np.datetime64(d, "D")))
+        hi = int(np.searchsorted(cache.by_date_dates, np.datetime64(d, "D"), side="right"))
+        idx = cache.by_date[lo:hi]
+        codes = np.repeat(cache.codes, cache.ends - cache.starts)[idx]
+        cols = fields or list(BAR_COLUMNS)
+        unknown = set(cols) - set(BAR_COLUMNS)
+        if unknown:
+            raise UserError(f"unknown bar fields {sorted(unknown)}; known: {', '.join(BAR_COLUMNS)}")
+        out = {"code": codes, **{c: cache.cols[c][idx] for c in cols}}
+        return pd.DataFrame(out).sort_values("code").reset_index(drop=True)
+
+    def panel(
+        self,
+        field: str,
+        codes: list[str] | None = None,
+        start: date | str | None = None,
+        end: date | str | None = None,
+        adjust: Adjust = None,
+    ) -> pd.DataFrame:
+        """A date × code frame of one bar field (prices adjusted per code when asked)."""
+        if field not in BAR_COLUMNS:
+            raise UserError(f"unknown bar field {field!r}; known: {', '.join(BAR_COLUMNS)}")
+        cache = self._bar_cache()
+        wanted = [normalize_code(c) for c in codes] if codes is not None else cache.codes.tolist()
+        series = {}
+        for c in wanted:
+            bars = self.daily_bars(c, start, end, adjust if field in _PRICE_COLUMNS else None)
+            series[c] = pd.Series(bars[field].to_numpy(), index=pd.DatetimeIndex(bars["date"]))
+        frame = pd.DataFrame(series)
+        frame.index.name = "date"
+        return frame.sort_index()
+
+    def index_bars(self, code: str, start: date | str | None = None, end: date | str | None = None) -> pd.DataFrame:
+        """An index's daily bars."""
+        norm = code.strip().upper()
+        if "." not in norm:
+            raise UserError(f"index code {code!r} needs an exchange suffix, e.g. 000300.SH or 399001.SZ")
+        s, e = _to_date(start) or date(1900, 1, 1), _to_date(end) or date(2999, 1, 1)
+        df = self.sql(
+            "SELECT date, open, high, low, close, volume, amount FROM index_bars WHERE code = ? AND date "
+            "BETWEEN ? AND ? ORDER BY date",
+            [norm, s, e],
+        )
+        if df.empty and self.sql("SELECT count(*) AS n FROM index_bars WHERE code = ?", [norm])["n"].iloc[0] == 0:
+            known = ", ".join(self.sql("SELECT DISTINCT code FROM index_bars ORDER BY code")["code"].tolist()[:12])
+            raise NotFoundError(f"no index bars for {norm}; the store has: {known or 'none (import index data)'}")
+        return df
+
+    # ------------------------------------------------------------------ fundamentals, funds
+    def fundamentals_asof(self, as_of: date | str, codes: list[str] | None = None) -> pd.DataFrame:
+        """Latest value of every fundamental field per code among reports announced on or before ``as_of``."""
+        d = _to_date(as_of)
+        flt = ""
+        params: list[object] = [d]
+        if codes is not None:
+            flt = "AND code IN (SELECT unnest(?))"
+            params.append([normalize_code(c) for c in codes])
+        long = self.sql(
+            f"""
+            SELECT code, field, value, report_period, announce_date FROM fundamentals
+            WHERE announce_date <= ? {flt}
+            QUALIFY row_number() OVER (PARTITION BY code, field ORDER BY report_period DESC, announce_date DESC) = 1
+            """,
+            params,
+        )
+        if long.empty:
+            return pd.DataFrame(columns=["code", "report_period", "announce_date"])
+        wide = long.pivot(index="code", columns="field", values="value")
+        meta = long.groupby("code").agg(report_period=("report_period", "max"), announce_date=("announce_date", "max"))
+        out = wide.join(meta).reset_index()
+        out.columns.name = None
+        return out
+
+    def fundamentals_history(self, code: str, as_of: date | str | None = None) -> pd.DataFrame:
+        """All reports of one code known on ``as_of`` (long format), newest period first."""
+        d = _to_date(as_of) or date(2999, 1, 1)
+        return self.sql(
+            "SELECT report_period, announce_date, field, value, source FROM fundamentals WHERE code = ? "
+            "AND announce_date <= ? ORDER BY report_period DESC, field",
+            [normalize_code(code), d],
+        )
+
+    def funds(self) -> pd.DataFrame:
+        """Fund reference data: code, name, fund_type, initials."""
+        return self.sql("SELECT code, name, fund_type, initials FROM funds ORDER BY code")
+
+    def fund_nav(
+        self, codes: list[str] | None = None, start: date | str | None = None, end: date | str | None = None
+    ) -> pd.DataFrame:
+        """Fund NAV history (long): code, date, nav, acc_nav, daily_return."""
+        s, e = _to_date(start) or date(1900, 1, 1), _to_date(end) or date(2999, 1, 1)
+        params: list[object] = [s, e]
+        flt = ""
+        if codes is not None:
+            flt = "AND code IN (SELECT unnest(?))"
+            params.append(list(codes))
+        return self.sql(
+            f"SELECT code, date, nav, acc_nav, daily_return FROM fund_nav WHERE date BETWEEN ? AND ? {flt}"
+            " ORDER BY code, date",
+            params,
+        )
+
+    def capital_flow(self, code: str, start: date | str | None = None, end: date | str | None = None) -> pd.DataFrame:
+        """Daily Level-2 capital flow by order-size class for one code (empty when the store has none)."""
+        s, e = _to_date(start) or date(1900, 1, 1), _to_date(end) or date(2999, 1, 1)
+        return self.sql(
+            "SELECT * FROM capital_flow WHERE code = ? AND date BETWEEN ? AND ? ORDER BY date, class",
+            [normalize_code(code), s, e],
+        )
+
+    def write_capital_flow(self, rows: pd.DataFrame | pl.DataFrame) -> bool:
+        """Persist daily capital-flow rows atomically (idempotent by code, date, threshold set and class)."""
+        frame = rows if isinstance(rows, pl.DataFrame) else pl.from_pandas(rows)
+        with self._vs.transaction() as tx:
+            tx.upsert("capital_flow", frame)
+        return tx.changed
+
+    # ------------------------------------------------------------------ calendar, rules, info
+    def trading_days(self, start: date | str, end: date | str) -> list[date]:
+        """XSHG trading days in ``[start, end]``."""
+        return [d.astype(object) for d in calendar.sessions(_to_date(start), _to_date(end))]
+
+    def rules_for(self, code: str, day: date | str) -> DayRules:
+        """The dated rules for ``code`` on ``day``, with its ST status and session count taken from the data."""
+        d = _to_date(day)
+        assert d is not None
+        inst = self.instrument(code)
+        bars = self.daily_bars(inst.code, end=d)
+        is_st = bool(bars["is_st"].iloc[-1]) if len(bars) and bars["date"].iloc[-1] == np.datetime64(d) else False
+        session_no = None
+        if inst.list_date is not None:
+            idx = calendar.session_index(np.array([inst.list_date, d], dtype="datetime64[D]"))
+            session_no = int(idx[1] - idx[0]) + 1
+        return rules_for(inst.code, d, is_st=is_st, session_no=session_no)
+
+    def info(self) -> dict[str, object]:
+        """Counts and date range of what the store holds (keys used by ``tandem data info --format json``)."""
+        cache = self._bar_cache()
+        counts = {name: int(self.sql(f"SELECT count(*) AS n FROM {name}")["n"].iloc[0]) for name in TABLES}
+        first = str(cache.dates.min()) if len(cache.dates) else None
+        last = str(cache.dates.max()) if len(cache.dates) else None
+        return {
+            "version": self._version,
+            "instruments": len(self.instruments()),
+            "bars": len(cache.dates),
+            "first_date": first,
+            "last_date": last,
+            "stocks_with_bars": len(cache.codes),
+            "tables": counts,
+        }
+
+
+def _duck_type(t: object) -> str:
+    s = str(t)
+    return {
+        "string": "VARCHAR",
+        "date32[day]": "DATE",
+        "double": "DOUBLE",
+        "bool": "BOOLEAN",
+        "timestamp[s]": "TIMESTAMP",
+    }.get(s, "VARCHAR")
+
+
+def _opt_date(v: object) -> date | None:
+    if v is None or (isinstance(v, float) and np.isnan(v)) or v is pd.NaT:
+        return None
+    if isinstance(v, pd.Timestamp):
+        return v.date()
+    return v if isinstance(v, date) else None
+
+
+def _instrument_from_row(r: pd.Series) -> Instrument:
+    code = str(r["code"])
+    ex = str(r["exchange"]) if isinstance(r["exchange"], str) else code.split(".")[-1]
+    return Instrument(
+        code=code,
+        name=str(r["name"]),
+        kind=InstrumentKind(str(r["kind"]))
+        if str(r["kind"]) in {k.value for k in InstrumentKind}
+        else InstrumentKind.STOCK,
+        exchange=Exchange(ex) if ex in {e.value for e in Exchange} else Exchange.SH,
+        board=Board(str(r["board"]))
+        if isinstance(r["board"], str) and r["board"] in {b.value for b in Board}
+        else Board.INDEX,
+        list_date=_opt_date(r["list_date"]),
+        delist_date=_opt_date(r["delist_date"]),
+        industry=str(r["industry"]) if isinstance(r["industry"], str) else None,
+        initials=str(r["initials"]) if isinstance(r["initials"], str) else None,
+    )
