@@ -19,7 +19,7 @@ class NotFoundError(UserError):
     """A named object (instrument, plan, job) does not exist or is not visible to the caller."""
 
 
-class ValidationFailed(UserError):
+class ValidationFailed(UserError):  # noqa: N818 - reads as a verdict: "validation failed"
     """Input data failed validation; ``problems`` lists ``file:line: field: what is wrong`` strings."""
 
     def __init__(self, message: str, problems: list[str] | None = None) -> None:
