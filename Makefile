@@ -1,0 +1,54 @@
+# Tandem — two commands for people: `make run` and `make test`. Everything else here serves those two.
+SHELL := /bin/bash
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+export TANDEM_HOME ?= $(CURDIR)/var
+VENDOR := src/tandem/web/static/vendor/echarts.min.js
+
+.PHONY: run test bench lint install install-dev system-deps vendor sample clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip wheel setuptools
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e ".[dev,bench,ray]"
+	touch $(VENV)/.installed $@
+
+install: $(VENV)/.installed
+install-dev: $(VENV)/.installed-dev
+
+# Chart and htmx JavaScript come from the npm registry, never from a CDN at run time.
+$(VENDOR): package.json package-lock.json scripts/vendor_js.sh
+	bash scripts/vendor_js.sh
+vendor: $(VENDOR)
+
+# System packages the browser and PDF tests need (Debian's chromium, poppler). Installed only when missing and root.
+system-deps:
+	@bash scripts/system_deps.sh
+
+run: install vendor
+	$(BIN)/tandem data import src/tandem/sample_data
+	$(BIN)/tandem db upgrade
+	$(BIN)/tandem accounts seed-demo
+	$(BIN)/tandem serve --host 127.0.0.1 --port 8000
+
+lint: install-dev
+	$(BIN)/ruff check src tests benchmarks examples scripts
+	$(BIN)/ruff format --check src tests benchmarks examples scripts
+	$(BIN)/mypy
+	$(BIN)/lint-imports
+
+test: install-dev vendor system-deps lint
+	$(BIN)/pytest -q
+
+bench: install-dev vendor
+	@for b in benchmarks/bench_*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
+
+clean:
+	rm -rf var .pytest_cache .mypy_cache .ruff_cache
