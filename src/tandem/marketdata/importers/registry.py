@@ -11,12 +11,14 @@ from pathlib import Path
 from tandem.marketdata.csvio import read_bytes
 from tandem.marketdata.importers.baostock import BaostockDaily
 from tandem.marketdata.importers.base import Importer
+from tandem.marketdata.importers.tandem_parquet import TandemParquet
 
 _DATA_SUFFIXES = (".csv", ".gz", ".zip", ".txt", ".json", ".parquet")
 
 _BY_FOLDER: dict[str, Importer] = {
     "csi300_baostock_raw_2020_2025": BaostockDaily(),
     "hfq_baostock_2012_2023_subset40": BaostockDaily(),
+    "sample_data": TandemParquet(),
 }
 
 _BY_HEADER: list[tuple[frozenset[str], Importer]] = [
