@@ -1,0 +1,115 @@
+"""Build the bundled sample (src/tandem/sample_data/) from the real data in ../shared/data.
+
+Imports the shared datasets into a temporary store with Tandem's own importers, picks a representative slice
+(stocks across boards and industries with at least five years of bars, the issue's named examples, broad indices,
+fundamentals of the chosen stocks, and fund NAV histories), and writes each table as ``<table>.parquet``.
+Rerun it after importer changes; it is deterministic for the same inputs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import sys
+import tempfile
+from pathlib import Path
+
+import polars as pl
+
+from tandem.marketdata.importing import import_paths
+from tandem.marketdata.versioned import VersionedStore
+
+DATASETS = [
+    "instruments/eastmoney_industry_csi500_2026",
+    "instruments/abu_2017",
+    "instruments/wengowl_tushare_2016",
+    "instruments/jq_stock_master_lfql",
+    "daily/csi300_baostock_raw_2020_2025",
+    "index/baostock_csindex_2005_2026",
+    "fundamentals/baostock_quarterly_2013_2023",
+    "funds/fund_study_eastmoney_2015_2021",
+    "funds/spider_eastmoney_100funds_2013_2017",
+    "funds/etf_rotation_31etfs_to_2023",
+]
+# Named in the issues: a liquor leader, banks, ChiNext growth, STAR, insurers, utilities, and the qfq/hfq overlap.
+MUST = ["600519.SH", "000858.SZ", "600036.SH", "601398.SH", "000001.SZ", "300750.SZ", "601318.SH", "600900.SH",
+        "688981.SH", "688111.SH", "300059.SZ", "002594.SZ", "600276.SH", "000333.SZ", "601012.SH", "688036.SH"]
+INDEXES = ["000300.SH", "000905.SH", "000852.SH", "000001.SH", "399001.SZ", "H00300.CSI"]
+N_STOCKS = 100
+N_FUNDS_NAV = 40
+
+
+def _pick_stocks(bars: pl.DataFrame, inst: pl.DataFrame) -> list[str]:
+    span = bars.group_by("code").agg(pl.col("date").min().alias("first"), pl.col("date").max().alias("last"),
+                                      pl.len().alias("n"))
+    full = span.filter((pl.col("first") <= pl.date(2020, 1, 2)) & (pl.col("n") >= 1200))
+    info = full.join(inst.select("code", "industry"), on="code", how="left").with_columns(
+        pl.col("industry").fill_null("未分类"),
+        pl.col("code").str.slice(0, 3).alias("prefix"),
+    ).sort("code")
+    chosen = [c for c in MUST if c in set(full["code"].to_list())]
+    # All qualifying ChiNext and STAR names first (boards the rules treat differently), then one per industry.
+    for c in info.filter(pl.col("prefix").is_in(["300", "688", "689"]))["code"].to_list():
+        if len(chosen) < N_STOCKS // 3 and c not in chosen:
+            chosen.append(c)
+    seen = set(info.filter(pl.col("code").is_in(chosen))["industry"].to_list())
+    for row in info.iter_rows(named=True):
+        if len(chosen) >= N_STOCKS:
+            break
+        if row["industry"] not in seen and row["code"] not in chosen:
+            chosen.append(row["code"])
+            seen.add(row["industry"])
+    for c in info["code"].to_list():
+        if len(chosen) >= N_STOCKS:
+            break
+        if c not in chosen:
+            chosen.append(c)
+    return sorted(chosen)
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__)
+    ap.add_argument("--shared", type=Path, default=Path(__file__).resolve().parents[2] / "shared" / "data")
+    ap.add_argument("--out", type=Path, default=Path(__file__).resolve().parents[1] / "src/tandem/sample_data")
+    args = ap.parse_args()
+    if not args.shared.exists():
+        print(f"no shared data at {args.shared}", file=sys.stderr)
+        return 2
+    tmp = Path(tempfile.mkdtemp(prefix="tandem-sample-"))
+    try:
+        paths = [args.shared / d for d in DATASETS if (args.shared / d).exists()]
+        report = import_paths(tmp / "market", paths)
+        print(f"imported {report.rows_loaded:,} rows ({report.rows_quarantined} quarantined); skipped "
+              f"{len(report.skipped)} files")
+        vs = VersionedStore(tmp / "market")
+        bars = vs.read("daily_bars")
+        inst = vs.read("instruments")
+        stock_bars = bars.filter(~pl.col("code").str.slice(0, 2).is_in(["51", "15", "56", "58", "16"]))
+        stocks = _pick_stocks(stock_bars, inst)
+        funds_nav = vs.read("fund_nav")
+        nav_codes = (funds_nav.group_by("code").agg(pl.len().alias("n")).filter(pl.col("n") >= 500)
+                     .sort(["n", "code"], descending=[True, False]).head(N_FUNDS_NAV)["code"].to_list())
+        etf_codes = sorted(set(bars["code"].to_list()) - set(stock_bars["code"].to_list()))
+        keep_bars = stocks + etf_codes
+        tables = {
+            "instruments": inst.filter(pl.col("code").is_in(keep_bars + INDEXES)),
+            "daily_bars": bars.filter(pl.col("code").is_in(keep_bars)),
+            "index_bars": vs.read("index_bars").filter(pl.col("code").is_in(INDEXES)),
+            "fundamentals": vs.read("fundamentals").filter(pl.col("code").is_in(stocks)),
+            "funds": vs.read("funds").filter(pl.col("code").is_in(nav_codes + etf_codes)),
+            "fund_nav": funds_nav.filter(pl.col("code").is_in(nav_codes)),
+        }
+        args.out.mkdir(parents=True, exist_ok=True)
+        for name, frame in tables.items():
+            frame.write_parquet(args.out / f"{name}.parquet", compression="zstd", compression_level=19)
+            print(f"{name:14s} {frame.height:>8,} rows")
+        total = sum(p.stat().st_size for p in args.out.glob("*.parquet"))
+        print(f"sample: {len(stocks)} stocks, {len(etf_codes)} ETFs, {len(nav_codes)} fund NAV series, "
+              f"{total / 1e6:.1f} MB")
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
