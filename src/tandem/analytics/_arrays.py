@@ -62,14 +62,14 @@ def same_shape(ref: FloatArray, other: ArrayLike, name: str, ref_name: str) -> F
 
 
 def bench_panel(ref: FloatArray, bench: ArrayLike, name: str) -> FloatArray:
-    """Return a benchmark as a 2-D array matching ``ref``: a 1-D series is repeated for every column."""
+    """Return a benchmark as a 2-D array matching ``ref``: a 1-D series becomes a read-only zero-stride view."""
     arr = np.asarray(bench, dtype=np.float64)
     if arr.ndim == 1:
         if arr.shape[0] != ref.shape[0]:
             raise ValidationFailed(
                 f"{name}: {arr.shape[0]} rows but the returns have {ref.shape[0]}; align both on the same dates"
             )
-        return np.ascontiguousarray(np.broadcast_to(arr.reshape(-1, 1), ref.shape))
+        return np.broadcast_to(arr.reshape(-1, 1), ref.shape)
     return same_shape(ref, arr, name, "returns")
 
 

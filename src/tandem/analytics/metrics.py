@@ -32,8 +32,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from tandem.analytics import _kernels_metrics as k
 from tandem.analytics._arrays import ArrayLike, FloatArray, as_panel, bench_panel
-from tandem.analytics._kernels_roll import drawdown_duration_kernel
 
 PERIODS_PER_YEAR = 252
 """A-share trading days per year used for annualisation (empyrical's DAILY factor)."""
@@ -43,156 +43,119 @@ def _finish(values: FloatArray, was_1d: bool) -> FloatArray:
     return values.reshape(()) if was_1d else values
 
 
-def _count_sum(r: FloatArray) -> tuple[FloatArray, FloatArray]:
-    valid = ~np.isnan(r)
-    return valid.sum(axis=0).astype(np.float64), np.where(valid, r, 0.0).sum(axis=0)
+def _stats(returns: ArrayLike, required_return: float = 0.0) -> tuple[FloatArray, bool, int]:
+    """Per-series statistics (rows named in ``_kernels_metrics``), whether input was 1-D, and its row count."""
+    r, was_1d = as_panel(returns, "returns")
+    return k.column_stats_kernel(np.ascontiguousarray(r), float(required_return)), was_1d, r.shape[0]
 
 
-def _nanmean(r: FloatArray) -> FloatArray:
-    count, total = _count_sum(r)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        return total / count
-
-
-def _nanstd(r: FloatArray, ddof: int) -> FloatArray:
-    count, total = _count_sum(r)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        mean = total / count
-        dev = np.where(np.isnan(r), 0.0, r - mean)
-        var = (dev * dev).sum(axis=0) / (count - ddof)
-        return np.where(count - ddof > 0, np.sqrt(var), np.nan)
-
-
-def _too_short(r: FloatArray, minimum: int) -> bool:
-    return bool(r.shape[0] < minimum)
+def _nan_if_short(values: FloatArray, n_rows: int, minimum: int) -> FloatArray:
+    return np.full_like(values, np.nan) if n_rows < minimum else values
 
 
 def total_return(returns: ArrayLike) -> FloatArray:
     """Compounded return over the whole period, prod(1 + r) − 1 (empyrical ``cum_returns_final``)."""
-    r, was_1d = as_panel(returns, "returns")
-    if _too_short(r, 1):
-        return _finish(np.full(r.shape[1], np.nan), was_1d)
-    return _finish(np.where(np.isnan(r), 1.0, 1.0 + r).prod(axis=0) - 1.0, was_1d)
+    st, was_1d, n = _stats(returns)
+    return _finish(_nan_if_short(st[k.GROWTH] - 1.0, n, 1), was_1d)
+
+
+def _cagr(st: FloatArray, n: int, periods_per_year: int) -> FloatArray:
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return _nan_if_short(st[k.GROWTH] ** (periods_per_year / max(n, 1)) - 1.0, n, 1)
 
 
 def annual_return(returns: ArrayLike, periods_per_year: int = PERIODS_PER_YEAR) -> FloatArray:
     """CAGR: (1 + total return) ** (periods_per_year / n_rows) − 1."""
-    r, was_1d = as_panel(returns, "returns")
-    if _too_short(r, 1):
-        return _finish(np.full(r.shape[1], np.nan), was_1d)
-    ending = total_return(r) + 1.0
-    with np.errstate(invalid="ignore"):
-        return _finish(ending ** (periods_per_year / r.shape[0]) - 1.0, was_1d)
+    st, was_1d, n = _stats(returns)
+    return _finish(_cagr(st, n, periods_per_year), was_1d)
 
 
 def annual_volatility(returns: ArrayLike, periods_per_year: int = PERIODS_PER_YEAR) -> FloatArray:
     """Sample standard deviation (ddof=1) × sqrt(periods_per_year)."""
-    r, was_1d = as_panel(returns, "returns")
-    if _too_short(r, 2):
-        return _finish(np.full(r.shape[1], np.nan), was_1d)
-    return _finish(_nanstd(r, 1) * math.sqrt(periods_per_year), was_1d)
+    st, was_1d, n = _stats(returns)
+    return _finish(_nan_if_short(st[k.STD] * math.sqrt(periods_per_year), n, 2), was_1d)
+
+
+def _sharpe(st: FloatArray, n: int, risk_free: float, periods_per_year: int) -> FloatArray:
+    std = np.where((st[k.FLAT] == 1.0) & np.isfinite(st[k.STD]), 0.0, st[k.STD])
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return _nan_if_short((st[k.MEAN] - risk_free) / std * math.sqrt(periods_per_year), n, 2)
 
 
 def sharpe_ratio(returns: ArrayLike, risk_free: float = 0.0, periods_per_year: int = PERIODS_PER_YEAR) -> FloatArray:
     """mean(r − rf) / std(r − rf, ddof=1) × sqrt(periods_per_year); ``risk_free`` is per period."""
-    r, was_1d = as_panel(returns, "returns")
-    if _too_short(r, 2):
-        return _finish(np.full(r.shape[1], np.nan), was_1d)
-    adj = r - risk_free
-    std = _nanstd(adj, 1)
-    with np.errstate(invalid="ignore"):
-        flat = (
-            np.nanmax(np.where(np.isnan(adj), -np.inf, adj), axis=0)
-            == np.nanmin(np.where(np.isnan(adj), np.inf, adj), axis=0)
-        ) & np.isfinite(std)
-    std = np.where(flat, 0.0, std)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        return _finish(_nanmean(adj) / std * math.sqrt(periods_per_year), was_1d)
+    st, was_1d, n = _stats(returns)
+    return _finish(_sharpe(st, n, risk_free, periods_per_year), was_1d)
+
+
+def _downside(st: FloatArray, n: int, periods_per_year: int) -> FloatArray:
+    return _nan_if_short(np.sqrt(st[k.DOWN_MS]) * math.sqrt(periods_per_year), n, 1)
 
 
 def downside_risk(
     returns: ArrayLike, required_return: float = 0.0, periods_per_year: int = PERIODS_PER_YEAR
 ) -> FloatArray:
     """sqrt(mean(min(r − required, 0)²)) × sqrt(periods_per_year), over present rows."""
-    r, was_1d = as_panel(returns, "returns")
-    if _too_short(r, 1):
-        return _finish(np.full(r.shape[1], np.nan), was_1d)
-    below = np.minimum(r - required_return, 0.0)
-    return _finish(np.sqrt(_nanmean(below * below)) * math.sqrt(periods_per_year), was_1d)
+    st, was_1d, n = _stats(returns, required_return)
+    return _finish(_downside(st, n, periods_per_year), was_1d)
+
+
+def _sortino(st: FloatArray, n: int, required_return: float, periods_per_year: int) -> FloatArray:
+    mean = (st[k.MEAN] - required_return) * periods_per_year
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return _nan_if_short(mean / _downside(st, n, periods_per_year), n, 2)
 
 
 def sortino_ratio(
     returns: ArrayLike, required_return: float = 0.0, periods_per_year: int = PERIODS_PER_YEAR
 ) -> FloatArray:
     """Annualised mean excess return / annualised downside risk (inf when there is no downside)."""
-    r, was_1d = as_panel(returns, "returns")
-    if _too_short(r, 2):
-        return _finish(np.full(r.shape[1], np.nan), was_1d)
-    mean = _nanmean(r - required_return) * periods_per_year
-    with np.errstate(divide="ignore", invalid="ignore"):
-        return _finish(mean / downside_risk(r, required_return, periods_per_year), was_1d)
-
-
-def _wealth(r: FloatArray) -> FloatArray:
-    """Growth of 1 with an anchor row of 1 before the first return; NaN returns count as 0."""
-    out = np.ones((r.shape[0] + 1, r.shape[1]))
-    np.cumprod(np.where(np.isnan(r), 1.0, 1.0 + r), axis=0, out=out[1:])
-    return out
+    st, was_1d, n = _stats(returns, required_return)
+    return _finish(_sortino(st, n, required_return, periods_per_year), was_1d)
 
 
 def max_drawdown(returns: ArrayLike) -> FloatArray:
     """Worst peak-to-trough fall of the compounded wealth curve (a negative number, 0 if none)."""
-    r, was_1d = as_panel(returns, "returns")
-    if _too_short(r, 1):
-        return _finish(np.full(r.shape[1], np.nan), was_1d)
-    wealth = _wealth(r)
-    peak = np.maximum.accumulate(wealth, axis=0)
-    return _finish(((wealth[1:] - peak[1:]) / peak[1:]).min(axis=0), was_1d)
+    st, was_1d, n = _stats(returns)
+    return _finish(_nan_if_short(st[k.MDD], n, 1), was_1d)
 
 
 def max_drawdown_duration(returns: ArrayLike) -> FloatArray:
-    """Periods from the peak before the deepest trough to recovery of that peak (or to the end)."""
-    r, was_1d = as_panel(returns, "returns")
-    return _finish(drawdown_duration_kernel(_wealth(r)), was_1d)
+    """Periods from the peak before the deepest trough to recovery of that peak (or to the last period).
+
+    The wealth curve has an anchor of 1 before the first return, so a loss on day one starts a drawdown.
+    """
+    st, was_1d, _ = _stats(returns)
+    return _finish(st[k.MDD_DURATION], was_1d)
+
+
+def _calmar(st: FloatArray, n: int, periods_per_year: int) -> FloatArray:
+    mdd = st[k.MDD]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ratio = _cagr(st, n, periods_per_year) / np.abs(mdd)
+    return np.where((mdd < 0) & np.isfinite(ratio), ratio, np.nan)
 
 
 def calmar_ratio(returns: ArrayLike, periods_per_year: int = PERIODS_PER_YEAR) -> FloatArray:
     """CAGR / |max drawdown|; NaN when there is no drawdown or the ratio is infinite."""
-    r, was_1d = as_panel(returns, "returns")
-    mdd = max_drawdown(r)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        ratio = annual_return(r, periods_per_year) / np.abs(mdd)
-    return _finish(np.where((mdd < 0) & np.isfinite(ratio), ratio, np.nan), was_1d)
-
-
-def beta(returns: ArrayLike, benchmark: ArrayLike) -> FloatArray:
-    """cov(r, b) / var(b) over rows where both are present; ``benchmark`` is 1-D or shaped like returns."""
-    r, was_1d = as_panel(returns, "returns")
-    b = bench_panel(r, benchmark, "benchmark")
-    if r.shape[0] < 2:
-        return _finish(np.full(r.shape[1], np.nan), was_1d)
-    indep = np.where(np.isnan(r), np.nan, b)
-    resid = indep - _nanmean(indep)
-    cov = _nanmean(resid * r)
-    var = _nanmean(resid * resid)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        return _finish(np.where(var < 1.0e-30, np.nan, cov / var), was_1d)
+    st, was_1d, n = _stats(returns)
+    return _finish(_calmar(st, n, periods_per_year), was_1d)
 
 
 def alpha_beta(
     returns: ArrayLike, benchmark: ArrayLike, risk_free: float = 0.0, periods_per_year: int = PERIODS_PER_YEAR
 ) -> tuple[FloatArray, FloatArray]:
-    """Annualised alpha ((1 + mean(r − beta·b)) ** periods − 1) and beta, as empyrical.alpha_beta."""
+    """Annualised alpha ((1 + mean(r − rf − beta·(b − rf))) ** periods − 1) and beta = cov(r, b)/var(b).
+
+    ``benchmark`` is 1-D (shared by every series) or shaped like ``returns``. As in empyrical, beta
+    ignores ``risk_free``; only alpha subtracts it.
+    """
     r, was_1d = as_panel(returns, "returns")
     b = bench_panel(r, benchmark, "benchmark")
-    r_adj = r - risk_free
-    b_adj = b - risk_free
-    bet = beta(r, b)  # empyrical's beta ignores risk_free; alpha subtracts it
-    if r.shape[0] < 2:
-        return _finish(np.full(r.shape[1], np.nan), was_1d), _finish(bet, was_1d)
+    ab = k.alpha_beta_kernel(np.ascontiguousarray(r), b, float(risk_free))
     with np.errstate(invalid="ignore"):
-        alp = (1.0 + _nanmean(r_adj - bet * b_adj)) ** periods_per_year - 1.0
-    return _finish(alp, was_1d), _finish(bet, was_1d)
+        alp = _nan_if_short((1.0 + ab[0]) ** periods_per_year - 1.0, r.shape[0], 2)
+    return _finish(alp, was_1d), _finish(_nan_if_short(ab[1], r.shape[0], 2), was_1d)
 
 
 def alpha(
@@ -202,40 +165,53 @@ def alpha(
     return alpha_beta(returns, benchmark, risk_free, periods_per_year)[0]
 
 
+def beta(returns: ArrayLike, benchmark: ArrayLike) -> FloatArray:
+    """cov(r, b) / var(b) over rows where both are present (see :func:`alpha_beta`)."""
+    return alpha_beta(returns, benchmark)[1]
+
+
+def _win_rate(st: FloatArray) -> FloatArray:
+    with np.errstate(divide="ignore", invalid="ignore"):
+        rate: FloatArray = st[k.N_POS] / (st[k.N_POS] + st[k.N_NEG])
+    return rate
+
+
 def win_rate(returns: ArrayLike) -> FloatArray:
     """Share of positive periods among periods with a non-zero, present return (NaN if there are none)."""
-    r, was_1d = as_panel(returns, "returns")
-    wins = (r > 0).sum(axis=0).astype(np.float64)
-    active = ((r > 0) | (r < 0)).sum(axis=0).astype(np.float64)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        return _finish(wins / active, was_1d)
+    st, was_1d, _ = _stats(returns)
+    return _finish(_win_rate(st), was_1d)
 
 
 def profit_loss_ratio(returns: ArrayLike) -> FloatArray:
     """Mean gain of positive periods / |mean loss| of negative periods (NaN when either is missing)."""
-    r, was_1d = as_panel(returns, "returns")
-    gains = np.where(r > 0, r, np.nan)
-    losses = np.where(r < 0, r, np.nan)
+    st, was_1d, _ = _stats(returns)
     with np.errstate(divide="ignore", invalid="ignore"):
-        return _finish(_nanmean(gains) / np.abs(_nanmean(losses)), was_1d)
+        return _finish(st[k.MEAN_POS] / np.abs(st[k.MEAN_NEG]), was_1d)
 
 
 def summarize(returns: ArrayLike, benchmark: ArrayLike | None = None) -> dict[str, FloatArray]:
-    """Every metric above at once, keyed by function name (plus ``alpha``/``beta`` given a benchmark)."""
+    """Every metric above at once from one pass per series, keyed by function name.
+
+    ``alpha`` and ``beta`` are included when a benchmark is given. Uses the default 252 periods per year,
+    zero risk-free rate and zero required return.
+    """
     r, was_1d = as_panel(returns, "returns")
-    out = {
-        "total_return": total_return(r),
-        "annual_return": annual_return(r),
-        "annual_volatility": annual_volatility(r),
-        "sharpe_ratio": sharpe_ratio(r),
-        "sortino_ratio": sortino_ratio(r),
-        "downside_risk": downside_risk(r),
-        "max_drawdown": max_drawdown(r),
-        "max_drawdown_duration": max_drawdown_duration(r),
-        "calmar_ratio": calmar_ratio(r),
-        "win_rate": win_rate(r),
-        "profit_loss_ratio": profit_loss_ratio(r),
-    }
+    st, _, n = _stats(r)
+    p = PERIODS_PER_YEAR
+    with np.errstate(divide="ignore", invalid="ignore"):
+        out = {
+            "total_return": _nan_if_short(st[k.GROWTH] - 1.0, n, 1),
+            "annual_return": _cagr(st, n, p),
+            "annual_volatility": _nan_if_short(st[k.STD] * math.sqrt(p), n, 2),
+            "sharpe_ratio": _sharpe(st, n, 0.0, p),
+            "sortino_ratio": _sortino(st, n, 0.0, p),
+            "downside_risk": _downside(st, n, p),
+            "max_drawdown": _nan_if_short(st[k.MDD], n, 1),
+            "max_drawdown_duration": st[k.MDD_DURATION],
+            "calmar_ratio": _calmar(st, n, p),
+            "win_rate": _win_rate(st),
+            "profit_loss_ratio": st[k.MEAN_POS] / np.abs(st[k.MEAN_NEG]),
+        }
     if benchmark is not None:
         out["alpha"], out["beta"] = alpha_beta(r, benchmark)
     return {key: _finish(value, was_1d) for key, value in out.items()}
