@@ -4,8 +4,13 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
+
+from tandem.core.settings import Settings
+from tandem.marketdata.importing import import_paths
+from tandem.marketdata.store import MarketStore
 
 SERVICE_MARKERS = ("postgres", "redis", "browser", "ray")
 
@@ -39,3 +44,20 @@ def redis_url() -> str:
     if not url:
         pytest.skip("TANDEM_TEST_REDIS_URL not set: no Redis service to test against")
     return url
+
+
+SAMPLE_DIR = Path(__file__).resolve().parents[1] / "src" / "tandem" / "sample_data"
+
+
+@pytest.fixture(scope="session")
+def sample_store(tmp_path_factory: pytest.TempPathFactory) -> MarketStore:
+    """A market store loaded once per test session from the bundled real-data sample (read-only use please)."""
+    root = tmp_path_factory.mktemp("sample-home") / "market"
+    import_paths(root, [SAMPLE_DIR])
+    return MarketStore.open(root)
+
+
+@pytest.fixture
+def tmp_settings(tmp_path: Path) -> Settings:
+    """Settings with a fresh, empty data home."""
+    return Settings(home=tmp_path / "home")

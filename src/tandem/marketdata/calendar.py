@@ -14,9 +14,15 @@ import numpy.typing as npt
 
 @lru_cache(maxsize=1)
 def _sessions() -> npt.NDArray[np.datetime64]:
+    import warnings
+
     import exchange_calendars as xcals
 
-    cal = xcals.get_calendar("XSHG", start="1990-12-19")
+    with warnings.catch_warnings():
+        # exchange-calendars 4.13 trips a pandas 3.1 deprecation inside its constructor; not ours to fix.
+        warnings.simplefilter("ignore", FutureWarning)
+        warnings.simplefilter("ignore", DeprecationWarning)
+        cal = xcals.get_calendar("XSHG", start="1990-12-19")
     return np.asarray(cal.sessions.values.astype("datetime64[D]"))
 
 

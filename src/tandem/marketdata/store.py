@@ -193,15 +193,19 @@ class MarketStore:
         return _instrument_from_row(row.iloc[0])
 
     def _suggest(self, text: str) -> str:
+        """A did-you-mean hint: the closest code by its digits, or the closest Chinese name."""
         inst = self.instruments()
         digits = "".join(ch for ch in text if ch.isdigit())
-        pool = inst["code"].tolist()
-        best = difflib.get_close_matches(
-            normalize_code(digits) if len(digits) == 6 else text.upper(), pool, n=1, cutoff=0.6
-        )
-        if not best and digits:
-            best = difflib.get_close_matches(digits, [c.split(".")[0] for c in pool], n=1, cutoff=0.6)
-            best = [c for c in pool if c.startswith(best[0])] if best else []
+        codes = inst["code"].tolist()
+        best: list[str] = []
+        if digits:
+            numeric = [c.split(".")[0] for c in codes]
+            near = difflib.get_close_matches(digits, numeric, n=1, cutoff=0.6)
+            best = [codes[numeric.index(near[0])]] if near else []
+        else:
+            names = inst["name"].fillna("").tolist()
+            near = difflib.get_close_matches(text.strip(), names, n=1, cutoff=0.5)
+            best = [codes[names.index(near[0])]] if near else []
         if not best:
             return ""
         name = inst.loc[inst["code"] == best[0], "name"].iloc[0]
@@ -234,7 +238,7 @@ class MarketStore:
         cache = self._bar_cache()
         i = int(np.searchsorted(cache.codes, norm))
         if i >= len(cache.codes) or cache.codes[i] != norm:
-            self.instrument(norm)  # raises NotFoundError with a suggestion when unknown
+            self.instrument(code)  # raises NotFoundError with a suggestion when unknown
             return pd.DataFrame(columns=["date", *BAR_COLUMNS])
         lo, hi = int(cache.starts[i]), int(cache.ends[i])
         d = cache.dates[lo:hi]
