@@ -1,0 +1,166 @@
+"""``tandem l2``: rebuild and check order books, compute capital flow, replay a recorded day as a live feed."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import sys
+import time
+from pathlib import Path
+from typing import Annotated
+
+import numpy as np
+import pandas as pd
+import typer
+
+from tandem.core.errors import UserError
+from tandem.level2.book import price_band
+from tandem.level2.flow import capital_flow
+from tandem.level2.live import LiveEngine, QueueSource, minute_updates
+from tandem.level2.readers import read_events
+from tandem.level2.schema import EventBatch
+from tandem.level2.snapshots import read_snapshots
+from tandem.level2.thresholds import CLASS_LABELS_ZH, MAIN_FORCE_CLASSES, threshold_set
+from tandem.level2.verify import verify
+
+app = typer.Typer(help="Level-2 逐笔数据: order book, capital flow (资金流向), live replay.", no_args_is_help=True)
+
+FormatOpt = Annotated[str, typer.Option("--format", help="text | json (| csv for flow)")]
+
+
+def _one(events: dict[str, EventBatch], code: str | None) -> EventBatch:
+    if code is not None:
+        from tandem.core.models import normalize_code
+
+        key = normalize_code(code)
+        if key not in events:
+            raise UserError(f"no events for {key} in the given files; they hold {', '.join(events)}")
+        return events[key]
+    if len(events) > 1:
+        raise UserError(f"the files hold {len(events)} securities ({', '.join(events)}); pick one with --code")
+    return next(iter(events.values()))
+
+
+@app.command("book")
+def book(
+    orders: Annotated[Path, typer.Argument(help="逐笔委托 file (.csv or .zip)")],
+    trades: Annotated[Path, typer.Argument(help="逐笔成交 file (.csv or .zip; may be the same zip)")],
+    check_snapshots: Annotated[Path, typer.Option("--check-snapshots", help="10-level snapshot file to verify")],
+    code: Annotated[str | None, typer.Option("--code", help="security when files hold several")] = None,
+    fmt: FormatOpt = "text",
+) -> None:
+    """Rebuild the order book and report the share of snapshot levels that match exactly."""
+    paths = [orders] if orders == trades else [orders, trades]
+    events = _one(read_events(paths), code)
+    snaps = read_snapshots([check_snapshots])
+    if events.code not in snaps:
+        raise UserError(f"{check_snapshots}: no snapshots for {events.code}")
+    v = verify(events, snaps[events.code])
+    report = v.book
+    out = {
+        "code": v.code, "match_rate": round(v.match_rate, 6), "levels": v.levels, "matched_levels": v.matched_levels,
+        "snapshots": v.snapshots, "exact_snapshots": v.exact_snapshots, "alignment": v.alignment,
+        "mismatches": v.mismatches, "timestamp_cut_match_rate": round(v.timestamp_cut_match_rate, 6),
+        "needs_resync": report.needs_resync if report else False,
+        "anomalies": report.anomaly_counts if report else {},
+        "anomaly_examples": [{"kind": a.kind, "seq": a.seq} for a in (report.anomalies[:20] if report else [])],
+        "mismatch_examples": v.examples,
+    }  # fmt: skip
+    if fmt == "json":
+        print(json.dumps(out, ensure_ascii=False, indent=2))
+        return
+    print(f"{v.code}: {v.matched_levels}/{v.levels} levels exact = {v.match_rate:.4%} ({v.snapshots} snapshots)")
+    print(f"alignment: {v.alignment}; timestamp-cut match rate {v.timestamp_cut_match_rate:.4%}")
+    print(f"mismatch classes: {v.mismatches or 'none'}")
+    print(f"book anomalies: {out['anomalies'] or 'none'}; needs resync: {out['needs_resync']}")
+
+
+@app.command("flow")
+def flow(
+    trades: Annotated[list[Path], typer.Argument(help="逐笔成交 file(s) (.csv or .zip)")],
+    orders: Annotated[Path | None, typer.Option("--orders", help="逐笔委托 file (optional)")] = None,
+    thresholds: Annotated[
+        str, typer.Option("--thresholds", help="eastmoney | amount_only | shares_only")
+    ] = "eastmoney",
+    code: Annotated[str | None, typer.Option("--code", help="security when files hold several")] = None,
+    save: Annotated[bool, typer.Option("--save", help="write the daily rows to the market store")] = False,
+    fmt: Annotated[str, typer.Option("--format", help="text | csv | json")] = "text",
+) -> None:
+    """Per-minute and daily capital flow by order-size class (主力 = 超大单 + 大单)."""
+    ts = threshold_set(thresholds)
+    events = _one(read_events([*trades, *([orders] if orders else [])]), code)
+    res = capital_flow(events, ts)
+    daily = res.daily
+    total = daily.assign(minute="total")[["minute", "class", "buy_amount", "sell_amount", "net_amount"]]
+    rows = pd.concat([res.minutes, total], ignore_index=True)
+    if save:
+        from tandem.cli.context import market_store
+
+        market_store().write_capital_flow(daily)
+        print(f"saved {len(daily)} daily rows for {events.code} to the market store", file=sys.stderr)
+    main = daily[daily["class"].isin(MAIN_FORCE_CLASSES)]["net_amount"].sum()
+    if fmt == "csv":
+        print(rows.to_csv(index=False), end="")
+    elif fmt == "json":
+        payload = {
+            "code": events.code, "date": str(daily["date"].iloc[0]), "threshold_set": ts.name,
+            "threshold_source": ts.source, "main_force": "super_large + large", "main_net_amount": float(main),
+            "total_amount": res.total_amount, "trades": res.trades,
+            "minutes": res.minutes.to_dict(orient="records"), "daily": total.to_dict(orient="records"),
+        }  # fmt: skip
+        print(json.dumps(payload, ensure_ascii=False, indent=2))
+    else:
+        head = f"{events.code} {daily['date'].iloc[0]} thresholds={ts.name}"
+        print(f"{head}: {res.trades} trades, {res.total_amount:,.0f} 元")
+        for _, r in daily.iterrows():
+            label = CLASS_LABELS_ZH[r["class"]]
+            amounts = f"流入 {r['buy_amount']:>16,.0f}  流出 {r['sell_amount']:>16,.0f}  净额 {r['net_amount']:>15,.0f}"
+            print(f"  {label}: {amounts}")
+        print(f"  主力(超大单+大单) 净额 {main:,.0f} 元")
+
+
+def _speed(text: str) -> float:
+    try:
+        value = float(text.lower().removesuffix("x"))
+    except ValueError:
+        raise UserError(f"--speed {text!r}: write a factor such as 10x, 1x or 0 for as fast as possible") from None
+    if value < 0:
+        raise UserError(f"--speed {text!r} must not be negative")
+    return value
+
+
+@app.command("replay")
+def replay(
+    files: Annotated[list[Path], typer.Argument(help="recorded 逐笔 files (.csv or .zip)")],
+    speed: Annotated[str, typer.Option("--speed", help="time factor, e.g. 10x; 0 = as fast as possible")] = "10x",
+    thresholds: Annotated[str, typer.Option("--thresholds")] = "eastmoney",
+    code: Annotated[str | None, typer.Option("--code")] = None,
+) -> None:
+    """Replay a recorded day through the live engine, printing one JSON line per finished minute."""
+    factor = _speed(speed)
+    events = _one(read_events(files), code)
+    engine = LiveEngine(
+        events.code, price_band(events), threshold_set(thresholds), rules=events.rules, date=events.date
+    )
+    asyncio.run(_replay(engine, events, factor))
+
+
+async def _replay(engine: LiveEngine, events: EventBatch, factor: float) -> None:
+    source = QueueSource(maxsize=10_000)
+
+    async def produce() -> None:
+        start_wall, start_ev = time.monotonic(), int(events.time_ms[0])
+        bounds = np.flatnonzero(np.diff(events.time_ms)) + 1
+        for chunk in np.split(np.arange(len(events)), bounds):
+            if factor > 0:
+                due = (int(events.time_ms[chunk[0]]) - start_ev) / 1000 / factor
+                delay = due - (time.monotonic() - start_wall)
+                if delay > 0:
+                    await asyncio.sleep(delay)
+            await source.put(events.take(chunk))
+        await source.close()
+
+    task = asyncio.create_task(produce())
+    async for update in minute_updates(engine, source.batches()):
+        print(update.to_json(), flush=True)
+    await task
