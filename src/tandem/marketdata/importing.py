@@ -20,8 +20,8 @@ from tandem.core.errors import UserError, ValidationFailed
 from tandem.marketdata.adjust import with_adj_factor
 from tandem.marketdata.csvio import Problem
 from tandem.marketdata.importers.base import Importer, LoadResult
-from tandem.marketdata.importers.registry import discover, importer_for
-from tandem.marketdata.versioned import VersionedStore
+from tandem.marketdata.importers.registry import discover, route
+from tandem.marketdata.versioned import Transaction, VersionedStore
 
 ProgressFn = Callable[[int, int, str], None]
 
@@ -67,14 +67,19 @@ def import_paths(
     results: list[LoadResult] = []
     store = VersionedStore(root)
     groups: dict[int, tuple[Importer, list[Path]]] = {}
+    skipped: dict[str, list[Path]] = {}
     for f in files:
-        importer = importer_for(f)
+        importer, reason = route(f)
         if importer is None:
-            report.skipped.append(str(f))
+            skipped.setdefault(reason, []).append(f)
             continue
         groups.setdefault(id(importer), (importer, []))[1].append(f)
+    report.skipped = [_skip_line(reason, fs) for reason, fs in skipped.items()]
+    if not groups:
+        raise UserError(f"nothing to import under {', '.join(map(str, paths))}: " + "; ".join(report.skipped))
     done = 0
     with store.transaction() as tx:
+        new_bars: list[pl.DataFrame] = []
         for importer, batch in groups.values():
             try:
                 res = importer.load(batch)
@@ -87,8 +92,11 @@ def import_paths(
                     [str(p) for p in res.problems],
                 )
             for table, frame in res.tables.items():
-                if frame.height:
-                    tx.upsert(table, frame.drop([c for c in ("_file", "_line") if c in frame.columns]))
+                frame = frame.drop([c for c in ("_file", "_line") if c in frame.columns])
+                if table == "daily_bars":
+                    new_bars.append(frame)
+                elif frame.height:
+                    tx.upsert(table, frame)
             for f in batch:
                 tx.log_import({"file": f.name, "sha256": _sha256(f), "importer": importer.name})
             results.append(res)
@@ -101,17 +109,45 @@ def import_paths(
             done += len(batch)
             if progress is not None:
                 progress(done, len(files), batch[-1].name)
-        touched = {c for r in results for c in r.tables.get("daily_bars", pl.DataFrame({"code": []}))["code"]}
-        if touched:
-            bars = tx.table("daily_bars")
-            part = bars.filter(pl.col("code").is_in(list(touched)))
-            tx.upsert("daily_bars", with_adj_factor(part))
+        _upsert_bars(tx, new_bars)
     report.changed = tx.changed
     report.version = tx.committed_version or store.current_version()
     if report.problems or any(r.quarantined is not None and r.quarantined.height for r in results):
         report.report_path = _write_quarantine(reports_dir or root / "reports", results)
     report.seconds = time.perf_counter() - t0
     return report
+
+
+def _skip_line(reason: str, files: list[Path]) -> str:
+    """One line per skip reason: the common folder, how many files, and why."""
+    where = files[0] if len(files) == 1 else Path(*_common_parts(files))
+    return f"{where} ({len(files)} file(s)): {reason}"
+
+
+def _common_parts(files: list[Path]) -> tuple[str, ...]:
+    parts = files[0].parent.parts
+    for f in files[1:]:
+        other = f.parent.parts
+        n = 0
+        while n < min(len(parts), len(other)) and parts[n] == other[n]:
+            n += 1
+        parts = parts[:n]
+    return parts
+
+
+def _upsert_bars(tx: Transaction, frames: list[pl.DataFrame]) -> None:
+    """Upsert new daily bars once, with adjustment factors recomputed over each touched code's whole history."""
+    frames = [f for f in frames if f.height]
+    if not frames:
+        return
+    new = pl.concat(frames, how="diagonal_relaxed")
+    new = new.unique(subset=["code", "date"], keep="last", maintain_order=True)
+    old = tx.table("daily_bars")
+    if old.height:
+        old = old.filter(pl.col("code").is_in(new.get_column("code").unique().implode()))
+        old = old.join(new.select("code", "date"), on=["code", "date"], how="anti")
+        new = pl.concat([old, new.select([c for c in old.columns if c in new.columns])], how="diagonal_relaxed")
+    tx.upsert("daily_bars", with_adj_factor(new))
 
 
 def _write_quarantine(directory: Path, results: list[LoadResult]) -> Path:

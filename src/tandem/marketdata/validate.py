@@ -17,6 +17,8 @@ from tandem.marketdata.csvio import Problem
 
 PRICE_COLUMNS = ("open", "high", "low", "close")
 _LIMIT_SLACK = 0.011  # one tick of tolerance plus float noise
+_POS = pl.int_range(pl.len(), dtype=pl.Int64)
+_RESUMED_LISTING_RUN = 20  # suspended sessions before a first traded day that is treated as a resumed listing
 
 
 def _emit(problems: list[Problem], frame: pl.DataFrame, mask: pl.Series, field: str, msg: pl.Series | str) -> None:
@@ -29,19 +31,53 @@ def _emit(problems: list[Problem], frame: pl.DataFrame, mask: pl.Series, field: 
     problems.extend(Problem(f, ln, field, m) for f, ln, m in zip(files, lines, msgs, strict=True))
 
 
-def check_parsed(raw: pl.DataFrame, typed: pl.DataFrame, columns: dict[str, str], problems: list[Problem]) -> pl.Series:
-    """Flag values present in the source that did not parse; ``columns`` maps typed name → source name."""
-    bad = pl.Series("bad", [False] * typed.height)
-    for name, src in columns.items():
-        present = raw.get_column(src).is_not_null() & (raw.get_column(src) != "")
-        failed = present & typed.get_column(name).is_null()
-        if name == "date":
-            msg = "'" + raw.get_column(src) + "' is not a date (expected YYYY-MM-DD)"
-        else:
-            msg = "'" + raw.get_column(src) + "' is not a number"
-        _emit(problems, typed, failed, name, msg.fill_null(""))
-        bad = bad | failed
-    return bad
+def check_parsed(
+    raw: pl.DataFrame,
+    typed: pl.DataFrame,
+    columns: dict[str, str],
+    problems: list[Problem],
+    *,
+    date_format: str = "YYYY-MM-DD",
+) -> pl.Series:
+    """Flag values present in the source that did not parse; ``columns`` maps typed name → source name.
+
+    One pass computes every column's failure mask; messages are built only for the (rare) failing rows.
+    """
+    if typed.height == 0:
+        return pl.Series("bad", [], pl.Boolean)
+    pairs = [
+        (n, s) for n, s in columns.items() if n in typed.columns and s in raw.columns and raw.schema[s] == pl.String
+    ]
+    masks = pl.DataFrame(
+        {
+            n: (raw.get_column(s).is_not_null() & (raw.get_column(s) != "") & typed.get_column(n).is_null())
+            for n, s in pairs
+        }
+    )
+    if not pairs:
+        return pl.Series("bad", [False] * typed.height)
+    any_bad = masks.select(pl.any_horizontal(pl.all())).to_series()
+    if not any_bad.any():
+        return any_bad.alias("bad")
+    for name, src in pairs:
+        failed = masks.get_column(name)
+        if not failed.any():
+            continue
+        vals = raw.get_column(src).filter(failed)
+        what = (
+            f"is not a date (expected {date_format})"
+            if typed.schema[name] in (pl.Date, pl.Datetime)
+            else ("is not a number")
+        )
+        msgs = ("'" + vals + "' " + what).fill_null(what)
+        _emit(problems, typed, failed, name, _expand(failed, msgs))
+    return any_bad.alias("bad")
+
+
+def _expand(mask: pl.Series, values: pl.Series) -> pl.Series:
+    """Scatter ``values`` (one per true in ``mask``) back to full length so :func:`_emit` can filter them."""
+    out = pl.Series("m", [""] * mask.len(), pl.String)
+    return out.scatter(mask.arg_true(), values)
 
 
 def check_bars(
@@ -51,20 +87,30 @@ def check_bars(
 
     Returns a boolean mask of rows to quarantine and appends problems. ``ipo_free_sessions``: a code whose first row
     in this batch is later than the batch's first day may be a new listing; its first sessions are not limit-checked.
+    The first traded day after a long suspension (a resumed listing, e.g. 000792.SZ on 2021-08-10) has no limit
+    either. All row masks come from one polars pass plus numpy; problems are built only for flagged rows.
     """
     n = bars.height
-    bad = np.zeros(n, dtype=bool)
     if n == 0:
-        return pl.Series("bad", bad)
-    missing_date = bars.get_column("date").is_null()
-    _emit(problems, bars, missing_date & bars.get_column("_line").is_not_null(), "date", "missing date")
-    bad |= missing_date.to_numpy()
-    traded = ~bars.get_column("suspended").fill_null(False)
+        return pl.Series("bad", [], pl.Boolean)
+    traded = ~pl.col("suspended").fill_null(False)
+    m = bars.select(
+        missing_date=pl.col("date").is_null(),
+        **{f"np_{c}": (pl.col(c).is_null() | (pl.col(c) <= 0)).fill_null(True) & traded for c in PRICE_COLUMNS},
+        neg_vol=(pl.col("volume") < 0).fill_null(False),
+        dup=pl.struct("code", "date").is_duplicated() & pl.col("date").is_not_null(),
+    )
+    missing_date = m.get_column("missing_date").to_numpy()
+    bad = missing_date.copy()
+    if missing_date.any():
+        _emit(problems, bars, pl.Series(missing_date) & bars.get_column("_line").is_not_null(), "date", "missing date")
     for col in PRICE_COLUMNS:
-        v = bars.get_column(col)
-        nonpos = (v.is_null() | (v <= 0)).fill_null(True) & traded
-        _emit(problems, bars, nonpos, col, "'" + v.cast(pl.String).fill_null("empty") + "' is not a positive price")
-        bad |= nonpos.to_numpy()
+        nonpos = m.get_column(f"np_{col}").to_numpy()
+        if nonpos.any():
+            v = bars.get_column(col)
+            msg = "'" + v.cast(pl.String).fill_null("empty") + "' is not a positive price"
+            _emit(problems, bars, pl.Series(nonpos), col, msg)
+            bad |= nonpos
     o, h, lo, c = (bars.get_column(x).to_numpy() for x in PRICE_COLUMNS)
     with np.errstate(invalid="ignore"):
         hi_bad = (h < np.fmax(np.fmax(o, c), lo) - 1e-9) & ~bad
@@ -72,47 +118,74 @@ def check_bars(
     _emit(problems, bars, pl.Series(hi_bad), "high", "high is below open/close/low (OHLC inconsistent)")
     _emit(problems, bars, pl.Series(lo_bad), "low", "low is above open/close (OHLC inconsistent)")
     bad |= hi_bad | lo_bad
-    vol = bars.get_column("volume")
-    neg_vol = (vol < 0).fill_null(False)
-    _emit(problems, bars, neg_vol, "volume", "negative volume")
-    bad |= neg_vol.to_numpy()
-    dup = bars.select(pl.struct("code", "date").is_duplicated()).to_series() & ~missing_date
-    _emit(problems, bars, dup, "date", "duplicate key (code, date): the same day appears twice")
-    bad |= dup.to_numpy()
+    for name, col, text in (
+        ("neg_vol", "volume", "negative volume"),
+        ("dup", "date", "duplicate key (code, date): the same day appears twice"),
+    ):
+        mask = m.get_column(name).to_numpy()
+        _emit(problems, bars, pl.Series(mask), col, text)
+        bad |= mask
     days = bars.get_column("date").to_numpy().astype("datetime64[D]")
-    ok_day = ~missing_date.to_numpy()
+    ok_day = ~missing_date
     off = np.zeros(n, dtype=bool)
     off[ok_day] = ~calendar.is_session(days[ok_day])
     _emit(problems, bars, pl.Series(off), "date", "not an XSHG trading day")
     bad |= off
+    ordered = _ordered(bars)
     if check_limits:
-        bad |= _check_limits(bars, problems, bad, ipo_free_sessions)
-    _report_gaps(bars.filter(pl.Series(~bad)), problems)
+        bad |= _check_limits(bars, ordered, problems, bad, ipo_free_sessions)
+    _report_gaps(bars, ordered, bad, problems)
     return pl.Series("bad", bad)
 
 
-def _check_limits(bars: pl.DataFrame, problems: list[Problem], bad: np.ndarray, ipo_free_sessions: int) -> np.ndarray:
-    ordered = bars.with_row_index("_i").sort("code", "date")
-    first_day = ordered.get_column("date").min()
-    session_no = ordered.select(pl.int_range(1, pl.len() + 1).over("code")).to_series().to_numpy()
-    code_first = ordered.select(pl.col("date").min().over("code")).to_series()
-    maybe_ipo = (code_first > first_day).to_numpy() & (session_no <= ipo_free_sessions)
-    boards = ordered.get_column("board").to_numpy()
-    pct = price_limit_pct_array(
-        boards,
-        ordered.get_column("date").to_numpy().astype("datetime64[D]"),
-        ordered.get_column("is_st").fill_null(False).to_numpy(),
+def _ordered(bars: pl.DataFrame) -> pl.DataFrame:
+    """Row index, code, date and the per-code facts the limit and gap checks need, sorted by (code, date) once."""
+    return (
+        bars.select(
+            pl.int_range(pl.len(), dtype=pl.Int64).alias("_i"),
+            "code",
+            "date",
+            "close",
+            "preclose",
+            pl.col("board") if "board" in bars.columns else pl.lit(None, pl.String).alias("board"),
+            pl.col("is_st").fill_null(False),
+            pl.col("suspended").fill_null(False),
+        )
+        .filter(pl.col("date").is_not_null())
+        .sort("code", "date")
     )
-    up, down = limit_prices(ordered.get_column("preclose").to_numpy(), pct)
+
+
+def _check_limits(
+    bars: pl.DataFrame, ordered: pl.DataFrame, problems: list[Problem], bad: np.ndarray, ipo_free_sessions: int
+) -> np.ndarray:
+    first_day = ordered.get_column("date").min()
+    facts = ordered.select(
+        session_no=pl.int_range(1, pl.len() + 1).over("code"),
+        code_first=pl.col("date").min().over("code"),
+        # length of the suspended run just before each row (resumed listings trade without a limit on day one)
+        susp_run=(_POS - pl.when(~pl.col("suspended")).then(_POS).otherwise(None).shift(1).forward_fill() - 1)
+        .fill_null(_POS)
+        .over("code"),
+    )
+    session_no = facts.get_column("session_no").to_numpy()
+    maybe_ipo = (facts.get_column("code_first") > first_day).to_numpy() & (session_no <= ipo_free_sessions)
+    resumed = facts.get_column("susp_run").to_numpy() >= _RESUMED_LISTING_RUN
+    pct = price_limit_pct_array(
+        ordered.get_column("board").to_numpy(),
+        ordered.get_column("date").to_numpy().astype("datetime64[D]"),
+        ordered.get_column("is_st").to_numpy(),
+    )
+    pc = ordered.get_column("preclose").to_numpy()
+    up, down = limit_prices(pc, pct)
     c = ordered.get_column("close").to_numpy()
     with np.errstate(invalid="ignore"):
-        beyond = ((c > up + _LIMIT_SLACK) | (c < down - _LIMIT_SLACK)) & ~np.isnan(pct) & ~maybe_ipo
+        beyond = ((c > up + _LIMIT_SLACK) | (c < down - _LIMIT_SLACK)) & ~np.isnan(pct) & ~maybe_ipo & ~resumed
     idx = ordered.get_column("_i").to_numpy()
     out = np.zeros(bars.height, dtype=bool)
     out[idx[beyond]] = True
     out &= ~bad
     if out.any():
-        pc = ordered.get_column("preclose").to_numpy()
         msgs = np.empty(bars.height, dtype=object)
         msgs[idx[beyond]] = [
             f"close {ci:.2f} is beyond the {p:.0%} limit of preclose {pci:.2f} ({dn:.2f}..{u:.2f})"
@@ -122,18 +195,72 @@ def _check_limits(bars: pl.DataFrame, problems: list[Problem], bad: np.ndarray, 
     return out
 
 
-def _report_gaps(bars: pl.DataFrame, problems: list[Problem]) -> None:
-    if bars.height == 0:
+def _report_gaps(bars: pl.DataFrame, ordered: pl.DataFrame, bad: np.ndarray, problems: list[Problem]) -> None:
+    """Trading days missing between a code's rows (bad rows left out); reported, nothing quarantined."""
+    idx = ordered.get_column("_i").to_numpy()
+    keep = ~bad[idx]
+    idx = idx[keep]
+    if idx.size < 2:
         return
-    ordered = bars.sort("code", "date")
-    sidx = calendar.session_index(ordered.get_column("date").to_numpy().astype("datetime64[D]"))
-    same = ordered.get_column("code").to_numpy()[1:] == ordered.get_column("code").to_numpy()[:-1]
+    sidx = calendar.session_index(ordered.get_column("date").to_numpy()[keep].astype("datetime64[D]"))
+    codes = ordered.get_column("code").to_numpy()[keep]
     step = np.diff(sidx)
-    gap = np.zeros(ordered.height, dtype=bool)
-    gap[1:] = same & (step > 1)
+    gap = np.zeros(idx.size, dtype=bool)
+    gap[1:] = (codes[1:] == codes[:-1]) & (step > 1)
     if not gap.any():
         return
-    missing = np.zeros(ordered.height, dtype=np.int64)
-    missing[1:] = step - 1
-    msg = "gap: " + pl.Series(missing).cast(pl.String) + " trading day(s) missing before this row"
-    _emit(problems, ordered, pl.Series(gap), "date", msg)
+    at = idx[gap]
+    mask = np.zeros(bars.height, dtype=bool)
+    mask[at] = True
+    msgs = np.empty(bars.height, dtype=object)
+    msgs[at] = [f"gap: {k} trading day(s) missing before this row" for k in (step[gap[1:]] - 1)]
+    _emit(problems, bars, pl.Series(mask), "date", pl.Series(msgs.astype(str)))
+
+
+def check_rows(
+    frame: pl.DataFrame,
+    problems: list[Problem],
+    *,
+    keys: tuple[str, ...],
+    positive: tuple[str, ...] = (),
+    non_negative: tuple[str, ...] = (),
+    required: tuple[str, ...] = (),
+    trading_day: str | None = None,
+) -> pl.Series:
+    """Generic row checks for non-bar tables (NAVs, series, membership, fundamentals); returns the quarantine mask.
+
+    ``required`` columns must be non-null, ``positive``/``non_negative`` are checked where present, ``keys`` must be
+    unique, and ``trading_day`` (a date column) must fall on an XSHG session.
+    """
+    n = frame.height
+    bad = np.zeros(n, dtype=bool)
+    if n == 0:
+        return pl.Series("bad", bad)
+    checks: list[tuple[str, pl.Expr, str | pl.Expr]] = []
+    for c in required:
+        checks.append((c, pl.col(c).is_null(), "missing value"))
+    for c in positive:
+        checks.append((c, (pl.col(c) <= 0).fill_null(False), pl.format("'{}' is not positive", pl.col(c))))
+    for c in non_negative:
+        checks.append((c, (pl.col(c) < 0).fill_null(False), pl.format("'{}' is negative", pl.col(c))))
+    key_desc = ", ".join(keys)
+    checks.append(
+        (keys[-1], pl.struct(*keys).is_duplicated(), f"duplicate key ({key_desc}): the same row appears twice")
+    )
+    masks = frame.select([m.alias(f"m{i}") for i, (_, m, _) in enumerate(checks)])
+    for i, (col, _, msg) in enumerate(checks):
+        mask = masks.get_column(f"m{i}").to_numpy() & ~bad
+        if not mask.any():
+            continue
+        text = msg if isinstance(msg, str) else frame.select(msg.fill_null("")).to_series()
+        _emit(problems, frame, pl.Series(mask), col, text)
+        bad |= mask
+    if trading_day is not None:
+        d = frame.get_column(trading_day)
+        ok = d.is_not_null().to_numpy()
+        off = np.zeros(n, dtype=bool)
+        off[ok] = ~calendar.is_session(d.to_numpy()[ok].astype("datetime64[D]"))
+        off &= ~bad
+        _emit(problems, frame, pl.Series(off), trading_day, "not an XSHG trading day")
+        bad |= off
+    return pl.Series("bad", bad)

@@ -12,7 +12,7 @@ from pathlib import Path
 import polars as pl
 
 from tandem.core.models import board_of, normalize_code
-from tandem.marketdata.csvio import parse_csv
+from tandem.marketdata.csvio import ParsedFile, parse_many
 from tandem.marketdata.importers.base import LoadResult, concat_parsed, to_date, to_float
 from tandem.marketdata.validate import check_bars, check_parsed
 
@@ -47,13 +47,26 @@ def _code_from_name(path: Path) -> str:
     return normalize_code(f"{m.group(1)}.{m.group(2)}")
 
 
-class BaostockDaily:
-    """Raw (adjustflag 3) daily bars → ``daily_bars``; hfq/qfq files (1/2) → ``vendor_adjusted_bars``."""
+def _with_code(pf: ParsedFile) -> ParsedFile:
+    """Files without a ``code`` column (the qfq set: ``sh600519.csv``) take it from the file name."""
+    if "code" not in pf.frame.columns:
+        pf.frame = pf.frame.with_columns(pl.lit(_code_from_name(pf.path)).alias("code"))
+    return pf
 
-    name = "baostock-daily"
+
+class BaostockDaily:
+    """Raw (adjustflag 3) daily bars → ``daily_bars``; hfq/qfq files (1/2) → ``vendor_adjusted_bars``.
+
+    Files without ``adjustflag`` take ``default_adjust`` (the qfq set states its adjustment only in its README).
+    """
+
+    def __init__(self, default_adjust: str = "3", name: str = "baostock-daily") -> None:
+        self.default_adjust = default_adjust
+        self.name = name
 
     def load(self, paths: list[Path]) -> LoadResult:
-        parsed = [parse_csv(p) for p in paths]
+        """Parse, type and validate a batch of these files (see :class:`~.base.Importer`)."""
+        parsed = [_with_code(pf) for pf in parse_many(paths)]
         for pf in parsed:
             for col in ("date", "code", "open", "high", "low", "close", "volume"):
                 if col not in pf.frame.columns:
@@ -68,7 +81,7 @@ class BaostockDaily:
             *[to_float(c).alias(c) for c in _NUMERIC if c in raw.columns],
             pl.col("adjustflag").alias("adjustflag")
             if "adjustflag" in raw.columns
-            else pl.lit("3").alias("adjustflag"),
+            else pl.lit(self.default_adjust).alias("adjustflag"),
             (pl.col("tradestatus") == "0").alias("suspended")
             if "tradestatus" in raw.columns
             else pl.lit(False).alias("suspended"),

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
 import polars as pl
 
+from tandem.core.errors import UserError
 from tandem.marketdata.csvio import ParsedFile, Problem
 
 
@@ -23,6 +25,7 @@ class LoadResult:
 
     @property
     def rows_loaded(self) -> int:
+        """Rows kept across all tables."""
         return sum(f.height for f in self.tables.values())
 
 
@@ -56,3 +59,49 @@ def concat_parsed(parsed: list[ParsedFile]) -> tuple[pl.DataFrame, list[Problem]
     bad_keys = [f"{p.path.name}:{ln}" for p in parsed for ln in p.bad_lines]
     key = frame.get_column("_file") + ":" + frame.get_column("_line").cast(pl.String)
     return frame, problems, key.is_in(bad_keys)
+
+
+def finish(res: LoadResult, raw: pl.DataFrame, bad: pl.Series, tables: dict[str, pl.DataFrame]) -> LoadResult:
+    """Keep the good rows of each table (frames aligned with ``raw``) and quarantine the source rows of bad ones."""
+    for name, frame in tables.items():
+        res.tables[name] = frame.filter(~bad).drop([c for c in ("_file", "_line") if c in frame.columns])
+    res.quarantined = raw.filter(bad)
+    return res
+
+
+def source_of(prefix: str) -> pl.Expr:
+    """``source`` column value: the vendor prefix and the file each row came from."""
+    return (pl.lit(prefix + ":") + pl.col("_file")).alias("source")
+
+
+def code_map(raw: pl.Series, fn: Callable[[str], str | None]) -> pl.Series:
+    """Apply a code normaliser over the (few) unique values of a column; failures become null."""
+    uniq = raw.unique().drop_nulls().to_list()
+    mapping: dict[str, str | None] = {}
+    for u in uniq:
+        try:
+            mapping[u] = fn(u)
+        except UserError:
+            mapping[u] = None
+    return raw.replace_strict(mapping, default=None, return_dtype=pl.String)
+
+
+def check_codes(raw: pl.DataFrame, typed: pl.DataFrame, src: str, problems: list[Problem]) -> pl.Series:
+    """Flag rows whose code is present in the source but could not be normalised."""
+    failed = (raw.get_column(src).is_not_null() & (raw.get_column(src) != "")) & typed.get_column("code").is_null()
+    missing = raw.get_column(src).is_null() | (raw.get_column(src) == "")
+    if failed.any():
+        msgs = "'" + raw.get_column(src).fill_null("") + "' is not a security code"
+        for f, ln, m in zip(
+            typed.get_column("_file").filter(failed),
+            typed.get_column("_line").filter(failed),
+            msgs.filter(failed),
+            strict=True,
+        ):
+            problems.append(Problem(f, ln, "code", m))
+    if missing.any():
+        for f, ln in zip(
+            typed.get_column("_file").filter(missing), typed.get_column("_line").filter(missing), strict=True
+        ):
+            problems.append(Problem(f, ln, "code", "missing code"))
+    return failed | missing

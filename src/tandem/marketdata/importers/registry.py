@@ -6,19 +6,41 @@ Adding a source: write an importer (``load(path) -> LoadResult``) and register i
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from fnmatch import fnmatch
 from pathlib import Path
 
 from tandem.marketdata.csvio import read_bytes
 from tandem.marketdata.importers.baostock import BaostockDaily
 from tandem.marketdata.importers.base import Importer
+from tandem.marketdata.importers.indexes import AkshareIndexParquet, BaostockIndex, ConstituentChanges, JoinQuantIndex
 from tandem.marketdata.importers.tandem_parquet import TandemParquet
 
 _DATA_SUFFIXES = (".csv", ".gz", ".zip", ".txt", ".json", ".parquet")
 
-_BY_FOLDER: dict[str, Importer] = {
-    "csi300_baostock_raw_2020_2025": BaostockDaily(),
-    "hfq_baostock_2012_2023_subset40": BaostockDaily(),
-    "sample_data": TandemParquet(),
+
+@dataclass(frozen=True, slots=True)
+class Route:
+    """Files of a dataset folder whose name matches ``pattern`` go to ``importer``, or are skipped for ``reason``."""
+
+    pattern: str
+    importer: Importer | None
+    reason: str = ""
+
+
+_LEVEL2 = "Level-2 files are read by `tandem l2` (see level2/)"
+
+_BY_FOLDER: dict[str, tuple[Route, ...]] = {
+    "csi300_baostock_raw_2020_2025": (Route("*", BaostockDaily()),),
+    "hfq_baostock_2012_2023_subset40": (Route("*", BaostockDaily()),),
+    "qfq_baostock_5stocks_to_2026": (Route("*", BaostockDaily(default_adjust="2", name="baostock-qfq")),),
+    "baostock_csindex_2005_2026": (Route("*", BaostockIndex()),),
+    "jq_csi1000_lfql": (Route("*", JoinQuantIndex()),),
+    "akshare_csi500_2024_2026": (Route("*.parquet", AkshareIndexParquet()),),
+    "constituent_changes": (Route("*", ConstituentChanges()),),
+    "sample_data": (Route("*.parquet", TandemParquet()),),
+    "level2": (Route("*", None, _LEVEL2),),
+    "dolphindb_tutorials_cn": (Route("*", None, _LEVEL2),),
 }
 
 _BY_HEADER: list[tuple[frozenset[str], Importer]] = [
@@ -28,7 +50,7 @@ _BY_HEADER: list[tuple[frozenset[str], Importer]] = [
 
 def register(folder: str, importer: Importer) -> None:
     """Register an importer for every file inside a dataset folder named ``folder``."""
-    _BY_FOLDER[folder] = importer
+    _BY_FOLDER[folder] = (Route("*", importer),)
 
 
 def register_header(columns: frozenset[str], importer: Importer) -> None:
@@ -49,18 +71,28 @@ def discover(path: Path) -> list[Path]:
     )
 
 
-def importer_for(path: Path) -> Importer | None:
-    """The importer for ``path``, or None when no importer recognises it."""
+def route(path: Path) -> tuple[Importer | None, str]:
+    """The importer for ``path`` and, when there is none, why (for the import report's ``skipped`` list)."""
     for parent in path.parents:
-        if parent.name in _BY_FOLDER:
-            return _BY_FOLDER[parent.name]
+        routes = _BY_FOLDER.get(parent.name)
+        if routes is None:
+            continue
+        for r in routes:
+            if fnmatch(path.name.lower(), r.pattern.lower()):
+                return r.importer, r.reason or f"no importer for {path.name} in dataset {parent.name}"
+        return None, f"no importer for {path.name} in dataset {parent.name}"
     if path.suffix in (".csv", ".gz"):
         try:
             head = read_bytes(path)[:4096].decode("utf-8", errors="replace").lstrip("\ufeff").splitlines()[0]
         except (OSError, IndexError, ValueError):
-            return None
+            return None, "unreadable file"
         cols = {c.strip() for c in head.split(",")}
         for sig, imp in _BY_HEADER:
             if sig <= cols:
-                return imp
-    return None
+                return imp, ""
+    return None, "not a recognised dataset folder or file header"
+
+
+def importer_for(path: Path) -> Importer | None:
+    """The importer for ``path``, or None when no importer recognises it."""
+    return route(path)[0]
