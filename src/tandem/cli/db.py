@@ -1,0 +1,28 @@
+"""``tandem db``: application-database migrations (SQLite under the data home, or TANDEM_DATABASE_URL)."""
+
+from __future__ import annotations
+
+import typer
+
+from tandem.cli.context import console, settings
+from tandem.migrations.runner import upgrade as run_upgrade
+
+app = typer.Typer(help="Application database migrations.", no_args_is_help=True)
+
+
+def _masked(url: str) -> str:
+    if "@" in url and "://" in url:
+        scheme, rest = url.split("://", 1)
+        creds, host = rest.rsplit("@", 1)
+        user = creds.split(":", 1)[0]
+        return f"{scheme}://{user}:***@{host}" if ":" in creds else url
+    return url
+
+
+@app.command("upgrade")
+def upgrade(revision: str = typer.Argument("head", help="Target revision.")) -> None:
+    """Create or migrate the application database to the latest schema."""
+    s = settings()
+    s.home.mkdir(parents=True, exist_ok=True)
+    run_upgrade(s.sqlalchemy_url, revision)
+    console.print(f"database at {_masked(s.sqlalchemy_url)} is at {revision}")
