@@ -22,7 +22,11 @@ def _run(tmp_path: Path, ci: str) -> subprocess.CompletedProcess[str]:
     env = {"CI": ci, "PATH": "/usr/bin:/bin"}
     return subprocess.run(
         [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-m", "redis or not redis", str(tmp_path)],
-        capture_output=True, text=True, env=env, cwd=tmp_path, check=False,
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=tmp_path,
+        check=False,
     )
 
 

@@ -5,13 +5,13 @@ import pytest
 
 from tandem.core.models import Board
 from tandem.core.rulebook import (
+    STAMP_DUTY,
     buy_quantity,
     limit_prices,
     price_limit_pct_array,
     rate_array,
     round_price,
     rules_for,
-    STAMP_DUTY,
 )
 
 
