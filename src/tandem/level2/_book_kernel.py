@@ -185,6 +185,8 @@ def apply_events(
                         _note(meta, counts, a_code, a_seq, A_OVERFILL, sq)
                 elif passive:
                     _note(meta, counts, a_code, a_seq, A_TRADE_MISSING_ORDER, sq)
+        if k == 0 and meta[M_RULES_SZSE] == 1:
+            continue  # SZSE publishes an aggressive order before its trades: a transient cross is expected
         continuous = (_AM_OPEN <= t < _AM_CLOSE) or (_PM_OPEN <= t < _PM_CALL)
         bb, ba = meta[M_BEST_BID], meta[M_BEST_ASK]
         crossed = continuous and bb >= 0 and ba < size and bb >= ba
