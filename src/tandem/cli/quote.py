@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.table import Table
@@ -30,7 +30,7 @@ def quote(
             f"{inst.code} {inst.name} has no daily bars in the store; import them with `tandem data import`"
         )
     tail = bars.tail(days)
-    last = bars.iloc[-1]
+    last: dict[str, Any] = dict(bars.iloc[-1].to_dict())
     change = (last["close"] / last["preclose"] - 1.0) if last["preclose"] else float("nan")
     payload = {
         "code": inst.code,

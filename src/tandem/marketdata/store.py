@@ -245,7 +245,7 @@ class MarketStore:
         s, e = _to_date(start), _to_date(end)
         a = lo + (int(np.searchsorted(d, np.datetime64(s, "D"))) if s else 0)
         b = lo + (int(np.searchsorted(d, np.datetime64(e, "D"), side="right")) if e else hi - lo)
-        out = {"date": cache.dates[a:b]}
+        out: dict[str, npt.NDArray[Any]] = {"date": cache.dates[a:b]}
         out.update({c: cache.cols[c][a:b] for c in BAR_COLUMNS})
         if adjust is not None and b > a:
             f = cache.cols["adj_factor"][a:b].astype(np.float64)
