@@ -80,7 +80,9 @@ def import_paths(
     done = 0
     with store.transaction() as tx:
         new_bars: list[pl.DataFrame] = []
-        for importer, batch in groups.values():
+        # reference data is a patch table: apply older vintages first so newer sources win where both have a value
+        ordered = sorted(groups.values(), key=lambda g: getattr(g[0], "priority", 0))
+        for importer, batch in ordered:
             try:
                 res = importer.load(batch)
             except (ValueError, KeyError) as exc:

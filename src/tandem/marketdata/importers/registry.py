@@ -14,6 +14,12 @@ from tandem.marketdata.csvio import read_bytes
 from tandem.marketdata.importers.baostock import BaostockDaily
 from tandem.marketdata.importers.base import Importer
 from tandem.marketdata.importers.indexes import AkshareIndexParquet, BaostockIndex, ConstituentChanges, JoinQuantIndex
+from tandem.marketdata.importers.instruments import (
+    AbuStockList,
+    EastMoneyIndustry,
+    JoinQuantStockMaster,
+    TushareStockBasics,
+)
 from tandem.marketdata.importers.tandem_parquet import TandemParquet
 
 _DATA_SUFFIXES = (".csv", ".gz", ".zip", ".txt", ".json", ".parquet")
@@ -39,6 +45,13 @@ _BY_FOLDER: dict[str, tuple[Route, ...]] = {
     "akshare_csi500_2024_2026": (Route("*.parquet", AkshareIndexParquet()),),
     "constituent_changes": (Route("*", ConstituentChanges()),),
     "sample_data": (Route("*.parquet", TandemParquet()),),
+    "jq_stock_master_lfql": (
+        Route("stock_master.csv", JoinQuantStockMaster()),
+        Route("calendar.csv", None, "the XSHG calendar comes from exchange-calendars; this copy is not imported"),
+    ),
+    "wengowl_tushare_2016": (Route("stock_basics.csv", TushareStockBasics()),),
+    "abu_2017": (Route("stock_code_*", AbuStockList()),),
+    "eastmoney_industry_csi500_2026": (Route("*.csv", EastMoneyIndustry()),),
     "level2": (Route("*", None, _LEVEL2),),
     "dolphindb_tutorials_cn": (Route("*", None, _LEVEL2),),
 }
