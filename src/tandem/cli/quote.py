@@ -30,7 +30,7 @@ def quote(
             f"{inst.code} {inst.name} has no daily bars in the store; import them with `tandem data import`"
         )
     tail = bars.tail(days)
-    last: dict[str, Any] = dict(bars.iloc[-1].to_dict())
+    last: dict[str, Any] = {str(k): v for k, v in bars.iloc[-1].to_dict().items()}
     change = (last["close"] / last["preclose"] - 1.0) if last["preclose"] else float("nan")
     payload = {
         "code": inst.code,
@@ -49,15 +49,8 @@ def quote(
         "amount": float(last["amount"]),
         "suspended": bool(last["suspended"]),
         "bars": [
-            {
-                "date": str(r.date)[:10],
-                "open": float(r.open),
-                "high": float(r.high),
-                "low": float(r.low),
-                "close": float(r.close),
-                "volume": float(r.volume),
-            }
-            for r in tail.itertuples()
+            {"date": str(r["date"])[:10], **{k: float(r[k]) for k in ("open", "high", "low", "close", "volume")}}
+            for r in tail.to_dict("records")
         ],
     }
     if fmt == "json":
