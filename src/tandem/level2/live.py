@@ -60,19 +60,26 @@ class LiveEngine:
         self.last_price = 0
 
     def process(self, batch: EventBatch) -> list[MinuteUpdate]:
-        """Apply a batch; return updates for every minute that finished before the batch's last event."""
+        """Apply a batch; return one update for every minute that finished before the batch's last event."""
         if len(batch) == 0:
             return []
+        minutes = batch.time_ms // 60_000
+        if minutes[0] == minutes[-1]:
+            return self._process_minute(batch, int(minutes[0]))
         out: list[MinuteUpdate] = []
-        first_minute = int(batch.time_ms[0]) // 60_000
-        if self.minute >= 0 and first_minute > self.minute:
-            out.append(self._close_minute())
+        bounds = np.flatnonzero(np.diff(minutes)) + 1
+        for part in np.split(np.arange(len(batch)), bounds):
+            out += self._process_minute(batch.take(part), int(minutes[part[0]]))
+        return out
+
+    def _process_minute(self, batch: EventBatch, minute: int) -> list[MinuteUpdate]:
+        out = [self._close_minute()] if 0 <= self.minute < minute else []
         self.book.apply(batch)
         self.flow.apply(batch)
         trades = np.flatnonzero(batch.kind == TRADE)
         if trades.size:
             self.last_price = int(batch.price[trades[-1]])
-        self.minute = max(self.minute, int(batch.time_ms[-1]) // 60_000)
+        self.minute = max(self.minute, minute)
         return out
 
     def flush(self) -> list[MinuteUpdate]:
