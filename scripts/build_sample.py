@@ -67,6 +67,38 @@ def _pick_stocks(bars: pl.DataFrame, inst: pl.DataFrame) -> list[str]:
     return sorted(chosen)
 
 
+PROVENANCE_HEAD = """# Provenance of the bundled sample
+
+Real public A-share market data, selected by `scripts/build_sample.py` from the datasets staged in `../shared/data/`
+(see that folder's PROVENANCE.md for each source repository, commit, licence, units and quirks). The values were read by
+Tandem's importers (units normalised: prices CNY, volume in shares, amount CNY, ratios as decimals) and written
+unchanged otherwise; nothing here is synthetic. Upstream sources: BaoStock (daily bars, valuation ratios, quarterly
+profit/growth data), China Securities Index / BaoStock (index bars), East Money 天天基金 (fund list and NAVs),
+exchange ETF prices (etf_rotation), East Money industry boards, JoinQuant/Tushare/abu stock lists (names, listing dates).
+Licences: see ../shared/data/PROVENANCE.md — several source repositories carry no explicit licence; the abu stock list
+is GPL-3.0; DolphinDB/czsc/etf_rotation data is Apache-2.0. Use for tests, demos and benchmarks.
+
+"""
+
+
+def _write_provenance(out: Path, tables: dict[str, pl.DataFrame], stocks: list[str], etfs: list[str],
+                      navs: list[str]) -> None:
+    lines = [PROVENANCE_HEAD, f"Stocks ({len(stocks)}): {', '.join(stocks)}\n", f"ETFs ({len(etfs)}): {', '.join(etfs)}\n",
+             f"Fund NAV series ({len(navs)}): {', '.join(navs)}\n", "| table | rows | source (dataset file prefix) | rows |",
+             "| --- | --- | --- | --- |"]
+    for name, frame in tables.items():
+        if "source" not in frame.columns or frame.height == 0:
+            lines.append(f"| {name} | {frame.height:,} | | |")
+            continue
+        by = (frame.with_columns(pl.col("source").str.extract(r"^([^:]+(?::[^.]+)?)", 1).alias("s"))
+              .group_by("s").agg(pl.len().alias("n")).sort("s"))
+        first = True
+        for s, n in by.iter_rows():
+            lines.append(f"| {name if first else ''} | {frame.height if first else ''} | {s} | {n:,} |")
+            first = False
+    (out / "PROVENANCE.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--shared", type=Path, default=Path(__file__).resolve().parents[2] / "shared" / "data")
@@ -103,6 +135,7 @@ def main() -> int:
         for name, frame in tables.items():
             frame.write_parquet(args.out / f"{name}.parquet", compression="zstd", compression_level=19)
             print(f"{name:14s} {frame.height:>8,} rows")
+        _write_provenance(args.out, tables, stocks, etf_codes, nav_codes)
         total = sum(p.stat().st_size for p in args.out.glob("*.parquet"))
         print(f"sample: {len(stocks)} stocks, {len(etf_codes)} ETFs, {len(nav_codes)} fund NAV series, "
               f"{total / 1e6:.1f} MB")
