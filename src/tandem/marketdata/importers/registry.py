@@ -13,6 +13,7 @@ from pathlib import Path
 from tandem.marketdata.csvio import read_bytes
 from tandem.marketdata.importers.baostock import BaostockDaily
 from tandem.marketdata.importers.base import Importer
+from tandem.marketdata.importers.fundamentals import BaostockFundamentals
 from tandem.marketdata.importers.indexes import AkshareIndexParquet, BaostockIndex, ConstituentChanges, JoinQuantIndex
 from tandem.marketdata.importers.instruments import (
     AbuStockList,
@@ -21,6 +22,7 @@ from tandem.marketdata.importers.instruments import (
     TushareStockBasics,
 )
 from tandem.marketdata.importers.tandem_parquet import TandemParquet
+from tandem.marketdata.importers.tushare_reports import TushareReports
 
 _DATA_SUFFIXES = (".csv", ".gz", ".zip", ".txt", ".json", ".parquet")
 
@@ -52,6 +54,8 @@ _BY_FOLDER: dict[str, tuple[Route, ...]] = {
     "wengowl_tushare_2016": (Route("stock_basics.csv", TushareStockBasics()),),
     "abu_2017": (Route("stock_code_*", AbuStockList()),),
     "eastmoney_industry_csi500_2026": (Route("*.csv", EastMoneyIndustry()),),
+    "baostock_quarterly_2013_2023": (Route("*", BaostockFundamentals()),),
+    "wengowl_tushare_sina_2014_2016": (Route("*.csv*", TushareReports()),),
     "level2": (Route("*", None, _LEVEL2),),
     "dolphindb_tutorials_cn": (Route("*", None, _LEVEL2),),
 }
