@@ -1,0 +1,183 @@
+"""Market panels for the execution core: raw prices, flags and the dated rules as date × code arrays.
+
+Approach to adjustments (documented once, used everywhere): the simulator trades on **raw** prices, so lot
+sizes, the 0.01 tick and the limit-up/limit-down prices (computed from the raw previous close) keep their
+real meaning. Cash dividends and bonus/split shares are credited on each ex-date from the ratio of the
+cumulative hfq adjustment factor, ``r = adj_factor[t] / adj_factor[t-1]`` (see ``_core.new_day``): the
+holder of ``q`` shares is owed ``q * preclose[t] * (r - 1)`` of value, which keeps a held position's value
+equal to the hfq series. The factor tells the value of a distribution but not its form, so ratios of
+10% or more (送转/splits: 10送3 gives r≈1.3) are credited as whole shares with the remainder in cash and
+smaller ratios as cash (dividend tax is not modelled).
+
+Everything a rule needs per (day, code) is precomputed here from :mod:`tandem.core.rulebook` with its
+vectorised helpers, so the compiled loop only reads arrays.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+
+from tandem.core import rulebook
+from tandem.core.errors import UserError, ValidationFailed
+from tandem.core.models import board_of, normalize_code
+from tandem.marketdata.store import MarketStore
+
+FloatArray = npt.NDArray[np.float64]
+BoolArray = npt.NDArray[np.bool_]
+
+_FIELDS = ("open", "high", "low", "close", "preclose", "volume", "is_st", "suspended", "adj_factor")
+
+
+@dataclass(frozen=True)
+class MarketData:
+    """Date × code arrays the simulator consumes (rows = trading days oldest first)."""
+
+    dates: npt.NDArray[np.datetime64]
+    codes: tuple[str, ...]
+    open: FloatArray
+    high: FloatArray
+    low: FloatArray
+    close: FloatArray
+    preclose: FloatArray
+    volume: FloatArray
+    tradable: BoolArray
+    limit_up: FloatArray
+    limit_down: FloatArray
+    adj_ratio: FloatArray
+    stamp_sell: FloatArray
+    transfer_fee: FloatArray
+    min_buy: FloatArray
+    lot_step: FloatArray
+
+    @property
+    def shape(self) -> tuple[int, int]:
+        """(days, codes)."""
+        return self.close.shape  # type: ignore[return-value]
+
+    def index(self) -> pd.DatetimeIndex:
+        """The trading days as a pandas index."""
+        return pd.DatetimeIndex(self.dates, name="date")
+
+    def day(self, i: int) -> date:
+        """Row ``i`` as a date."""
+        return pd.Timestamp(self.dates[i]).date()
+
+    def frame(self, values: npt.ArrayLike) -> pd.DataFrame:
+        """Wrap a date × code array in a DataFrame."""
+        return pd.DataFrame(np.asarray(values), index=self.index(), columns=list(self.codes))
+
+
+def _session_numbers(has_bar: BoolArray, first_day_is_listing: BoolArray) -> FloatArray:
+    """1-based session count since listing; a huge number where the listing predates the data."""
+    count = np.cumsum(has_bar, axis=0).astype(np.float64)
+    return np.where(first_day_is_listing[None, :], count, count + 10_000.0)
+
+
+def build_market(
+    dates: npt.ArrayLike,
+    codes: Sequence[str],
+    fields: dict[str, npt.ArrayLike],
+    *,
+    listed_in_range: Sequence[bool] | None = None,
+) -> MarketData:
+    """Assemble :class:`MarketData` from raw date × code panels (NaN where a code has no bar).
+
+    ``fields`` holds ``open, high, low, close, preclose, volume`` and optionally ``is_st, suspended,
+    adj_factor``. ``listed_in_range[j]`` says code j's first row is its IPO (so the IPO no-limit window applies).
+    """
+    d = np.asarray(dates, dtype="datetime64[D]")
+    shape = (len(d), len(codes))
+    arr: dict[str, FloatArray] = {}
+    for name in _FIELDS:
+        if name in fields:
+            a = np.asarray(fields[name], dtype=np.float64)
+            if a.shape != shape:
+                raise ValidationFailed(f"market field {name}: shape {a.shape} does not match {shape} (days × codes)")
+            arr[name] = a
+    missing = {"open", "close", "preclose", "volume"} - set(arr)
+    if missing:
+        raise ValidationFailed(f"market data lacks {sorted(missing)}; load bars with those fields")
+    has_bar = np.isfinite(arr["close"]) & np.isfinite(arr["open"])
+    suspended = np.nan_to_num(arr.get("suspended", np.zeros(shape)), nan=1.0) > 0
+    tradable = has_bar & ~suspended & (np.nan_to_num(arr["volume"]) > 0)
+    boards = np.array([board_of(c).value for c in codes])
+    b2 = np.broadcast_to(boards[None, :], shape)
+    d2 = np.broadcast_to(d[:, None], shape)
+    st = np.nan_to_num(arr.get("is_st", np.zeros(shape)), nan=0.0) > 0
+    listed = np.asarray(listed_in_range if listed_in_range is not None else [False] * len(codes), dtype=bool)
+    sessions = _session_numbers(has_bar, listed)
+    pct = rulebook.price_limit_pct_array(b2, d2, st, sessions)
+    up, down = rulebook.limit_prices(arr["preclose"], pct)
+    adj = arr.get("adj_factor", np.ones(shape))
+    adj = pd.DataFrame(adj).ffill().to_numpy()
+    ratio = np.ones(shape)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ratio[1:] = adj[1:] / adj[:-1]
+    ratio = np.where(np.isfinite(ratio) & (ratio > 0), ratio, 1.0)
+    lots = [rulebook.lot_rule(board_of(c), date.fromisoformat(str(d[-1])) if len(d) else date.today()) for c in codes]
+    return MarketData(
+        dates=d,
+        codes=tuple(codes),
+        open=arr["open"],
+        high=arr.get("high", arr["close"]),
+        low=arr.get("low", arr["close"]),
+        close=arr["close"],
+        preclose=arr["preclose"],
+        volume=np.nan_to_num(arr["volume"], nan=0.0),
+        tradable=tradable,
+        limit_up=up,
+        limit_down=down,
+        adj_ratio=ratio,
+        stamp_sell=rulebook.rate_array(rulebook.STAMP_DUTY, d, side="sell"),
+        transfer_fee=rulebook.rate_array(rulebook.TRANSFER_FEE, d, side="sell"),
+        min_buy=np.array([float(lot.min_buy) for lot in lots]),
+        lot_step=np.array([float(lot.step) for lot in lots]),
+    )
+
+
+def load_market(
+    store: MarketStore,
+    codes: Sequence[str] | None = None,
+    start: date | None = None,
+    end: date | None = None,
+) -> MarketData:
+    """Raw daily bars of ``codes`` (all stocks with bars when ``None``) between ``start`` and ``end``.
+
+    Raises :class:`UserError` for an unknown code or a date range with no bars.
+    """
+    all_bars = store.instruments(kind="stock")
+    known = set(all_bars["code"]) if len(all_bars) else set()
+    if codes is None:
+        wanted = sorted(known)
+    else:
+        wanted = []
+        for raw in codes:
+            code = normalize_code(raw)
+            if known and code not in known:
+                store.instrument(code)  # raises NotFoundError with a suggestion
+            wanted.append(code)
+    if not wanted:
+        raise UserError("no stocks in the store; import daily bars first (tandem data import …)")
+    frames = {name: store.panel(name, wanted, start, end) for name in _FIELDS}
+    close = frames["close"]
+    if close.empty:
+        info = store.info()
+        raise UserError(
+            f"no bars between {start or 'the beginning'} and {end or 'the end'} for the chosen codes; "
+            f"the store holds {info.get('first_date')} … {info.get('last_date')}"
+        )
+    idx = close.index
+    first_store_day = np.datetime64(str(store.info().get("first_date")), "D")
+    listed = []
+    for c in wanted:
+        col = close[c].dropna() if c in close else pd.Series(dtype=float)
+        first = store.daily_bars(c, end=col.index[0].date() if len(col) else None).head(1)
+        listed.append(bool(len(first)) and np.datetime64(first["date"].iloc[0], "D") > first_store_day)
+    data = {name: f.reindex(index=idx, columns=wanted).to_numpy(dtype=np.float64) for name, f in frames.items()}
+    return build_market(idx.to_numpy(), wanted, data, listed_in_range=listed)  # type: ignore[arg-type]
