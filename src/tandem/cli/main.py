@@ -11,7 +11,7 @@ import typer
 
 from tandem.cli import data as data_cmd
 from tandem.cli import db as db_cmd
-from tandem.cli import l2
+from tandem.cli import l2, wealth
 from tandem.cli import quote as quote_cmd
 from tandem.cli import serve as serve_cmd
 from tandem.core.errors import UserError
@@ -26,6 +26,7 @@ app = typer.Typer(
 app.add_typer(data_cmd.app, name="data")
 app.add_typer(db_cmd.app, name="db")
 app.add_typer(l2.app, name="l2")
+app.add_typer(wealth.app, name="wealth")
 app.command("quote")(quote_cmd.quote)
 app.command("serve")(serve_cmd.serve)
 

@@ -101,6 +101,7 @@ def build_catalogue(
     nav = source.fund_nav(codes=list(funds["code"]), start=start, end=end)
     if nav.empty:
         raise UserError("no fund NAV history in the data source; import fund data first (`tandem data import`)")
+    nav = nav.assign(date=pd.to_datetime(nav["date"]).dt.date)
     last_day = max(nav["date"]) if end is None else end
     if start is None:
         nav = nav[nav["date"] >= last_day - timedelta(days=lookback_days)]

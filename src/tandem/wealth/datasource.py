@@ -6,7 +6,6 @@ reads two Parquet files with the same columns (used by tests and when no store h
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
 from typing import Protocol
@@ -27,7 +26,7 @@ class FundDataSource(Protocol):
         ...
 
     def fund_nav(
-        self, codes: Sequence[str] | None = None, start: date | None = None, end: date | None = None
+        self, codes: list[str] | None = None, start: date | None = None, end: date | None = None
     ) -> pd.DataFrame:
         """Return long NAV rows ``code, date, nav, acc_nav, daily_return``."""
         ...
@@ -49,7 +48,7 @@ class ParquetFundSource:
         return pd.read_parquet(self._funds_path)
 
     def fund_nav(
-        self, codes: Sequence[str] | None = None, start: date | None = None, end: date | None = None
+        self, codes: list[str] | None = None, start: date | None = None, end: date | None = None
     ) -> pd.DataFrame:
         """Return NAV rows filtered by codes and an inclusive date range."""
         if self._nav is None:

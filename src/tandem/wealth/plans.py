@@ -205,7 +205,7 @@ class PlanBuilder:
         refused = [c for c, d in decisions.items() if not d.may_recommend]
         if refused:
             raise ConflictError(f"plan for {client_id}: {', '.join(refused)} do not match {category.value}")
-        rows = self._round(weights, total)
+        rows = self._round(weights, total, chosen.max_weight)
         invested = sum(h.amount for h in rows)
         expected = self.expected(chosen, dropped)
         zh, en = explain(
@@ -236,16 +236,36 @@ class PlanBuilder:
             notes=tuple(f"{c}: 低于起购金额，未纳入 / below its minimum purchase, left out" for c in sorted(dropped)),
         )
 
-    def _round(self, weights: pd.Series, total: float) -> list[PlanHolding]:
+    def _round(self, weights: pd.Series, total: float, cap: float) -> list[PlanHolding]:
+        """Round each target down to its purchase step, then top up small-step funds with what is left.
+
+        Exchange-traded funds trade in lots worth thousands of CNY, so rounding down can leave a lot of cash;
+        the remainder is spread over the funds with the smallest step in proportion to their weights, never
+        lifting a fund above ``cap`` of the total.
+        """
         products = self._catalogue.products
-        out = []
-        for code, w in weights.items():
-            p = products[str(code)]
-            target = float(w) * total
-            amount = math.floor(target / p.min_purchase + 1e-9) * p.min_purchase
-            out.append(
-                PlanHolding(
-                    p.code, p.name, p.risk.value, p.asset_class.value, float(w), round(amount, 2), p.min_purchase
-                )
+        codes = [str(c) for c in weights.index]
+        amounts = {
+            c: math.floor(float(weights[c]) * total / products[c].min_purchase + 1e-9) * products[c].min_purchase
+            for c in codes
+        }
+        left = total - sum(amounts.values())
+        small = [c for c in codes if products[c].min_purchase <= 100.0]
+        share = sum(float(weights[c]) for c in small)
+        for c in small:
+            step = products[c].min_purchase
+            room = cap * total - amounts[c]
+            extra = min(left * float(weights[c]) / share, room) if share > 0 else 0.0
+            amounts[c] += max(0.0, math.floor(extra / step + 1e-9) * step)
+        return [
+            PlanHolding(
+                c,
+                products[c].name,
+                products[c].risk.value,
+                products[c].asset_class.value,
+                float(weights[c]),
+                round(amounts[c], 2),
+                products[c].min_purchase,
             )
-        return out
+            for c in codes
+        ]
