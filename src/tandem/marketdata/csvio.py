@@ -185,3 +185,29 @@ def _parse_lines(
         .with_columns(line_no, pl.lit(path.name).alias("_file"))
     )
     return ParsedFile(path, frame, problems, bad)
+
+
+def parse_quoted(path: Path, *, encoding: str = "utf-8") -> ParsedFile:
+    """A CSV with quoted fields (thousands separators, multi-line text) via polars' quoting reader.
+
+    Line numbers account for newlines inside quoted fields. Used for small vendor exports only; undecodable bytes
+    raise a ``ValueError`` naming the file.
+    """
+    raw = read_bytes(path)
+    if raw.startswith(b"\xef\xbb\xbf"):
+        raw = raw[3:]
+    try:
+        text = raw.decode(encoding)
+    except UnicodeDecodeError as exc:
+        raise ValueError(f"{path.name}: bytes at offset {exc.start} are not {encoding}; re-save as UTF-8") from exc
+    frame = pl.read_csv(text.encode("utf-8"), infer_schema=False, quote_char='"')
+    if frame.height == 0:
+        return ParsedFile(
+            path, frame.with_columns(pl.lit(None, pl.Int64).alias("_line"), pl.lit(path.name).alias("_file"))
+        )
+    newlines = frame.select(pl.col(pl.String).str.count_matches("\n").fill_null(0)).sum_horizontal()
+    first_line = 2 + newlines.cum_sum().shift(1).fill_null(0) + pl.int_range(0, frame.height, eager=True)
+    frame = frame.rename({c: c.strip() for c in frame.columns})
+    return ParsedFile(
+        path, frame.with_columns(first_line.cast(pl.Int64).alias("_line"), pl.lit(path.name).alias("_file"))
+    )

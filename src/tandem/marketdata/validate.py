@@ -245,7 +245,11 @@ def check_rows(
         checks.append((c, (pl.col(c) < 0).fill_null(False), pl.format("'{}' is negative", pl.col(c))))
     key_desc = ", ".join(keys)
     checks.append(
-        (keys[-1], pl.struct(*keys).is_duplicated(), f"duplicate key ({key_desc}): the same row appears twice")
+        (
+            keys[-1],
+            pl.struct(*keys).is_duplicated() & pl.all_horizontal([pl.col(k).is_not_null() for k in keys]),
+            f"duplicate key ({key_desc}): the same row appears twice",
+        )
     )
     masks = frame.select([m.alias(f"m{i}") for i, (_, m, _) in enumerate(checks)])
     for i, (col, _, msg) in enumerate(checks):

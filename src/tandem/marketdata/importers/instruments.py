@@ -21,7 +21,7 @@ from pathlib import Path
 import polars as pl
 
 from tandem.core.models import Board, board_of, normalize_code
-from tandem.marketdata.csvio import Problem, parse_csv, parse_many, read_bytes
+from tandem.marketdata.csvio import Problem, parse_csv, parse_many, parse_quoted
 from tandem.marketdata.importers.base import (
     LoadResult,
     check_codes,
@@ -127,15 +127,6 @@ class TushareStockBasics:
         return _finish_instruments(res, raw, typed, bad, "tushare")
 
 
-def _abu_csv(path: Path) -> pl.DataFrame:
-    """The abu stock list has quoted multi-line ``co_intro`` fields: parsed by polars' quoting CSV reader."""
-    frame = pl.read_csv(read_bytes(path), infer_schema=False, quote_char='"')
-    # line numbers: a record starts on the line after the previous record's last line
-    newlines = frame.select(pl.all().str.count_matches("\n").fill_null(0)).sum_horizontal()
-    first_line = 2 + newlines.cum_sum().shift(1).fill_null(0) + pl.int_range(0, frame.height, eager=True)
-    return frame.with_columns(first_line.cast(pl.Int64).alias("_line"), pl.lit(path.name).alias("_file"))
-
-
 class AbuStockList:
     """abu ``stock_code_CN.csv.gz`` (names, industries) and ``stock_code_cn.txt`` (initials, kinds)."""
 
@@ -176,7 +167,7 @@ class AbuStockList:
         return res
 
     def _csv(self, path: Path, res: LoadResult) -> tuple[pl.DataFrame, pl.DataFrame]:
-        raw = _abu_csv(path)
+        raw = parse_quoted(path).frame
         raw = raw.with_columns(pl.concat_str("market", pl.lit("."), "symbol").alias("_code_src"))
         industry = pl.col("industry").replace({"-": None, "": None})
         typed = raw.select(

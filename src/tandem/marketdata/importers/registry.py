@@ -14,6 +14,7 @@ from tandem.marketdata.csvio import read_bytes
 from tandem.marketdata.importers.baostock import BaostockDaily
 from tandem.marketdata.importers.base import Importer
 from tandem.marketdata.importers.fundamentals import BaostockFundamentals
+from tandem.marketdata.importers.funds import EastMoneyNav, FundListJson, SpiderNav
 from tandem.marketdata.importers.indexes import AkshareIndexParquet, BaostockIndex, ConstituentChanges, JoinQuantIndex
 from tandem.marketdata.importers.instruments import (
     AbuStockList,
@@ -21,6 +22,7 @@ from tandem.marketdata.importers.instruments import (
     JoinQuantStockMaster,
     TushareStockBasics,
 )
+from tandem.marketdata.importers.market_series import EtfDailyBars, InvestingSeries, NetEaseIndex, RiceQuantValuation
 from tandem.marketdata.importers.tandem_parquet import TandemParquet
 from tandem.marketdata.importers.tushare_reports import TushareReports
 
@@ -56,6 +58,16 @@ _BY_FOLDER: dict[str, tuple[Route, ...]] = {
     "eastmoney_industry_csi500_2026": (Route("*.csv", EastMoneyIndustry()),),
     "baostock_quarterly_2013_2023": (Route("*", BaostockFundamentals()),),
     "wengowl_tushare_sina_2014_2016": (Route("*.csv*", TushareReports()),),
+    "fund_study_eastmoney_2015_2021": (
+        Route("all_fund_*.json", FundListJson()),
+        Route("000300.csv", NetEaseIndex()),
+        Route("000012.csv", NetEaseIndex()),
+        Route("000300_pe.csv", RiceQuantValuation()),
+        Route("*历史数据.csv", InvestingSeries()),
+        Route("*.csv", EastMoneyNav()),
+    ),
+    "spider_eastmoney_100funds_2013_2017": (Route("*.csv", SpiderNav()),),
+    "etf_rotation_31etfs_to_2023": (Route("*.csv", EtfDailyBars()),),
     "level2": (Route("*", None, _LEVEL2),),
     "dolphindb_tutorials_cn": (Route("*", None, _LEVEL2),),
 }
