@@ -22,6 +22,7 @@ from tandem.marketdata.importers.instruments import (
     JoinQuantStockMaster,
     TushareStockBasics,
 )
+from tandem.marketdata.importers.intraday import CzscMinuteBars, DolphinCandles
 from tandem.marketdata.importers.market_series import EtfDailyBars, InvestingSeries, NetEaseIndex, RiceQuantValuation
 from tandem.marketdata.importers.tandem_parquet import TandemParquet
 from tandem.marketdata.importers.tushare_reports import TushareReports
@@ -68,6 +69,15 @@ _BY_FOLDER: dict[str, tuple[Route, ...]] = {
     ),
     "spider_eastmoney_100funds_2013_2017": (Route("*.csv", SpiderNav()),),
     "etf_rotation_31etfs_to_2023": (Route("*.csv", EtfDailyBars()),),
+    "czsc_sse_composite_1min": (Route("*", CzscMinuteBars()),),
+    "dolphindb_000001SZ_2018": (
+        Route("candle_*.csv", DolphinCandles()),
+        Route(
+            "trades.csv",
+            None,
+            "trade prints (one day, 1 s stamps) are tick data, not bars; replay them with `tandem l2` instead",
+        ),
+    ),
     "level2": (Route("*", None, _LEVEL2),),
     "dolphindb_tutorials_cn": (Route("*", None, _LEVEL2),),
 }
