@@ -1,0 +1,124 @@
+"""Records of a diagnosis: evidence items, dimension scores, the composite and the whole report.
+
+Every number a user sees is an :class:`Evidence` item (value, the dataset it came from, the date it is valid
+for) or a score computed from them, so a brief can be checked against its evidence number by number.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+
+@dataclass(frozen=True, slots=True)
+class Evidence:
+    """One number behind a score: ``display`` is exactly how it is printed anywhere (brief, PDF, card)."""
+
+    key: str
+    label_zh: str
+    label_en: str
+    value: float | int | str | bool
+    display: str
+    source: str
+    as_of: date
+
+    def to_dict(self) -> dict[str, Any]:
+        """API shape: value, display, source, as_of (ISO), plus the key and labels."""
+        return {
+            "key": self.key,
+            "label": {"zh": self.label_zh, "en": self.label_en},
+            "value": self.value,
+            "display": self.display,
+            "source": self.source,
+            "as_of": self.as_of.isoformat(),
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class DimensionScore:
+    """One dimension's verdict: score 0–100 (None when missing, with ``missing`` saying which data and why)."""
+
+    key: str
+    label_zh: str
+    label_en: str
+    score: int | None
+    verdict_zh: str
+    verdict_en: str
+    evidence: tuple[Evidence, ...] = ()
+    missing: str | None = None
+    weight: float = 0.0
+    is_proxy: bool = False
+
+    def to_dict(self) -> dict[str, Any]:
+        """API shape of the dimension."""
+        return {
+            "key": self.key,
+            "label": {"zh": self.label_zh, "en": self.label_en},
+            "score": self.score,
+            "verdict": {"zh": self.verdict_zh, "en": self.verdict_en},
+            "weight": round(self.weight, 4),
+            "is_proxy": self.is_proxy,
+            "missing": self.missing,
+            "evidence": [e.to_dict() for e in self.evidence],
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Composite:
+    """Weighted mean over the available dimensions and its rank among every stock scored that day."""
+
+    score: int | None
+    rank: int | None
+    universe: int
+    weights_note_zh: str
+    weights_note_en: str
+
+    def to_dict(self) -> dict[str, Any]:
+        """API shape of the composite."""
+        return {
+            "score": self.score,
+            "rank": self.rank,
+            "universe": self.universe,
+            "weights_note": {"zh": self.weights_note_zh, "en": self.weights_note_en},
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Brief:
+    """The three-minute brief in both languages; ``ai_generated`` when a model rewrote the Chinese text."""
+
+    zh: str
+    en: str
+    ai_generated: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Diagnosis:
+    """A full point-in-time diagnosis of one stock."""
+
+    code: str
+    name: str
+    industry: str | None
+    board: str
+    as_of: date
+    data_date: date
+    composite: Composite
+    dimensions: tuple[DimensionScore, ...]
+    brief: Brief
+    disclaimer_zh: str
+    disclaimer_en: str
+    notes: tuple[str, ...] = field(default=())
+    price_history: tuple[tuple[date, float], ...] = field(default=())
+
+    def dimension(self, key: str) -> DimensionScore:
+        """The dimension with ``key`` (KeyError naming the known keys otherwise)."""
+        for d in self.dimensions:
+            if d.key == key:
+                return d
+        raise KeyError(f"no dimension {key!r}; known: {', '.join(d.key for d in self.dimensions)}")
+
+    @property
+    def evidence(self) -> tuple[Evidence, ...]:
+        """Every evidence item of every dimension."""
+        return tuple(e for d in self.dimensions for e in d.evidence)

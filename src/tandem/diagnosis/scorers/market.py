@@ -1,0 +1,239 @@
+"""Price-based dimensions: technical trend, relative strength and capital flow (Level-2 or labelled proxies).
+
+All three read forward-adjusted closes anchored at the snapshot day, with suspended days skipped. A stock
+suspended on the snapshot day gets no trend or flow score: yesterday's signals would read as today's.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import numpy as np
+import pandas as pd
+
+from tandem.diagnosis import signals
+from tandem.diagnosis.fmt import is_num, num, pct, signed_pct, yi
+from tandem.diagnosis.models import DimensionScore, Evidence
+from tandem.diagnosis.scorers.base import Scorer, last_row, pct_rank, reasons, weighted, with_score
+from tandem.diagnosis.snapshot import BENCHMARK, Snapshot
+
+BARS = "daily_bars (qfq at the snapshot day)"
+SUSPENDED = "suspended on the snapshot day: price signals would describe an earlier day"
+MAIN_FORCE_CLASSES = ("super_large", "large")  # same as tandem.level2.thresholds.MAIN_FORCE_CLASSES
+HORIZONS = (20, 60, 120)
+
+
+def _tail(panel: pd.DataFrame, n: int) -> pd.DataFrame:
+    """The last ``n`` traded rows of every column, aligned at the bottom (suspended rows squeezed out)."""
+    values = panel.to_numpy(dtype=np.float64)
+    order = np.argsort(~np.isnan(values), axis=0, kind="stable")
+    packed = np.take_along_axis(values, order, axis=0)[-n:]
+    return pd.DataFrame(packed, columns=panel.columns)
+
+
+class TechnicalScorer(Scorer):
+    """MA5/20/60 alignment (40), MACD (30), 60-day breakout and position in the 60-day range (30)."""
+
+    key = "technical"
+    label_zh = "技术趋势"
+    label_en = "Technical trend"
+
+    def metrics(self, snap: Snapshot) -> pd.DataFrame:
+        """Moving averages, MACD and the 60-day support/resistance on the last traded day."""
+        c = snap.close
+        out = pd.DataFrame(index=c.columns)
+        out["close"] = last_row(c)
+        for p in (5, 20, 60):
+            out[f"ma{p}"] = last_row(signals.sma(c, p))
+        line, hist = signals.macd_hist(c)
+        out["macd"], out["macd_hist"] = last_row(line), last_row(hist)
+        hi, lo = _tail(snap.high, 61), _tail(snap.low, 61)
+        out["resistance"] = hi.iloc[:-1].max().to_numpy()
+        out["support"] = lo.iloc[:-1].min().to_numpy()
+        out["missing"] = reasons(out.index, out["ma60"].isna(), "fewer than 60 traded days before the snapshot day")
+        out.loc[out["close"].isna(), "missing"] = SUSPENDED
+        return out
+
+    def score(self, metrics: pd.DataFrame, ref: pd.DataFrame) -> pd.DataFrame:
+        """Rule points, summed."""
+        m = metrics
+        align = ((m["close"] > m["ma5"]).astype(float) + (m["ma5"] > m["ma20"]) + (m["ma20"] > m["ma60"])) / 3.0
+        macd = 0.5 * (m["macd_hist"] > 0) + 0.5 * (m["macd"] > 0)
+        span = (m["resistance"] - m["support"]).replace(0.0, np.nan)
+        position = ((m["close"] - m["support"]) / span).clip(0.0, 1.0)
+        breakout = (m["close"] >= m["resistance"]).astype(float)
+        return with_score(m, 40.0 * align + 30.0 * macd + 20.0 * breakout + 10.0 * position.fillna(0.5))
+
+    def explain(self, code: str, row: pd.Series, day: date) -> DimensionScore:
+        """Evidence: close vs MA20/MA60, MACD histogram, 60-day support and resistance."""
+        ev: list[Evidence] = []
+        if is_num(row["close"]):
+            close = float(row["close"])
+            ev.append(Evidence("close", "收盘价(前复权)", "close (qfq)", close, num(close), BARS, day))
+        for p in (20, 60):
+            if is_num(row[f"ma{p}"]):
+                ma = float(row[f"ma{p}"])
+                ev.append(Evidence(f"ma{p}", f"{p}日均线", f"MA{p}", ma, num(ma), BARS, day))
+        if is_num(row["support"]) and is_num(row["resistance"]):
+            ev.append(
+                Evidence(
+                    "range60",
+                    "60日支撑/压力",
+                    "60-day support / resistance",
+                    f"{num(row['support'])}-{num(row['resistance'])}",
+                    f"{num(row['support'])}-{num(row['resistance'])}",
+                    BARS + ", min low / max high of the previous 60 traded days",
+                    day,
+                )
+            )
+        up = is_num(row["ma20"]) and row["ma5"] > row["ma20"] > row["ma60"]
+        down = is_num(row["ma20"]) and row["ma5"] < row["ma20"] < row["ma60"]
+        zh, en = ("均线多头排列", "moving averages aligned upward") if up else ("均线交织", "moving averages mixed")
+        if down:
+            zh, en = "均线空头排列", "moving averages aligned downward"
+        macd_zh, macd_en = ("MACD绿柱", "MACD negative")
+        if row["macd_hist"] > 0:
+            macd_zh, macd_en = ("MACD红柱", "MACD histogram positive")
+        if is_num(row["close"]) and is_num(row["resistance"]) and row["close"] >= row["resistance"]:
+            zh, en = zh + "，突破60日高点", en + ", breaking out above the 60-day high"
+        return self.dimension(row, (f"{zh}，{macd_zh}", f"{en}; {macd_en}"), ev)
+
+
+class RelativeStrengthScorer(Scorer):
+    """Excess return over 20/60/120 traded days vs CSI 300 (60 %) and vs the industry median (40 %)."""
+
+    key = "relative_strength"
+    label_zh = "相对强弱"
+    label_en = "Relative strength"
+
+    def metrics(self, snap: Snapshot) -> pd.DataFrame:
+        """Stock and benchmark returns over each horizon, on the stock's own traded days."""
+        out = pd.DataFrame(index=snap.close.columns)
+        filled = snap.close.ffill()
+        bench = snap.bench.ffill()
+        for n in HORIZONS:
+            tail = _tail(snap.close, n + 1)
+            out[f"ret{n}"] = (tail.iloc[-1] / tail.iloc[0] - 1.0).to_numpy()
+            b = bench.iloc[-1] / bench.iloc[-(n + 1)] - 1.0 if len(bench) > n else np.nan
+            out[f"bench{n}"] = b
+            out[f"excess{n}"] = out[f"ret{n}"] - b
+        out["missing"] = reasons(out.index, filled.iloc[-1].isna() | out["ret20"].isna(), "fewer than 21 traded days")
+        if bench.isna().all():
+            out["missing"] = f"no {BENCHMARK} index bars in the store for these days"
+        return out
+
+    def score(self, metrics: pd.DataFrame, ref: pd.DataFrame) -> pd.DataFrame:
+        """Percentile of mean excess vs the index, blended with percentile of excess vs industry median."""
+        m = metrics.copy()
+        ind = ref["industry"].reindex(m.index)
+        for n in HORIZONS:
+            med = m[f"ret{n}"].groupby(ind).transform("median")
+            cnt = m[f"ret{n}"].groupby(ind).transform("count")
+            m[f"ind_excess{n}"] = (m[f"ret{n}"] - med).where(cnt >= 3)
+        vs_index = m[[f"excess{n}" for n in HORIZONS]].mean(axis=1)
+        vs_ind = m[[f"ind_excess{n}" for n in HORIZONS]].mean(axis=1)
+        return with_score(m, 100.0 * weighted([(pct_rank(vs_index), 0.6), (pct_rank(vs_ind), 0.4)]))
+
+    def explain(self, code: str, row: pd.Series, day: date) -> DimensionScore:
+        """Evidence: 20/60/120-day excess return vs CSI 300, 60-day excess vs industry."""
+        ev = [
+            Evidence(
+                f"excess{n}",
+                f"近{n}日超额收益(对沪深300)",
+                f"{n}-day excess return vs CSI 300",
+                float(row[f"excess{n}"]),
+                signed_pct(row[f"excess{n}"]),
+                f"{BARS} vs index_bars {BENCHMARK}",
+                day,
+            )
+            for n in HORIZONS
+            if is_num(row[f"excess{n}"])
+        ]
+        if is_num(row.get("ind_excess60")):
+            ev.append(
+                Evidence(
+                    "ind_excess60",
+                    "近60日超额收益(对行业中位数)",
+                    "60-day excess return vs industry median",
+                    float(row["ind_excess60"]),
+                    signed_pct(row["ind_excess60"]),
+                    f"{BARS}, industry median from instruments.industry",
+                    day,
+                )
+            )
+        s = row.get("score")
+        verdict = ("强于大盘", "outperforming") if is_num(s) and s >= 60 else ("与大盘相当", "in line")
+        if is_num(s) and s < 40:
+            verdict = ("弱于大盘", "underperforming")
+        return self.dimension(row, verdict, ev)
+
+
+class CapitalFlowScorer(Scorer):
+    """Main-force net inflow from Level-2 capital flow; without it, volume/amount proxies labelled as proxies."""
+
+    key = "capital_flow"
+    label_zh = "资金流向"
+    label_en = "Capital flow"
+    is_proxy = True
+
+    def metrics(self, snap: Snapshot) -> pd.DataFrame:
+        """Level-2 main-force net / gross (20 sessions) where present; up-day amount share and OBV trend always."""
+        out = pd.DataFrame(index=snap.close.columns)
+        amount, close = _tail(snap.amount, 21), _tail(snap.close, 21)
+        up = close.diff().iloc[1:] > 0
+        amt = amount.iloc[1:]
+        out["up_share"] = (amt.where(up).sum() / amt.sum().replace(0.0, np.nan)).to_numpy()
+        out["amount20"] = amt.mean().to_numpy()
+        obv = signals.obv(snap.close, snap.volume)
+        obv_tail = _tail(obv, 21)
+        vol20 = _tail(snap.volume, 20).sum().replace(0.0, np.nan).to_numpy()
+        out["obv_trend"] = ((obv_tail.iloc[-1] - obv_tail.iloc[0]).to_numpy()) / vol20
+        out["l2_net_ratio"] = np.nan
+        out["l2_net"] = np.nan
+        out["l2_days"] = 0
+        if len(snap.flow):
+            main = snap.flow[snap.flow["class"].isin(MAIN_FORCE_CLASSES)].groupby("code")
+            gross = snap.flow.groupby("code")["gross_amount"].sum()
+            net = main["net_amount"].sum()
+            out["l2_net"] = net.reindex(out.index)
+            out["l2_net_ratio"] = (net / gross.replace(0.0, np.nan)).reindex(out.index)
+            out["l2_days"] = main["days"].max().reindex(out.index).fillna(0).astype(int)
+        out["missing"] = reasons(out.index, snap.suspended.iloc[-1].to_numpy(), SUSPENDED)
+        out.loc[out["up_share"].isna() & out["missing"].isna(), "missing"] = "no traded amount in the last 20 days"
+        return out
+
+    def score(self, metrics: pd.DataFrame, ref: pd.DataFrame) -> pd.DataFrame:
+        """Level-2 net ratio percentile where present, else the proxy percentiles."""
+        m = metrics
+        proxy = weighted([(pct_rank(m["up_share"]), 0.5), (pct_rank(m["obv_trend"]), 0.5)])
+        l2 = pct_rank(m["l2_net_ratio"])
+        return with_score(m, 100.0 * l2.where(l2.notna(), proxy))
+
+    def explain(self, code: str, row: pd.Series, day: date) -> DimensionScore:
+        """Evidence: Level-2 main-force net inflow, or the labelled proxies."""
+        if is_num(row["l2_net_ratio"]):
+            ev = [
+                Evidence("l2_net", "主力净流入(亿元)", "main-force net inflow (100m CNY)", float(row["l2_net"]),
+                         yi(row["l2_net"]), f"capital_flow (Level-2), {int(row['l2_days'])} sessions", day),
+                Evidence("l2_net_ratio", "主力净流入占成交比", "main-force net / turnover", float(row["l2_net_ratio"]),
+                         signed_pct(row["l2_net_ratio"]), "capital_flow (Level-2)", day),
+            ]  # fmt: skip
+            verdict = ("主力资金净流出", "net main-force outflow")
+            if row["l2_net"] > 0:
+                verdict = ("主力资金净流入", "net main-force inflow")
+            return self.dimension(row, verdict, ev, is_proxy=False)
+        ev = []
+        if is_num(row["up_share"]):
+            ev.append(Evidence("up_share", "近20日上涨日成交额占比(代理指标)", "20-day up-day amount share (proxy)",
+                               float(row["up_share"]), pct(row["up_share"], 0),
+                               "daily_bars.amount — proxy, not Level-2 capital flow", day))  # fmt: skip
+        if is_num(row["amount20"]):
+            ev.append(Evidence("amount20", "近20日日均成交额(亿元)", "20-day average amount (100m CNY)",
+                               float(row["amount20"]), yi(row["amount20"]), "daily_bars.amount", day))  # fmt: skip
+        s = row.get("score")
+        verdict = ("量价代理：资金中性", "proxy: neutral")
+        if is_num(s) and s >= 60:
+            verdict = ("量价代理：资金偏流入", "proxy: money leaning in")
+        if is_num(s) and s < 40:
+            verdict = ("量价代理：资金偏流出", "proxy: money leaning out")
+        return self.dimension(row, verdict, ev, is_proxy=True)

@@ -1,0 +1,147 @@
+"""Risk (volatility, drawdown, beta, limit-down days, ST, suspensions) and industry standing.
+
+Limit-down days are counted with the dated rulebook: the band in force for each board, day and ST status
+(``price_limit_pct_array``), the limit price rounded to the tick (``limit_prices``), compared with the raw close.
+Days inside a new listing's no-limit window have no band and never count.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import numpy as np
+import pandas as pd
+
+from tandem.core.rulebook import limit_prices, price_limit_pct_array
+from tandem.diagnosis import signals
+from tandem.diagnosis.fmt import is_num, num, pct, yi
+from tandem.diagnosis.models import DimensionScore, Evidence
+from tandem.diagnosis.scorers.base import Scorer, last_row, pct_rank, reasons, weighted, with_score
+from tandem.diagnosis.scorers.fundamentals import latest
+from tandem.diagnosis.snapshot import BENCHMARK, Snapshot
+
+YEAR = 250
+BARS = "daily_bars (qfq at the snapshot day)"
+
+
+def limit_down_days(snap: Snapshot, window: int = YEAR) -> pd.Series:
+    """Days in the last ``window`` sessions each code closed at its limit-down price (rulebook bands)."""
+    close = snap.raw_close.iloc[-window:]
+    pre = snap.raw_preclose.iloc[-window:]
+    boards = np.broadcast_to(snap.ref["board"].to_numpy(dtype=str), close.shape)
+    days = np.broadcast_to(close.index.to_numpy(dtype="datetime64[D]")[:, None], close.shape)
+    listed = snap.raw_close.notna().cumsum()
+    first_row_listed = snap.raw_close.iloc[0].notna().to_numpy()
+    session_no = (listed + np.where(first_row_listed, 10_000, 0)).iloc[-window:].to_numpy()
+    band = price_limit_pct_array(boards, days, snap.is_st.iloc[-window:].to_numpy(), session_no)
+    _, down = limit_prices(pre.to_numpy(), band)
+    hit = (close.to_numpy() <= down + 1e-9) & ~snap.suspended.iloc[-window:].to_numpy() & np.isfinite(down)
+    return pd.Series(hit.sum(axis=0), index=close.columns)
+
+
+class RiskScorer(Scorer):
+    """Low volatility / drawdown / beta percentiles score high; limit-down days, suspensions and ST cut the score."""
+
+    key = "risk"
+    label_zh = "风险"
+    label_en = "Risk"
+
+    def metrics(self, snap: Snapshot) -> pd.DataFrame:
+        """120-day volatility, 1-year max drawdown and beta, limit-down days, ST, 60-day suspensions."""
+        out = pd.DataFrame(index=snap.close.columns)
+        ret = snap.close.ffill().pct_change(fill_method=None).where(snap.close.notna())
+        bench_ret = snap.bench.ffill().pct_change(fill_method=None)
+        out["vol120"] = signals.volatility(ret, 120).ffill().iloc[-1]
+        year = snap.close.iloc[-YEAR:]
+        out["mdd250"] = signals.drawdown(year).min()
+        out["beta250"] = signals.beta(ret, bench_ret, YEAR).ffill().iloc[-1]
+        out["limit_down"] = limit_down_days(snap)
+        out["is_st"] = last_row(snap.is_st)
+        out["susp60"] = snap.suspended.iloc[-60:].sum()
+        enough = snap.close.notna().sum() >= 120
+        out["missing"] = reasons(out.index, ~enough, "fewer than 120 traded days: volatility and drawdown undefined")
+        return out
+
+    def score(self, metrics: pd.DataFrame, ref: pd.DataFrame) -> pd.DataFrame:
+        """100 × (1 − risk percentile) − 8 per limit-down day (max 32) − 1 per suspended day (max 10); ST ≤ 20."""
+        m = metrics
+        level = weighted([(pct_rank(m["vol120"]), 0.45), (pct_rank(-m["mdd250"]), 0.35), (pct_rank(m["beta250"]), 0.2)])
+        s = 100.0 * (1.0 - level) - (8.0 * m["limit_down"]).clip(upper=32.0) - m["susp60"].clip(upper=10.0)
+        s = s.where(~m["is_st"].astype(bool), s.clip(upper=20.0))
+        return with_score(m, s)
+
+    def explain(self, code: str, row: pd.Series, day: date) -> DimensionScore:
+        """Evidence: volatility, max drawdown, beta, limit-down days (ST / suspensions in the verdict)."""
+        ev = [
+            Evidence("vol120", "近120日年化波动率", "120-day annualised volatility", float(row["vol120"]),
+                     pct(row["vol120"]), BARS, day),
+            Evidence("mdd250", "近一年最大回撤", "1-year max drawdown", float(row["mdd250"]), pct(row["mdd250"]),
+                     BARS, day),
+        ]  # fmt: skip
+        if is_num(row["beta250"]):
+            ev.append(Evidence("beta250", "贝塔(对沪深300,一年)", "beta vs CSI 300 (1 year)", float(row["beta250"]),
+                               num(row["beta250"]), f"{BARS} vs index_bars {BENCHMARK}", day))  # fmt: skip
+        ev.append(Evidence("limit_down", "近一年跌停天数", "limit-down days (1 year)", int(row["limit_down"]),
+                           str(int(row["limit_down"])), "daily_bars raw close vs tandem.core.rulebook limit price",
+                           day))  # fmt: skip
+        zh, en = [], []
+        if row["is_st"]:
+            zh.append("ST风险警示")
+            en.append("ST risk warning")
+        if row["susp60"] > 0:
+            zh.append(f"近60日停牌{int(row['susp60'])}天")
+            en.append(f"suspended {int(row['susp60'])} days in 60")
+        s = row.get("score")
+        base = ("风险较低", "lower risk") if is_num(s) and s >= 60 else ("风险中等", "moderate risk")
+        if is_num(s) and s < 40:
+            base = ("风险较高", "higher risk")
+        return self.dimension(row, ("，".join([base[0], *zh]), "; ".join([base[1], *en])), ev)
+
+
+class IndustryStandingScorer(Scorer):
+    """Rank within the industry by market value (raw close × total shares) and by annualised ROE."""
+
+    key = "industry"
+    label_zh = "行业地位"
+    label_en = "Industry standing"
+
+    def metrics(self, snap: Snapshot) -> pd.DataFrame:
+        """Market value and ROE per code."""
+        out = pd.DataFrame(index=snap.close.columns)
+        shares = latest(snap.fund, out.index, "total_share")
+        out["mcap"] = snap.raw_close.ffill().iloc[-1] * shares["value"]
+        roe = latest(snap.fund, out.index, "roe_avg")
+        out["roe_ann"] = roe["value"] * 12.0 / roe["period"].dt.month.astype(float)
+        out["missing"] = reasons(out.index, out["mcap"].isna(), "no total_share in fundamentals: market value unknown")
+        return out
+
+    def score(self, metrics: pd.DataFrame, ref: pd.DataFrame) -> pd.DataFrame:
+        """Mean of the two within-industry rank scores; needs 3 peers in the store."""
+        m = metrics.copy()
+        ind = ref["industry"].reindex(m.index)
+        m["industry"] = ind
+        m["peers"] = m["mcap"].groupby(ind).transform("count")
+        m["mcap_rank"] = m["mcap"].groupby(ind).rank(ascending=False, method="min")
+        roe_rank = m["roe_ann"].groupby(ind).rank(ascending=False, method="min")
+        n = (m["peers"] - 1.0).replace(0.0, np.nan)
+        s = weighted([(1.0 - (m["mcap_rank"] - 1.0) / n, 0.6), (1.0 - (roe_rank - 1.0) / n, 0.4)])
+        few = m["peers"].fillna(0) < 3
+        reason = "fewer than 3 stocks of its industry in the store: " + ind.fillna("no industry").astype(str)
+        m["missing"] = m["missing"].where(m["missing"].notna(), reason.where(few | ind.isna()))
+        return with_score(m, 100.0 * s)
+
+    def explain(self, code: str, row: pd.Series, day: date) -> DimensionScore:
+        """Evidence: market value, its rank and the peer count."""
+        ev = [
+            Evidence("mcap", "总市值(亿元)", "market value (100m CNY)", float(row["mcap"]), yi(row["mcap"]),
+                     "daily_bars.close × fundamentals.total_share", day),
+            Evidence("mcap_rank", "行业内市值排名", "market-value rank in industry", int(row["mcap_rank"]),
+                     str(int(row["mcap_rank"])), f"instruments.industry = {row['industry']}", day),
+            Evidence("peers", "行业内股票数(本库)", "industry peers in the store", int(row["peers"]),
+                     str(int(row["peers"])), "instruments.industry", day),
+        ] if is_num(row.get("mcap_rank")) else []  # fmt: skip
+        s = row.get("score")
+        verdict = ("行业龙头", "industry leader") if is_num(s) and s >= 70 else ("行业中游", "mid-pack")
+        if is_num(s) and s < 35:
+            verdict = ("行业靠后", "behind its peers")
+        return self.dimension(row, verdict, ev)

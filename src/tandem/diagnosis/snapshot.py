@@ -1,0 +1,188 @@
+"""The point-in-time inputs of a diagnosis: everything the market knew on day D, as date × code panels.
+
+One snapshot serves every stock of that day, so the scorers run vectorized over the cross-section. Only rows
+with ``date <= D`` are read, fundamentals only if announced on or before D, and prices are forward-adjusted
+(qfq) with the adjustment factor of each code's last bar on or before D — so data arriving later (new bars,
+new reports, new dividends) cannot change a snapshot of D.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import date, timedelta
+
+import numpy as np
+import pandas as pd
+
+from tandem.core.errors import UserError
+from tandem.core.models import board_of
+from tandem.marketdata.store import MarketStore
+
+BENCHMARK = "000300.SH"
+LOOKBACK_DAYS = 5 * 365 + 10
+_BAR_FIELDS = (
+    "close",
+    "high",
+    "low",
+    "preclose",
+    "volume",
+    "amount",
+    "pe_ttm",
+    "pb_mrq",
+    "ps_ttm",
+    "is_st",
+    "suspended",
+    "adj_factor",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Snapshot:
+    """Panels (rows = trading days oldest first, columns = codes) and per-code reference data as of ``day``.
+
+    ``close``/``high``/``low`` are qfq-adjusted at ``day`` with suspended rows set to NaN (indicators skip them);
+    ``raw_close``/``raw_preclose`` are unadjusted, for limit-price checks. ``fund`` is long-format fundamentals
+    (code, field, value, report_period, announce_date, rank 1 = latest report announced by ``day``).
+    """
+
+    as_of: date
+    day: date
+    close: pd.DataFrame
+    high: pd.DataFrame
+    low: pd.DataFrame
+    raw_close: pd.DataFrame
+    raw_preclose: pd.DataFrame
+    volume: pd.DataFrame
+    amount: pd.DataFrame
+    pe: pd.DataFrame
+    pb: pd.DataFrame
+    ps: pd.DataFrame
+    is_st: pd.DataFrame
+    suspended: pd.DataFrame
+    bench: pd.Series
+    ref: pd.DataFrame
+    fund: pd.DataFrame
+    flow: pd.DataFrame
+
+    @property
+    def codes(self) -> list[str]:
+        """Codes in the cross-section."""
+        return [str(c) for c in self.close.columns]
+
+    def subset(self, codes: list[str]) -> Snapshot:
+        """The same snapshot restricted to ``codes`` (for chunked, parallel metric computation)."""
+        panels = {
+            name: getattr(self, name)[codes]
+            for name in (
+                "close",
+                "high",
+                "low",
+                "raw_close",
+                "raw_preclose",
+                "volume",
+                "amount",
+                "pe",
+                "pb",
+                "ps",
+                "is_st",
+                "suspended",
+            )
+        }
+        return replace(
+            self,
+            **panels,
+            ref=self.ref.loc[codes],
+            fund=self.fund[self.fund["code"].isin(codes)],
+            flow=self.flow[self.flow["code"].isin(codes)] if len(self.flow) else self.flow,
+        )
+
+
+def _pivot(long: pd.DataFrame, dates: pd.DatetimeIndex, codes: pd.Index, col: str) -> pd.DataFrame:
+    out = np.full((len(dates), len(codes)), np.nan)
+    out[long["_di"].to_numpy(), long["_ci"].to_numpy()] = long[col].to_numpy(dtype=np.float64, na_value=np.nan)
+    return pd.DataFrame(out, index=dates, columns=codes)
+
+
+def load_snapshot(store: MarketStore, as_of: date, *, lookback_days: int = LOOKBACK_DAYS) -> Snapshot:
+    """Read the point-in-time panels for every stock as of ``as_of`` (one SQL scan, pivoted with numpy)."""
+    start = as_of - timedelta(days=lookback_days)
+    cols = ", ".join(_BAR_FIELDS)
+    long = store.sql(
+        f"SELECT code, date, {cols} FROM daily_bars WHERE date BETWEEN ? AND ? ORDER BY date", [start, as_of]
+    )
+    if long.empty:
+        raise UserError(
+            f"the store has no daily bars on or before {as_of} (within {lookback_days} days); "
+            "pick a later --as-of or import bars with `tandem data import`"
+        )
+    long["date"] = pd.to_datetime(long["date"])
+    dates = pd.DatetimeIndex(np.unique(long["date"].to_numpy()))
+    codes = pd.Index(np.unique(long["code"].to_numpy().astype(str)))
+    long["_di"] = dates.get_indexer(pd.DatetimeIndex(long["date"]))
+    long["_ci"] = codes.get_indexer(pd.Index(long["code"]))
+    p = {c: _pivot(long, dates, codes, c) for c in _BAR_FIELDS}
+    susp = p["suspended"].fillna(0.0) > 0
+    traded = p["close"].notna() & ~susp
+    last_factor = p["adj_factor"].ffill().iloc[-1]
+    scale = p["adj_factor"] / last_factor
+    adj = {k: (p[k] * scale).where(traded) for k in ("close", "high", "low")}
+    return Snapshot(
+        as_of=as_of,
+        day=dates[-1].date(),
+        close=adj["close"],
+        high=adj["high"],
+        low=adj["low"],
+        raw_close=p["close"],
+        raw_preclose=p["preclose"],
+        volume=p["volume"].where(traded),
+        amount=p["amount"].where(traded),
+        pe=p["pe_ttm"].where(traded),
+        pb=p["pb_mrq"].where(traded),
+        ps=p["ps_ttm"].where(traded),
+        is_st=p["is_st"].fillna(0.0) > 0,
+        suspended=susp,
+        bench=_bench(store, start, as_of).reindex(dates),
+        ref=_reference(store, codes, as_of),
+        fund=_fundamentals(store, as_of),
+        flow=_capital_flow(store, dates[max(0, len(dates) - 20)].date(), as_of),
+    )
+
+
+def _bench(store: MarketStore, start: date, end: date) -> pd.Series:
+    query = "SELECT date, close FROM index_bars WHERE code = ? AND date BETWEEN ? AND ?"
+    frame = store.sql(query, [BENCHMARK, start, end])
+    return pd.Series(frame["close"].to_numpy(dtype=np.float64), index=pd.DatetimeIndex(pd.to_datetime(frame["date"])))
+
+
+def _reference(store: MarketStore, codes: pd.Index, as_of: date) -> pd.DataFrame:
+    inst = store.instruments().set_index("code")
+    ref = inst.reindex(codes)[["name", "industry", "list_date", "delist_date"]].copy()
+    ref["name"] = ref["name"].where(ref["name"].notna() & (ref["name"] != ref.index.to_series()), None)
+    ref["board"] = [board_of(c).value for c in codes]
+    return ref
+
+
+def _fundamentals(store: MarketStore, as_of: date) -> pd.DataFrame:
+    """The last six reports per code and field announced by ``as_of`` (rank 1 = latest period)."""
+    return store.sql(
+        """
+        SELECT code, field, value, report_period, announce_date, source, rank FROM (
+            SELECT *, row_number() OVER (PARTITION BY code, field ORDER BY report_period DESC, announce_date DESC)
+                AS rank
+            FROM fundamentals WHERE announce_date <= ? AND value IS NOT NULL AND NOT isnan(value)
+        ) WHERE rank <= 6
+        """,
+        [as_of],
+    )
+
+
+def _capital_flow(store: MarketStore, start: date, end: date) -> pd.DataFrame:
+    """Level-2 capital flow of the last 20 sessions, summed per code and order-size class."""
+    return store.sql(
+        """
+        SELECT code, class, sum(net_amount) AS net_amount, sum(buy_amount + sell_amount) AS gross_amount,
+               count(DISTINCT date) AS days, max(date) AS last_date, min(threshold_set) AS threshold_set
+        FROM capital_flow WHERE date BETWEEN ? AND ? GROUP BY code, class
+        """,
+        [start, end],
+    )
