@@ -33,6 +33,7 @@ from tandem.wealth.allocation.constraints import AllocationConstraints, build
 cp: Any = cvxpy  # cvxpy's partial type hints do not cover its atoms; treat the module as dynamic
 
 SOLVER = "CLARABEL"
+"""Default solver: interior-point, accurate to ~1e-8; pass ``solver="OSQP"`` for a faster, looser QP solve."""
 _PASSES = 5
 
 
@@ -41,8 +42,9 @@ class _Optimizer(ABC):
 
     name = "optimizer"
 
-    def __init__(self, *, constraints: AllocationConstraints | None = None) -> None:
+    def __init__(self, *, constraints: AllocationConstraints | None = None, solver: str = SOLVER) -> None:
         self.constraints = constraints or AllocationConstraints()
+        self.solver = solver
 
     def fit(self, expected_returns: pd.Series, covariance: pd.DataFrame) -> _Optimizer:
         """Solve for ``weights_`` over the assets of ``covariance``."""
@@ -91,7 +93,7 @@ class _Optimizer(ABC):
 
     def _solve(self, mu: np.ndarray, sigma: np.ndarray, codes: list[str], floor: np.ndarray) -> np.ndarray:
         problem, y, _groups, k = self._problem(mu, sigma, codes, floor)
-        _run(problem)
+        _run(problem, self.solver)
         if problem.status not in ("optimal", "optimal_inaccurate") or y.value is None:
             raise UserError(f"{self.name}: {self._diagnose(mu, sigma, codes, floor)}")
         scale = float(np.asarray(k.value)) if isinstance(k, cvxpy.Expression) else float(k)
@@ -107,7 +109,7 @@ class _Optimizer(ABC):
                 continue
             rest = [c for g, cs in groups.items() if g != name for c in cs]
             trial = cp.Problem(cp.Minimize(0), rest)
-            _run(trial)
+            _run(trial, self.solver)
             if trial.status in ("optimal", "optimal_inaccurate"):
                 culprits.append(name)
         if culprits:
@@ -115,9 +117,9 @@ class _Optimizer(ABC):
         return "the constraint set is infeasible (no single constraint group is to blame; relax several)"
 
 
-def _run(problem: Any) -> None:
+def _run(problem: Any, solver: str) -> None:
     try:
-        problem.solve(solver=SOLVER)
+        problem.solve(solver=solver)
     except cvxpy.error.SolverError:
         problem.solve(solver="SCS", eps=1e-9, max_iters=200_000)
 
@@ -142,9 +144,13 @@ class RiskParity(_Optimizer):
     name = "risk_parity"
 
     def __init__(
-        self, *, constraints: AllocationConstraints | None = None, budgets: dict[str, float] | None = None
+        self,
+        *,
+        constraints: AllocationConstraints | None = None,
+        budgets: dict[str, float] | None = None,
+        solver: str = SOLVER,
     ) -> None:
-        super().__init__(constraints=constraints)
+        super().__init__(constraints=constraints, solver=solver)
         self.budgets = budgets
 
     def _problem(
@@ -168,8 +174,10 @@ class MaximumSharpe(_Optimizer):
 
     name = "maximum_sharpe"
 
-    def __init__(self, *, constraints: AllocationConstraints | None = None, risk_free: float = 0.0) -> None:
-        super().__init__(constraints=constraints)
+    def __init__(
+        self, *, constraints: AllocationConstraints | None = None, risk_free: float = 0.0, solver: str = SOLVER
+    ) -> None:
+        super().__init__(constraints=constraints, solver=solver)
         self.risk_free = risk_free
 
     def _problem(
@@ -194,14 +202,16 @@ class TargetVolatility(_Optimizer):
 
     name = "target_volatility"
 
-    def __init__(self, *, target_volatility: float, constraints: AllocationConstraints | None = None) -> None:
-        super().__init__(constraints=constraints)
+    def __init__(
+        self, *, target_volatility: float, constraints: AllocationConstraints | None = None, solver: str = SOLVER
+    ) -> None:
+        super().__init__(constraints=constraints, solver=solver)
         if target_volatility <= 0:
             raise UserError(f"target_volatility={target_volatility} must be positive (e.g. 0.08 for 8%)")
         self.target_volatility = target_volatility
 
     def _solve(self, mu: np.ndarray, sigma: np.ndarray, codes: list[str], floor: np.ndarray) -> np.ndarray:
-        floor_vol = MinimumVariance(constraints=self.constraints)._solve(mu, sigma, codes, floor)
+        floor_vol = MinimumVariance(constraints=self.constraints, solver=self.solver)._solve(mu, sigma, codes, floor)
         lowest = float(np.sqrt(floor_vol @ sigma @ floor_vol))
         if lowest > self.target_volatility + 1e-6:
             raise UserError(
