@@ -73,6 +73,9 @@ class BaostockDaily:
                     raise ValueError(f"{pf.path.name}: column {col!r} missing; this is not a BaoStock daily file")
         raw, problems, on_bad_line = concat_parsed(parsed)
         res = LoadResult(paths, problems=problems, rows_read=raw.height)
+        # rows on undecodable or ragged lines were reported while parsing; check (and report) only the others
+        broken = raw.filter(on_bad_line)
+        raw = raw.filter(~on_bad_line)
         typed = raw.select(
             pl.col("_line"),
             pl.col("_file"),
@@ -100,10 +103,11 @@ class BaostockDaily:
         raw_prices = flags <= {"3"}
         if "preclose" not in typed.columns:
             typed = typed.with_columns(pl.col("close").shift(1).over("code").alias("preclose"))
-        bad = check_bars(typed, res.problems, check_limits=raw_prices)
-        bad = bad | parse_bad | on_bad_line
+        rest = ~parse_bad
+        bad_rest = check_bars(typed.filter(rest), res.problems, check_limits=raw_prices)
+        bad = parse_bad.clone().scatter(rest.arg_true(), bad_rest)
         good = typed.filter(~bad)
-        res.quarantined = raw.filter(bad)
+        res.quarantined = pl.concat([broken, raw.filter(bad)], how="diagonal_relaxed")
         src = pl.lit("baostock:") + pl.col("_file")
         if raw_prices:
             res.tables["daily_bars"] = good.select(
