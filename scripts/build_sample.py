@@ -27,26 +27,48 @@ DATASETS = [
     "daily/csi300_baostock_raw_2020_2025",
     "index/baostock_csindex_2005_2026",
     "fundamentals/baostock_quarterly_2013_2023",
+    "fundamentals/wengowl_tushare_sina_2014_2016",
     "funds/fund_study_eastmoney_2015_2021",
     "funds/spider_eastmoney_100funds_2013_2017",
     "funds/etf_rotation_31etfs_to_2023",
 ]
 # Named in the issues: a liquor leader, banks, ChiNext growth, STAR, insurers, utilities, and the qfq/hfq overlap.
-MUST = ["600519.SH", "000858.SZ", "600036.SH", "601398.SH", "000001.SZ", "300750.SZ", "601318.SH", "600900.SH",
-        "688981.SH", "688111.SH", "300059.SZ", "002594.SZ", "600276.SH", "000333.SZ", "601012.SH", "688036.SH"]
+MUST = [
+    "600519.SH",
+    "000858.SZ",
+    "600036.SH",
+    "601398.SH",
+    "000001.SZ",
+    "300750.SZ",
+    "601318.SH",
+    "600900.SH",
+    "688981.SH",
+    "688111.SH",
+    "300059.SZ",
+    "002594.SZ",
+    "600276.SH",
+    "000333.SZ",
+    "601012.SH",
+    "688036.SH",
+]
 INDEXES = ["000300.SH", "000905.SH", "000852.SH", "000001.SH", "399001.SZ", "H00300.CSI"]
 N_STOCKS = 100
 N_FUNDS_NAV = 40
 
 
 def _pick_stocks(bars: pl.DataFrame, inst: pl.DataFrame) -> list[str]:
-    span = bars.group_by("code").agg(pl.col("date").min().alias("first"), pl.col("date").max().alias("last"),
-                                      pl.len().alias("n"))
+    span = bars.group_by("code").agg(
+        pl.col("date").min().alias("first"), pl.col("date").max().alias("last"), pl.len().alias("n")
+    )
     full = span.filter((pl.col("first") <= pl.date(2020, 1, 2)) & (pl.col("n") >= 1200))
-    info = full.join(inst.select("code", "industry"), on="code", how="left").with_columns(
-        pl.col("industry").fill_null("未分类"),
-        pl.col("code").str.slice(0, 3).alias("prefix"),
-    ).sort("code")
+    info = (
+        full.join(inst.select("code", "industry"), on="code", how="left")
+        .with_columns(
+            pl.col("industry").fill_null("未分类"),
+            pl.col("code").str.slice(0, 3).alias("prefix"),
+        )
+        .sort("code")
+    )
     chosen = [c for c in MUST if c in set(full["code"].to_list())]
     # All qualifying ChiNext and STAR names first (boards the rules treat differently), then one per industry.
     for c in info.filter(pl.col("prefix").is_in(["300", "688", "689"]))["code"].to_list():
@@ -74,29 +96,70 @@ Real public A-share market data, selected by `scripts/build_sample.py` from the 
 Tandem's importers (units normalised: prices CNY, volume in shares, amount CNY, ratios as decimals) and written
 unchanged otherwise; nothing here is synthetic. Upstream sources: BaoStock (daily bars, valuation ratios, quarterly
 profit/growth data), China Securities Index / BaoStock (index bars), East Money 天天基金 (fund list and NAVs),
-exchange ETF prices (etf_rotation), East Money industry boards, JoinQuant/Tushare/abu stock lists (names, listing dates).
+exchange ETF prices (etf_rotation), East Money industry boards, JoinQuant/Tushare/abu stock lists (names,
+listing dates).
 Licences: see ../shared/data/PROVENANCE.md — several source repositories carry no explicit licence; the abu stock list
 is GPL-3.0; DolphinDB/czsc/etf_rotation data is Apache-2.0. Use for tests, demos and benchmarks.
 
 """
 
 
-def _write_provenance(out: Path, tables: dict[str, pl.DataFrame], stocks: list[str], etfs: list[str],
-                      navs: list[str]) -> None:
-    lines = [PROVENANCE_HEAD, f"Stocks ({len(stocks)}): {', '.join(stocks)}\n", f"ETFs ({len(etfs)}): {', '.join(etfs)}\n",
-             f"Fund NAV series ({len(navs)}): {', '.join(navs)}\n", "| table | rows | source (dataset file prefix) | rows |",
-             "| --- | --- | --- | --- |"]
+def _write_provenance(
+    out: Path, tables: dict[str, pl.DataFrame], stocks: list[str], etfs: list[str], navs: list[str]
+) -> None:
+    lines = [
+        PROVENANCE_HEAD,
+        f"Stocks ({len(stocks)}): {', '.join(stocks)}\n",
+        f"ETFs ({len(etfs)}): {', '.join(etfs)}\n",
+        f"Fund NAV series ({len(navs)}): {', '.join(navs)}\n",
+        "| table | rows | source (dataset file prefix) | rows |",
+        "| --- | --- | --- | --- |",
+    ]
     for name, frame in tables.items():
         if "source" not in frame.columns or frame.height == 0:
             lines.append(f"| {name} | {frame.height:,} | | |")
             continue
-        by = (frame.with_columns(pl.col("source").str.extract(r"^([^:]+(?::[^.]+)?)", 1).alias("s"))
-              .group_by("s").agg(pl.len().alias("n")).sort("s"))
+        by = (
+            frame.with_columns(pl.col("source").str.extract(r"^([^:]+(?::[^.]+)?)", 1).alias("s"))
+            .group_by("s")
+            .agg(pl.len().alias("n"))
+            .sort("s")
+        )
         first = True
         for s, n in by.iter_rows():
             lines.append(f"| {name if first else ''} | {frame.height if first else ''} | {s} | {n:,} |")
             first = False
     (out / "PROVENANCE.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+L2_TRADE_FILES = [
+    "level2/dolphindb_tutorials_cn/data/dolphinscheduler_integration/20230201.zip",
+    "level2/dolphindb_tutorials_cn/data/DolphinDB_Python_Parser_Intro_for_Quantitative_Finance/tradeData.zip",
+    "level2/dolphindb_tutorials_cn/data/streaming_capital_flow_order_by_order/20200102_SH_trade.csv",
+    "level2/dolphindb_tutorials_cn/script/orderBookSnapshotEngine/SHtrans.zip",
+]
+
+
+def _level2_capital_flow(shared: Path) -> pl.DataFrame:
+    """Daily capital flow (East Money thresholds) computed by the Level-2 engine from every real trade file."""
+    from tandem.level2.flow import capital_flow
+    from tandem.level2.readers import read_events
+    from tandem.level2.thresholds import threshold_set
+
+    frames = []
+    for rel in L2_TRADE_FILES:
+        path = shared / rel
+        if not path.exists():
+            continue
+        for batch in read_events([path]).values():
+            daily = capital_flow(batch, threshold_set("eastmoney")).daily
+            daily["source"] = f"level2:{path.name}"
+            frames.append(pl.from_pandas(daily))
+    if not frames:
+        return pl.DataFrame()
+    return pl.concat(frames, how="diagonal_relaxed").select(
+        "code", "date", "threshold_set", "class", "buy_amount", "sell_amount", "net_amount", "source"
+    )
 
 
 def main() -> int:
@@ -111,16 +174,25 @@ def main() -> int:
     try:
         paths = [args.shared / d for d in DATASETS if (args.shared / d).exists()]
         report = import_paths(tmp / "market", paths)
-        print(f"imported {report.rows_loaded:,} rows ({report.rows_quarantined} quarantined); skipped "
-              f"{len(report.skipped)} files")
+        print(
+            f"imported {report.rows_loaded:,} rows ({report.rows_quarantined} quarantined); skipped "
+            f"{len(report.skipped)} files"
+        )
         vs = VersionedStore(tmp / "market")
         bars = vs.read("daily_bars")
         inst = vs.read("instruments")
         stock_bars = bars.filter(~pl.col("code").str.slice(0, 2).is_in(["51", "15", "56", "58", "16"]))
         stocks = _pick_stocks(stock_bars, inst)
         funds_nav = vs.read("fund_nav")
-        nav_codes = (funds_nav.group_by("code").agg(pl.len().alias("n")).filter(pl.col("n") >= 500)
-                     .sort(["n", "code"], descending=[True, False]).head(N_FUNDS_NAV)["code"].to_list())
+        # Every fixed-income fund first (conservative levels need them), then the longest other histories.
+        types = vs.read("funds").select("code", "fund_type")
+        lengths = funds_nav.group_by("code").agg(pl.len().alias("n")).filter(pl.col("n") >= 250)
+        ranked = (
+            lengths.join(types, on="code", how="left")
+            .with_columns(pl.col("fund_type").fill_null("").str.contains("债|货币").alias("fixed_income"))
+            .sort(["fixed_income", "n", "code"], descending=[True, True, False])
+        )
+        nav_codes = ranked.head(N_FUNDS_NAV)["code"].to_list()
         etf_codes = sorted(set(bars["code"].to_list()) - set(stock_bars["code"].to_list()))
         keep_bars = stocks + etf_codes
         tables = {
@@ -131,14 +203,17 @@ def main() -> int:
             "funds": vs.read("funds").filter(pl.col("code").is_in(nav_codes + etf_codes)),
             "fund_nav": funds_nav.filter(pl.col("code").is_in(nav_codes)),
         }
+        tables["capital_flow"] = _level2_capital_flow(args.shared)
         args.out.mkdir(parents=True, exist_ok=True)
         for name, frame in tables.items():
             frame.write_parquet(args.out / f"{name}.parquet", compression="zstd", compression_level=19)
             print(f"{name:14s} {frame.height:>8,} rows")
         _write_provenance(args.out, tables, stocks, etf_codes, nav_codes)
         total = sum(p.stat().st_size for p in args.out.glob("*.parquet"))
-        print(f"sample: {len(stocks)} stocks, {len(etf_codes)} ETFs, {len(nav_codes)} fund NAV series, "
-              f"{total / 1e6:.1f} MB")
+        print(
+            f"sample: {len(stocks)} stocks, {len(etf_codes)} ETFs, {len(nav_codes)} fund NAV series, "
+            f"{total / 1e6:.1f} MB"
+        )
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     return 0
