@@ -145,3 +145,13 @@ def test_black_litterman_matches_pypfopt(inputs: tuple[pd.Series, pd.DataFrame])
 def test_estimators_reject_short_data(catalogue: Catalogue) -> None:
     with pytest.raises(UserError, match="need at least 60"):
         LedoitWolfCovariance().fit(catalogue.returns.iloc[:10])
+
+
+def test_fee_budget(catalogue: Catalogue, inputs: tuple[pd.Series, pd.DataFrame]) -> None:
+    mu, cov = inputs
+    fees = {c: p.fees.subscription for c, p in catalogue.products.items()}
+    current = dict.fromkeys(list(cov.columns)[:5], 0.2)
+    cons = AllocationConstraints(current_weights=current, fee_rates=fees, max_fee=0.0005)
+    w = MinimumVariance(constraints=cons).fit(mu, cov).weights_
+    w0 = pd.Series(current).reindex(cov.columns).fillna(0)
+    assert float((np.abs(w - w0) * pd.Series(fees).reindex(cov.columns)).sum()) <= 0.0005 + 1e-7

@@ -10,7 +10,7 @@ from tandem.compliance.suitability import ProductRisk
 from tandem.core.errors import NotFoundError, UserError
 from tandem.wealth.catalogue import Catalogue, build_catalogue
 from tandem.wealth.datasource import ParquetFundSource
-from tandem.wealth.product_rules import FEE_SOURCE, FundType, classify_fund, grade_risk
+from tandem.wealth.product_rules import FEE_SOURCE, FundType, classify_fund, grade_risk, is_exchange_traded
 from tandem.wealth.stats import annual_return, annual_volatility, calmar_ratio, max_drawdown, sharpe_ratio
 
 
@@ -81,3 +81,24 @@ def test_stats_match_empyrical(catalogue: Catalogue) -> None:
 def test_empty_source_is_a_user_error(fund_source: ParquetFundSource) -> None:
     with pytest.raises(UserError, match="no fund NAV"):
         build_catalogue(fund_source, end=date(2000, 1, 1))
+
+
+@pytest.mark.parametrize(
+    ("code", "name", "fund_type", "expected"),
+    [
+        ("510300.SH", "华泰柏瑞沪深300ETF", "ETF-场内", True),
+        ("511880.SH", "银华日利A", "货币型", True),
+        ("460300", "华泰柏瑞沪深300ETF联接A", "联接基金", False),
+        ("110011.SH", "易方达中小盘混合", "混合型", False),
+        ("217011", "招商安心收益债券C", "债券型", False),
+    ],
+)
+def test_exchange_traded_detection(code: str, name: str, fund_type: str, expected: bool) -> None:
+    assert is_exchange_traded(code, name=name, fund_type=fund_type) is expected
+
+
+def test_market_store_is_a_fund_data_source(sample_store) -> None:  # type: ignore[no-untyped-def]
+    if sample_store.funds().empty:
+        pytest.skip("the bundled sample store has no fund NAVs yet")
+    catalogue = build_catalogue(sample_store, min_history=250)
+    assert catalogue.products and all(p.stats.observations >= 250 for p in catalogue.products.values())

@@ -1,7 +1,9 @@
 from __future__ import annotations
 
 import json
+from datetime import date
 
+import pandas as pd
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -11,7 +13,8 @@ from tandem.compliance.phrase_guard import find_forbidden_phrases
 from tandem.compliance.suitability import InvestorCategory, ProductRisk
 from tandem.compliance.suitability_service import SuitabilityService
 from tandem.core.errors import ConflictError, UserError
-from tandem.wealth.catalogue import Catalogue
+from tandem.wealth.catalogue import Catalogue, build_catalogue
+from tandem.wealth.datasource import FundDataSource
 from tandem.wealth.plans import PlanBuilder
 from tandem.wealth.strategies import STRATEGIES, strategy_by_key
 from tandem.wealth.strategy_service import StrategyService
@@ -128,3 +131,26 @@ def test_unknown_strategy() -> None:
     with pytest.raises(UserError, match="choose one of cash"):
         strategy_by_key("moon")
     assert strategy_by_key("稳健理财").key == "steady"
+
+
+class _WithoutMoneyMarket:
+    """The fixture minus its only money-market fund (as in a store that lacks one)."""
+
+    def __init__(self, inner: FundDataSource) -> None:
+        self._inner = inner
+
+    def funds(self) -> pd.DataFrame:
+        f = self._inner.funds()
+        return f[f["code"] != "511880.SH"]
+
+    def fund_nav(
+        self, codes: list[str] | None = None, start: date | None = None, end: date | None = None
+    ) -> pd.DataFrame:
+        return self._inner.fund_nav(codes, start, end)
+
+
+def test_missing_r1_fund_is_named(fund_source: FundDataSource) -> None:
+    cat = build_catalogue(_WithoutMoneyMarket(fund_source))
+    builder = PlanBuilder(catalogue=cat, suitability=SuitabilityService(audit=MemoryAuditLog()))
+    with pytest.raises(UserError, match=r"^strategy cash: the catalogue has no fund graded R1"):
+        builder.build(actor="t", client_id="c1", category=C.C1, amount=100_000)

@@ -92,7 +92,7 @@ def build_catalogue(
     end: date | None = None,
     lookback_days: int = 3 * 365,
     min_history: int = 700,
-    max_stale_days: int = 30,
+    max_stale_days: int = 45,
     risk_free: float = 0.02,
 ) -> Catalogue:
     """Read funds and NAVs from ``source`` and grade each fund over ``lookback_days`` ending ``end``."""
@@ -141,7 +141,7 @@ def _exclusion(
 def _product(code: str, name: str, raw_type: str, series: pd.Series, nav: pd.DataFrame, risk_free: float) -> Product:
     fund_type = classify_fund(raw_type, name)
     risk, rule = grade_risk(fund_type, annual_volatility(series))
-    traded = is_exchange_traded(code)
+    traded = is_exchange_traded(code, name=name, fund_type=raw_type)
     last_nav = float(nav.loc[nav["code"] == code].sort_values("date")["nav"].dropna().iloc[-1])
     return Product(
         code=code,

@@ -158,6 +158,8 @@ class PlanBuilder:
             try:
                 weights = self.target_weights(strategy, exclude)
             except UserError as exc:
+                if first_problem is None:
+                    raise
                 raise UserError(f"{first_problem} (re-optimising without those funds failed: {exc})") from exc
             short = [str(c) for c, w in weights.items() if w * total < self._catalogue.products[str(c)].min_purchase]
             if not short:

@@ -165,9 +165,18 @@ _ETF_MANAGEMENT: dict[FundType, float] = {
 }
 
 
-def is_exchange_traded(code: str) -> bool:
-    """Exchange-listed funds carry an exchange suffix in the store (``510300.SH``); OTC funds are bare."""
-    return code.endswith((".SH", ".SZ", ".BJ"))
+def is_exchange_traded(code: str, *, name: str = "", fund_type: str = "") -> bool:
+    """Whether a fund is bought on the exchange (in board lots) rather than subscribed over the counter.
+
+    ETF feeder funds (联接) are OTC; anything named ETF or typed 场内 is exchange-traded; otherwise the code
+    decides: exchange fund ranges 51/56/58 (SSE) and 15 (SZSE) with an exchange suffix.
+    """
+    if "联接" in name:
+        return False
+    if "ETF" in name.upper() or "场内" in fund_type:
+        return True
+    num, _, suffix = code.partition(".")
+    return suffix in ("SH", "SZ") and num.startswith(("51", "56", "58", "15"))
 
 
 def typical_fees(fund_type: FundType, *, exchange_traded: bool, commission: float = 0.00025) -> FeeSchedule:
