@@ -143,7 +143,6 @@ def _upsert_bars(tx: Transaction, frames: list[pl.DataFrame]) -> None:
     if not frames:
         return
     new = pl.concat(frames, how="diagonal_relaxed")
-    new = new.unique(subset=["code", "date"], keep="last", maintain_order=True)
     old = tx.table("daily_bars")
     if old.height:
         old = old.filter(pl.col("code").is_in(new.get_column("code").unique().implode()))

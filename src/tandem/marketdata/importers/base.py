@@ -56,9 +56,19 @@ def concat_parsed(parsed: list[ParsedFile]) -> tuple[pl.DataFrame, list[Problem]
     """Stack parsed files; returns the frame, their byte-level problems and a mask of rows on bad lines."""
     frame = pl.concat([p.frame for p in parsed], how="diagonal_relaxed")
     problems = [q for p in parsed for q in p.problems]
-    bad_keys = [f"{p.path.name}:{ln}" for p in parsed for ln in p.bad_lines]
-    key = frame.get_column("_file") + ":" + frame.get_column("_line").cast(pl.String)
-    return frame, problems, key.is_in(bad_keys)
+    if not any(p.bad_lines for p in parsed):
+        return frame, problems, pl.Series("bad_line", [False] * frame.height, pl.Boolean)
+    bad = pl.DataFrame(
+        {
+            "_file": [p.path.name for p in parsed for _ in p.bad_lines],
+            "_line": [ln for p in parsed for ln in p.bad_lines],
+        },
+        schema={"_file": pl.String, "_line": pl.Int64},
+    ).with_columns(pl.lit(True).alias("_bad_line"))
+    flag = frame.select("_file", pl.col("_line").cast(pl.Int64)).join(
+        bad, on=["_file", "_line"], how="left", maintain_order="left"
+    )
+    return frame, problems, flag.get_column("_bad_line").fill_null(False).alias("bad_line")
 
 
 def finish(res: LoadResult, raw: pl.DataFrame, bad: pl.Series, tables: dict[str, pl.DataFrame]) -> LoadResult:
