@@ -1,0 +1,46 @@
+"""Screen data adapters: :class:`StoreScreenData` reads a MarketStore, :class:`FrameScreenData` plain frames."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pandas as pd
+
+from tandem.marketdata.store import MarketStore
+
+
+class StoreScreenData:
+    """Bars and point-in-time fundamentals from the market store (raw prices)."""
+
+    def __init__(self, store: MarketStore) -> None:
+        self.store = store
+
+    def bars(self, fields: list[str], day: date, lookback: int) -> dict[str, pd.DataFrame]:
+        """Panels over roughly ``lookback`` trading days ending on ``day`` (calendar padding for holidays)."""
+        start = day - timedelta(days=int(lookback * 1.6) + 10)
+        out = {f: self.store.panel(f, None, start, day) for f in fields}
+        return {f: p.iloc[-lookback:] for f, p in out.items()}
+
+    def fundamentals(self, day: date) -> pd.DataFrame:
+        """Reports announced on or before ``day``."""
+        return self.store.fundamentals_asof(day)
+
+
+class FrameScreenData:
+    """In-memory bars (long frame: code, date, fields…) and a long fundamentals frame with announce dates."""
+
+    def __init__(self, bars: pd.DataFrame, fundamentals: pd.DataFrame | None = None) -> None:
+        self._bars = bars.assign(date=pd.to_datetime(bars["date"]))
+        self._funda = fundamentals
+
+    def bars(self, fields: list[str], day: date, lookback: int) -> dict[str, pd.DataFrame]:
+        """Pivoted panels up to ``day``."""
+        b = self._bars[self._bars["date"] <= pd.Timestamp(day)]
+        return {f: b.pivot(index="date", columns="code", values=f).sort_index().iloc[-lookback:] for f in fields}
+
+    def fundamentals(self, day: date) -> pd.DataFrame:
+        """Latest row per code announced on or before ``day``."""
+        if self._funda is None:
+            return pd.DataFrame(columns=["code"])
+        f = self._funda[pd.to_datetime(self._funda["announce_date"]) <= pd.Timestamp(day)]
+        return f.sort_values(["code", "report_period"]).groupby("code").tail(1).reset_index(drop=True)
