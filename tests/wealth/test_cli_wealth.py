@@ -45,3 +45,16 @@ def test_assess_interactive_reprompts_and_scores() -> None:
     assert "choose one of a, b, c, d, e" in res.output
     data = json.loads(res.output[res.output.index("{") :])
     assert data["level"] == "C5" and not data["lowest_category"]
+
+
+def test_batch_summary_is_labelled_synthetic(tmp_path: Path) -> None:
+    out = tmp_path / "book.json"
+    res = runner.invoke(
+        app, ["batch", "--clients", "30", "--out", str(out), *FILES], env={"TANDEM_COMPUTE_WORKERS": "1"}
+    )
+    assert res.exit_code == 0, res.output
+    summary = json.loads(res.stdout)
+    assert summary["synthetic"] is True and "SYNTHETIC" in summary["label"]
+    assert summary["plans"] + summary["refused"] == 30
+    saved = json.loads(out.read_text(encoding="utf-8"))
+    assert all(r["synthetic"] and r["client_id"].startswith("SYN-") for r in saved["results"])

@@ -8,6 +8,10 @@ rows go to the application database (run ``tandem db upgrade`` first).
 
 from __future__ import annotations
 
+import json
+import tempfile
+import time
+from collections import Counter
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -21,6 +25,7 @@ from tandem.compliance.suitability_service import SuitabilityService
 from tandem.core.db import make_engine, make_sessionmaker
 from tandem.core.errors import UserError
 from tandem.wealth.assessment import AssessmentService
+from tandem.wealth.batch import plan_book
 from tandem.wealth.catalogue import Catalogue, build_catalogue
 from tandem.wealth.datasource import FundDataSource, ParquetFundSource
 from tandem.wealth.plan_store import PlanRepository
@@ -28,6 +33,7 @@ from tandem.wealth.plans import Plan, PlanBuilder
 from tandem.wealth.questionnaire import load_questionnaire, score_answers
 from tandem.wealth.strategies import STRATEGIES
 from tandem.wealth.strategy_service import StrategyService
+from tandem.wealth.synthetic import synthetic_clients
 
 app = typer.Typer(help="Fund advisory: risk questionnaire, model strategies, client plans.", no_args_is_help=True)
 
@@ -223,3 +229,44 @@ def strategies(
                 f" ({b['start']}..{b['end']})"
             )
         console.print(line)
+
+
+@app.command("batch")
+def batch(
+    clients: Annotated[int, typer.Option("--clients", help="How many SYNTHETIC clients to generate.")] = 10_000,
+    seed: Annotated[int, typer.Option("--seed", help="Generator seed.")] = 7,
+    out: Annotated[Path | None, typer.Option("--out", help="Write every plan summary to this JSON file.")] = None,
+    funds_file: FundsFile = None,
+    nav_file: NavFile = None,
+) -> None:
+    """Plans for a SYNTHETIC book of clients on the in-process pool, or Ray when TANDEM_COMPUTE=ray."""
+    s = settings()
+    with tempfile.TemporaryDirectory() as tmp:
+        if funds_file is None or nav_file is None:
+            source = _source(funds_file, nav_file)
+            funds_file, nav_file = Path(tmp) / "funds.parquet", Path(tmp) / "fund_nav.parquet"
+            source.funds().to_parquet(funds_file)
+            source.fund_nav().to_parquet(nav_file)
+        held = sorted(build_catalogue(_source(funds_file, nav_file)).products)[:6]
+        book = synthetic_clients(clients, seed=seed, fund_codes=held)
+        started = time.perf_counter()
+        result = plan_book(book, funds_path=funds_file, nav_path=nav_file, compute=s.compute, workers=s.compute_workers)
+        wall = time.perf_counter() - started
+    summary = {
+        "synthetic": True,
+        "label": result.label,
+        "clients": clients,
+        "plans": len(result.plans),
+        "refused": len(result.errors),
+        "audited_checks": result.audited_checks,
+        "compute": s.compute,
+        "workers": s.compute_workers,
+        "wall_seconds": round(wall, 3),
+        "by_strategy": dict(Counter(p["strategy"] for p in result.plans)),
+    }
+    if out is not None:
+        out.write_text(
+            json.dumps({**summary, "results": result.plans, "errors": result.errors}, ensure_ascii=False),
+            encoding="utf-8",
+        )
+    print_json(summary)
