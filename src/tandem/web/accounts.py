@@ -1,0 +1,206 @@
+"""Account services: sign-up, login with lockout, sessions, password change, profile, demo accounts.
+
+Queries take the DB session and keys explicitly (keyword-only) so handlers stay thin and tests can call these
+directly. Wrong-password and unknown-account failures read the same to the caller.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+import structlog
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
+
+from tandem.core.errors import ConflictError, ValidationFailed
+from tandem.web import pii
+from tandem.web.errors import AccountLockedError, AuthRequiredError
+from tandem.web.keys import Keys
+from tandem.web.models import User, WebSession
+from tandem.web.schemas import ProfileUpdate, Role, UserPublic
+from tandem.web.security import (
+    LOCKOUT,
+    MAX_FAILED_LOGINS,
+    SESSION_TTL,
+    burn_verify_time,
+    check_password_policy,
+    hash_password,
+    new_session_token,
+    session_digest,
+    verify_password,
+)
+
+log = structlog.get_logger(__name__)
+
+ROLES: tuple[Role, ...] = ("investor", "advisor", "operations", "compliance", "admin")
+DEMO_PASSWORD = "TandemDemo2025"
+DEMO_ACCOUNTS: tuple[tuple[str, Role, str], ...] = (
+    ("investor@demo.tandem", "investor", "演示投资者"),
+    ("advisor@demo.tandem", "advisor", "演示投顾"),
+    ("ops@demo.tandem", "operations", "演示运营"),
+    ("compliance@demo.tandem", "compliance", "演示合规"),
+)
+
+
+def _aware(t: datetime | None) -> datetime | None:
+    return t.replace(tzinfo=UTC) if t is not None and t.tzinfo is None else t
+
+
+def find_user(db: Session, keys: Keys, *, username: str) -> User | None:
+    """The account with this login (phone or e-mail, any common spelling), if any."""
+    try:
+        _, value = pii.normalize_login(username)
+    except ValidationFailed:
+        return None
+    return db.scalar(select(User).where(User.login_hash == pii.login_digest(keys.lookup, value)))
+
+
+def create_user(
+    db: Session,
+    keys: Keys,
+    *,
+    username: str,
+    password: str,
+    role: Role = "investor",
+    display_name: str | None = None,
+) -> User:
+    """Create an account; a duplicate login is a ConflictError and stores nothing."""
+    kind, value = pii.normalize_login(username)
+    check_password_policy(password)
+    if role not in ROLES:
+        raise ValidationFailed(f"role must be one of {', '.join(ROLES)}, not {role!r}")
+    digest = pii.login_digest(keys.lookup, value)
+    if db.scalar(select(User.id).where(User.login_hash == digest)) is not None:
+        raise ConflictError("an account with this phone or e-mail already exists; log in or reset the password")
+    user = User(
+        login_hash=digest,
+        login_enc=pii.encrypt(keys.fernet, value),
+        login_kind=kind,
+        display_name=(display_name or "").strip() or None,
+        role=role,
+        password_hash=hash_password(password),
+        phone_enc=pii.encrypt(keys.fernet, value) if kind == "phone" else None,
+    )
+    db.add(user)
+    db.flush()
+    log.info("account.created", user_id=user.id, role=role)
+    return user
+
+
+def authenticate(db: Session, keys: Keys, *, username: str, password: str, now: datetime | None = None) -> User:
+    """The user for these credentials; counts failures and locks the account after too many."""
+    t = now or datetime.now(UTC)
+    user = find_user(db, keys, username=username)
+    if user is None:
+        burn_verify_time(password)
+        raise AuthRequiredError("wrong username or password")
+    locked = _aware(user.locked_until)
+    if locked is not None and locked > t:
+        raise AccountLockedError(
+            f"too many wrong passwords: the account is locked until {locked:%H:%M} UTC; try again later",
+            retry_after=int((locked - t).total_seconds()) + 1,
+        )
+    if not verify_password(user.password_hash, password):
+        user.failed_logins += 1
+        if user.failed_logins >= MAX_FAILED_LOGINS:
+            user.locked_until = t + LOCKOUT
+            user.failed_logins = 0
+            log.warning("account.locked", user_id=user.id)
+        db.commit()  # the failure count must persist even though the request fails
+        raise AuthRequiredError("wrong username or password")
+    user.failed_logins = 0
+    user.locked_until = None
+    user.last_login_at = t
+    return user
+
+
+def change_password(db: Session, *, user: User, old_password: str, new_password: str) -> None:
+    """Set a new password and revoke every token and session issued before."""
+    if not verify_password(user.password_hash, old_password):
+        raise AuthRequiredError("the current password is wrong")
+    check_password_policy(new_password)
+    user.password_hash = hash_password(new_password)
+    user.token_version += 1
+    db.execute(delete(WebSession).where(WebSession.user_id == user.id))
+
+
+def start_session(db: Session, *, user: User, now: datetime | None = None) -> str:
+    """A new browser session for ``user``; returns the cookie value."""
+    token, digest = new_session_token()
+    t = now or datetime.now(UTC)
+    db.add(WebSession(token_hash=digest, user_id=user.id, created_at=t, expires_at=t + SESSION_TTL))
+    return token
+
+
+def session_user(db: Session, *, token: str, now: datetime | None = None) -> User | None:
+    """The user of a live browser session, or None (unknown or expired)."""
+    row = db.get(WebSession, session_digest(token))
+    if row is None:
+        return None
+    expires = _aware(row.expires_at)
+    if expires is None or expires <= (now or datetime.now(UTC)):
+        db.delete(row)
+        return None
+    return db.get(User, row.user_id)
+
+
+def end_session(db: Session, *, token: str) -> None:
+    """Log a browser session out."""
+    db.execute(delete(WebSession).where(WebSession.token_hash == session_digest(token)))
+
+
+def update_profile(db: Session, keys: Keys, *, user: User, update: ProfileUpdate) -> None:
+    """Set display name, phone and ID number (validated, stored encrypted)."""
+    if update.display_name is not None:
+        user.display_name = update.display_name.strip() or None
+    if update.phone is not None:
+        user.phone_enc = pii.encrypt(keys.fernet, pii.normalize_phone(update.phone)) if update.phone else None
+    if update.id_number is not None:
+        user.id_number_enc = (
+            pii.encrypt(keys.fernet, pii.normalize_id_number(update.id_number)) if update.id_number else None
+        )
+    db.flush()
+
+
+def user_public(keys: Keys, user: User) -> UserPublic:
+    """The account as its owner sees it, personal data masked."""
+    login = pii.decrypt(keys.fernet, user.login_enc)
+    return UserPublic(
+        id=user.id,
+        username=pii.display_login(user.login_kind, login),
+        display_name=user.display_name,
+        role=user.role,  # type: ignore[arg-type]
+        phone=pii.mask_phone(pii.decrypt(keys.fernet, user.phone_enc)) if user.phone_enc else None,
+        id_number=pii.mask_id_number(pii.decrypt(keys.fernet, user.id_number_enc)) if user.id_number_enc else None,
+        non_personalised=user.non_personalised,
+        created_at=_aware(user.created_at) or datetime.now(UTC),
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class DemoAccount:
+    """One seeded demo login."""
+
+    username: str
+    role: Role
+    display_name: str
+
+
+def seed_demo_accounts(db: Session, keys: Keys, *, password: str = DEMO_PASSWORD) -> list[DemoAccount]:
+    """Create (or reset to ``password`` and unlock) the four demo accounts; idempotent."""
+    check_password_policy(password)
+    out = []
+    for username, role, name in DEMO_ACCOUNTS:
+        user = find_user(db, keys, username=username)
+        if user is None:
+            create_user(db, keys, username=username, password=password, role=role, display_name=name)
+        else:
+            user.password_hash = hash_password(password)
+            user.role = role
+            user.failed_logins = 0
+            user.locked_until = None
+            user.token_version += 1
+        out.append(DemoAccount(username=username, role=role, display_name=name))
+    db.flush()
+    return out

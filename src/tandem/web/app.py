@@ -1,0 +1,143 @@
+"""The web composition root: ``create_app`` picks the store, the DB and the keys, and wires routes and middleware.
+
+Nothing happens at import time; uvicorn calls ``create_app()`` in each worker (``tandem serve`` uses
+``factory=True``). Tests pass their own settings and, optionally, a prepared store.
+"""
+
+from __future__ import annotations
+
+import structlog
+from fastapi import FastAPI
+from fastapi.openapi.docs import get_swagger_ui_html
+from fastapi.responses import HTMLResponse, Response
+from sqlalchemy import inspect
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import OperationalError
+from starlette.middleware.gzip import GZipMiddleware
+
+from tandem.core.db import Base, make_engine, make_sessionmaker
+from tandem.core.settings import Settings, load_settings
+from tandem.marketdata.store import MarketStore
+from tandem.web import problems
+from tandem.web.keys import load_secret, make_keys
+from tandem.web.middleware import BodySizeLimit, SecurityHeaders
+from tandem.web.models import WEB_TABLES
+from tandem.web.ratelimit import SlidingWindowLimiter
+from tandem.web.routes import api_auth, api_services, api_stocks, api_users, api_watchlist, pages, pages_account
+from tandem.web.schemas import Problem
+from tandem.web.state import AppState
+from tandem.web.static_files import CachedStaticFiles, cjk_font_path, font_response, missing_vendor_files
+from tandem.web.templating import STATIC_DIR
+
+log = structlog.get_logger(__name__)
+
+
+def ensure_schema(engine: Engine) -> None:
+    """Create the web tables on a DB that Alembic does not manage yet (a fresh dev or test DB).
+
+    A DB with an ``alembic_version`` table is left to migrations; missing tables there are a deployment error.
+    """
+    insp = inspect(engine)
+    names = set(insp.get_table_names())
+    missing = [t for t in WEB_TABLES if t.name not in names]
+    if not missing:
+        return
+    if "alembic_version" in names:
+        raise RuntimeError(
+            f"the database lacks tables {[t.name for t in missing]}; run the Alembic migrations (make run does)"
+        )
+    try:
+        Base.metadata.create_all(engine, tables=list(WEB_TABLES), checkfirst=True)
+    except OperationalError:  # another worker created them at the same moment
+        still = set(inspect(engine).get_table_names())
+        if any(t.name not in still for t in WEB_TABLES):
+            raise
+
+
+def create_app(settings: Settings | None = None, *, store: MarketStore | None = None) -> FastAPI:
+    """Build the FastAPI app: pages, ``/api/v1``, problem+json errors, gzip, size limits, security headers."""
+    s = settings or load_settings()
+    s.home.mkdir(parents=True, exist_ok=True)
+    engine = make_engine(s.sqlalchemy_url)
+    ensure_schema(engine)
+    vendor_missing = missing_vendor_files(STATIC_DIR)
+    if vendor_missing:
+        log.error("web.vendor_missing", files=vendor_missing, fix="run scripts/vendor_js.sh (make does) and restart")
+    state = AppState(
+        settings=s,
+        store=store or MarketStore.open(s.market_dir),
+        sessions=make_sessionmaker(engine),
+        keys=make_keys(load_secret(s)),
+        static_dir=STATIC_DIR,
+        vendor_missing=vendor_missing,
+        login_limiter=SlidingWindowLimiter(limit=20, window=60.0),
+        secure_cookies=s.host not in ("127.0.0.1", "localhost", "::1"),
+    )
+    app = FastAPI(
+        title="Tandem API",
+        version="1.0",
+        summary="A-share market data, diagnosis, backtests and fund advisory for retail investors.",
+        docs_url=None,
+        redoc_url=None,
+        openapi_url="/openapi.json",
+    )
+    app.state.tandem = state
+    problems.install(app)
+    app.add_middleware(GZipMiddleware, minimum_size=800)
+    app.add_middleware(SecurityHeaders)
+    app.add_middleware(BodySizeLimit)
+    app.mount("/static", CachedStaticFiles(directory=STATIC_DIR), name="static")
+
+    @app.get("/healthz", tags=["health"], summary="Liveness check")
+    def healthz() -> dict[str, str]:
+        """Answers 200 while the process serves requests."""
+        return {"status": "ok"}
+
+    font_path = cjk_font_path(STATIC_DIR)
+
+    @app.get("/fonts/tandem-cjk", include_in_schema=False)
+    def cjk_font() -> Response:
+        """The CJK web font for devices without a Chinese system font (see static_files)."""
+        return font_response(font_path)
+
+    @app.get("/docs", include_in_schema=False)
+    def docs() -> HTMLResponse:
+        """Swagger UI served from the vendored assets (no CDN)."""
+        return get_swagger_ui_html(
+            openapi_url="/openapi.json",
+            title="Tandem API",
+            swagger_js_url="/static/vendor/swagger-ui-bundle.js",
+            swagger_css_url="/static/vendor/swagger-ui.css",
+            swagger_favicon_url="/static/favicon.svg",
+        )
+
+    for router in (
+        api_auth.router,
+        api_users.router,
+        api_stocks.router,
+        api_watchlist.router,
+        api_services.router,
+        pages_account.router,
+        pages.router,
+    ):
+        app.include_router(router)
+    _add_problem_schema(app)
+    return app
+
+
+def _add_problem_schema(app: FastAPI) -> None:
+    original = app.openapi
+
+    def openapi() -> dict[str, object]:
+        if app.openapi_schema:
+            return app.openapi_schema
+        schema = original()
+        comps = schema.setdefault("components", {}).setdefault("schemas", {})
+        comps["Problem"] = Problem.model_json_schema()
+        schema.setdefault("components", {})["securitySchemes"] = {
+            "bearer": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}
+        }
+        app.openapi_schema = schema
+        return schema
+
+    app.openapi = openapi  # type: ignore[method-assign]

@@ -1,0 +1,129 @@
+"""Dependencies for handlers, as ``Annotated`` aliases: the app state, a DB session, the store, the current user.
+
+Authentication accepts a bearer token (API clients) or the session cookie (the browser app). Unsafe methods with
+cookie auth must carry the CSRF header, which the page sets for every htmx request.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+from collections.abc import Callable, Iterator
+from typing import Annotated
+
+from fastapi import Depends, Request
+from sqlalchemy.orm import Session
+
+from tandem.marketdata.store import MarketStore
+from tandem.web.errors import AuthRequiredError, ForbiddenError
+from tandem.web.i18n import Lang, pick_lang
+from tandem.web.models import User
+from tandem.web.schemas import Role
+from tandem.web.security import verify_token
+from tandem.web.state import AppState
+
+SESSION_COOKIE = "tandem_session"
+LANG_COOKIE = "lang"
+CSRF_HEADER = "x-csrf-token"
+_SAFE = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+def get_state(request: Request) -> AppState:
+    """The per-process state built by ``create_app``."""
+    state: AppState = request.app.state.tandem
+    return state
+
+
+StateDep = Annotated[AppState, Depends(get_state)]
+
+
+def get_db(state: StateDep) -> Iterator[Session]:
+    """A DB session per request; handlers commit explicitly, anything uncommitted is rolled back."""
+    session = state.sessions()
+    try:
+        yield session
+    finally:
+        session.rollback()
+        session.close()
+
+
+SessionDep = Annotated[Session, Depends(get_db)]
+
+
+def get_store(state: StateDep) -> MarketStore:
+    """The market store."""
+    return state.store
+
+
+StoreDep = Annotated[MarketStore, Depends(get_store)]
+
+
+def get_lang(request: Request) -> Lang:
+    """The page language (query ``lang`` wins over the cookie)."""
+    return pick_lang(request.query_params.get("lang"), request.cookies.get(LANG_COOKIE))
+
+
+LangDep = Annotated[Lang, Depends(get_lang)]
+
+
+def csrf_token(key: bytes, session_token: str) -> str:
+    """The CSRF token bound to a browser session."""
+    return hmac.new(key, session_token.encode(), hashlib.sha256).hexdigest()[:32]
+
+
+def _user_from_request(request: Request, state: AppState, db: Session) -> User | None:
+    from tandem.web.accounts import session_user
+
+    auth = request.headers.get("authorization", "")
+    if auth:
+        scheme, _, token = auth.partition(" ")
+        if scheme.lower() != "bearer" or not token.strip():
+            raise AuthRequiredError("use an Authorization: Bearer <token> header from POST /api/v1/auth/login")
+        claims = verify_token(state.keys.jwt, token.strip())
+        user = db.get(User, claims.user_id)
+        if user is None or user.token_version != claims.token_version:
+            raise AuthRequiredError("the bearer token was revoked (logout or password change); log in again")
+        return user
+    cookie = request.cookies.get(SESSION_COOKIE)
+    if not cookie:
+        return None
+    user = session_user(db, token=cookie)
+    if user is None:
+        return None
+    if request.method not in _SAFE:
+        sent = request.headers.get(CSRF_HEADER, "")
+        if not hmac.compare_digest(sent, csrf_token(state.keys.csrf, cookie)):
+            raise ForbiddenError("missing or wrong CSRF token; reload the page and try again")
+    return user
+
+
+def optional_user(request: Request, state: StateDep, db: SessionDep) -> User | None:
+    """The caller if authenticated, else None (for pages that render differently when logged in)."""
+    return _user_from_request(request, state, db)
+
+
+def require_user(request: Request, state: StateDep, db: SessionDep) -> User:
+    """The caller, or 401 (API) / a redirect to the login page (browser)."""
+    user = _user_from_request(request, state, db)
+    if user is None:
+        raise AuthRequiredError("log in first: POST /api/v1/auth/login for a bearer token, or sign in on the web page")
+    return user
+
+
+MaybeUser = Annotated[User | None, Depends(optional_user)]
+CurrentUser = Annotated[User, Depends(require_user)]
+
+
+def require_role(*roles: Role) -> Callable[[User], User]:
+    """A dependency that lets only the given roles through (403 otherwise)."""
+
+    def check(user: CurrentUser) -> User:
+        if user.role not in roles:
+            raise ForbiddenError(f"this needs one of the roles {', '.join(roles)}; your role is {user.role}")
+        return user
+
+    return check
+
+
+StaffUser = Annotated[User, Depends(require_role("operations", "compliance", "admin"))]
+AdminUser = Annotated[User, Depends(require_role("admin"))]

@@ -1,0 +1,64 @@
+"""Key material: one secret (from settings or a 0600 file under the data home) derives the signing and PII keys.
+
+Deriving separate keys per purpose (HMAC with a label) means a leaked JWT signing key does not decrypt PII and the
+other way round, while operators manage a single secret.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import os
+import secrets
+from dataclasses import dataclass
+from pathlib import Path
+
+from cryptography.fernet import Fernet
+
+from tandem.core.settings import Settings
+
+SECRET_FILE = "secret.key"
+
+
+@dataclass(frozen=True, slots=True)
+class Keys:
+    """Purpose-bound keys derived from the one secret."""
+
+    jwt: bytes
+    csrf: bytes
+    lookup: bytes
+    fernet: Fernet
+
+
+def _derive(secret: bytes, label: str) -> bytes:
+    return hmac.new(secret, label.encode(), hashlib.sha256).digest()
+
+
+def load_secret(settings: Settings) -> bytes:
+    """``TANDEM_SECRET_KEY`` if set, else the key file under the home, created once (0600) by whichever process wins."""
+    if settings.secret_key:
+        return settings.secret_key.encode()
+    path: Path = settings.home / SECRET_FILE
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        data = path.read_bytes().strip()
+        if len(data) < 32:
+            raise RuntimeError(f"{path} holds a key shorter than 32 bytes; delete it to generate a new one") from None
+        return data
+    with os.fdopen(fd, "wb") as fh:
+        fh.write(secrets.token_urlsafe(48).encode())
+    return path.read_bytes().strip()
+
+
+def make_keys(secret: bytes) -> Keys:
+    """Derive the JWT, CSRF, login-lookup and Fernet keys from ``secret``."""
+    fernet_key = base64.urlsafe_b64encode(_derive(secret, "tandem/pii-fernet"))
+    return Keys(
+        jwt=_derive(secret, "tandem/jwt"),
+        csrf=_derive(secret, "tandem/csrf"),
+        lookup=_derive(secret, "tandem/login-lookup"),
+        fernet=Fernet(fernet_key),
+    )

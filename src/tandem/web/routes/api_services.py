@@ -1,0 +1,35 @@
+"""``/api/v1/feed`` and the endpoints backed by the analysis services (diagnosis, backtests, wealth)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+from fastapi.concurrency import run_in_threadpool
+
+from tandem.web.deps import CurrentUser, LangDep, SessionDep, StateDep
+from tandem.web.feed import build_feed
+from tandem.web.problems import PROBLEM_RESPONSES
+from tandem.web.schemas import FeedItemPublic, Page
+
+router = APIRouter(prefix="/api/v1", responses=PROBLEM_RESPONSES)
+
+
+@router.get("/feed", tags=["feed"], summary="My feed, newest first")
+async def get_feed(
+    user: CurrentUser,
+    state: StateDep,
+    db: SessionDep,
+    lang: LangDep,
+    offset: Annotated[int, Query(ge=0, le=1000)] = 0,
+    limit: Annotated[int, Query(ge=1, le=100)] = 20,
+) -> Page[FeedItemPublic]:
+    """Watched stocks' latest moves, watchlist events and education articles in plain chronological order."""
+
+    def run() -> list[FeedItemPublic]:
+        with state.store_lock:
+            items = build_feed(db, state.store, user=user, lang=lang, limit=1100)
+        return [FeedItemPublic(kind=i.kind, title=i.title, body=i.body, code=i.code, at=i.at) for i in items]
+
+    items = await run_in_threadpool(run)
+    return Page(items=items[offset : offset + limit], total=len(items), offset=offset, limit=limit)

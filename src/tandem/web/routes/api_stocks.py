@@ -1,0 +1,64 @@
+"""``/api/v1/stocks``: search, quote and chart bars (authenticated; market data is the broker's licensed product)."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated
+
+from fastapi import APIRouter, Path, Query
+from fastapi.concurrency import run_in_threadpool
+
+from tandem.web import market
+from tandem.web.deps import CurrentUser, StateDep
+from tandem.web.problems import PROBLEM_RESPONSES
+from tandem.web.schemas import BarsPublic, InstrumentPublic, Page, QuotePublic
+
+router = APIRouter(prefix="/api/v1/stocks", tags=["stocks"], responses=PROBLEM_RESPONSES)
+CodePath = Annotated[str, Path(min_length=1, max_length=20, description="e.g. 600519.SH, 600519 or sh.600519")]
+
+
+@router.get("", summary="Search stocks by code, Chinese name or pinyin initials")
+async def search_stocks(
+    user: CurrentUser,
+    state: StateDep,
+    q: Annotated[str, Query(min_length=1, max_length=40, description="600519, 贵州茅台 or gzmt")],
+    offset: Annotated[int, Query(ge=0, le=1000)] = 0,
+    limit: Annotated[int, Query(ge=1, le=50)] = 10,
+) -> Page[InstrumentPublic]:
+    """Matches best first; ``total`` counts up to the first 200 matches."""
+
+    def run() -> list[InstrumentPublic]:
+        with state.store_lock:
+            return market.search(state.store, q, limit=200)
+
+    hits = await run_in_threadpool(run)
+    return Page(items=hits[offset : offset + limit], total=len(hits), offset=offset, limit=limit)
+
+
+@router.get("/{code}/quote", summary="Latest quote summary")
+async def get_quote(user: CurrentUser, state: StateDep, code: CodePath) -> QuotePublic:
+    """The latest daily bar with change, P/E, P/B and the 52-week range; unknown codes get a did-you-mean."""
+
+    def run() -> QuotePublic:
+        with state.store_lock:
+            return market.quote(state.store, code)
+
+    return await run_in_threadpool(run)
+
+
+@router.get("/{code}/bars", summary="Daily bars with MA5/20/60 for charts")
+async def get_bars(
+    user: CurrentUser,
+    state: StateDep,
+    code: CodePath,
+    adjust: Annotated[market.AdjustParam, Query(description="qfq (forward), hfq (backward) or none")] = "qfq",
+    start: Annotated[date | None, Query(description="First day, YYYY-MM-DD")] = None,
+    end: Annotated[date | None, Query(description="Last day, YYYY-MM-DD")] = None,
+) -> BarsPublic:
+    """Bars in ``[start, end]``; moving averages use the whole history before ``start`` so they are exact."""
+
+    def run() -> BarsPublic:
+        with state.store_lock:
+            return market.bars(state.store, code, adjust=adjust, start=start, end=end)
+
+    return await run_in_threadpool(run)

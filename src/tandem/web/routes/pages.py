@@ -1,0 +1,192 @@
+"""Server-rendered pages: the four tabs (行情诊股 / 量化 / 财富 / 资讯) and their htmx partials.
+
+Handlers only gather view data (from the services) and render; every user-supplied string reaches the templates
+as data and is escaped by Jinja's autoescape.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Form, Query, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from tandem.core.errors import UserError
+from tandem.web import market, watchlist
+from tandem.web.deps import SESSION_COOKIE, CurrentUser, LangDep, SessionDep, StateDep, csrf_token
+from tandem.web.feed import build_feed
+from tandem.web.i18n import Lang
+from tandem.web.models import User
+from tandem.web.problems import status_of
+from tandem.web.state import AppState
+from tandem.web.templating import make_templates, render
+
+router = APIRouter(include_in_schema=False, default_response_class=HTMLResponse)
+templates = make_templates()
+
+
+def base_context(request: Request, state: AppState, user: User | None, tab: str) -> dict[str, Any]:
+    """What every page needs: the user, active tab, CSRF token for htmx, vendor banner."""
+    cookie = request.cookies.get(SESSION_COOKIE, "")
+    return {
+        "user": user,
+        "tab": tab,
+        "csrf": csrf_token(state.keys.csrf, cookie) if cookie else "",
+        "vendor_missing": state.vendor_missing,
+        "path": request.url.path,
+    }
+
+
+def _script_safe(text: str) -> str:
+    """JSON that cannot close the ``<script>`` element it is embedded in."""
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+
+
+def stock_context(state: AppState, code: str, user: User, db: SessionDep) -> dict[str, Any]:
+    """Quote, chart data and watch state of one stock (raises the store's NotFoundError for unknown codes)."""
+    with state.store_lock:
+        quote = market.quote(state.store, code)
+        bars = market.bars(state.store, quote.code, adjust="qfq")
+    rows, _ = watchlist.list_items(db, user_id=user.id, limit=watchlist.MAX_ITEMS)
+    chart = bars.model_dump(mode="json")
+    return {
+        "quote": quote,
+        "chart_json": _script_safe(json.dumps(chart, ensure_ascii=False, separators=(",", ":"))),
+        "watched": any(r.code == quote.code for r in rows),
+    }
+
+
+def watch_rows(state: AppState, user: User, db: SessionDep) -> list[dict[str, Any]]:
+    """The user's watchlist with each stock's latest quote."""
+    rows, _ = watchlist.list_items(db, user_id=user.id, limit=watchlist.MAX_ITEMS)
+    out = []
+    with state.store_lock:
+        for r in rows:
+            try:
+                out.append({"item": r, "quote": market.quote(state.store, r.code)})
+            except UserError:
+                continue
+    return out
+
+
+@router.get("/")
+def home() -> Response:
+    """The app opens on the market tab."""
+    return RedirectResponse("/market", status_code=303)
+
+
+@router.get("/market")
+def market_page(
+    request: Request,
+    user: CurrentUser,
+    state: StateDep,
+    db: SessionDep,
+    lang: LangDep,
+    code: Annotated[str | None, Query(max_length=20)] = None,
+) -> Response:
+    """行情诊股: search, quote, K-line (and diagnosis once available), watchlist."""
+    ctx = base_context(request, state, user, "market")
+    ctx["watch"] = watch_rows(state, user, db)
+    ctx["error"] = None
+    if code:
+        try:
+            ctx.update(stock_context(state, code, user, db))
+        except UserError as exc:
+            ctx["error"] = str(exc)
+    return render(templates, request, "market.html", lang, **ctx)
+
+
+@router.get("/market/search")
+def market_search(
+    request: Request, user: CurrentUser, state: StateDep, lang: LangDep, q: Annotated[str, Query(max_length=40)] = ""
+) -> Response:
+    """Htmx partial: the search hits for ``q``."""
+    with state.store_lock:
+        hits = market.search(state.store, q, limit=8) if q.strip() else []
+    return render(templates, request, "partials/search_results.html", lang, hits=hits, q=q)
+
+
+@router.get("/market/stock/{code}")
+def market_stock(
+    request: Request, code: str, user: CurrentUser, state: StateDep, db: SessionDep, lang: LangDep
+) -> Response:
+    """Htmx partial: one stock's panel."""
+    ctx = base_context(request, state, user, "market")
+    try:
+        ctx.update(stock_context(state, code, user, db))
+    except UserError as exc:
+        status, _ = status_of(exc)
+        return render(templates, request, "partials/error.html", lang, status_code=status, error=str(exc))
+    return render(templates, request, "partials/stock_panel.html", lang, **ctx)
+
+
+@router.post("/market/watch/{code}")
+def toggle_watch(
+    request: Request,
+    code: str,
+    user: CurrentUser,
+    state: StateDep,
+    db: SessionDep,
+    lang: LangDep,
+    action: Annotated[str, Form(pattern="^(add|remove)$")],
+) -> Response:
+    """htmx: add or remove a stock from the watchlist; returns the refreshed button."""
+    with state.store_lock:
+        inst = state.store.instrument(code)
+        if action == "add":
+            watchlist.add_item(db, state.store, user_id=user.id, code=inst.code, note=None)
+        else:
+            watchlist.remove_code(db, user_id=user.id, code=inst.code)
+    db.commit()
+    return render(templates, request, "partials/watch_button.html", lang, code=inst.code, watched=action == "add")
+
+
+@router.get("/quant")
+def quant_page(request: Request, user: CurrentUser, state: StateDep, lang: LangDep) -> Response:
+    """量化: screener and backtests (shows what the backtest service offers)."""
+    ctx = base_context(request, state, user, "quant")
+    return render(templates, request, "quant.html", lang, **ctx)
+
+
+@router.get("/wealth")
+def wealth_page(request: Request, user: CurrentUser, state: StateDep, lang: LangDep) -> Response:
+    """财富: questionnaire, level, strategies, plan (shows what the wealth service offers)."""
+    ctx = base_context(request, state, user, "wealth")
+    return render(templates, request, "wealth.html", lang, **ctx)
+
+
+@router.get("/news")
+def news_page(request: Request, user: CurrentUser, state: StateDep, db: SessionDep, lang: LangDep) -> Response:
+    """资讯: the chronological feed with the non-personalised switch."""
+    ctx = base_context(request, state, user, "news")
+    with state.store_lock:
+        ctx["items"] = build_feed(db, state.store, user=user, lang=lang, limit=50)
+    return render(templates, request, "news.html", lang, **ctx)
+
+
+@router.post("/news/settings")
+def news_settings(
+    request: Request,
+    user: CurrentUser,
+    db: SessionDep,
+    lang: LangDep,
+    non_personalised: Annotated[str | None, Form()] = None,
+) -> Response:
+    """htmx: store the non-personalised switch and return it."""
+    user.non_personalised = non_personalised == "on"
+    db.commit()
+    return render(templates, request, "partials/feed_switch.html", lang, user=user)
+
+
+def lang_redirect(lang: Lang, to: str) -> Response:
+    """Remember the language in a cookie and go back."""
+    resp = RedirectResponse(to if to.startswith("/") and not to.startswith("//") else "/", status_code=303)
+    resp.set_cookie("lang", lang, max_age=365 * 86400, samesite="lax")
+    return resp
+
+
+@router.get("/lang/{lang}")
+def set_lang(lang: str, next: Annotated[str, Query(max_length=200)] = "/market") -> Response:
+    """Switch the interface language."""
+    return lang_redirect("en" if lang == "en" else "zh", next)

@@ -1,0 +1,207 @@
+"""Browser account pages: login, sign-up, logout, and the 我的 page (profile, password change)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Query, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from tandem.core.errors import UserError
+from tandem.web import accounts
+from tandem.web.deps import SESSION_COOKIE, CurrentUser, LangDep, MaybeUser, SessionDep, StateDep
+from tandem.web.problems import status_of
+from tandem.web.routes.pages import base_context, templates
+from tandem.web.schemas import ProfileUpdate
+from tandem.web.security import SESSION_TTL
+from tandem.web.state import AppState
+from tandem.web.templating import render
+
+router = APIRouter(include_in_schema=False, default_response_class=HTMLResponse)
+
+
+def _safe_next(next_url: str | None) -> str:
+    return next_url if next_url and next_url.startswith("/") and not next_url.startswith("//") else "/market"
+
+
+def _signed_in(state: AppState, token: str, to: str) -> Response:
+    resp = RedirectResponse(to, status_code=303)
+    resp.set_cookie(
+        SESSION_COOKIE,
+        token,
+        max_age=int(SESSION_TTL.total_seconds()),
+        httponly=True,
+        secure=state.secure_cookies,
+        samesite="lax",
+        path="/",
+    )
+    return resp
+
+
+@router.get("/login")
+def login_page(
+    request: Request, state: StateDep, user: MaybeUser, lang: LangDep, next: Annotated[str | None, Query()] = None
+) -> Response:
+    """The login form (already logged-in users go straight to the app)."""
+    if user is not None:
+        return RedirectResponse(_safe_next(next), status_code=303)
+    ctx = base_context(request, state, None, "login")
+    return render(templates, request, "login.html", lang, next=_safe_next(next), error=None, username="", **ctx)
+
+
+@router.post("/login")
+def login_submit(
+    request: Request,
+    state: StateDep,
+    db: SessionDep,
+    lang: LangDep,
+    username: Annotated[str, Form(max_length=254)],
+    password: Annotated[str, Form(max_length=256)],
+    next: Annotated[str, Form(max_length=200)] = "/market",
+) -> Response:
+    """Check the password (rate-limited, lockout) and set the session cookie."""
+    from tandem.web.routes.api_auth import rate_limit_login
+
+    try:
+        rate_limit_login(request, state)
+        user = accounts.authenticate(db, state.keys, username=username, password=password)
+        token = accounts.start_session(db, user=user)
+        db.commit()
+    except UserError as exc:
+        status, _ = status_of(exc)
+        ctx = base_context(request, state, None, "login")
+        error = str(exc) if status != 401 else "login.failed"
+        return render(
+            templates, request, "login.html", lang, status, next=_safe_next(next), error=error, username=username, **ctx
+        )
+    return _signed_in(state, token, _safe_next(next))
+
+
+@router.get("/signup")
+def signup_page(request: Request, state: StateDep, lang: LangDep) -> Response:
+    """The sign-up form."""
+    ctx = base_context(request, state, None, "signup")
+    return render(templates, request, "signup.html", lang, error=None, username="", display_name="", **ctx)
+
+
+@router.post("/signup")
+def signup_submit(
+    request: Request,
+    state: StateDep,
+    db: SessionDep,
+    lang: LangDep,
+    username: Annotated[str, Form(max_length=254)],
+    password: Annotated[str, Form(max_length=256)],
+    display_name: Annotated[str, Form(max_length=40)] = "",
+) -> Response:
+    """Create the account, sign in, and go to the wealth tab to take the risk questionnaire."""
+    from tandem.web.routes.api_auth import rate_limit_login
+
+    try:
+        rate_limit_login(request, state)
+        user = accounts.create_user(
+            db, state.keys, username=username, password=password, display_name=display_name or None
+        )
+        token = accounts.start_session(db, user=user)
+        db.commit()
+    except UserError as exc:
+        db.rollback()
+        status, _ = status_of(exc)
+        ctx = base_context(request, state, None, "signup")
+        return render(
+            templates,
+            request,
+            "signup.html",
+            lang,
+            status,
+            error=str(exc),
+            username=username,
+            display_name=display_name,
+            **ctx,
+        )
+    return _signed_in(state, token, "/wealth")
+
+
+@router.post("/logout")
+def logout(request: Request, user: CurrentUser, db: SessionDep) -> Response:
+    """End this browser session (htmx redirects the page to the login form)."""
+    token = request.cookies.get(SESSION_COOKIE, "")
+    accounts.end_session(db, token=token)
+    db.commit()
+    resp = Response(status_code=204, headers={"HX-Redirect": "/login"})
+    resp.delete_cookie(SESSION_COOKIE, path="/")
+    return resp
+
+
+@router.get("/me")
+def me_page(request: Request, user: CurrentUser, state: StateDep, lang: LangDep) -> Response:
+    """我的: masked profile, role, password change."""
+    ctx = base_context(request, state, user, "me")
+    return render(templates, request, "me.html", lang, me=accounts.user_public(state.keys, user), message=None, **ctx)
+
+
+@router.post("/me/profile")
+def me_profile(
+    request: Request,
+    user: CurrentUser,
+    state: StateDep,
+    db: SessionDep,
+    lang: LangDep,
+    display_name: Annotated[str, Form(max_length=40)] = "",
+    phone: Annotated[str, Form(max_length=20)] = "",
+    id_number: Annotated[str, Form(max_length=18)] = "",
+) -> Response:
+    """htmx: save the profile; fields left empty are kept."""
+    try:
+        accounts.update_profile(
+            db,
+            state.keys,
+            user=user,
+            update=ProfileUpdate(display_name=display_name or None, phone=phone or None, id_number=id_number or None),
+        )
+        db.commit()
+        message, ok = "account.saved", True
+    except UserError as exc:
+        db.rollback()
+        message, ok = str(exc), False
+    ctx = base_context(request, state, user, "me")
+    me = accounts.user_public(state.keys, user)
+    return render(templates, request, "partials/profile.html", lang, me=me, message=message, ok=ok, **ctx)
+
+
+@router.post("/me/password")
+def me_password(
+    request: Request,
+    user: CurrentUser,
+    state: StateDep,
+    db: SessionDep,
+    lang: LangDep,
+    old_password: Annotated[str, Form(max_length=256)],
+    new_password: Annotated[str, Form(max_length=256)],
+) -> Response:
+    """htmx: change the password; this session is replaced by a fresh one, all others end."""
+    try:
+        accounts.change_password(db, user=user, old_password=old_password, new_password=new_password)
+        token = accounts.start_session(db, user=user)
+        db.commit()
+    except UserError as exc:
+        db.rollback()
+        return HTMLResponse(f'<p class="msg err" role="alert">{_esc(str(exc))}</p>', status_code=200)
+    resp = HTMLResponse('<p class="msg ok" role="status">✓</p>')
+    resp.set_cookie(
+        SESSION_COOKIE,
+        token,
+        max_age=int(SESSION_TTL.total_seconds()),
+        httponly=True,
+        secure=state.secure_cookies,
+        samesite="lax",
+        path="/",
+    )
+    resp.headers["HX-Refresh"] = "true"
+    return resp
+
+
+def _esc(text: str) -> str:
+    from markupsafe import escape
+
+    return str(escape(text))

@@ -1,0 +1,33 @@
+"""What a running app holds: settings, the market store, the DB session factory and the crypto keys.
+
+Built once per process by :func:`tandem.web.app.create_app` (the composition root) and stored on
+``app.state.tandem``; handlers reach it through the dependencies in :mod:`tandem.web.deps`.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from tandem.core.settings import Settings
+from tandem.marketdata.store import MarketStore
+from tandem.web.keys import Keys
+from tandem.web.ratelimit import SlidingWindowLimiter
+
+
+@dataclass(slots=True)
+class AppState:
+    """Per-process application state; the store lock serialises DuckDB access across handler threads."""
+
+    settings: Settings
+    store: MarketStore
+    sessions: sessionmaker[Session]
+    keys: Keys
+    static_dir: Path
+    vendor_missing: list[str]
+    login_limiter: SlidingWindowLimiter
+    secure_cookies: bool
+    store_lock: threading.Lock = field(default_factory=threading.Lock)
