@@ -20,13 +20,16 @@ from tandem.core.errors import ValidationFailed
 FloatArray = npt.NDArray[np.float64]
 """A float64 array of any rank: the type every analytics function returns."""
 
+IntArray = npt.NDArray[np.int64]
+"""An int64 array (row positions in the kernels)."""
+
 ArrayLike = npt.ArrayLike
 
 _F = TypeVar("_F", bound=Callable[..., Any])
 
 
 def kernel(fn: _F) -> _F:
-    """Compile ``fn`` with numba (nopython, cached on disk, parallel over columns via ``prange``).
+    """Compile ``fn`` with numba (nopython, cached on disk, parallel over column blocks via ``prange``).
 
     The wrapper exists so mypy sees the original signature; numba compiles lazily on the first call,
     so importing a module with kernels does no work.

@@ -1,10 +1,15 @@
 """Numba kernels for the averaging indicators: SMA, EMA, MACD and Bollinger bands.
 
-Each kernel walks one column at a time (columns in parallel) and skips NaN rows: the indicator is the
-one TA-Lib computes on the column's valid observations, written back at their rows, with NaN at every
-missing row. The arithmetic follows TA-Lib's C code step by step (running sums added and subtracted in
-the same order, EMA seeded with the plain mean of its first ``period`` values) so results agree to
-rounding, not just approximately.
+Each kernel skips NaN rows per column: the indicator is the one TA-Lib computes on the column's valid
+observations, written back at their rows, with NaN at every missing row. The arithmetic follows TA-Lib's
+C code step by step (running sums added and subtracted in the same order, EMA seeded with the plain mean
+of its first ``period`` values) so results agree to rounding, not just approximately.
+
+Layout (see :mod:`tandem.analytics._blocks`): blocks of columns run in parallel, each copied into
+contiguous rows, computed column by column in place, and copied back. Outputs are passed in, allocated
+by the caller with ``np.empty``: NumPy's allocator reuses freed blocks (and asks for huge pages), whereas
+a 10 MB array allocated inside a numba function is fresh memory every call and its page faults alone
+cost several milliseconds.
 """
 
 from __future__ import annotations
@@ -12,149 +17,220 @@ from __future__ import annotations
 import numba
 import numpy as np
 
-from tandem.analytics._arrays import FloatArray, kernel
+from tandem.analytics._arrays import FloatArray, IntArray, kernel
+from tandem.analytics._blocks import BLOCK, load_block, store_block
+
+
+@numba.njit(cache=True, nogil=True)
+def _sma_column(col: FloatArray, period: int, ring: FloatArray) -> None:
+    total = 0.0
+    seen = 0
+    p = 0
+    for i in range(col.size):
+        v = col[i]
+        if np.isnan(v):
+            continue
+        ring[p] = v
+        total += v
+        p = p + 1 if p + 1 < period else 0
+        if seen >= period - 1:
+            col[i] = total / period
+            total -= ring[p]
+        else:
+            col[i] = np.nan
+            seen += 1
 
 
 @kernel
-def sma_kernel(x: FloatArray, period: int) -> FloatArray:
+def sma_kernel(x: FloatArray, period: int, out: FloatArray) -> None:
     """Compute the simple moving average of the last ``period`` valid values (TA-Lib SMA running sum)."""
-    n_rows, n_cols = x.shape
-    out = np.full((n_rows, n_cols), np.nan)
-    for j in numba.prange(n_cols):
+    for blk in numba.prange((x.shape[1] + BLOCK - 1) // BLOCK):
+        buf = load_block(x, blk)
         ring = np.empty(period)
-        total = 0.0
-        k = 0
-        for i in range(n_rows):
-            v = x[i, j]
-            if np.isnan(v):
-                continue
-            ring[k % period] = v
-            total += v
-            if k >= period - 1:
-                out[i, j] = total / period
-                total -= ring[(k + 1) % period]
-            k += 1
-    return out
+        for c in range(buf.shape[0]):
+            _sma_column(buf[c], period, ring)
+        store_block(buf, out, blk)
 
 
-@kernel
-def ema_kernel(x: FloatArray, period: int) -> FloatArray:
-    """EMA with k = 2/(period+1), seeded with the mean of the first ``period`` valid values."""
-    n_rows, n_cols = x.shape
-    out = np.full((n_rows, n_cols), np.nan)
+@numba.njit(cache=True, nogil=True)
+def _ema_column(col: FloatArray, period: int) -> None:
     alpha = 2.0 / (period + 1)
-    for j in numba.prange(n_cols):
-        acc = 0.0
-        k = 0
-        for i in range(n_rows):
-            v = x[i, j]
-            if np.isnan(v):
-                continue
-            if k < period:
-                acc += v
-                if k == period - 1:
-                    acc = acc / period
-                    out[i, j] = acc
-            else:
-                acc = ((v - acc) * alpha) + acc
-                out[i, j] = acc
-            k += 1
-    return out
+    acc = 0.0
+    seen = 0
+    for i in range(col.size):
+        v = col[i]
+        if np.isnan(v):
+            continue
+        if seen >= period:
+            acc = ((v - acc) * alpha) + acc
+            col[i] = acc
+            continue
+        acc += v
+        seen += 1
+        if seen == period:
+            acc = acc / period
+            col[i] = acc
+        else:
+            col[i] = np.nan
 
 
 @kernel
-def macd_kernel(x: FloatArray, fast: int, slow: int, signal: int) -> tuple[FloatArray, FloatArray, FloatArray]:
+def ema_kernel(x: FloatArray, period: int, out: FloatArray) -> None:
+    """EMA with k = 2/(period+1), seeded with the mean of the first ``period`` valid values."""
+    for blk in numba.prange((x.shape[1] + BLOCK - 1) // BLOCK):
+        buf = load_block(x, blk)
+        for c in range(buf.shape[0]):
+            _ema_column(buf[c], period)
+        store_block(buf, out, blk)
+
+
+@numba.njit(cache=True, nogil=True)
+def _macd_column(col: FloatArray, fast: int, slow: int, signal: int, sig_col: FloatArray, hist_col: FloatArray) -> None:
+    k_fast = 2.0 / (fast + 1)
+    k_slow = 2.0 / (slow + 1)
+    k_sig = 2.0 / (signal + 1)
+    first = slow + signal - 1  # valid values seen when the first output is written
+    ema_f = 0.0
+    ema_s = 0.0
+    sig = 0.0
+    seen = 0
+    for i in range(col.size):
+        v = col[i]
+        if np.isnan(v):
+            sig_col[i] = np.nan
+            hist_col[i] = np.nan
+            continue
+        if seen >= first:
+            ema_f = ((v - ema_f) * k_fast) + ema_f
+            ema_s = ((v - ema_s) * k_slow) + ema_s
+            line = ema_f - ema_s
+            sig = ((line - sig) * k_sig) + sig
+            col[i] = line
+            sig_col[i] = sig
+            hist_col[i] = line - sig
+            continue
+        k = seen
+        seen += 1
+        col[i] = np.nan
+        sig_col[i] = np.nan
+        hist_col[i] = np.nan
+        if k < slow - 1:
+            ema_s += v
+            if k >= slow - fast:
+                ema_f += v
+            continue
+        if k == slow - 1:
+            ema_s = (ema_s + v) / slow
+            ema_f = (ema_f + v) / fast
+        else:
+            ema_f = ((v - ema_f) * k_fast) + ema_f
+            ema_s = ((v - ema_s) * k_slow) + ema_s
+        line = ema_f - ema_s
+        sig += line
+        if k == first - 1:
+            sig = sig / signal
+            col[i] = line
+            sig_col[i] = sig
+            hist_col[i] = line - sig
+
+
+@kernel
+def macd_kernel(
+    x: FloatArray, fast: int, slow: int, signal: int, macd_out: FloatArray, sig_out: FloatArray, hist_out: FloatArray
+) -> None:
     """MACD line, signal and histogram with TA-Lib's alignment.
 
     TA-Lib seeds both EMAs at the slow EMA's first output (valid index ``slow - 1``): the fast EMA's seed
     is the mean of the ``fast`` values ending there, not of the first ``fast`` values. The signal EMA is
     seeded with the mean of the first ``signal`` MACD values, and all three outputs start together at
-    valid index ``slow + signal - 2``.
+    valid index ``slow + signal - 2``. The seeds are running sums in the order TA-Lib adds them, so no
+    buffer of the first ``slow`` values is needed.
     """
-    n_rows, n_cols = x.shape
-    macd_out = np.full((n_rows, n_cols), np.nan)
-    sig_out = np.full((n_rows, n_cols), np.nan)
-    hist_out = np.full((n_rows, n_cols), np.nan)
-    k_fast = 2.0 / (fast + 1)
-    k_slow = 2.0 / (slow + 1)
-    k_sig = 2.0 / (signal + 1)
-    for j in numba.prange(n_cols):
-        head = np.empty(slow)
-        ema_f = 0.0
-        ema_s = 0.0
-        sig = 0.0
-        k = 0
-        for i in range(n_rows):
-            v = x[i, j]
-            if np.isnan(v):
-                continue
-            if k < slow - 1:
-                head[k] = v
-                k += 1
-                continue
-            if k == slow - 1:
-                head[k] = v
-                ema_s = 0.0
-                for t in range(slow):
-                    ema_s += head[t]
-                ema_s = ema_s / slow
-                ema_f = 0.0
-                for t in range(slow - fast, slow):
-                    ema_f += head[t]
-                ema_f = ema_f / fast
-            else:
-                ema_f = ((v - ema_f) * k_fast) + ema_f
-                ema_s = ((v - ema_s) * k_slow) + ema_s
-            line = ema_f - ema_s
-            m = k - (slow - 1)
-            if m < signal:
-                sig += line
-                if m == signal - 1:
-                    sig = sig / signal
-            else:
-                sig = ((line - sig) * k_sig) + sig
-            if m >= signal - 1:
-                macd_out[i, j] = line
-                sig_out[i, j] = sig
-                hist_out[i, j] = line - sig
-            k += 1
-    return macd_out, sig_out, hist_out
+    for blk in numba.prange((x.shape[1] + BLOCK - 1) // BLOCK):
+        buf = load_block(x, blk)
+        sig = np.empty_like(buf)
+        hist = np.empty_like(buf)
+        for c in range(buf.shape[0]):
+            _macd_column(buf[c], fast, slow, signal, sig[c], hist[c])
+        store_block(buf, macd_out, blk)
+        store_block(sig, sig_out, blk)
+        store_block(hist, hist_out, blk)
+
+
+@numba.njit(cache=True, nogil=True)
+def _bbands_column(
+    col: FloatArray, period: int, nbdev: float, up: FloatArray, lo: FloatArray, work: FloatArray, rows: IntArray
+) -> None:
+    """Bands of one column, written in place: ``col`` becomes the middle band, ``up``/``lo`` the others.
+
+    ``work`` holds the valid values (row 0), their middle bands (row 1) and the window sums (row 2).
+    """
+    vals = work[0]
+    mids = work[1]
+    accs = work[2]
+    m = 0
+    for i in range(col.size):
+        v = col[i]
+        col[i] = np.nan
+        up[i] = np.nan
+        lo[i] = np.nan
+        if not np.isnan(v):
+            vals[m] = v
+            rows[m] = i
+            m += 1
+    total = 0.0
+    for k in range(m):
+        total += vals[k]
+        if k >= period - 1:
+            mids[k] = total / period
+            total -= vals[k - period + 1]
+    # The window of valid value k sat in a ring buffer at slots k % period, and the deviation sums the
+    # ring in slot order: values base..k, then k-period+1..base-1, where base = period * (k // period).
+    # All k sharing a base add the same two candidates at each step, so those k are SIMD lanes below.
+    for base in range(0, m, period):
+        lanes = min(period, m - base)
+        accs[:lanes] = 0.0
+        for t in range(period):
+            a = vals[base + t] if base + t < m else 0.0
+            b = vals[base + t - period] if base + t >= period else 0.0
+            for kk in range(lanes):
+                d = (a if t <= kk else b) - mids[base + kk]
+                accs[kk] += d * d
+        for kk in range(lanes):
+            k = base + kk
+            if k >= period - 1:
+                var = accs[kk] / period
+                dev = np.sqrt(var) if var > 0.0 else 0.0
+                width = dev * nbdev
+                r = rows[k]
+                col[r] = mids[k]
+                up[r] = mids[k] + width
+                lo[r] = mids[k] - width
 
 
 @kernel
-def bbands_kernel(x: FloatArray, period: int, nbdev: float) -> tuple[FloatArray, FloatArray, FloatArray]:
+def bbands_kernel(
+    x: FloatArray, period: int, nbdev: float, upper: FloatArray, middle: FloatArray, lower: FloatArray
+) -> None:
     """Bollinger bands: SMA middle ± nbdev × population std of the window.
 
-    The deviation is a two-pass sum of squared distances from the middle band. A running sum of squares
-    (TA-Lib's original C code) loses up to ~1e-9 on prices near 2,000 CNY; the TA-Lib build we compare
-    against is more careful, and the two-pass form agrees with it to ~1e-11. Flat windows give 0.
+    The deviation is an exact two-pass sum of squared distances from the middle band, recomputed for
+    every window: a running sum of squares (TA-Lib's original C code) loses up to ~1e-9 on prices near
+    2,000 CNY and turns flat windows (suspensions with a carried-forward price) into sqrt(rounding
+    noise); the TA-Lib build we compare against is more careful, and the two-pass form agrees with it to
+    ~1e-11. Done one window at a time that sum is a chain of ``period`` dependent adds per value, which is
+    what made it slow; here up to ``period`` consecutive windows are summed side by side as SIMD lanes,
+    each in the same order as the one-at-a-time loop, so the values are bit-for-bit the same. Flat
+    windows give exactly 0.
     """
-    n_rows, n_cols = x.shape
-    upper = np.full((n_rows, n_cols), np.nan)
-    middle = np.full((n_rows, n_cols), np.nan)
-    lower = np.full((n_rows, n_cols), np.nan)
-    for j in numba.prange(n_cols):
-        ring = np.empty(period)
-        total = 0.0
-        k = 0
-        for i in range(n_rows):
-            v = x[i, j]
-            if np.isnan(v):
-                continue
-            ring[k % period] = v
-            total += v
-            if k >= period - 1:
-                mid = total / period
-                total -= ring[(k + 1) % period]
-                acc = 0.0
-                for t in range(period):
-                    d = ring[t] - mid
-                    acc += d * d
-                var = acc / period
-                dev = np.sqrt(var) if var > 0.0 else 0.0
-                width = dev * nbdev
-                middle[i, j] = mid
-                upper[i, j] = mid + width
-                lower[i, j] = mid - width
-            k += 1
-    return upper, middle, lower
+    for blk in numba.prange((x.shape[1] + BLOCK - 1) // BLOCK):
+        buf = load_block(x, blk)
+        up = np.empty_like(buf)
+        lo = np.empty_like(buf)
+        work = np.zeros((3, max(buf.shape[1], period)))
+        rows = np.zeros(buf.shape[1], np.int64)
+        for c in range(buf.shape[0]):
+            _bbands_column(buf[c], period, nbdev, up[c], lo[c], work, rows)
+        store_block(up, upper, blk)
+        store_block(buf, middle, blk)
+        store_block(lo, lower, blk)

@@ -49,7 +49,7 @@ from tandem.analytics._arrays import (
 )
 from tandem.analytics._kernels_avg import bbands_kernel, ema_kernel, macd_kernel, sma_kernel
 from tandem.analytics._kernels_osc import atr_kernel, obv_kernel, rsi_kernel
-from tandem.analytics._kernels_roll import drawdown_kernel, rolling_comoment_kernel
+from tandem.analytics._kernels_roll import drawdown_kernel, rolling_beta_kernel, rolling_std_kernel
 from tandem.core.errors import ValidationFailed
 
 
@@ -72,19 +72,25 @@ class Bands(NamedTuple):
 def sma(x: ArrayLike, period: int) -> FloatArray:
     """Compute the simple moving average over ``period`` valid rows (TA-Lib SMA)."""
     panel, was_1d = as_panel(x, "x")
-    return restore(sma_kernel(panel, check_period(period, "period")), was_1d)
+    out = np.empty(panel.shape)
+    sma_kernel(panel, check_period(period, "period"), out)
+    return restore(out, was_1d)
 
 
 def ema(x: ArrayLike, period: int) -> FloatArray:
     """Exponential moving average, k = 2/(period+1), seeded with the SMA of the first ``period`` values."""
     panel, was_1d = as_panel(x, "x")
-    return restore(ema_kernel(panel, check_period(period, "period")), was_1d)
+    out = np.empty(panel.shape)
+    ema_kernel(panel, check_period(period, "period"), out)
+    return restore(out, was_1d)
 
 
 def rsi(x: ArrayLike, period: int = 14) -> FloatArray:
     """Wilder's relative strength index in [0, 100] (TA-Lib RSI); first value at row ``period``."""
     panel, was_1d = as_panel(x, "x")
-    return restore(rsi_kernel(panel, check_period(period, "period", minimum=2)), was_1d)
+    out = np.empty(panel.shape)
+    rsi_kernel(panel, check_period(period, "period", minimum=2), out)
+    return restore(out, was_1d)
 
 
 def macd(x: ArrayLike, fast: int = 12, slow: int = 26, signal: int = 9) -> MACDResult:
@@ -95,7 +101,8 @@ def macd(x: ArrayLike, fast: int = 12, slow: int = 26, signal: int = 9) -> MACDR
     signal = check_period(signal, "signal")
     if fast >= slow:
         raise ValidationFailed(f"macd: fast period {fast} must be shorter than slow period {slow}")
-    line, sig, hist = macd_kernel(panel, fast, slow, signal)
+    line, sig, hist = np.empty(panel.shape), np.empty(panel.shape), np.empty(panel.shape)
+    macd_kernel(panel, fast, slow, signal, line, sig, hist)
     return MACDResult(restore(line, was_1d), restore(sig, was_1d), restore(hist, was_1d))
 
 
@@ -104,7 +111,9 @@ def atr(high: ArrayLike, low: ArrayLike, close: ArrayLike, period: int = 14) -> 
     c, was_1d = as_panel(close, "close")
     h = same_shape(c, high, "high", "close")
     lo = same_shape(c, low, "low", "close")
-    return restore(atr_kernel(h, lo, c, check_period(period, "period")), was_1d)
+    out = np.empty(c.shape)
+    atr_kernel(h, lo, c, check_period(period, "period"), out)
+    return restore(out, was_1d)
 
 
 def bollinger(x: ArrayLike, period: int = 20, nbdev: float = 2.0) -> Bands:
@@ -112,7 +121,8 @@ def bollinger(x: ArrayLike, period: int = 20, nbdev: float = 2.0) -> Bands:
     panel, was_1d = as_panel(x, "x")
     if not math.isfinite(nbdev) or nbdev < 0:
         raise ValidationFailed(f"bollinger: nbdev must be a finite number >= 0, got {nbdev!r}")
-    upper, middle, lower = bbands_kernel(panel, check_period(period, "period"), float(nbdev))
+    upper, middle, lower = np.empty(panel.shape), np.empty(panel.shape), np.empty(panel.shape)
+    bbands_kernel(panel, check_period(period, "period"), float(nbdev), upper, middle, lower)
     return Bands(restore(upper, was_1d), restore(middle, was_1d), restore(lower, was_1d))
 
 
@@ -120,7 +130,9 @@ def obv(close: ArrayLike, volume: ArrayLike) -> FloatArray:
     """On-balance volume (TA-Lib OBV): starts at the first valid bar's volume."""
     c, was_1d = as_panel(close, "close")
     v = same_shape(c, volume, "volume", "close")
-    return restore(obv_kernel(c, v), was_1d)
+    out = np.empty(c.shape)
+    obv_kernel(c, v, out)
+    return restore(out, was_1d)
 
 
 def rolling_volatility(returns: ArrayLike, window: int, periods_per_year: int = 252) -> FloatArray:
@@ -128,7 +140,8 @@ def rolling_volatility(returns: ArrayLike, window: int, periods_per_year: int = 
     r, was_1d = as_panel(returns, "returns")
     window = check_period(window, "window", minimum=2)
     periods = check_period(periods_per_year, "periods_per_year")
-    out = rolling_comoment_kernel(r, r, window, False) * math.sqrt(periods)
+    out = np.empty(r.shape)
+    rolling_std_kernel(r, window, math.sqrt(periods), out)
     return restore(out, was_1d)
 
 
@@ -139,7 +152,8 @@ def rolling_beta(returns: ArrayLike, bench_returns: ArrayLike, window: int) -> F
     """
     r, was_1d = as_panel(returns, "returns")
     b = bench_panel(r, bench_returns, "bench_returns")
-    out = rolling_comoment_kernel(r, b, check_period(window, "window", minimum=2), True)
+    out = np.empty(r.shape)
+    rolling_beta_kernel(r, b, check_period(window, "window", minimum=2), out)
     return restore(out, was_1d)
 
 
@@ -148,4 +162,6 @@ def drawdown(equity_or_prices: ArrayLike) -> FloatArray:
     x, was_1d = as_panel(equity_or_prices, "equity_or_prices")
     if np.any(x <= 0):
         raise ValidationFailed("drawdown: levels must be positive (pass prices or an equity curve, not returns)")
-    return restore(drawdown_kernel(x), was_1d)
+    out = np.empty(x.shape)
+    drawdown_kernel(x, out)
+    return restore(out, was_1d)
