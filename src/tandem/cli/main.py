@@ -9,6 +9,7 @@ import sys
 
 import typer
 
+from tandem.cli import accounts as accounts_cmd
 from tandem.cli import data as data_cmd
 from tandem.cli import db as db_cmd
 from tandem.cli import l2, wealth
@@ -23,6 +24,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     add_completion=False,
 )
+app.add_typer(accounts_cmd.app, name="accounts")
 app.add_typer(data_cmd.app, name="data")
 app.add_typer(db_cmd.app, name="db")
 app.add_typer(l2.app, name="l2")
