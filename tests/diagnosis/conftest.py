@@ -26,7 +26,8 @@ def build_store(root: Path, *, bars_until: date | None = None, fund_until: date 
                 frame = frame.filter(pl.col("date") <= bars_until)
             if name == "fundamentals" and fund_until is not None:
                 frame = frame.filter(pl.col("announce_date") <= fund_until)
-            tx.upsert(name, frame)
+            if frame.height:  # an empty upsert trips VersionedStore (reported to the store owner)
+                tx.upsert(name, frame)
     return store
 
 

@@ -60,20 +60,20 @@ class DiagnosisService:
         """The diagnosis of ``code`` using only data available on ``as_of``."""
         inst = self.store.instrument(code)
         if inst.kind is not InstrumentKind.STOCK:
-            raise UserError(f"{inst.code} {inst.name} is a {inst.kind.value}, not a stock; diagnosis covers stocks")
+            raise UserError(f"{_label(inst.code, inst.name)} is a {inst.kind.value}; diagnosis covers stocks")
         day = as_of or self.latest_day()
         if inst.list_date is not None and day < inst.list_date:
             raise UserError(
-                f"{inst.code} {inst.name} was listed on {inst.list_date}; choose --as-of on or after that date"
+                f"{_label(inst.code, inst.name)} was listed on {inst.list_date}; choose --as-of on or after that date"
             )
         first = self.store.daily_bars(inst.code, end=day)
         if first.empty:
             bars = self.store.daily_bars(inst.code)
             since = f"its first bar is {pd.Timestamp(bars['date'].iloc[0]).date()}" if len(bars) else "it has none"
-            raise NotFoundError(f"{inst.code} {inst.name} has no daily bars on or before {day} ({since})")
+            raise NotFoundError(f"{_label(inst.code, inst.name)} has no daily bars on or before {day} ({since})")
         table = self.table(day)
         if inst.code not in table.scores.index:
-            raise NotFoundError(f"{inst.code} {inst.name} has no bars within five years before {day}")
+            raise NotFoundError(f"{_label(inst.code, inst.name)} has no bars within five years before {day}")
         return self._explain(table, inst.code, inst.name, inst.industry, day)
 
     def _explain(self, table: MarketTable, code: str, name: str, industry: str | None, day: date) -> Diagnosis:
@@ -131,6 +131,10 @@ class DiagnosisService:
     def missing_dimensions(self, diag: Diagnosis) -> list[DimensionScore]:
         """The dimensions of ``diag`` that could not be scored (each says why)."""
         return [d for d in diag.dimensions if d.score is None]
+
+
+def _label(code: str, name: str) -> str:
+    return code if not name or name == code else f"{code} {name}"
 
 
 def _row(frame: pd.DataFrame, code: str) -> pd.Series:

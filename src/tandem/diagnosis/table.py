@@ -28,9 +28,10 @@ class MarketTable:
     composite: pd.DataFrame
 
     def summary(self) -> pd.DataFrame:
-        """One row per code: name, industry, every dimension score, composite and rank (for storage)."""
+        """One row per code: name, industry, ``score_<dimension>`` columns, composite and rank (for storage)."""
         ref = self.snapshot.ref
-        out = pd.concat([ref[["name", "industry", "board"]], self.scores, self.composite], axis=1)
+        scores = self.scores.add_prefix("score_")
+        out = pd.concat([ref[["name", "industry", "board"]], scores, self.composite], axis=1)
         out.index.name = "code"
         out = out.reset_index()
         out.insert(1, "as_of", self.snapshot.as_of)

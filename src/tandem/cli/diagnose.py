@@ -1,0 +1,112 @@
+"""``tandem diagnose CODE`` (one stock, any format) and ``tandem diagnose --all`` (whole market, stored)."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from tandem.cli.context import console, err_console, market_store, settings
+from tandem.core.errors import UserError
+from tandem.diagnosis.batch import diagnose_all, ray_metrics
+from tandem.diagnosis.llm import rewriter_from_settings
+from tandem.diagnosis.render import card, html, jsonout, markdown, pdf
+from tandem.diagnosis.results import save_scores, score_changes, stored_days
+from tandem.diagnosis.service import DiagnosisService
+from tandem.diagnosis.table import local_metrics
+
+FORMATS = ("json", "md", "html", "pdf", "png")
+
+
+def _day(text: str | None) -> date | None:
+    if text is None:
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise UserError(f"--as-of {text!r} is not a date; use YYYY-MM-DD") from None
+
+
+def _render(service: DiagnosisService, code: str, day: date | None, fmt: str) -> bytes:
+    diag = service.diagnose(code, day)
+    if fmt == "json":
+        return json.dumps(jsonout.to_dict(diag), ensure_ascii=False, indent=2).encode()
+    if fmt == "md":
+        chunks = markdown.chunk_markdown(markdown.to_markdown(diag))
+        return "\n\n<!-- next WeCom message -->\n\n".join(chunks).encode()
+    if fmt == "html":
+        return html.to_html(diag).encode()
+    if fmt == "pdf":
+        return pdf.to_pdf(diag)
+    return card.to_png(diag)
+
+
+def _run_all(day: date | None, top: int) -> None:
+    s = settings()
+    store = market_store(s)
+    service = DiagnosisService(store)
+    target = day or service.latest_day()
+    runner = ray_metrics(chunks=max(2, s.compute_workers)) if s.compute == "ray" else local_metrics
+    with Progress(
+        TextColumn("[bold]diagnosing[/bold] {task.description}"),
+        BarColumn(),
+        TextColumn("{task.completed}/{task.total}"),
+        TimeElapsedColumn(),
+        console=err_console,
+    ) as bar:
+        task = bar.add_task("snapshot", total=10)
+
+        def progress(step: str, done: int, total: int) -> None:
+            bar.update(task, description=step, completed=10 if step == "done" else done + 1)
+
+        table = diagnose_all(store, target, runner=runner, progress=progress)
+    summary = table.summary()
+    path = save_scores(s.home, summary, target)
+    scored = int(summary["composite"].notna().sum())
+    console.print(f"{scored} of {len(summary)} stocks scored as of {table.snapshot.day}; saved {path}")
+    if any(d < target for d in stored_days(s.home)):
+        changes = score_changes(s.home, target, top=top)
+        out = Table(title="largest composite changes since the previous stored day")
+        for col in ("code", "name", "composite_prev", "composite", "change"):
+            out.add_column(col, justify="right")
+        for r in changes.itertuples():
+            out.add_row(str(r.code), str(r.name), f"{r.composite_prev:.1f}", f"{r.composite:.1f}", f"{r.change:+.1f}")
+        console.print(out)
+
+
+def diagnose(
+    code: Annotated[str | None, typer.Argument(help="Stock code such as 600519.SH (omit with --all)")] = None,
+    as_of: Annotated[str | None, typer.Option("--as-of", help="Diagnose as of YYYY-MM-DD (default: last day)")] = None,
+    fmt: Annotated[str, typer.Option("--format", help="json, md, html, pdf or png")] = "json",
+    out: Annotated[Path | None, typer.Option("--out", help="Write to this file instead of stdout")] = None,
+    all_: Annotated[bool, typer.Option("--all", help="Diagnose every stock and store the results")] = False,
+    top: Annotated[int, typer.Option("--top", min=1, max=500, help="With --all: changes to list")] = 10,
+) -> None:
+    """Point-in-time stock diagnosis with evidence, the three-minute brief and report exports."""
+    day = _day(as_of)
+    if all_:
+        if code:
+            raise UserError("give either a CODE or --all, not both")
+        _run_all(day, top)
+        return
+    if not code:
+        raise UserError("give a stock code (e.g. `tandem diagnose 600519.SH`) or --all")
+    if fmt not in FORMATS:
+        raise UserError(f"--format must be one of {', '.join(FORMATS)}, not {fmt!r}")
+    if fmt in ("pdf", "png") and out is None:
+        raise UserError(f"--format {fmt} is binary; give --out FILE.{fmt}")
+    s = settings()
+    service = DiagnosisService(
+        market_store(s), rewriter=rewriter_from_settings(s.llm_base_url, s.llm_api_key, s.llm_model)
+    )
+    data = _render(service, code, day, fmt)
+    if out is None:
+        typer.echo(data.decode())
+        return
+    out.write_bytes(data)
+    err_console.print(f"wrote {out} ({len(data):,} bytes)")
