@@ -12,6 +12,7 @@ import typer
 from tandem.cli import accounts as accounts_cmd
 from tandem.cli import data as data_cmd
 from tandem.cli import db as db_cmd
+from tandem.cli import diagnose as diagnose_cmd
 from tandem.cli import l2, wealth
 from tandem.cli import quote as quote_cmd
 from tandem.cli import serve as serve_cmd
@@ -31,6 +32,7 @@ app.add_typer(l2.app, name="l2")
 app.add_typer(wealth.app, name="wealth")
 app.command("quote")(quote_cmd.quote)
 app.command("serve")(serve_cmd.serve)
+app.command("diagnose")(diagnose_cmd.diagnose)
 
 
 def main() -> None:
