@@ -10,6 +10,7 @@ import sys
 import typer
 
 from tandem.cli import accounts as accounts_cmd
+from tandem.cli import backtest as backtest_cmd
 from tandem.cli import data as data_cmd
 from tandem.cli import db as db_cmd
 from tandem.cli import diagnose as diagnose_cmd
@@ -31,6 +32,8 @@ app.add_typer(db_cmd.app, name="db")
 app.add_typer(l2.app, name="l2")
 app.add_typer(wealth.app, name="wealth")
 app.command("quote")(quote_cmd.quote)
+app.command("backtest")(backtest_cmd.backtest)
+app.command("screen")(backtest_cmd.screen)
 app.command("serve")(serve_cmd.serve)
 app.command("diagnose")(diagnose_cmd.diagnose)
 

@@ -210,8 +210,18 @@ def _binop(op: str, a: FloatArray, b: FloatArray) -> FloatArray:
     return np.where(nan, np.nan, cmp(a, b).astype(float))
 
 
+def screen_values(text: str, day: date, source: ScreenData) -> pd.Series:
+    """Value of an expression (e.g. a ranking such as ``market_cap`` or ``-roe``) per code traded on ``day``."""
+    table = _evaluate(text, day, source, keep_all=True)
+    return table.set_index("code")["value"]
+
+
 def run_screen(text: str, day: date, source: ScreenData) -> pd.DataFrame:
     """Codes traded on ``day`` (not suspended) that pass ``text``, with every field it mentions (a table)."""
+    return _evaluate(text, day, source, keep_all=False).drop(columns="value")
+
+
+def _evaluate(text: str, day: date, source: ScreenData, *, keep_all: bool) -> pd.DataFrame:
     node = parse(text)
     funda = source.fundamentals(day)
     known = set(BAR_FIELDS) | set(DERIVED) | {c for c in funda.columns if c not in ("code", "report_period",
@@ -238,8 +248,8 @@ def run_screen(text: str, day: date, source: ScreenData) -> pd.DataFrame:
     traded = np.isfinite(env["close"][-1]) & (np.nan_to_num(env["suspended"][-1], nan=1.0) == 0)
     if pd.Timestamp(close.index[-1]).date() != day:
         traded[:] = False  # the day itself has no bars: nothing traded
-    mask = (np.nan_to_num(values, nan=0.0) != 0) & traded
-    out = pd.DataFrame({"code": np.asarray(codes)[mask]})
+    mask = traded if keep_all else (np.nan_to_num(values, nan=0.0) != 0) & traded
+    out = pd.DataFrame({"code": np.asarray(codes)[mask], "value": values[mask]})
     for name in used:
         out[name] = np.broadcast_to(env[name], env["close"].shape)[-1][mask]
     out.insert(1, "date", last_day)
