@@ -22,11 +22,11 @@ CHILD = textwrap.dedent(
     import sys, time
     from pathlib import Path
     import tandem.marketdata.versioned as v
-    real = v.pq.write_table
-    def slow(*args, **kwargs):
-        real(*args, **kwargs)
+    real = v._write_partition
+    def slow(job):
+        real(job)
         time.sleep(60)
-    v.pq.write_table = slow
+    v._write_partition = slow
     from tandem.marketdata.importing import import_paths
     import_paths(Path(sys.argv[1]), [Path(p) for p in sys.argv[2:]])
     """

@@ -22,11 +22,11 @@ import os
 import shutil
 import uuid
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from pathlib import Path
 
 import polars as pl
-import pyarrow.parquet as pq
 
 from tandem.core.errors import ConflictError
 from tandem.marketdata.tables import TableSpec, spec
@@ -40,6 +40,14 @@ def _fsync_dir(path: Path) -> None:
         os.fsync(fd)
     finally:
         os.close(fd)
+
+
+def _write_partition(job: tuple[pl.DataFrame, Path]) -> None:
+    """Write one partition durably (zstd level 1: fast to write, still ~4x smaller than raw)."""
+    frame, dst = job
+    frame.write_parquet(dst, compression="zstd", compression_level=1, statistics=True)
+    with open(dst, "rb") as fh:
+        os.fsync(fh.fileno())
 
 
 def _partition_name(table: TableSpec, year: int | None) -> str:
@@ -214,14 +222,13 @@ class Transaction:
         vid = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%f") + "-" + uuid.uuid4().hex[:6]
         stage = store.root / "versions" / f"{vid}.tmp"
         stage.mkdir(parents=True)
+        jobs: list[tuple[pl.DataFrame, Path]] = []
         for name, rels in new_tables.items():
             for rel in rels:
                 dst = stage / rel
                 dst.parent.mkdir(parents=True, exist_ok=True)
                 if rel in writes:
-                    pq.write_table(writes[rel].to_arrow().cast(spec(name).schema), dst, compression="zstd")
-                    with open(dst, "rb") as fh:
-                        os.fsync(fh.fileno())
+                    jobs.append((writes[rel], dst))
                 else:
                     if base_dir is None:
                         raise RuntimeError(f"partition {rel} expected in the base version but there is none")
@@ -229,6 +236,8 @@ class Transaction:
                         os.link(base_dir / rel, dst)
                     except OSError:
                         shutil.copy2(base_dir / rel, dst)
+        with ThreadPoolExecutor(max_workers=min(4, max(1, len(jobs)))) as pool:
+            list(pool.map(_write_partition, jobs))
         imports = list(base_manifest.get("imports", [])) + self._imports  # type: ignore[call-overload]
         manifest = {"version": vid, "base": self._base, "tables": new_tables, "imports": imports}
         (stage / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=1, default=str), "utf-8")
