@@ -17,6 +17,8 @@ from starlette.middleware.gzip import GZipMiddleware
 
 from tandem.core.db import Base, make_engine, make_sessionmaker
 from tandem.core.settings import Settings, load_settings
+from tandem.diagnosis.llm import rewriter_from_settings
+from tandem.diagnosis.service import DiagnosisService
 from tandem.marketdata.store import MarketStore
 from tandem.web import problems
 from tandem.web.keys import load_secret, make_keys
@@ -63,15 +65,17 @@ def create_app(settings: Settings | None = None, *, store: MarketStore | None = 
     vendor_missing = missing_vendor_files(STATIC_DIR)
     if vendor_missing:
         log.error("web.vendor_missing", files=vendor_missing, fix="run scripts/vendor_js.sh (make does) and restart")
+    market = store or MarketStore.open(s.market_dir)
     state = AppState(
         settings=s,
-        store=store or MarketStore.open(s.market_dir),
+        store=market,
         sessions=make_sessionmaker(engine),
         keys=make_keys(load_secret(s)),
         static_dir=STATIC_DIR,
         vendor_missing=vendor_missing,
         login_limiter=SlidingWindowLimiter(limit=20, window=60.0),
         secure_cookies=s.host not in ("127.0.0.1", "localhost", "::1"),
+        diagnosis=DiagnosisService(market, rewriter=rewriter_from_settings(s.llm_base_url, s.llm_api_key, s.llm_model)),
     )
     app = FastAPI(
         title="Tandem API",

@@ -13,6 +13,7 @@ from pathlib import Path
 from sqlalchemy.orm import Session, sessionmaker
 
 from tandem.core.settings import Settings
+from tandem.diagnosis.service import DiagnosisService
 from tandem.marketdata.store import MarketStore
 from tandem.web.keys import Keys
 from tandem.web.ratelimit import SlidingWindowLimiter
@@ -30,4 +31,5 @@ class AppState:
     vendor_missing: list[str]
     login_limiter: SlidingWindowLimiter
     secure_cookies: bool
+    diagnosis: DiagnosisService
     store_lock: threading.Lock = field(default_factory=threading.Lock)

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query
 from fastapi.concurrency import run_in_threadpool
 
+from tandem.diagnosis.render.jsonout import to_dict
 from tandem.web import market
 from tandem.web.deps import CurrentUser, StateDep
 from tandem.web.problems import PROBLEM_RESPONSES
@@ -60,5 +61,21 @@ async def get_bars(
     def run() -> BarsPublic:
         with state.store_lock:
             return market.bars(state.store, code, adjust=adjust, start=start, end=end)
+
+    return await run_in_threadpool(run)
+
+
+@router.get("/{code}/diagnosis", summary="Point-in-time diagnosis with the three-minute brief")
+async def get_diagnosis(
+    user: CurrentUser,
+    state: StateDep,
+    code: CodePath,
+    as_of: Annotated[date | None, Query(description="Diagnose as of this day (default: the store's last day)")] = None,
+) -> dict[str, Any]:
+    """code, name, as_of, composite {score, rank}, dimensions with evidence, brief {zh, en} and the disclaimer."""
+
+    def run() -> dict[str, Any]:
+        with state.store_lock:
+            return to_dict(state.diagnosis.diagnose(code, as_of))
 
     return await run_in_threadpool(run)

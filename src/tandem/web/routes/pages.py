@@ -12,6 +12,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
+from tandem.compliance.disclaimers import ai_content_label
 from tandem.core.errors import UserError
 from tandem.web import market, watchlist
 from tandem.web.deps import SESSION_COOKIE, CurrentUser, LangDep, SessionDep, StateDep, csrf_token
@@ -139,7 +140,42 @@ def toggle_watch(
         else:
             watchlist.remove_code(db, user_id=user.id, code=inst.code)
     db.commit()
-    return render(templates, request, "partials/watch_button.html", lang, code=inst.code, watched=action == "add")
+    resp = render(templates, request, "partials/watch_button.html", lang, code=inst.code, watched=action == "add")
+    resp.headers["HX-Trigger"] = "watchlist-changed"
+    return resp
+
+
+@router.get("/market/watchlist")
+def market_watchlist(request: Request, user: CurrentUser, state: StateDep, db: SessionDep, lang: LangDep) -> Response:
+    """Htmx partial: the watchlist with latest quotes."""
+    return render(templates, request, "partials/watchlist.html", lang, watch=watch_rows(state, user, db))
+
+
+@router.get("/market/diagnosis/{code}")
+def market_diagnosis(request: Request, code: str, user: CurrentUser, state: StateDep, lang: LangDep) -> Response:
+    """Htmx partial: radar of dimension scores, composite and rank, the three-minute brief."""
+    try:
+        with state.store_lock:
+            diag = state.diagnosis.diagnose(code)
+    except UserError as exc:
+        return render(templates, request, "partials/error.html", lang, error=str(exc))
+    i = 0 if lang == "zh" else 1
+    scored = [d for d in diag.dimensions if d.score is not None]
+    radar = {
+        "name": diag.name,
+        "labels": [(d.label_zh, d.label_en)[i] for d in scored],
+        "scores": [d.score for d in scored],
+    }
+    return render(
+        templates,
+        request,
+        "partials/diagnosis.html",
+        lang,
+        diag=diag,
+        i=i,
+        radar_json=_script_safe(json.dumps(radar, ensure_ascii=False)),
+        ai_label=ai_content_label(lang) if diag.brief.ai_generated else None,
+    )
 
 
 @router.get("/quant")
