@@ -159,15 +159,17 @@ def macd_kernel(
 
 @numba.njit(cache=True, nogil=True)
 def _bbands_column(
-    col: FloatArray, period: int, nbdev: float, up: FloatArray, lo: FloatArray, work: FloatArray, rows: IntArray
+    col: FloatArray,
+    period: int,
+    nbdev: float,
+    up: FloatArray,
+    lo: FloatArray,
+    vals: FloatArray,
+    mids: FloatArray,
+    accs: FloatArray,
+    rows: IntArray,
 ) -> None:
-    """Bands of one column, written in place: ``col`` becomes the middle band, ``up``/``lo`` the others.
-
-    ``work`` holds the valid values (row 0), their middle bands (row 1) and the window sums (row 2).
-    """
-    vals = work[0]
-    mids = work[1]
-    accs = work[2]
+    """Bands of one column, written in place: ``col`` becomes the middle band, ``up``/``lo`` the others."""
     m = 0
     for i in range(col.size):
         v = col[i]
@@ -184,28 +186,29 @@ def _bbands_column(
         if k >= period - 1:
             mids[k] = total / period
             total -= vals[k - period + 1]
-    # The window of valid value k sat in a ring buffer at slots k % period, and the deviation sums the
-    # ring in slot order: values base..k, then k-period+1..base-1, where base = period * (k // period).
-    # All k sharing a base add the same two candidates at each step, so those k are SIMD lanes below.
-    for base in range(0, m, period):
-        lanes = min(period, m - base)
-        accs[:lanes] = 0.0
-        for t in range(period):
-            a = vals[base + t] if base + t < m else 0.0
-            b = vals[base + t - period] if base + t >= period else 0.0
-            for kk in range(lanes):
-                d = (a if t <= kk else b) - mids[base + kk]
-                accs[kk] += d * d
-        for kk in range(lanes):
-            k = base + kk
-            if k >= period - 1:
-                var = accs[kk] / period
-                dev = np.sqrt(var) if var > 0.0 else 0.0
-                width = dev * nbdev
-                r = rows[k]
-                col[r] = mids[k]
-                up[r] = mids[k] + width
-                lo[r] = mids[k] - width
+    if m < period:
+        return
+    # Window sums for every valid k at once: step t adds (vals[k - period + 1 + t] - mid_k)^2 to all k.
+    # Each window is summed oldest to newest as in a per-window loop, but the loop over k is long,
+    # contiguous and independent across k, so it runs as SIMD lanes instead of a serial chain of adds.
+    cnt = m - period + 1
+    mm = mids[period - 1 : m]
+    aa = accs[:cnt]
+    aa[:] = 0.0
+    for t in range(period):
+        vt = vals[t : t + cnt]
+        for q in range(cnt):
+            d = vt[q] - mm[q]
+            aa[q] += d * d
+    for q in range(cnt):
+        var = aa[q] / period
+        dev = np.sqrt(var) if var > 0.0 else 0.0
+        width = dev * nbdev
+        mid = mm[q]
+        r = rows[q + period - 1]
+        col[r] = mid
+        up[r] = mid + width
+        lo[r] = mid - width
 
 
 @kernel
@@ -219,18 +222,21 @@ def bbands_kernel(
     2,000 CNY and turns flat windows (suspensions with a carried-forward price) into sqrt(rounding
     noise); the TA-Lib build we compare against is more careful, and the two-pass form agrees with it to
     ~1e-11. Done one window at a time that sum is a chain of ``period`` dependent adds per value, which is
-    what made it slow; here up to ``period`` consecutive windows are summed side by side as SIMD lanes,
-    each in the same order as the one-at-a-time loop, so the values are bit-for-bit the same. Flat
+    what made it slow; here all windows of a column are summed side by side as SIMD lanes, each window
+    oldest to newest. (The previous kernel added a window in ring-buffer slot order instead, so upper and
+    lower may differ from it in the last bit or two; the middle band is bit-for-bit the same.) Flat
     windows give exactly 0.
     """
     for blk in numba.prange((x.shape[1] + BLOCK - 1) // BLOCK):
         buf = load_block(x, blk)
         up = np.empty_like(buf)
         lo = np.empty_like(buf)
-        work = np.zeros((3, max(buf.shape[1], period)))
+        vals = np.zeros(buf.shape[1])
+        mids = np.zeros(buf.shape[1])
+        accs = np.zeros(buf.shape[1])
         rows = np.zeros(buf.shape[1], np.int64)
         for c in range(buf.shape[0]):
-            _bbands_column(buf[c], period, nbdev, up[c], lo[c], work, rows)
+            _bbands_column(buf[c], period, nbdev, up[c], lo[c], vals, mids, accs, rows)
         store_block(up, upper, blk)
         store_block(buf, middle, blk)
         store_block(lo, lower, blk)

@@ -34,10 +34,10 @@ def _rsi_column(col: FloatArray, period: int) -> None:
             if k > period:
                 loss *= period - 1
                 gain *= period - 1
-            if diff < 0:
-                loss -= diff
-            else:
-                gain += diff
+            # Branch-free form of "if diff < 0: loss -= diff else: gain += diff" (returns flip sign at
+            # random, so the branch mispredicts); adding or subtracting 0.0 leaves the other sum exact.
+            loss -= min(diff, 0.0)
+            gain += max(diff, 0.0)
             if k >= period:
                 loss /= period
                 gain /= period
