@@ -1,5 +1,7 @@
-"""Parameter sweeps on the in-process pool (2 workers) or Ray, results as a table plus a heatmap, and a
-walk-forward split that warns when the in-sample ranking does not hold out of sample.
+"""Parameter sweeps on the in-process pool (2 workers) or Ray, with a heatmap and a walk-forward check.
+
+Results come as a table plus a heatmap; the walk-forward split warns when the in-sample ranking does not
+hold out of sample.
 
 Tasks are module-level functions of picklable arguments so they run in worker processes or Ray tasks;
 each task runs one parameter pair over all stocks through the compiled grid kernel (same fill rules).
@@ -128,7 +130,8 @@ def walk_forward(
     corr = float(np.corrcoef(a, b)[0, 1]) if len(a) > 2 else float("nan")
     best = int(ins.table["mean_return"].idxmax())
     pct = float(b.iloc[best] / len(b))
-    params = (int(ins.table.loc[best, "fast"]), int(ins.table.loc[best, "slow"]))
+    row = ins.table.iloc[best]
+    params = (int(row["fast"]), int(row["slow"]))
     warning = None
     if not np.isfinite(corr) or corr < 0.3 or pct < 0.5:
         warning = (
