@@ -128,7 +128,7 @@ def walk_forward(
     a = ins.table["mean_return"].rank()
     b = oos.table["mean_return"].rank()
     corr = float(np.corrcoef(a, b)[0, 1]) if len(a) > 2 else float("nan")
-    best = int(ins.table["mean_return"].idxmax())
+    best = int(np.argmax(ins.table["mean_return"].to_numpy()))
     pct = float(b.iloc[best] / len(b))
     row = ins.table.iloc[best]
     params = (int(row["fast"]), int(row["slow"]))
