@@ -20,6 +20,19 @@ from tandem.marketdata.store import MarketStore
 
 BENCHMARK = "000300.SH"
 LOOKBACK_DAYS = 5 * 365 + 10
+FUND_YEARS = 4
+FUND_FIELDS = (
+    "roe_avg",
+    "np_margin",
+    "gp_margin",
+    "yoy_ni",
+    "revenue",
+    "total_share",
+    "debt_ratio",
+    "cfo_to_np",
+    "sina_cf_to_net_profit",
+)
+"""Fundamental fields the scorers read, from reports of the last ``FUND_YEARS`` years (older ones are stale)."""
 _BAR_FIELDS = (
     "close",
     "high",
@@ -163,16 +176,23 @@ def _reference(store: MarketStore, codes: pd.Index, as_of: date) -> pd.DataFrame
 
 
 def _fundamentals(store: MarketStore, as_of: date) -> pd.DataFrame:
-    """The last six reports per code and field announced by ``as_of`` (rank 1 = latest period)."""
+    """The last six report periods per code and field announced by ``as_of`` (rank 1 = latest period).
+
+    When several sources report the same period, the first announced (then by source name) is kept, so ranks
+    count periods, not sources.
+    """
     return store.sql(
         """
         SELECT code, field, value, report_period, announce_date, source, rank FROM (
-            SELECT *, row_number() OVER (PARTITION BY code, field ORDER BY report_period DESC, announce_date DESC)
-                AS rank
-            FROM fundamentals WHERE announce_date <= ? AND value IS NOT NULL AND NOT isnan(value)
+            SELECT *, row_number() OVER (PARTITION BY code, field ORDER BY report_period DESC) AS rank FROM (
+                SELECT *, row_number() OVER (
+                    PARTITION BY code, field, report_period ORDER BY announce_date, source) AS dup
+                FROM fundamentals WHERE announce_date <= ? AND report_period >= ? AND field IN (SELECT unnest(?))
+                    AND value IS NOT NULL AND NOT isnan(value)
+            ) WHERE dup = 1
         ) WHERE rank <= 6
         """,
-        [as_of],
+        [as_of, as_of - timedelta(days=FUND_YEARS * 366), list(FUND_FIELDS)],
     )
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from datetime import date
 
+import numpy as np
 import pandas as pd
 
 from tandem.diagnosis.fmt import is_num, num, pct, signed_pct
@@ -17,6 +18,9 @@ from tandem.diagnosis.scorers.base import Scorer, clip_scale, industry_pct_rank,
 from tandem.diagnosis.snapshot import Snapshot
 
 STALE_DAYS = 270
+MAX_AGE_DAYS = 730
+"""Balance-sheet and cash-flow figures announced longer ago than this are treated as missing, not as current."""
+CASHFLOW_FIELDS = ("cfo_to_np", "sina_cf_to_net_profit")
 
 
 def latest(fund: pd.DataFrame, codes: pd.Index, field: str, rank: int = 1) -> pd.DataFrame:
@@ -185,12 +189,19 @@ class HealthScorer(Scorer):
         """Latest debt ratio and CFO / net profit."""
         out = pd.DataFrame(index=snap.close.columns)
         _attach(out, "debt_ratio", latest(snap.fund, out.index, "debt_ratio"))
-        _attach(out, "cfo_to_np", latest(snap.fund, out.index, "cfo_to_np"))
+        cash = latest(snap.fund, out.index, CASHFLOW_FIELDS[0])
+        for alias in CASHFLOW_FIELDS[1:]:
+            cash = cash.combine_first(latest(snap.fund, out.index, alias))
+        _attach(out, "cfo_to_np", cash)
+        cutoff = pd.Timestamp(snap.day) - pd.Timedelta(days=MAX_AGE_DAYS)
+        for name in ("debt_ratio", "cfo_to_np"):
+            old = out[f"{name}_announced"] < cutoff
+            out.loc[old, name] = np.nan
         out["missing"] = reasons(
             out.index,
             out["cfo_to_np"].isna() & out["debt_ratio"].isna(),
             "missing: no cash-flow data for this period, and no balance-sheet debt ratio (debt_ratio) "
-            "in fundamentals announced by this day",
+            f"announced within {MAX_AGE_DAYS} days before this day",
         )
         out["no_cashflow"] = out["cfo_to_np"].isna()
         return out
