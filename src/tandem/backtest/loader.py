@@ -69,7 +69,8 @@ def load_spec(path: Path) -> StrategySpec:
         raise ValidationFailed(f"{path}: invalid strategy spec", problems) from exc
 
 
-def _benchmark(store: MarketStore, code: str | None, market: MarketData) -> pd.Series | None:
+def spec_benchmark(store: MarketStore, code: str | None, market: MarketData) -> pd.Series | None:
+    """Benchmark index closes aligned on the market's days, or None (logged) when the store lacks them."""
     if not code:
         return None
     try:
@@ -125,7 +126,7 @@ def run_file(
         bench_code = benchmark or getattr(mod, "BENCHMARK", "000300.SH")
     else:
         raise UserError(f"{path}: expected a .py strategy or a .json strategy spec")
-    bench = _benchmark(store, bench_code, market)
+    bench = spec_benchmark(store, bench_code, market)
     returns = bench.pct_change() if bench is not None else None
     return Run(result, market, backtest_metrics(result, returns), bench_code if bench is not None else None, bench)
 

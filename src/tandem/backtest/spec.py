@@ -13,7 +13,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from tandem.backtest.config import ExecutionConfig
-from tandem.backtest.screener.syntax import parse
+from tandem.backtest.screener.syntax import ScreenSyntaxError, parse
 from tandem.backtest.slippage import FixedBps
 from tandem.core.models import normalize_code
 
@@ -71,5 +71,8 @@ class StrategySpec(BaseModel):
     @classmethod
     def _expr(cls, v: str | None) -> str | None:
         if v is not None:
-            parse(v)  # syntax errors name the column
+            try:
+                parse(v)
+            except ScreenSyntaxError as exc:  # pydantic collects ValueErrors into one report
+                raise ValueError(str(exc)) from exc
         return v

@@ -1,0 +1,55 @@
+"""What runs inside the job's child process: apply the limits, run the spec, stream progress back."""
+
+from __future__ import annotations
+
+import json
+import math
+import resource
+from multiprocessing.connection import Connection
+from pathlib import Path
+from typing import Any
+
+CHILD_MEMORY_MARGIN_MB = 0
+"""Extra address space beyond the job's limit (none: the limit is what the job gets)."""
+
+
+def _clean(obj: Any) -> Any:
+    """JSON-safe copy: NaN/inf become null."""
+    if isinstance(obj, float):
+        return obj if math.isfinite(obj) else None
+    if isinstance(obj, dict):
+        return {k: _clean(v) for k, v in obj.items()}
+    if isinstance(obj, list):
+        return [_clean(v) for v in obj]
+    return obj
+
+
+def run_job(spec_json: str, market_dir: str, memory_mb: int, conn: Connection) -> None:
+    """Child entry point: RLIMIT_AS caps memory; messages are ("progress", p), ("done", dict), ("error", kind, msg)."""
+    limit = memory_mb * 1024 * 1024
+    resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+    try:
+        from tandem.backtest.declarative import run_spec
+        from tandem.backtest.loader import Run, run_json, spec_benchmark
+        from tandem.backtest.metrics import backtest_metrics
+        from tandem.backtest.spec import StrategySpec
+        from tandem.core.errors import UserError
+        from tandem.marketdata.store import MarketStore
+
+        spec = StrategySpec.model_validate_json(spec_json)
+        store = MarketStore.open(Path(market_dir))
+        result, market = run_spec(spec, store, lambda p: conn.send(("progress", round(0.05 + 0.9 * p, 4))))
+        bench = spec_benchmark(store, spec.benchmark, market)
+        metrics = backtest_metrics(result, bench.pct_change() if bench is not None else None)
+        payload = run_json(Run(result, market, metrics, spec.benchmark if bench is not None else None, bench))
+        eq = result.equity
+        payload["equity"] = [[str(d.date()), float(v)] for d, v in zip(eq.index, eq.to_numpy(), strict=True)]
+        conn.send(("done", json.loads(json.dumps(_clean(payload), default=str))))
+    except MemoryError:
+        conn.send(("error", "memory", f"stopped: the job exceeded its memory limit of {memory_mb} MB"))
+    except UserError as exc:
+        conn.send(("error", "user", str(exc)))
+    except Exception as exc:  # a bug: report it to the job's owner without a traceback
+        conn.send(("error", "internal", f"internal error: {type(exc).__name__}: {exc}"))
+    finally:
+        conn.close()

@@ -1,0 +1,216 @@
+"""Job service: submit a declarative spec, a worker thread runs it in a child process under limits.
+
+Why a child process: a runaway backtest must not take the web server down. The child sets
+``RLIMIT_AS`` (memory) on itself; the worker enforces the wall-clock limit and cancellation by terminating
+the child, and writes progress, result or error to ``backtest_jobs``. The web layer calls only
+:meth:`JobService.submit`, :meth:`get`, :meth:`list` and :meth:`cancel` (user Python never reaches here).
+"""
+
+from __future__ import annotations
+
+import multiprocessing as mp
+import queue
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import structlog
+from pydantic import ValidationError
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+from tandem.backtest.jobs.child import run_job
+from tandem.backtest.jobs.models import BacktestJob, JobStatus
+from tandem.backtest.spec import StrategySpec
+from tandem.core.db import session_scope, utcnow
+from tandem.core.errors import ConflictError, NotFoundError, ValidationFailed
+
+log = structlog.get_logger(__name__)
+
+
+@dataclass(frozen=True)
+class JobLimits:
+    """Per-job limits: wall-clock seconds and address-space megabytes of the child process."""
+
+    seconds: float = 300.0
+    memory_mb: int = 4096
+
+
+class JobService:
+    """Queue + in-process worker threads; each job runs in its own spawned child process."""
+
+    def __init__(
+        self, sessions: sessionmaker[Session], market_dir: Path, *, workers: int = 1, limits: JobLimits | None = None
+    ) -> None:
+        self.sessions = sessions
+        self.market_dir = market_dir
+        self.limits = limits or JobLimits()
+        self._queue: queue.Queue[int | None] = queue.Queue()
+        self._cancel: set[int] = set()
+        self._lock = threading.Lock()
+        self._threads = [threading.Thread(target=self._work, daemon=True, name=f"backtest-{i}") for i in range(workers)]
+        self._started = False
+
+    # ---------------------------------------------------------------- API for the web layer
+    def start(self) -> JobService:
+        """Start the workers and re-queue jobs left queued by a previous process."""
+        if not self._started:
+            self._started = True
+            for t in self._threads:
+                t.start()
+            with session_scope(self.sessions) as s:
+                for job in s.scalars(select(BacktestJob).where(BacktestJob.status == JobStatus.RUNNING.value)):
+                    job.status, job.error = JobStatus.FAILED.value, "interrupted: the server restarted during the run"
+                ids = list(s.scalars(select(BacktestJob.id).where(BacktestJob.status == JobStatus.QUEUED.value)))
+            for i in ids:
+                self._queue.put(i)
+        return self
+
+    def stop(self, timeout: float = 10.0) -> None:
+        """Ask the workers to finish after their current job."""
+        for _ in self._threads:
+            self._queue.put(None)
+        for t in self._threads:
+            if t.is_alive():
+                t.join(timeout)
+
+    def submit(self, *, owner_user_id: int, spec: dict[str, Any] | StrategySpec) -> BacktestJob:
+        """Validate and queue a spec; returns the queued job."""
+        try:
+            parsed = spec if isinstance(spec, StrategySpec) else StrategySpec.model_validate(spec)
+        except ValidationError as exc:
+            problems = [f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors()]
+            raise ValidationFailed("invalid strategy spec", problems) from exc
+        with session_scope(self.sessions) as s:
+            job = BacktestJob(owner_user_id=owner_user_id, spec=parsed.model_dump(mode="json"))
+            s.add(job)
+            s.flush()
+            job_id = job.id
+        self._queue.put(job_id)
+        return self.get(owner_user_id=owner_user_id, job_id=job_id)
+
+    def get(self, *, owner_user_id: int, job_id: int) -> BacktestJob:
+        """One of the caller's jobs (another user's job is reported as not found)."""
+        with session_scope(self.sessions) as s:
+            job = s.get(BacktestJob, job_id)
+            if job is None or job.owner_user_id != owner_user_id:
+                raise NotFoundError(f"no backtest job {job_id} for this user")
+            s.expunge(job)
+            return job
+
+    def list(self, *, owner_user_id: int, limit: int = 50) -> list[BacktestJob]:
+        """The caller's jobs, newest first."""
+        with session_scope(self.sessions) as s:
+            q = select(BacktestJob).where(BacktestJob.owner_user_id == owner_user_id)
+            jobs = list(s.scalars(q.order_by(BacktestJob.id.desc()).limit(limit)))
+            for j in jobs:
+                s.expunge(j)
+            return jobs
+
+    def cancel(self, *, owner_user_id: int, job_id: int) -> BacktestJob:
+        """Cancel a queued or running job; a finished job cannot be cancelled."""
+        job = self.get(owner_user_id=owner_user_id, job_id=job_id)
+        if job.status in (JobStatus.DONE, JobStatus.FAILED, JobStatus.CANCELLED):
+            raise ConflictError(f"job {job_id} already finished ({job.status}); nothing to cancel")
+        with self._lock:
+            self._cancel.add(job_id)
+        if job.status == JobStatus.QUEUED:
+            self._finish(job_id, JobStatus.CANCELLED, error="cancelled by the user before it started")
+        return self.get(owner_user_id=owner_user_id, job_id=job_id)
+
+    def wait(self, *, owner_user_id: int, job_id: int, timeout: float = 60.0) -> BacktestJob:
+        """Block until the job finishes (tests and the CLI use this)."""
+        deadline = time.monotonic() + timeout
+        while True:
+            job = self.get(owner_user_id=owner_user_id, job_id=job_id)
+            if job.status in (JobStatus.DONE, JobStatus.FAILED, JobStatus.CANCELLED) or time.monotonic() > deadline:
+                return job
+            time.sleep(0.05)
+
+    # ---------------------------------------------------------------- worker side
+    def _update(self, job_id: int, **fields: Any) -> None:
+        with session_scope(self.sessions) as s:
+            job = s.get(BacktestJob, job_id)
+            if job is not None:
+                for k, v in fields.items():
+                    setattr(job, k, v)
+
+    def _finish(self, job_id: int, status: JobStatus, *, error: str | None = None, result: Any = None) -> None:
+        fields: dict[str, Any] = {"status": status.value, "error": error, "finished_at": utcnow()}
+        if result is not None:
+            fields.update(result=result, progress=1.0)
+        self._update(job_id, **fields)
+
+    def _work(self) -> None:
+        while True:
+            job_id = self._queue.get()
+            if job_id is None:
+                return
+            with self._lock:
+                cancelled = job_id in self._cancel
+            if cancelled:
+                continue
+            try:
+                self._run(job_id)
+            except Exception as exc:  # keep the worker alive; the job records the failure
+                log.exception("backtest job crashed", job_id=job_id)
+                self._finish(job_id, JobStatus.FAILED, error=f"internal error: {type(exc).__name__}: {exc}")
+
+    def _run(self, job_id: int) -> None:
+        with session_scope(self.sessions) as s:
+            job = s.get(BacktestJob, job_id)
+            if job is None or job.status != JobStatus.QUEUED:
+                return
+            spec_json = StrategySpec.model_validate(job.spec).model_dump_json()
+            job.status, job.started_at, job.progress = JobStatus.RUNNING.value, utcnow(), 0.01
+        ctx = mp.get_context("spawn")
+        parent, child = ctx.Pipe(duplex=False)
+        proc = ctx.Process(target=run_job, args=(spec_json, str(self.market_dir), self.limits.memory_mb, child))
+        proc.start()
+        child.close()
+        deadline = time.monotonic() + self.limits.seconds
+        outcome: tuple[Any, ...] | None = None
+        while outcome is None:
+            with self._lock:
+                cancelled = job_id in self._cancel
+            if cancelled:
+                proc.terminate()
+                proc.join(5)
+                self._finish(job_id, JobStatus.CANCELLED, error="cancelled by the user while running")
+                return
+            if time.monotonic() > deadline:
+                proc.terminate()
+                proc.join(5)
+                self._finish(
+                    job_id,
+                    JobStatus.FAILED,
+                    error=f"stopped: the job exceeded its time limit of {self.limits.seconds:g} s",
+                )
+                return
+            if parent.poll(0.1):
+                try:
+                    msg = parent.recv()
+                except EOFError:
+                    outcome = ("error", "died", "")
+                    break
+                if msg[0] == "progress":
+                    self._update(job_id, progress=float(msg[1]))
+                else:
+                    outcome = msg
+            elif not proc.is_alive() and not parent.poll(0):
+                outcome = ("error", "died", "")
+        proc.join(5)
+        if outcome[0] == "done":
+            self._finish(job_id, JobStatus.DONE, result=outcome[1])
+        elif outcome[1] == "died":
+            code = proc.exitcode
+            self._finish(
+                job_id,
+                JobStatus.FAILED,
+                error=f"stopped: the job process ended unexpectedly (exit code {code}); it most likely exceeded its "
+                f"memory limit of {self.limits.memory_mb} MB",
+            )
+        else:
+            self._finish(job_id, JobStatus.FAILED, error=str(outcome[2]))
