@@ -37,6 +37,16 @@ def kernel(fn: _F) -> _F:
     return cast(_F, numba.njit(cache=True, parallel=True, nogil=True)(fn))
 
 
+def serial_kernel(fn: _F) -> _F:
+    """Compile ``fn`` with numba (nopython, cached on disk) to run on the calling thread only.
+
+    For kernels that finish in about a millisecond (the metrics: a few SIMD passes over the panel),
+    handing work to a second thread costs more than it saves whenever other processes share the cores:
+    the call then waits for that thread to be scheduled, which measured 10-50x slower than one thread.
+    """
+    return cast(_F, numba.njit(cache=True, nogil=True)(fn))
+
+
 def as_panel(x: ArrayLike, name: str) -> tuple[FloatArray, bool]:
     """Return ``x`` as a 2-D float64 array and whether it was 1-D.
 

@@ -43,10 +43,16 @@ def _finish(values: FloatArray, was_1d: bool) -> FloatArray:
     return values.reshape(()) if was_1d else values
 
 
-def _stats(returns: ArrayLike, required_return: float = 0.0) -> tuple[FloatArray, bool, int]:
-    """Per-series statistics (rows named in ``_kernels_metrics``), whether input was 1-D, and its row count."""
+def _stats(returns: ArrayLike, groups: int, required_return: float = 0.0) -> tuple[FloatArray, bool, int]:
+    """Per-series statistics (rows named in ``_kernels_metrics``), whether input was 1-D, and its row count.
+
+    Only the statistic ``groups`` a metric needs are computed, so a single metric costs one or two
+    passes over the returns rather than the whole summary's.
+    """
     r, was_1d = as_panel(returns, "returns")
-    return k.column_stats_kernel(np.ascontiguousarray(r), float(required_return)), was_1d, r.shape[0]
+    out = np.full((k.N_STATS, r.shape[1]), np.nan)
+    k.column_stats_kernel(np.ascontiguousarray(r), float(required_return), groups, out)
+    return out, was_1d, r.shape[0]
 
 
 def _nan_if_short(values: FloatArray, n_rows: int, minimum: int) -> FloatArray:
@@ -55,7 +61,7 @@ def _nan_if_short(values: FloatArray, n_rows: int, minimum: int) -> FloatArray:
 
 def total_return(returns: ArrayLike) -> FloatArray:
     """Compounded return over the whole period, prod(1 + r) − 1 (empyrical ``cum_returns_final``)."""
-    st, was_1d, n = _stats(returns)
+    st, was_1d, n = _stats(returns, k.GROWTH_ONLY)
     return _finish(_nan_if_short(st[k.GROWTH] - 1.0, n, 1), was_1d)
 
 
@@ -66,13 +72,13 @@ def _cagr(st: FloatArray, n: int, periods_per_year: int) -> FloatArray:
 
 def annual_return(returns: ArrayLike, periods_per_year: int = PERIODS_PER_YEAR) -> FloatArray:
     """CAGR: (1 + total return) ** (periods_per_year / n_rows) − 1."""
-    st, was_1d, n = _stats(returns)
+    st, was_1d, n = _stats(returns, k.GROWTH_ONLY)
     return _finish(_cagr(st, n, periods_per_year), was_1d)
 
 
 def annual_volatility(returns: ArrayLike, periods_per_year: int = PERIODS_PER_YEAR) -> FloatArray:
     """Sample standard deviation (ddof=1) × sqrt(periods_per_year)."""
-    st, was_1d, n = _stats(returns)
+    st, was_1d, n = _stats(returns, k.MOMENTS)
     return _finish(_nan_if_short(st[k.STD] * math.sqrt(periods_per_year), n, 2), was_1d)
 
 
@@ -84,7 +90,7 @@ def _sharpe(st: FloatArray, n: int, risk_free: float, periods_per_year: int) -> 
 
 def sharpe_ratio(returns: ArrayLike, risk_free: float = 0.0, periods_per_year: int = PERIODS_PER_YEAR) -> FloatArray:
     """mean(r − rf) / std(r − rf, ddof=1) × sqrt(periods_per_year); ``risk_free`` is per period."""
-    st, was_1d, n = _stats(returns)
+    st, was_1d, n = _stats(returns, k.MOMENTS)
     return _finish(_sharpe(st, n, risk_free, periods_per_year), was_1d)
 
 
@@ -96,7 +102,7 @@ def downside_risk(
     returns: ArrayLike, required_return: float = 0.0, periods_per_year: int = PERIODS_PER_YEAR
 ) -> FloatArray:
     """sqrt(mean(min(r − required, 0)²)) × sqrt(periods_per_year), over present rows."""
-    st, was_1d, n = _stats(returns, required_return)
+    st, was_1d, n = _stats(returns, k.DOWNSIDE, required_return)
     return _finish(_downside(st, n, periods_per_year), was_1d)
 
 
@@ -110,13 +116,13 @@ def sortino_ratio(
     returns: ArrayLike, required_return: float = 0.0, periods_per_year: int = PERIODS_PER_YEAR
 ) -> FloatArray:
     """Annualised mean excess return / annualised downside risk (inf when there is no downside)."""
-    st, was_1d, n = _stats(returns, required_return)
+    st, was_1d, n = _stats(returns, k.DOWNSIDE, required_return)
     return _finish(_sortino(st, n, required_return, periods_per_year), was_1d)
 
 
 def max_drawdown(returns: ArrayLike) -> FloatArray:
     """Worst peak-to-trough fall of the compounded wealth curve (a negative number, 0 if none)."""
-    st, was_1d, n = _stats(returns)
+    st, was_1d, n = _stats(returns, k.DRAWDOWN)
     return _finish(_nan_if_short(st[k.MDD], n, 1), was_1d)
 
 
@@ -125,7 +131,7 @@ def max_drawdown_duration(returns: ArrayLike) -> FloatArray:
 
     The wealth curve has an anchor of 1 before the first return, so a loss on day one starts a drawdown.
     """
-    st, was_1d, _ = _stats(returns)
+    st, was_1d, _ = _stats(returns, k.DRAWDOWN)
     return _finish(st[k.MDD_DURATION], was_1d)
 
 
@@ -138,7 +144,7 @@ def _calmar(st: FloatArray, n: int, periods_per_year: int) -> FloatArray:
 
 def calmar_ratio(returns: ArrayLike, periods_per_year: int = PERIODS_PER_YEAR) -> FloatArray:
     """CAGR / |max drawdown|; NaN when there is no drawdown or the ratio is infinite."""
-    st, was_1d, n = _stats(returns)
+    st, was_1d, n = _stats(returns, k.DRAWDOWN)
     return _finish(_calmar(st, n, periods_per_year), was_1d)
 
 
@@ -152,7 +158,10 @@ def alpha_beta(
     """
     r, was_1d = as_panel(returns, "returns")
     b = bench_panel(r, benchmark, "benchmark")
-    ab = k.alpha_beta_kernel(np.ascontiguousarray(r), b, float(risk_free))
+    # A shared benchmark arrives as a zero-stride view; the kernel takes it as its one real column.
+    b = b[:, :1] if b.strides[1] == 0 else b
+    ab = np.full((2, r.shape[1]), np.nan)
+    k.alpha_beta_kernel(np.ascontiguousarray(r), np.ascontiguousarray(b), float(risk_free), ab)
     with np.errstate(invalid="ignore"):
         alp = _nan_if_short((1.0 + ab[0]) ** periods_per_year - 1.0, r.shape[0], 2)
     return _finish(alp, was_1d), _finish(_nan_if_short(ab[1], r.shape[0], 2), was_1d)
@@ -178,13 +187,13 @@ def _win_rate(st: FloatArray) -> FloatArray:
 
 def win_rate(returns: ArrayLike) -> FloatArray:
     """Share of positive periods among periods with a non-zero, present return (NaN if there are none)."""
-    st, was_1d, _ = _stats(returns)
+    st, was_1d, _ = _stats(returns, k.WIN_LOSS)
     return _finish(_win_rate(st), was_1d)
 
 
 def profit_loss_ratio(returns: ArrayLike) -> FloatArray:
     """Mean gain of positive periods / |mean loss| of negative periods (NaN when either is missing)."""
-    st, was_1d, _ = _stats(returns)
+    st, was_1d, _ = _stats(returns, k.WIN_LOSS)
     with np.errstate(divide="ignore", invalid="ignore"):
         return _finish(st[k.MEAN_POS] / np.abs(st[k.MEAN_NEG]), was_1d)
 
@@ -196,7 +205,7 @@ def summarize(returns: ArrayLike, benchmark: ArrayLike | None = None) -> dict[st
     zero risk-free rate and zero required return.
     """
     r, was_1d = as_panel(returns, "returns")
-    st, _, n = _stats(r)
+    st, _, n = _stats(r, k.ALL)
     p = PERIODS_PER_YEAR
     with np.errstate(divide="ignore", invalid="ignore"):
         out = {
