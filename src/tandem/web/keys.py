@@ -41,16 +41,23 @@ def load_secret(settings: Settings) -> bytes:
         return settings.secret_key.encode()
     path: Path = settings.home / SECRET_FILE
     path.parent.mkdir(parents=True, exist_ok=True)
-    try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:
-        data = path.read_bytes().strip()
-        if len(data) < 32:
-            raise RuntimeError(f"{path} holds a key shorter than 32 bytes; delete it to generate a new one") from None
-        return data
-    with os.fdopen(fd, "wb") as fh:
-        fh.write(secrets.token_urlsafe(48).encode())
-    return path.read_bytes().strip()
+    if not path.exists():
+        # Write a complete temp file, then link it into place: several workers may race here, and a reader must
+        # never see a half-written key. os.link fails if another worker won, and then we read theirs.
+        tmp = path.with_name(f".{SECRET_FILE}.{os.getpid()}.{secrets.token_hex(4)}")
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(secrets.token_urlsafe(48).encode())
+        try:
+            os.link(tmp, path)
+        except FileExistsError:
+            pass
+        finally:
+            tmp.unlink()
+    data = path.read_bytes().strip()
+    if len(data) < 32:
+        raise RuntimeError(f"{path} holds a key shorter than 32 bytes; delete it to generate a new one")
+    return data
 
 
 def make_keys(secret: bytes) -> Keys:
