@@ -2,8 +2,9 @@
 
 Data: real CSI 300 daily bars from /work/shared tiled to 2,500 rows × 500 columns (see _analytics_data).
 Both sides start from the same C-ordered date × code float64 panel; talib is timed over the full panel
-(loop over columns incl. the contiguous copy of each column it needs). Numba is warmed up first; each
-figure is the best of 5 runs. Prints values/s (rows × columns / seconds) and ours/talib throughput.
+(loop over columns incl. the contiguous copy of each column it needs). Numba is warmed up first. Other
+processes share the two cores, so ours and talib are timed alternately, 7 rounds each, and the printed
+figures are medians (values/s = rows × columns / seconds; the ratio is the median of per-round ratios).
 """
 
 from __future__ import annotations
@@ -21,17 +22,24 @@ sys.path.insert(0, os.path.dirname(__file__))
 from _analytics_data import load_panels
 from tandem.analytics import indicators as ind
 
-REPEATS = 5
+REPEATS = 7
 
 
-def best_time(fn: Callable[[], object]) -> float:
-    fn()
-    times = []
+def paired_times(ours: Callable[[], object], theirs: Callable[[], object]) -> tuple[float, float, float]:
+    """Median seconds of ``ours`` and ``theirs`` timed alternately, and the median per-round ratio."""
+    ours()
+    theirs()
+    t_ours, t_theirs = [], []
     for _ in range(REPEATS):
         t0 = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t0)
-    return min(times)
+        ours()
+        t1 = time.perf_counter()
+        theirs()
+        t2 = time.perf_counter()
+        t_ours.append(t1 - t0)
+        t_theirs.append(t2 - t1)
+    ratio = float(np.median(np.array(t_theirs) / np.array(t_ours)))
+    return float(np.median(t_ours)), float(np.median(t_theirs)), ratio
 
 
 def per_column(fn: Callable[..., object], *arrays: np.ndarray) -> Callable[[], None]:
@@ -71,12 +79,12 @@ def main() -> int:
     n = c.size
     print(
         f"panel: {c.shape[0]} rows × {c.shape[1]} columns of real CSI 300 bars (tiled), "
-        f"numba threads={numba.get_num_threads()}, best of {REPEATS}"
+        f"numba threads={numba.get_num_threads()}, median of {REPEATS} alternating rounds"
     )
     print(f"{'indicator':28s} {'ours Mval/s':>12s} {'talib Mval/s':>13s} {'ours/talib':>11s}")
     for name, ours, theirs in cases:
-        t_ours, t_talib = best_time(ours), best_time(theirs)
-        print(f"{name:28s} {n / t_ours / 1e6:12.1f} {n / t_talib / 1e6:13.1f} {t_talib / t_ours:10.2f}×")
+        t_ours, t_talib, ratio = paired_times(ours, theirs)
+        print(f"{name:28s} {n / t_ours / 1e6:12.1f} {n / t_talib / 1e6:13.1f} {ratio:10.2f}×")
     print("note: talib BETA regresses on price changes of its inputs, so that row is a cost comparison only.")
     return 0
 

@@ -4,7 +4,8 @@ Data: daily close-to-close returns of real CSI 300 stocks from /work/shared tile
 (see _analytics_data), benchmark = CSI 300 index returns over the last 2,500 days. Both sides compute
 the same nine figures per series: total return, CAGR, volatility, Sharpe, Sortino, downside risk, max
 drawdown, Calmar, alpha+beta. Ours additionally gets ``summarize`` timed (which also adds drawdown
-duration, win rate and profit/loss ratio). Best of 3 runs, after a warm-up.
+duration, win rate and profit/loss ratio). After a warm-up, the three are timed in turn, 7 rounds, and the
+figures are medians (other processes share the two cores); ratios are medians of per-round ratios.
 """
 
 from __future__ import annotations
@@ -21,17 +22,20 @@ sys.path.insert(0, os.path.dirname(__file__))
 from _analytics_data import bench_returns, load_panels
 from tandem.analytics import metrics
 
-REPEATS = 3
+REPEATS = 7
 
 
-def best_time(fn: Callable[[], object]) -> float:
-    fn()
-    times = []
-    for _ in range(REPEATS):
-        t0 = time.perf_counter()
+def rounds(*fns: Callable[[], object]) -> np.ndarray:
+    """Seconds per call, one row per round, one column per function, the functions timed in turn."""
+    for fn in fns:
         fn()
-        times.append(time.perf_counter() - t0)
-    return min(times)
+    times = np.empty((REPEATS, len(fns)))
+    for i in range(REPEATS):
+        for j, fn in enumerate(fns):
+            t0 = time.perf_counter()
+            fn()
+            times[i, j] = time.perf_counter() - t0
+    return times
 
 
 def main() -> int:
@@ -69,13 +73,15 @@ def main() -> int:
             empyrical.alpha_beta(x, b)
 
     n = r.shape[1]
-    t_ours, t_theirs = best_time(ours), best_time(theirs)
-    t_summary = best_time(lambda: metrics.summarize(r, benchmark=b))
-    print(f"returns: {r.shape[0]} days × {n} series (real CSI 300 stocks, tiled), best of {REPEATS}")
+    times = rounds(ours, lambda: metrics.summarize(r, benchmark=b), theirs)
+    t_ours, t_summary, t_theirs = np.median(times, axis=0)
+    ratio_ours = float(np.median(times[:, 2] / times[:, 0]))
+    ratio_summary = float(np.median(times[:, 2] / times[:, 1]))
+    print(f"returns: {r.shape[0]} days × {n} series (real CSI 300 stocks, tiled), median of {REPEATS} rounds")
     print(f"ours (9 metrics)        {n / t_ours:10.0f} series/s  ({t_ours * 1e3:.1f} ms)")
     print(f"ours summarize (14)     {n / t_summary:10.0f} series/s  ({t_summary * 1e3:.1f} ms)")
     print(f"empyrical (9 metrics)   {n / t_theirs:10.0f} series/s  ({t_theirs * 1e3:.1f} ms)")
-    print(f"ratio ours/empyrical    {t_theirs / t_ours:10.1f}×   (summarize vs empyrical: {t_theirs / t_summary:.1f}×)")
+    print(f"ratio ours/empyrical    {ratio_ours:10.1f}×   (summarize vs empyrical: {ratio_summary:.1f}×)")
     return 0
 
 
