@@ -132,6 +132,70 @@ def _write_provenance(
     (out / "PROVENANCE.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
+FIXED_INCOME_ETFS = {
+    "511880": "货币型",
+    "511990": "货币型",
+    "511660": "货币型",
+    "511010": "债券型",
+    "511260": "债券型",
+    "511220": "债券型",
+    "511030": "债券型",
+    "511360": "债券型",
+}
+
+
+def _fixed_income_etf_navs(
+    bars: pl.DataFrame, funds: pl.DataFrame, inst: pl.DataFrame
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Total-return NAV series for the exchange-traded funds, derived from their real exchange prices.
+
+    The fund NAV files hold almost no money-market or bond funds, which conservative clients (C1/C2) need, and they end
+    in 2017 or 2021 while the ETF prices run to 2023. An ETF's
+    accumulated value is the chain of close / pre_close (the exchange's ex-distribution reference), so a money-market
+    ETF's yearly payout is not a loss. Rows are labelled ``derived:etf-close-chain`` in ``source``.
+    """
+    codes = sorted(c for c in bars["code"].unique().to_list() if c[:2] in ("51", "15", "56", "58"))
+    b = bars.filter(pl.col("code").is_in(codes) & ~pl.col("suspended")).sort("code", "date")
+    ret = (pl.col("close") / pl.col("preclose") - 1.0).fill_nan(None)
+    nav = (
+        b.with_columns(ret.alias("daily_return"))
+        .with_columns(
+            (pl.col("daily_return").fill_null(0.0) + 1.0).cum_prod().over("code").alias("growth"),
+            pl.col("close").first().over("code").alias("base"),
+        )
+        .select(
+            pl.col("code").str.slice(0, 6),
+            "date",
+            pl.col("close").alias("nav"),
+            (pl.col("growth") * pl.col("base")).alias("acc_nav"),
+            "daily_return",
+            pl.lit("derived:etf-close-chain").alias("source"),
+        )
+    )
+    names = inst.filter(pl.col("code").is_in(codes)).select(pl.col("code").str.slice(0, 6), "name", "initials")
+    six = [c[:6] for c in codes]
+    listed = funds.filter(pl.col("code").is_in(six)).select(
+        "code",
+        pl.col("name").alias("listed_name"),
+        pl.col("initials").alias("listed_initials"),
+        pl.col("fund_type").alias("listed_type"),
+    )
+    meta = (
+        pl.DataFrame({"code": six, "fixed_income": [FIXED_INCOME_ETFS.get(c) for c in six]})
+        .join(names, on="code", how="left")
+        .join(listed, on="code", how="left")
+        .filter(pl.col("code").is_in(nav["code"].unique().to_list()))
+        .select(
+            "code",
+            pl.coalesce("listed_name", "name", "code").alias("name"),
+            pl.coalesce("fixed_income", "listed_type", pl.lit("ETF-场内")).alias("fund_type"),
+            pl.coalesce("listed_initials", "initials").alias("initials"),
+            pl.lit("exchange ETF (etf_rotation)").alias("source"),
+        )
+    )
+    return nav, meta
+
+
 L2_TRADE_FILES = [
     "level2/dolphindb_tutorials_cn/data/dolphinscheduler_integration/20230201.zip",
     "level2/dolphindb_tutorials_cn/data/DolphinDB_Python_Parser_Intro_for_Quantitative_Finance/tradeData.zip",
@@ -204,6 +268,9 @@ def main() -> int:
             "fund_nav": funds_nav.filter(pl.col("code").is_in(nav_codes)),
         }
         tables["capital_flow"] = _level2_capital_flow(args.shared)
+        derived_nav, derived_funds = _fixed_income_etf_navs(bars, vs.read("funds"), inst)
+        tables["fund_nav"] = pl.concat([tables["fund_nav"], derived_nav], how="diagonal_relaxed")
+        tables["funds"] = pl.concat([tables["funds"], derived_funds], how="diagonal_relaxed").unique("code")
         args.out.mkdir(parents=True, exist_ok=True)
         for name, frame in tables.items():
             frame.write_parquet(args.out / f"{name}.parquet", compression="zstd", compression_level=19)

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
+import numpy as np
 import pandas as pd
 
 from tandem.compliance.suitability import ProductRisk
@@ -86,6 +87,32 @@ def aligned_returns(nav: pd.DataFrame, *, coverage: float = 0.8, max_fill: int =
     return wide.ffill(limit=max_fill).pct_change(fill_method=None).iloc[1:]
 
 
+SHELF_CLASSES = (FundType.MONEY_MARKET, FundType.BOND, FundType.MIXED)
+MIN_SHELF = 10
+
+
+def fullest_shelf_day(nav: pd.DataFrame, funds: pd.DataFrame, *, lookback_days: int, max_stale_days: int) -> date:
+    """The latest day whose shelf is complete: money-market, bond and mixed funds all usable, and enough funds.
+
+    A fund is usable on a day when its last NAV is within ``max_stale_days`` of it and its history covers the
+    lookback window. Falls back to the day with the most usable funds when no day has a complete shelf.
+    """
+    span = nav.groupby("code")["date"].agg(["min", "max"])
+    kinds = {str(r.code): classify_fund(str(r.fund_type), str(r.name)) for r in funds.itertuples(index=False)}
+    kind = np.array([kinds.get(str(c), FundType.OTHER) for c in span.index], dtype=object)
+    first = np.array([d.toordinal() for d in span["min"]])
+    last = np.array([d.toordinal() for d in span["max"]])
+    best, best_n = max(span["max"]), -1
+    for cand in sorted(set(span["max"]), reverse=True):  # one candidate per fund's last day: a few dozen
+        c = cand.toordinal()
+        usable = (last >= c - max_stale_days) & (first <= c - int(lookback_days * 0.95))
+        if set(SHELF_CLASSES) <= set(kind[usable]) and int(usable.sum()) >= MIN_SHELF:
+            return cand  # type: ignore[no-any-return]
+        if int(usable.sum()) > best_n:
+            best, best_n = cand, int(usable.sum())
+    return best  # type: ignore[no-any-return]
+
+
 def build_catalogue(
     source: FundDataSource,
     *,
@@ -95,17 +122,29 @@ def build_catalogue(
     max_stale_days: int = 45,
     risk_free: float = 0.02,
 ) -> Catalogue:
-    """Read funds and NAVs from ``source`` and grade each fund over ``lookback_days`` ending ``end``."""
+    """Read funds and NAVs from ``source`` and grade each fund over ``lookback_days`` ending ``end``.
+
+    Without ``end`` the catalogue is built as of the latest day with a complete shelf (see :func:`fullest_shelf_day`;
+    with live data that is simply the latest day, with archives of different vintages it may be earlier).
+    """
     funds = source.funds()
     start = (end - timedelta(days=lookback_days)) if end is not None else None
     nav = source.fund_nav(codes=list(funds["code"]), start=start, end=end)
     if nav.empty:
         raise UserError("no fund NAV history in the data source; import fund data first (`tandem data import`)")
     nav = nav.assign(date=pd.to_datetime(nav["date"]).dt.date)
-    last_day = max(nav["date"]) if end is None else end
+    if end is None:
+        last_day = fullest_shelf_day(nav, funds, lookback_days=lookback_days, max_stale_days=max_stale_days)
+        nav = nav[nav["date"] <= last_day]
+    else:
+        last_day = end
     if start is None:
         nav = nav[nav["date"] >= last_day - timedelta(days=lookback_days)]
-    returns = aligned_returns(nav)
+    # Align only funds still reporting near the end day: a fund that stopped years earlier must not thin out the
+    # coverage of every later date (it is excluded as stale below anyway).
+    last_seen = nav.groupby("code")["date"].max()
+    fresh = last_seen[last_seen >= last_day - timedelta(days=max_stale_days)].index
+    returns = aligned_returns(nav[nav["code"].isin(fresh)])
     products: dict[str, Product] = {}
     excluded: dict[str, str] = {}
     for rec in funds.itertuples(index=False):
@@ -126,10 +165,12 @@ def build_catalogue(
 def _exclusion(
     series: pd.Series, last_raw: date | None, last_day: date, min_history: int, max_stale: int
 ) -> str | None:
-    if series.empty or last_raw is None:
+    if last_raw is None:
         return "no NAV history in the window"
     if (last_day - last_raw).days > max_stale:
         return f"stale: last NAV {last_raw}, more than {max_stale} days before {last_day}"
+    if series.empty:
+        return "no NAV history in the window"
     if len(series) < min_history:
         return (
             f"history too short: {len(series)} daily returns ({series.index[0]}..{series.index[-1]}), "
