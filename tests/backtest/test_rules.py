@@ -41,7 +41,7 @@ def test_limit_up_buy_blocked_at_open(make_market, bars):
     r = run_weights(_weights(m, {"2020-02-06": {"603195.SH": 0.5}}), m)
     first = r.rule_events.iloc[0]
     assert (first["date"], first["rule"]) == (date(2020, 2, 7), "limit_up")
-    assert first["detail"] == "buy blocked at limit-up on 2020-02-07 (limit 94.17)"
+    assert first["detail"] == "buy blocked at limit-up on 2020-02-07 (opened at the limit 94.17)"
     # retried each session until the first open below the limit
     assert r.trades["date"].min() > date(2020, 2, 7)
     blocked_days = set(r.rule_events.loc[r.rule_events["rule"] == "limit_up", "date"])
@@ -58,6 +58,21 @@ def test_opened_at_limit_but_traded_away_depends_on_fill_time(make_market, bars)
     assert r.trades.iloc[0]["price"] == pytest.approx(m.close[i, 0])
     ev = r.rule_events[r.rule_events["rule"] == "opened_at_limit"].iloc[0]
     assert "opened at the limit" in ev["detail"] and ev["date"] == date(2020, 1, 2)
+    # 2020-01-20: the same pattern again; a fill at that open is blocked, a fill at that close goes through
+    m2 = make_market(["000792.SZ"], "2020-01-13", "2020-01-31")
+    r_open = run_weights(_weights(m2, {"2020-01-17": {"000792.SZ": 0.5}}), m2, ExecutionConfig(retry_blocked=False))
+    ev_open = r_open.rule_events.iloc[0]
+    assert ev_open["detail"].startswith("buy blocked at limit-up on 2020-01-20 (opened at the limit")
+    assert r_open.trades.empty
+    r_close = run_weights(_weights(m2, {"2020-01-20": {"000792.SZ": 0.5}}), m2, ExecutionConfig(fill_at="close"))
+    assert r_close.trades.iloc[0]["date"] == date(2020, 1, 20)
+
+
+def test_limit_up_close_blocks_a_close_fill(make_market, bars):
+    # 603195.SH closed at the limit on 2020-02-07: a fill at that close is blocked and says so
+    m = make_market(["603195.SH"], "2020-02-06", "2020-02-28")
+    r = run_weights(_weights(m, {"2020-02-07": {"603195.SH": 0.5}}), m, ExecutionConfig(fill_at="close"))
+    assert r.rule_events.iloc[0]["detail"] == "buy blocked at limit-up on 2020-02-07 (closed at the limit 94.17)"
 
 
 def test_same_day_sell_blocked_by_t_plus_one(make_market, bars):

@@ -146,7 +146,7 @@ def _sell(
         return 0.0, True
     if cfg[C_LIMITS] > 0.0 and math.isfinite(limit_down):
         if abs(limit_px - limit_down) < 0.005:
-            _ev(cfg, events, (float(t), float(j), EV_LIMIT_DOWN, -1.0, want, 0.0, limit_down))
+            _ev(cfg, events, (float(t), float(j), EV_LIMIT_DOWN, -1.0 - cfg[C_FILL_CLOSE], want, 0.0, limit_down))
             return 0.0, True
         if abs(opened - limit_down) < 0.005 and cfg[C_FILL_CLOSE] > 0.0:
             _ev(cfg, events, (float(t), float(j), EV_OPENED_AT_LIMIT, -1.0, want, want, limit_down))
@@ -219,7 +219,7 @@ def _buy(
         return 0.0, True
     if cfg[C_LIMITS] > 0.0 and math.isfinite(limit_up):
         if abs(limit_px - limit_up) < 0.005:
-            _ev(cfg, events, (float(t), float(j), EV_LIMIT_UP, 1.0, want, 0.0, limit_up))
+            _ev(cfg, events, (float(t), float(j), EV_LIMIT_UP, 1.0 + cfg[C_FILL_CLOSE], want, 0.0, limit_up))
             return 0.0, True
         if abs(opened - limit_up) < 0.005 and cfg[C_FILL_CLOSE] > 0.0:
             _ev(cfg, events, (float(t), float(j), EV_OPENED_AT_LIMIT, 1.0, want, want, limit_up))

@@ -30,7 +30,12 @@ def new_lists() -> tuple[List, List]:  # type: ignore[type-arg]
 
 
 def _side(s: float) -> str:
-    return "buy" if s > 0 else "sell"
+    return "buy" if s > 0 else "sell"  # |s| may be 2 for close fills
+
+
+def _at(side: float) -> str:
+    """Limit events carry the fill time in |side|: 1 = at the open, 2 = at the close."""
+    return "closed" if abs(side) > 1.5 else "opened"
 
 
 def _q(x: float) -> str:
@@ -41,8 +46,14 @@ _Detail = Callable[[str, float, float, float, float], str]
 
 _RULES: dict[float, tuple[str, _Detail]] = {
     c.EV_SUSPENDED: ("suspended", lambda d, s, a, b, x: f"{_side(s)} blocked: suspended on {d}"),
-    c.EV_LIMIT_UP: ("limit_up", lambda d, s, a, b, x: f"buy blocked at limit-up on {d} (limit {x:.2f})"),
-    c.EV_LIMIT_DOWN: ("limit_down", lambda d, s, a, b, x: f"sell blocked at limit-down on {d} (limit {x:.2f})"),
+    c.EV_LIMIT_UP: (
+        "limit_up",
+        lambda d, s, a, b, x: f"buy blocked at limit-up on {d} ({_at(s)} at the limit {x:.2f})",
+    ),
+    c.EV_LIMIT_DOWN: (
+        "limit_down",
+        lambda d, s, a, b, x: f"sell blocked at limit-down on {d} ({_at(s)} at the limit {x:.2f})",
+    ),
     c.EV_T1: (
         "t_plus_one",
         lambda d, s, a, b, x: (
