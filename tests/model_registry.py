@@ -8,20 +8,15 @@ MODEL_MODULES = (
     "tandem.compliance.models",
     "tandem.wealth.models",
     "tandem.web.models",
-    "tandem.backtest.models",
-    "tandem.diagnosis.models",
+    "tandem.backtest.jobs.models",
+    "tandem.backtest.screener.models",
 )
 
 
 def import_all_models() -> list[str]:
-    """Import the model modules that exist; return their names."""
+    """Import every model module (a missing one is an error: update this list when models move)."""
     found = []
     for name in MODEL_MODULES:
-        try:
-            importlib.import_module(name)
-        except ModuleNotFoundError as exc:
-            if exc.name != name:
-                raise
-            continue
+        importlib.import_module(name)
         found.append(name)
     return found
