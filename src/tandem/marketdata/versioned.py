@@ -191,6 +191,8 @@ class Transaction:
 
     def _partitions(self, name: str, frame: pl.DataFrame) -> dict[str, pl.DataFrame]:
         sp = spec(name)
+        if frame.height == 0:
+            return {}
         if sp.partition_by_year is None:
             return {_partition_name(sp, None): frame}
         years = frame.get_column(sp.partition_by_year).dt.year()
