@@ -217,7 +217,8 @@ class Transaction:
                     writes[rel] = part
             if set(new_parts) != set(base_parts):
                 writes.update({rel: new_parts[rel] for rel in set(new_parts) - set(base_parts)})
-            new_tables[name] = sorted(new_parts)
+            if new_parts or base_tables.get(name):
+                new_tables[name] = sorted(new_parts)
         if not writes and new_tables == base_tables:
             self.changed = False
             return False
