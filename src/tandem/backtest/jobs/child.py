@@ -29,9 +29,12 @@ def run_job(spec_json: str, market_dir: str, memory_mb: int, conn: Connection) -
     limit = memory_mb * 1024 * 1024
     resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
     try:
+        import pandas as pd
+
         from tandem.backtest.declarative import run_spec
         from tandem.backtest.loader import Run, run_json, spec_benchmark
         from tandem.backtest.metrics import backtest_metrics
+        from tandem.backtest.report import tear_sheet
         from tandem.backtest.spec import StrategySpec
         from tandem.core.errors import UserError
         from tandem.marketdata.store import MarketStore
@@ -44,6 +47,16 @@ def run_job(spec_json: str, market_dir: str, memory_mb: int, conn: Connection) -
         payload = run_json(Run(result, market, metrics, spec.benchmark if bench is not None else None, bench))
         eq = result.equity
         payload["equity"] = [[str(d.date()), float(v)] for d, v in zip(eq.index, eq.to_numpy(), strict=True)]
+        # what the web app serves later without re-running: the benchmark curve, daily positions (CSV export)
+        # and the tear sheet, rendered here so matplotlib runs under the job's limits, not in the server
+        curve = bench.dropna() if bench is not None else None
+        payload["benchmark_curve"] = (
+            [[str(d.date()), float(v)] for d, v in zip(pd.DatetimeIndex(curve.index), curve.to_numpy(), strict=True)]
+            if curve is not None
+            else []
+        )
+        payload["positions"] = result.daily_positions().astype({"date": str}).to_dict(orient="split")["data"]
+        payload["report_html"] = tear_sheet(result, metrics, bench, spec.benchmark if bench is not None else None)
         conn.send(("done", json.loads(json.dumps(_clean(payload), default=str))))
     except MemoryError:
         conn.send(("error", "memory", f"stopped: the job exceeded its memory limit of {memory_mb} MB"))

@@ -4,6 +4,11 @@ Why a child process: a runaway backtest must not take the web server down. The c
 ``RLIMIT_AS`` (memory) on itself; the worker enforces the wall-clock limit and cancellation by terminating
 the child, and writes progress, result or error to ``backtest_jobs``. The web layer calls only
 :meth:`JobService.submit`, :meth:`get`, :meth:`list` and :meth:`cancel` (user Python never reaches here).
+
+Several server processes (``uvicorn --workers 2``) may each run a service on the same DB: the table is the
+real queue. A worker claims a job with one conditional ``UPDATE … WHERE status = 'queued'`` (only one process
+wins), idle workers poll for queued jobs submitted elsewhere, a cancel is written to the row (the process
+running the job sees it on its next poll), and only runs older than the time limit count as interrupted.
 """
 
 from __future__ import annotations
@@ -13,12 +18,13 @@ import queue
 import threading
 import time
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import structlog
 from pydantic import ValidationError
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from tandem.backtest.jobs.child import run_job
@@ -36,6 +42,13 @@ class JobLimits:
 
     seconds: float = 300.0
     memory_mb: int = 4096
+
+
+_FINISHED = (JobStatus.DONE.value, JobStatus.FAILED.value, JobStatus.CANCELLED.value)
+POLL_SECONDS = 2.0
+"""How often an idle worker looks for jobs queued by another process."""
+STALE_GRACE_SECONDS = 60.0
+"""A run older than its time limit plus this grace has no live worker (it would have been stopped)."""
 
 
 class JobService:
@@ -60,9 +73,14 @@ class JobService:
             self._started = True
             for t in self._threads:
                 t.start()
+            cutoff = utcnow() - timedelta(seconds=self.limits.seconds + STALE_GRACE_SECONDS)
             with session_scope(self.sessions) as s:
-                for job in s.scalars(select(BacktestJob).where(BacktestJob.status == JobStatus.RUNNING.value)):
+                stale = select(BacktestJob).where(
+                    BacktestJob.status == JobStatus.RUNNING.value, BacktestJob.started_at < cutoff
+                )
+                for job in s.scalars(stale):
                     job.status, job.error = JobStatus.FAILED.value, "interrupted: the server restarted during the run"
+                    job.finished_at = utcnow()
                 ids = list(s.scalars(select(BacktestJob.id).where(BacktestJob.status == JobStatus.QUEUED.value)))
             for i in ids:
                 self._queue.put(i)
@@ -116,8 +134,14 @@ class JobService:
             raise ConflictError(f"job {job_id} already finished ({job.status}); nothing to cancel")
         with self._lock:
             self._cancel.add(job_id)
-        if job.status == JobStatus.QUEUED:
-            self._finish(job_id, JobStatus.CANCELLED, error="cancelled by the user before it started")
+        started = job.status == JobStatus.RUNNING
+        msg = "cancelled by the user while running" if started else "cancelled by the user before it started"
+        with session_scope(self.sessions) as s:  # conditional: a job that just finished keeps its result
+            s.execute(
+                update(BacktestJob)
+                .where(BacktestJob.id == job_id, BacktestJob.status.not_in(_FINISHED))
+                .values(status=JobStatus.CANCELLED.value, error=msg, finished_at=utcnow())
+            )
         return self.get(owner_user_id=owner_user_id, job_id=job_id)
 
     def wait(self, *, owner_user_id: int, job_id: int, timeout: float = 60.0) -> BacktestJob:
@@ -141,11 +165,43 @@ class JobService:
         fields: dict[str, Any] = {"status": status.value, "error": error, "finished_at": utcnow()}
         if result is not None:
             fields.update(result=result, progress=1.0)
-        self._update(job_id, **fields)
+        with session_scope(self.sessions) as s:  # never overwrite a cancel written by any process
+            s.execute(
+                update(BacktestJob)
+                .where(BacktestJob.id == job_id, BacktestJob.status.not_in(_FINISHED))
+                .values(**fields)
+            )
+
+    def _claim(self, job_id: int) -> str | None:
+        """Atomically move a queued job to running; the spec JSON when this process won it, else None."""
+        with session_scope(self.sessions) as s:
+            won = s.execute(
+                update(BacktestJob)
+                .where(BacktestJob.id == job_id, BacktestJob.status == JobStatus.QUEUED.value)
+                .values(status=JobStatus.RUNNING.value, started_at=utcnow(), progress=0.01)
+            )
+            if won.rowcount != 1:  # type: ignore[attr-defined]
+                return None
+            job = s.get(BacktestJob, job_id)
+            return None if job is None else StrategySpec.model_validate(job.spec).model_dump_json()
+
+    def _oldest_queued(self) -> int | None:
+        with session_scope(self.sessions) as s:
+            q = select(BacktestJob.id).where(BacktestJob.status == JobStatus.QUEUED.value)
+            return s.scalar(q.order_by(BacktestJob.id).limit(1))
+
+    def _cancelled_elsewhere(self, job_id: int) -> bool:
+        with session_scope(self.sessions) as s:
+            return s.scalar(select(BacktestJob.status).where(BacktestJob.id == job_id)) == JobStatus.CANCELLED.value
 
     def _work(self) -> None:
         while True:
-            job_id = self._queue.get()
+            try:
+                job_id = self._queue.get(timeout=POLL_SECONDS)
+            except queue.Empty:
+                job_id = self._oldest_queued()  # queued by another server process
+                if job_id is None:
+                    continue
             if job_id is None:
                 return
             with self._lock:
@@ -159,22 +215,22 @@ class JobService:
                 self._finish(job_id, JobStatus.FAILED, error=f"internal error: {type(exc).__name__}: {exc}")
 
     def _run(self, job_id: int) -> None:
-        with session_scope(self.sessions) as s:
-            job = s.get(BacktestJob, job_id)
-            if job is None or job.status != JobStatus.QUEUED:
-                return
-            spec_json = StrategySpec.model_validate(job.spec).model_dump_json()
-            job.status, job.started_at, job.progress = JobStatus.RUNNING.value, utcnow(), 0.01
+        spec_json = self._claim(job_id)
+        if spec_json is None:
+            return
         ctx = mp.get_context("spawn")
         parent, child = ctx.Pipe(duplex=False)
         proc = ctx.Process(target=run_job, args=(spec_json, str(self.market_dir), self.limits.memory_mb, child))
         proc.start()
         child.close()
         deadline = time.monotonic() + self.limits.seconds
+        next_db_check = time.monotonic() + 0.5
         outcome: tuple[Any, ...] | None = None
         while outcome is None:
             with self._lock:
                 cancelled = job_id in self._cancel
+            if not cancelled and time.monotonic() > next_db_check:
+                cancelled, next_db_check = self._cancelled_elsewhere(job_id), time.monotonic() + 0.5
             if cancelled:
                 proc.terminate()
                 proc.join(5)
