@@ -25,6 +25,7 @@ class Settings(BaseSettings):
     redis_url: str | None = Field(default=None, description="Redis for event streams and push; unset = in-process.")
     compute: Literal["local", "ray"] = Field(default="local", description="Batch compute backend.")
     compute_workers: int = Field(default=2, ge=1, le=64)
+    ray_address: str | None = Field(default=None, description="Ray cluster to join (compute=ray); unset = local Ray.")
     secret_key: str | None = Field(default=None, description="Signing/encryption key; generated under home if unset.")
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=1, le=65535)

@@ -1,0 +1,136 @@
+"""Runners on this machine: :class:`SerialRunner` (this process) and :class:`LocalPoolRunner` (worker processes).
+
+The pool starts its workers with ``spawn`` by default: the parent usually holds threads (numba, polars, DuckDB)
+and forking a process with live threads can deadlock the child. Workers are started on the first ``map`` and kept
+until ``close`` so that several batches in a row (a walk-forward runs two sweeps) pay the start-up once.
+"""
+
+from __future__ import annotations
+
+import multiprocessing as mp
+from collections.abc import Callable, Sequence
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
+from typing import Literal, TypeVar
+
+import structlog
+
+from tandem.compute.chunks import Chunk, ChunkOutcome, chunk_size, raise_for_failure, run_chunk, split
+from tandem.compute.errors import BatchError, BatchItemError, describe
+from tandem.compute.runner import BatchRunner, Progress
+from tandem.core.errors import ValidationFailed
+
+T = TypeVar("T")
+R = TypeVar("R")
+StartMethod = Literal["spawn", "forkserver", "fork"]
+
+log = structlog.get_logger(__name__)
+
+
+class SerialRunner(BatchRunner):
+    """Every item in this process, one after another: for tiny batches, tests and debugging (real tracebacks)."""
+
+    @property
+    def workers(self) -> int:
+        """Always one."""
+        return 1
+
+    def map(
+        self,
+        fn: Callable[[T], R],
+        items: Sequence[T],
+        *,
+        chunksize: int | None = None,
+        progress: Progress | None = None,
+    ) -> list[R]:
+        """Apply ``fn`` in order; ``chunksize`` is checked but changes nothing here."""
+        chunk_size(len(items), 1, chunksize)
+        out: list[R] = []
+        for i, item in enumerate(items):
+            try:
+                out.append(fn(item))
+            except Exception as exc:
+                raise BatchItemError(i, describe(item), exc) from exc
+            if progress is not None:
+                progress(i + 1, len(items))
+        return out
+
+
+class LocalPoolRunner(BatchRunner):
+    """A ``concurrent.futures`` process pool of ``workers`` processes (``Settings.compute_workers``)."""
+
+    def __init__(self, workers: int, *, start_method: StartMethod = "spawn") -> None:
+        if workers < 1:
+            raise ValidationFailed(f"workers={workers}: a process pool needs at least 1 (TANDEM_COMPUTE_WORKERS)")
+        self._workers = workers
+        self._start_method = start_method
+        self._pool: ProcessPoolExecutor | None = None
+
+    @property
+    def workers(self) -> int:
+        """The number of worker processes."""
+        return self._workers
+
+    def _executor(self) -> ProcessPoolExecutor:
+        if self._pool is None:
+            ctx = mp.get_context(self._start_method)
+            self._pool = ProcessPoolExecutor(self._workers, mp_context=ctx)
+            log.debug("process pool started", workers=self._workers, start_method=self._start_method)
+        return self._pool
+
+    def map(
+        self,
+        fn: Callable[[T], R],
+        items: Sequence[T],
+        *,
+        chunksize: int | None = None,
+        progress: Progress | None = None,
+    ) -> list[R]:
+        """Chunks go to the workers; a batch that fits in one chunk runs here (a worker would only add start-up)."""
+        chunks = split(items, chunk_size(len(items), self._workers, chunksize))
+        if len(chunks) <= 1:
+            return SerialRunner().map(fn, items, progress=progress)
+        pool = self._executor()
+        futures: dict[Future[ChunkOutcome[R]], Chunk[T]] = {pool.submit(run_chunk, fn, c.items): c for c in chunks}
+        outcomes: dict[int, ChunkOutcome[R]] = {}
+        pending = set(futures)
+        try:
+            while pending:
+                finished, pending = wait(pending, return_when=FIRST_COMPLETED)
+                for fut in finished:
+                    chunk = futures[fut]
+                    outcome = self._outcome(fut, chunk)
+                    raise_for_failure(outcome, chunk, remote=True)
+                    outcomes[chunk.start] = outcome
+                if progress is not None:
+                    progress(sum(len(o.results) for o in outcomes.values()), len(items))
+        finally:
+            for fut in pending:
+                fut.cancel()
+        return [r for c in chunks for r in outcomes[c.start].results]
+
+    def _outcome(self, fut: Future[ChunkOutcome[R]], chunk: Chunk[T]) -> ChunkOutcome[R]:
+        last = chunk.start + len(chunk.items) - 1
+        try:
+            return fut.result()
+        except BrokenProcessPool as exc:
+            self.close()
+            raise BatchError(
+                f"a worker process died while running items #{chunk.start}..#{last} ({exc}); "
+                "often out of memory: lower TANDEM_COMPUTE_WORKERS or the batch size",
+                first=chunk.start,
+                last=last,
+            ) from exc
+        except Exception as exc:  # fn, an item or a result could not be pickled
+            raise BatchError(
+                f"items #{chunk.start}..#{last} could not be sent to or back from a worker: "
+                f"{type(exc).__name__}: {exc}; pass a module-level function and picklable items",
+                first=chunk.start,
+                last=last,
+            ) from exc
+
+    def close(self) -> None:
+        """Stop the worker processes (queued chunks are dropped); the next ``map`` starts new ones."""
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+            self._pool = None

@@ -1,0 +1,116 @@
+"""Batches on Ray: a local instance started on first use, or a cluster at a configured address.
+
+Ray is an optional dependency (``pip install tandem[ray]``) and is imported only when a batch runs on it. The
+function is put in the object store once per ``map`` and every chunk task reads it by reference, so a large shared
+argument (a market snapshot, a price panel) is serialised once, not once per chunk.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable, Sequence
+from typing import Any, TypeVar
+
+import structlog
+
+from tandem.compute.chunks import Chunk, ChunkOutcome, chunk_size, raise_for_failure, run_chunk, split
+from tandem.compute.errors import BatchError
+from tandem.compute.runner import BatchRunner, Progress
+from tandem.core.errors import UserError, ValidationFailed
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+log = structlog.get_logger(__name__)
+
+
+def _ray() -> Any:
+    try:
+        return importlib.import_module("ray")
+    except ImportError as exc:
+        raise UserError(
+            "TANDEM_COMPUTE=ray but Ray is not installed; `pip install 'tandem[ray]'` or set TANDEM_COMPUTE=local"
+        ) from exc
+
+
+class RayRunner(BatchRunner):
+    """Chunks as Ray tasks; ``num_cpus`` sizes a local instance, or is only the chunking hint on a cluster.
+
+    If Ray is already initialised (by the caller, or another runner) it is reused and left running on ``close``;
+    an instance this runner started is shut down on ``close``.
+    """
+
+    def __init__(self, num_cpus: int, *, address: str | None = None) -> None:
+        if num_cpus < 1:
+            raise ValidationFailed(f"num_cpus={num_cpus}: Ray needs at least 1 CPU (TANDEM_COMPUTE_WORKERS)")
+        self._num_cpus = num_cpus
+        self._address = address
+        self._started = False
+
+    @property
+    def workers(self) -> int:
+        """The configured CPU count."""
+        return self._num_cpus
+
+    def _connect(self) -> Any:
+        ray = _ray()
+        if not ray.is_initialized():
+            if self._address:
+                ray.init(address=self._address, log_to_driver=False)
+            else:
+                ray.init(num_cpus=self._num_cpus, include_dashboard=False, log_to_driver=False)
+            self._started = True
+            log.debug("ray started", address=self._address or "local", num_cpus=self._num_cpus)
+        return ray
+
+    def map(
+        self,
+        fn: Callable[[T], R],
+        items: Sequence[T],
+        *,
+        chunksize: int | None = None,
+        progress: Progress | None = None,
+    ) -> list[R]:
+        """Submit every chunk, collect outcomes as they finish, return results in item order."""
+        chunks = split(items, chunk_size(len(items), self._num_cpus, chunksize))
+        if not chunks:
+            return []
+        ray = self._connect()
+        task = ray.remote(run_chunk)
+        fn_ref = ray.put(fn)
+        refs = {task.remote(fn_ref, c.items): c for c in chunks}
+        outcomes: dict[int, ChunkOutcome[R]] = {}
+        pending = list(refs)
+        try:
+            while pending:
+                finished, pending = ray.wait(pending, num_returns=1)
+                for ref in finished:
+                    chunk = refs[ref]
+                    outcome: ChunkOutcome[R] = self._outcome(ray, ref, chunk)
+                    raise_for_failure(outcome, chunk, remote=True)
+                    outcomes[chunk.start] = outcome
+                if progress is not None:
+                    progress(sum(len(o.results) for o in outcomes.values()), len(items))
+        finally:
+            for ref in pending:
+                ray.cancel(ref)
+        return [r for c in chunks for r in outcomes[c.start].results]
+
+    @staticmethod
+    def _outcome(ray: Any, ref: Any, chunk: Chunk[Any]) -> ChunkOutcome[Any]:
+        try:
+            outcome: ChunkOutcome[Any] = ray.get(ref)
+        except Exception as exc:  # the task itself failed: worker crash, object lost, unpicklable fn or item
+            last = chunk.start + len(chunk.items) - 1
+            raise BatchError(
+                f"Ray could not run items #{chunk.start}..#{last}: {type(exc).__name__}: {exc}",
+                first=chunk.start,
+                last=last,
+            ) from exc
+        return outcome
+
+    def close(self) -> None:
+        """Shut Ray down if this runner started it."""
+        if self._started:
+            _ray().shutdown()
+            self._started = False
