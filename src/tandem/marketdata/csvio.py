@@ -13,6 +13,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 import polars as pl
 
 
@@ -211,3 +212,78 @@ def parse_quoted(path: Path, *, encoding: str = "utf-8") -> ParsedFile:
     return ParsedFile(
         path, frame.with_columns(first_line.cast(pl.Int64).alias("_line"), pl.lit(path.name).alias("_file"))
     )
+
+
+def parse_batch(paths: list[Path], *, encoding: str = "utf-8") -> tuple[pl.DataFrame, list[Problem], pl.Series]:
+    """Parse many comma-separated files at once: the result of ``concat_parsed(parse_many(paths))``, faster.
+
+    Clean files that share a header are stitched into one buffer and parsed in a single (multi-threaded) polars call;
+    ``_file`` and ``_line`` are rebuilt from each file's line count. Files that are not clean take the careful
+    per-file path, so every problem is still reported against its own line.
+    """
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        raws = list(pool.map(read_bytes, paths))
+    groups: dict[bytes, list[tuple[Path, bytes, int]]] = {}
+    careful: list[Path] = []
+    utf8 = encoding.replace("-", "").lower() in ("utf8", "ascii")
+    for path, raw in zip(paths, raws, strict=True):
+        if raw.startswith(b"\xef\xbb\xbf"):
+            raw = raw[3:]
+        head, sep, body = raw.partition(b"\n")
+        clean = utf8 and sep and body and b'"' not in raw and b"\r" not in raw and b"\n\n" not in raw
+        if clean:
+            if not body.endswith(b"\n"):
+                body += b"\n"
+            n_lines = body.count(b"\n")
+            clean = body.count(b",") == head.count(b",") * n_lines and _decodes(raw, encoding)
+        if clean:
+            groups.setdefault(head, []).append((path, body, n_lines))
+        else:
+            careful.append(path)
+    frames: list[pl.DataFrame] = []
+    for head, items in groups.items():
+        buf = head + b"\n" + b"".join(body for _, body, _ in items)
+        try:
+            frame = pl.read_csv(buf, infer_schema=False, quote_char=None)
+        except pl.exceptions.PolarsError:
+            careful.extend(p for p, _, _ in items)
+            continue
+        counts = np.array([n for _, _, n in items], dtype=np.int64)
+        if frame.height != int(counts.sum()):
+            careful.extend(p for p, _, _ in items)
+            continue
+        starts = np.repeat(np.cumsum(counts) - counts, counts)
+        names = pl.Series("_file", [p.name for p, _, _ in items], dtype=pl.String)
+        frame = frame.rename({c: c.strip() for c in frame.columns}).with_columns(
+            pl.Series("_line", np.arange(frame.height, dtype=np.int64) - starts + 2),
+            names.gather(np.repeat(np.arange(len(items)), counts)),
+        )
+        frames.append(frame)
+    problems: list[Problem] = []
+    bad_mask: list[pl.Series] = []
+    if careful:
+        extra, problems, on_bad = _concat_parsed([parse_csv(p, encoding=encoding) for p in careful])
+        frames.append(extra)
+        bad_mask.append(on_bad)
+    if not frames:
+        raise ValueError("no rows to parse")
+    frame = pl.concat(frames, how="diagonal_relaxed")
+    clean_rows = frame.height - sum(m.len() for m in bad_mask)
+    mask = pl.concat([pl.Series("bad", [False] * clean_rows, dtype=pl.Boolean), *bad_mask])
+    return frame, problems, mask
+
+
+def _decodes(raw: bytes, encoding: str) -> bool:
+    try:
+        raw.decode(encoding)
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def _concat_parsed(parsed: list[ParsedFile]) -> tuple[pl.DataFrame, list[Problem], pl.Series]:
+    frame = pl.concat([p.frame for p in parsed], how="diagonal_relaxed")
+    problems = [q for p in parsed for q in p.problems]
+    bad_keys = [f"{p.path.name}:{ln}" for p in parsed for ln in p.bad_lines]
+    key = frame.get_column("_file") + ":" + frame.get_column("_line").cast(pl.String)
+    return frame, problems, key.is_in(bad_keys)

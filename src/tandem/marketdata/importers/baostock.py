@@ -12,8 +12,8 @@ from pathlib import Path
 import polars as pl
 
 from tandem.core.models import board_of, normalize_code
-from tandem.marketdata.csvio import ParsedFile, parse_many
-from tandem.marketdata.importers.base import LoadResult, concat_parsed, to_date, to_float
+from tandem.marketdata.csvio import parse_batch
+from tandem.marketdata.importers.base import LoadResult, to_date, to_float
 from tandem.marketdata.validate import check_bars, check_parsed
 
 _CODE_IN_NAME = re.compile(r"(sh|sz|bj)\.?(\d{6})", re.I)
@@ -47,13 +47,6 @@ def _code_from_name(path: Path) -> str:
     return normalize_code(f"{m.group(1)}.{m.group(2)}")
 
 
-def _with_code(pf: ParsedFile) -> ParsedFile:
-    """Files without a ``code`` column (the qfq set: ``sh600519.csv``) take it from the file name."""
-    if "code" not in pf.frame.columns:
-        pf.frame = pf.frame.with_columns(pl.lit(_code_from_name(pf.path)).alias("code"))
-    return pf
-
-
 class BaostockDaily:
     """Raw (adjustflag 3) daily bars → ``daily_bars``; hfq/qfq files (1/2) → ``vendor_adjusted_bars``.
 
@@ -66,12 +59,16 @@ class BaostockDaily:
 
     def load(self, paths: list[Path]) -> LoadResult:
         """Parse, type and validate a batch of these files (see :class:`~.base.Importer`)."""
-        parsed = [_with_code(pf) for pf in parse_many(paths)]
-        for pf in parsed:
-            for col in ("date", "code", "open", "high", "low", "close", "volume"):
-                if col not in pf.frame.columns:
-                    raise ValueError(f"{pf.path.name}: column {col!r} missing; this is not a BaoStock daily file")
-        raw, problems, on_bad_line = concat_parsed(parsed)
+        raw, problems, on_bad_line = parse_batch(paths)
+        if "code" not in raw.columns or raw.get_column("code").null_count():
+            # the qfq set (sh600519.csv) has no code column: take each row's code from its file name
+            by_file = {f: _code_from_name(Path(f)) for f in raw.get_column("_file").unique().to_list()}
+            from_name = raw.get_column("_file").replace_strict(by_file, return_dtype=pl.String)
+            code = raw.get_column("code").fill_null(from_name) if "code" in raw.columns else from_name
+            raw = raw.with_columns(code.alias("code"))
+        for col in ("date", "code", "open", "high", "low", "close", "volume"):
+            if col not in raw.columns:
+                raise ValueError(f"{paths[0].parent.name}: column {col!r} missing; this is not a BaoStock daily file")
         res = LoadResult(paths, problems=problems, rows_read=raw.height)
         # rows on undecodable or ragged lines were reported while parsing; check (and report) only the others
         broken = raw.filter(on_bad_line)
