@@ -49,3 +49,9 @@ def as_of() -> date:
 @pytest.fixture(scope="session")
 def make_store() -> object:
     return build_store
+
+
+@pytest.fixture(scope="session")
+def sample_service(sample_store: MarketStore) -> DiagnosisService:
+    """A diagnosis service over the bundled real-data sample (100 stocks, 31 ETFs, CSI 300, Level-2 flow rows)."""
+    return DiagnosisService(sample_store)

@@ -16,7 +16,6 @@ import pandas as pd
 
 from tandem.compliance.disclaimers import footer
 from tandem.core.errors import NotFoundError, UserError
-from tandem.core.models import InstrumentKind
 from tandem.diagnosis.brief import compose_brief
 from tandem.diagnosis.composite import WEIGHTS, effective_weights
 from tandem.diagnosis.llm import BriefRewriter
@@ -24,6 +23,7 @@ from tandem.diagnosis.models import Brief, Composite, Diagnosis, DimensionScore
 from tandem.diagnosis.scorers import all_scorers
 from tandem.diagnosis.snapshot import load_snapshot
 from tandem.diagnosis.table import MarketTable, MetricsRunner, build_table, local_metrics
+from tandem.diagnosis.universe import require_stock
 from tandem.marketdata.store import MarketStore
 
 PRICE_DAYS = 250
@@ -59,8 +59,7 @@ class DiagnosisService:
     def diagnose(self, code: str, as_of: date | None = None) -> Diagnosis:
         """The diagnosis of ``code`` using only data available on ``as_of``."""
         inst = self.store.instrument(code)
-        if inst.kind is not InstrumentKind.STOCK:
-            raise UserError(f"{_label(inst.code, inst.name)} is a {inst.kind.value}; diagnosis covers stocks")
+        require_stock(inst)
         day = as_of or self.latest_day()
         if inst.list_date is not None and day < inst.list_date:
             raise UserError(
@@ -124,8 +123,8 @@ class DiagnosisService:
         return replace(
             draft,
             brief=brief,
-            disclaimer_zh=footer(as_of=snap.day, lang="zh", ai_generated=brief.ai_generated),
-            disclaimer_en=footer(as_of=snap.day, lang="en", ai_generated=brief.ai_generated),
+            disclaimer_zh=footer(as_of=snap.day, lang="zh", ai_generated=brief.ai_generated, kind="stock"),
+            disclaimer_en=footer(as_of=snap.day, lang="en", ai_generated=brief.ai_generated, kind="stock"),
         )
 
     def missing_dimensions(self, diag: Diagnosis) -> list[DimensionScore]:

@@ -16,6 +16,7 @@ import pandas as pd
 
 from tandem.core.errors import UserError
 from tandem.core.models import board_of
+from tandem.diagnosis.universe import stock_codes
 from tandem.marketdata.store import MarketStore
 
 BENCHMARK = "000300.SH"
@@ -117,15 +118,21 @@ def _pivot(long: pd.DataFrame, dates: pd.DatetimeIndex, codes: pd.Index, col: st
 
 
 def load_snapshot(store: MarketStore, as_of: date, *, lookback_days: int = LOOKBACK_DAYS) -> Snapshot:
-    """Read the point-in-time panels for every stock as of ``as_of`` (one SQL scan, pivoted with numpy)."""
+    """Read the point-in-time panels for every stock as of ``as_of`` (one SQL scan, pivoted with numpy).
+
+    Only stocks (:func:`~tandem.diagnosis.universe.stock_codes`) enter the cross-section: funds and ETFs in
+    ``daily_bars`` would otherwise take part in every percentile and rank.
+    """
     start = as_of - timedelta(days=lookback_days)
     cols = ", ".join(_BAR_FIELDS)
     long = store.sql(
-        f"SELECT code, date, {cols} FROM daily_bars WHERE date BETWEEN ? AND ? ORDER BY date", [start, as_of]
+        f"SELECT code, date, {cols} FROM daily_bars WHERE date BETWEEN ? AND ? AND code IN (SELECT unnest(?)) "
+        "ORDER BY date",
+        [start, as_of, stock_codes(store)],
     )
     if long.empty:
         raise UserError(
-            f"the store has no daily bars on or before {as_of} (within {lookback_days} days); "
+            f"the store has no daily bars of stocks on or before {as_of} (within {lookback_days} days); "
             "pick a later --as-of or import bars with `tandem data import`"
         )
     long["date"] = pd.to_datetime(long["date"])
