@@ -226,7 +226,7 @@ class Transaction:
         stage = store.root / "versions" / f"{vid}.tmp"
         stage.mkdir(parents=True)
         jobs: list[tuple[pl.DataFrame, Path]] = []
-        for name, rels in new_tables.items():
+        for rels in new_tables.values():
             for rel in rels:
                 dst = stage / rel
                 dst.parent.mkdir(parents=True, exist_ok=True)
