@@ -49,10 +49,14 @@ def main() -> int:
         dit = iter(rng.choice(len(days), size=300))
         cs = _time(lambda: store.cross_section(days[int(next(dit))]), 300)
         p99 = float(np.percentile(hist, 99))
-        print(f"one stock's qfq history (warm): median {statistics.median(hist):.3f} ms, p99 {p99:.3f} ms "
-              f"(goal median < 5 ms)")
-        print(f"one day's cross-section of all stocks: median {statistics.median(cs):.3f} ms, "
-              f"p99 {float(np.percentile(cs, 99)):.3f} ms (goal < 50 ms)")
+        print(
+            f"one stock's qfq history (warm): median {statistics.median(hist):.3f} ms, p99 {p99:.3f} ms "
+            f"(goal median < 5 ms)"
+        )
+        print(
+            f"one day's cross-section of all stocks: median {statistics.median(cs):.3f} ms, "
+            f"p99 {float(np.percentile(cs, 99)):.3f} ms (goal < 50 ms)"
+        )
     return 0
 
 
