@@ -24,8 +24,19 @@ from tandem.web import problems
 from tandem.web.keys import load_secret, make_keys
 from tandem.web.middleware import BodySizeLimit, SecurityHeaders
 from tandem.web.models import WEB_TABLES
+from tandem.web.quant_runtime import ensure_quant_schema, job_service, jobs_lifespan
 from tandem.web.ratelimit import SlidingWindowLimiter
-from tandem.web.routes import api_auth, api_services, api_stocks, api_users, api_watchlist, pages, pages_account
+from tandem.web.routes import (
+    api_auth,
+    api_backtests,
+    api_screens,
+    api_services,
+    api_stocks,
+    api_users,
+    api_watchlist,
+    pages,
+    pages_account,
+)
 from tandem.web.schemas import Problem
 from tandem.web.state import AppState
 from tandem.web.static_files import CachedStaticFiles, cjk_font_path, font_response, missing_vendor_files
@@ -62,6 +73,7 @@ def create_app(settings: Settings | None = None, *, store: MarketStore | None = 
     s.home.mkdir(parents=True, exist_ok=True)
     engine = make_engine(s.sqlalchemy_url)
     ensure_schema(engine)
+    ensure_quant_schema(engine)
     vendor_missing = missing_vendor_files(STATIC_DIR)
     if vendor_missing:
         log.error("web.vendor_missing", files=vendor_missing, fix="run scripts/vendor_js.sh (make does) and restart")
@@ -84,7 +96,9 @@ def create_app(settings: Settings | None = None, *, store: MarketStore | None = 
         docs_url=None,
         redoc_url=None,
         openapi_url="/openapi.json",
+        lifespan=jobs_lifespan(jobs := job_service(state.sessions, market.root)),
     )
+    app.state.backtest_jobs = jobs
     app.state.tandem = state
     problems.install(app)
     app.add_middleware(GZipMiddleware, minimum_size=800)
@@ -121,6 +135,8 @@ def create_app(settings: Settings | None = None, *, store: MarketStore | None = 
         api_stocks.router,
         api_watchlist.router,
         api_services.router,
+        api_screens.router,
+        api_backtests.router,
         pages_account.router,
         pages.router,
     ):
