@@ -6,6 +6,7 @@ import asyncio
 import json
 import sys
 import time
+from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Annotated
 
@@ -135,29 +136,84 @@ def replay(
     speed: Annotated[str, typer.Option("--speed", help="time factor, e.g. 10x; 0 = as fast as possible")] = "10x",
     thresholds: Annotated[str, typer.Option("--thresholds")] = "eastmoney",
     code: Annotated[str | None, typer.Option("--code")] = None,
+    redis_url: Annotated[
+        str | None,
+        typer.Option("--redis", help="publish to this Redis (Streams) and consume through a consumer group"),
+    ] = None,
+    group: Annotated[str, typer.Option("--group", help="consumer group (with --redis)")] = "tandem-l2",
 ) -> None:
-    """Replay a recorded day through the live engine, printing one JSON line per finished minute."""
+    """Replay a recorded day through the live engine, printing one JSON line per finished minute.
+
+    With ``--redis`` the day is published to the stream ``tandem:l2:<code>`` and read back through a consumer group
+    that checkpoints the engine with every acknowledgement: stop it and run it again, and it resumes without losing
+    or double counting events.
+    """
     factor = _speed(speed)
     events = _one(read_events(files), code)
     engine = LiveEngine(
         events.code, price_band(events), threshold_set(thresholds), rules=events.rules, date=events.date
     )
-    asyncio.run(_replay(engine, events, factor))
+    if redis_url is None:
+        asyncio.run(_replay(engine, events, factor))
+    else:
+        asyncio.run(_replay_redis(engine, events, factor, redis_url, group))
+
+
+async def _paced(events: EventBatch, factor: float) -> AsyncIterator[EventBatch]:
+    """The recorded events in time-stamp chunks, released at ``factor`` times the recorded pace (0 = at once)."""
+    start_wall, start_ev = time.monotonic(), int(events.time_ms[0])
+    bounds = np.flatnonzero(np.diff(events.time_ms)) + 1
+    for chunk in np.split(np.arange(len(events)), bounds):
+        if factor > 0:
+            due = (int(events.time_ms[chunk[0]]) - start_ev) / 1000 / factor
+            delay = due - (time.monotonic() - start_wall)
+            if delay > 0:
+                await asyncio.sleep(delay)
+        yield events.take(chunk)
+
+
+async def _replay_redis(engine: LiveEngine, events: EventBatch, factor: float, url: str, group: str) -> None:
+    import redis.asyncio as aioredis
+
+    from tandem.level2.redis_stream import RedisStreamBus, RedisStreamConsumer
+
+    client = aioredis.from_url(url)
+    try:
+        await client.ping()
+    except Exception as exc:  # connection refused, bad URL, auth: a user error with the URL named
+        raise UserError(f"cannot reach Redis at {url}: {exc}") from exc
+    bus = RedisStreamBus(client)
+    consumer = RedisStreamConsumer(client, engine, rules=events.rules, group=group)
+    await consumer.start()
+    published = await client.xlen(bus.stream(events.code))
+    done = asyncio.Event()
+
+    async def produce() -> None:
+        if published == 0:  # a restart after a full publish only consumes what is left
+            async for chunk in _paced(events, factor):
+                await bus.publish(chunk)
+        done.set()
+
+    task = asyncio.create_task(produce())
+    try:
+        while True:
+            async for update in minute_updates(engine, consumer.batches(stop_when_idle=True)):
+                print(update.to_json(), flush=True)
+            if done.is_set():
+                break
+            await asyncio.sleep(0.05)
+    finally:
+        await task
+        await client.aclose()  # type: ignore[attr-defined]
+    print(json.dumps({"stream": bus.stream(events.code), "group": group, "applied": consumer.applied}), file=sys.stderr)
 
 
 async def _replay(engine: LiveEngine, events: EventBatch, factor: float) -> None:
     source = QueueSource(maxsize=10_000)
 
     async def produce() -> None:
-        start_wall, start_ev = time.monotonic(), int(events.time_ms[0])
-        bounds = np.flatnonzero(np.diff(events.time_ms)) + 1
-        for chunk in np.split(np.arange(len(events)), bounds):
-            if factor > 0:
-                due = (int(events.time_ms[chunk[0]]) - start_ev) / 1000 / factor
-                delay = due - (time.monotonic() - start_wall)
-                if delay > 0:
-                    await asyncio.sleep(delay)
-            await source.put(events.take(chunk))
+        async for chunk in _paced(events, factor):
+            await source.put(chunk)
         await source.close()
 
     task = asyncio.create_task(produce())
