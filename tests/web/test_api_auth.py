@@ -122,7 +122,7 @@ def test_pii_masked_in_api_and_encrypted_at_rest(client, app, alice, caplog) -> 
 
 
 def test_log_processor_masks_pii() -> None:
-    from tandem.web.pii import mask_log_event
+    from tandem.core.logging import mask_log_event
 
     event = mask_log_event(None, "info", {"event": "login 13812345678 id 11010519491231002X", "n": 3})
     assert event["event"] == "login 138****5678 id 1101**********002X" and event["n"] == 3

@@ -5,6 +5,7 @@ Exit codes: 0 success, 2 user error (message on stderr), 1 unexpected failure.
 
 from __future__ import annotations
 
+import os
 import sys
 
 import typer
@@ -18,6 +19,7 @@ from tandem.cli import l2, wealth
 from tandem.cli import quote as quote_cmd
 from tandem.cli import serve as serve_cmd
 from tandem.core.errors import UserError
+from tandem.core.logging import configure_logging
 
 app = typer.Typer(
     name="tandem",
@@ -40,6 +42,7 @@ app.command("diagnose")(diagnose_cmd.diagnose)
 
 def main() -> None:
     """Entry point: run the app, mapping user errors to exit code 2 with the message on stderr."""
+    configure_logging(os.environ.get("TANDEM_LOG_LEVEL", "WARNING"))
     try:
         app(standalone_mode=False)
     except UserError as exc:

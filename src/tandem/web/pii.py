@@ -9,15 +9,11 @@ from __future__ import annotations
 import hashlib
 import hmac
 import re
-from collections.abc import MutableMapping
-from typing import Any
 
 from cryptography.fernet import Fernet, InvalidToken
 
 from tandem.core.errors import ValidationFailed
 
-PHONE_RE = re.compile(r"(?<!\d)(1[3-9]\d)(\d{4})(\d{4})(?!\d)")
-ID_RE = re.compile(r"(?<![0-9A-Za-z])(\d{4})(\d{10})(\d{3}[\dXx])(?![0-9A-Za-z])")
 EMAIL_RE = re.compile(r"^[A-Za-z0-9._%+-]{1,64}@[A-Za-z0-9.-]{1,190}\.[A-Za-z]{2,24}$")
 
 
@@ -35,12 +31,6 @@ def mask_id_number(id_number: str) -> str:
     if len(s) <= 8:
         return "*" * len(s)
     return f"{s[:4]}{'*' * (len(s) - 8)}{s[-4:]}"
-
-
-def mask_text(text: str) -> str:
-    """Mask every phone number and ID number found in free text (used on log lines)."""
-    text = ID_RE.sub(lambda m: f"{m.group(1)}{'*' * 10}{m.group(3)}", text)
-    return PHONE_RE.sub(lambda m: f"{m.group(1)}****{m.group(3)}", text)
 
 
 def normalize_phone(raw: str) -> str:
@@ -98,11 +88,3 @@ def decrypt(fernet: Fernet, token: bytes) -> str:
         raise RuntimeError(
             "stored personal data cannot be decrypted: TANDEM_SECRET_KEY or secret.key changed"
         ) from None
-
-
-def mask_log_event(_logger: Any, _name: str, event: MutableMapping[str, Any]) -> MutableMapping[str, Any]:
-    """Structlog processor: mask phone and ID numbers in every string value of a log event."""
-    for k, v in list(event.items()):
-        if isinstance(v, str):
-            event[k] = mask_text(v)
-    return event

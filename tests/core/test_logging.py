@@ -1,0 +1,24 @@
+import logging
+
+import pytest
+import structlog
+
+from tandem.core.logging import configure_logging, mask_text
+
+
+def test_mask_text_hides_phones_and_ids_but_not_other_numbers() -> None:
+    line = "user 13812345678 id 11010519491231002X paid 600519.SH at 1801.00 on 20230201"
+    masked = mask_text(line)
+    assert "13812345678" not in masked and "138****5678" in masked
+    assert "11010519491231002X" not in masked and "1101**********002X" in masked
+    assert "600519.SH" in masked and "1801.00" in masked and "20230201" in masked
+
+
+def test_configured_loggers_never_write_personal_data(capsys: pytest.CaptureFixture[str]) -> None:
+    configure_logging("INFO")
+    structlog.get_logger("t").info("signup", phone="13912345678", note="call 13912345678")
+    logging.getLogger("uvicorn.test").warning("login from %s", "13912345678")
+    err = capsys.readouterr()
+    out = err.out + err.err
+    assert "13912345678" not in out
+    assert out.count("139****5678") >= 3
