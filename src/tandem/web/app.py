@@ -14,9 +14,8 @@ from sqlalchemy import inspect
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import OperationalError
 from starlette.middleware.gzip import GZipMiddleware
-
-from tandem.core.logging import configure_logging
 from tandem.core.db import Base, make_engine, make_sessionmaker
+from tandem.core.logging import configure_logging
 from tandem.core.settings import Settings, load_settings
 from tandem.diagnosis.llm import rewriter_from_settings
 from tandem.diagnosis.service import DiagnosisService
