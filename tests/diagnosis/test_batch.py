@@ -8,8 +8,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from tandem.compute import RayRunner
 from tandem.core.errors import NotFoundError
-from tandem.diagnosis.batch import diagnose_all, ray_metrics
+from tandem.diagnosis.batch import diagnose_all
 from tandem.diagnosis.results import load_scores, save_scores, score_changes, stored_days
 from tandem.diagnosis.service import DiagnosisService
 from tandem.marketdata.store import MarketStore
@@ -46,12 +47,9 @@ def test_results_are_stored_and_changes_ranked(diag_store: MarketStore, tmp_path
 
 @pytest.mark.ray
 def test_ray_runner_gives_the_same_scores(diag_store: MarketStore) -> None:
-    ray = pytest.importorskip("ray")
-    ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False)
-    try:
-        remote = diagnose_all(diag_store, D2, runner=ray_metrics(chunks=3))
-    finally:
-        ray.shutdown()
+    pytest.importorskip("ray")
+    with RayRunner(2) as ray:
+        remote = diagnose_all(diag_store, D2, runner=ray)
     local = diagnose_all(diag_store, D2)
     pd.testing.assert_frame_equal(remote.scores.sort_index(), local.scores.sort_index())
     pd.testing.assert_frame_equal(remote.composite.sort_index(), local.composite.sort_index())

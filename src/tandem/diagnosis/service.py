@@ -1,14 +1,22 @@
 """Diagnose one stock as of a day: validate the request, read its row of the market table, write the brief.
 
-:class:`DiagnosisService` keeps the market table of each (store version, day) it has built, so a second stock
-of the same day costs only its explanation (the web app holds one service). :func:`diagnose` is the one-shot
-form. Bad requests raise :class:`~tandem.core.errors.UserError` subclasses that say how to fix them; stocks
-with partial data get a partial diagnosis naming the missing dimensions.
+:class:`DiagnosisService` is meant to live as long as the process (the web app holds one per worker) and keeps
+two bounded LRU caches, both keyed by the store version so an import invalidates them:
+
+* the scored **market table** per (store version, session): the whole market is scored once per day and every
+  stock of that day reads its row from it;
+* the finished **report** per (store version, code, session): a repeated request costs a dictionary look-up.
+
+A requested day that is not a session maps to the last session on or before it (the store's trading days), so
+a weekend request shares the Friday entries. :func:`diagnose` is the one-shot form. Bad requests raise
+:class:`~tandem.core.errors.UserError` subclasses that say how to fix them; stocks with partial data get a
+partial diagnosis naming the missing dimensions.
 """
 
 from __future__ import annotations
 
-from dataclasses import replace
+import threading
+from dataclasses import dataclass, replace
 from datetime import date
 
 import numpy as np
@@ -16,66 +24,144 @@ import pandas as pd
 
 from tandem.compliance.disclaimers import footer
 from tandem.core.errors import NotFoundError, UserError
+from tandem.core.models import normalize_code
 from tandem.diagnosis.brief import compose_brief
+from tandem.diagnosis.cache import CacheStats, LruCache
 from tandem.diagnosis.composite import WEIGHTS, effective_weights
 from tandem.diagnosis.llm import BriefRewriter
 from tandem.diagnosis.models import Brief, Composite, Diagnosis, DimensionScore
 from tandem.diagnosis.scorers import all_scorers
 from tandem.diagnosis.snapshot import load_snapshot
 from tandem.diagnosis.table import MarketTable, MetricsRunner, build_table, local_metrics
-from tandem.diagnosis.universe import require_stock
+from tandem.diagnosis.universe import require_stock, stock_codes
 from tandem.marketdata.store import MarketStore
 
 PRICE_DAYS = 250
+MAX_DAYS = 2
+"""Market tables kept per process (today and one other day); each holds the last ``PRICE_DAYS`` sessions only."""
+MAX_REPORTS = 2048
+"""Finished reports kept per process (about 30 KB each, most of it the one-year price line)."""
+
+
+@dataclass(frozen=True, slots=True)
+class _Sessions:
+    """The trading days of stocks in one store version (sorted), to map any requested day to its session."""
+
+    version: str | None
+    days: np.ndarray
+
+    def session_of(self, day: date) -> date | None:
+        """The last session on or before ``day`` (None when the store has none)."""
+        i = int(np.searchsorted(self.days, np.datetime64(day, "D"), side="right")) - 1
+        return None if i < 0 else pd.Timestamp(self.days[i]).date()
+
+
+@dataclass(frozen=True, slots=True)
+class _Report:
+    """A cached report and the listing day it was validated against."""
+
+    diagnosis: Diagnosis
+    list_date: date | None
 
 
 class DiagnosisService:
-    """Point-in-time diagnoses over one store, caching the market table per store version and day."""
+    """Point-in-time diagnoses over one store, with per-process LRU caches of market tables and reports."""
 
     def __init__(
-        self, store: MarketStore, *, rewriter: BriefRewriter | None = None, runner: MetricsRunner = local_metrics
+        self,
+        store: MarketStore,
+        *,
+        rewriter: BriefRewriter | None = None,
+        runner: MetricsRunner = local_metrics,
+        max_days: int = MAX_DAYS,
+        max_reports: int = MAX_REPORTS,
     ) -> None:
         self.store = store
         self.rewriter = rewriter
         self.runner = runner
-        self._tables: dict[tuple[str | None, date], MarketTable] = {}
+        self._tables: LruCache[tuple[str | None, date], MarketTable] = LruCache(max_days)
+        self._reports: LruCache[tuple[str | None, str, date], _Report] = LruCache(max_reports)
+        self._sessions: _Sessions | None = None
+        self._lock = threading.Lock()
+        self._build_lock = threading.Lock()
+
+    def cache_stats(self) -> dict[str, CacheStats]:
+        """Hit/miss counters and sizes of the market-table and report caches."""
+        return {"tables": self._tables.stats(), "reports": self._reports.stats()}
+
+    def _current(self) -> _Sessions:
+        """The sessions of the live store version; a new version drops every cached table and report."""
+        version = self.store.versioned.current_version()
+        with self._lock:
+            if self._sessions is not None and self._sessions.version == version:
+                return self._sessions
+            self._tables.clear()
+            self._reports.clear()
+            frame = self.store.sql(
+                "SELECT DISTINCT date FROM daily_bars WHERE code IN (SELECT unnest(?)) ORDER BY date",
+                [stock_codes(self.store)],
+            )
+            days = pd.to_datetime(frame["date"]).to_numpy().astype("datetime64[D]")
+            self._sessions = _Sessions(version, days)
+            return self._sessions
 
     def latest_day(self) -> date:
-        """The last day with daily bars in the store."""
-        last = self.store.sql("SELECT max(date) AS d FROM daily_bars")["d"].iloc[0]
-        if last is None or last is pd.NaT:
-            raise UserError("the store has no daily bars; import some with `tandem data import`")
-        return pd.Timestamp(last).date()
+        """The last day with daily bars of stocks in the store."""
+        sessions = self._current()
+        if not len(sessions.days):
+            raise UserError("the store has no daily bars of stocks; import some with `tandem data import`")
+        return pd.Timestamp(sessions.days[-1]).date()
 
     def table(self, as_of: date | None = None) -> MarketTable:
-        """The scored market table of ``as_of`` (default: the store's last day), built once per store version."""
+        """The scored market table of ``as_of``'s session (default: the last), built once per version and session.
+
+        The cached table's snapshot keeps the last ``PRICE_DAYS`` sessions of each panel only.
+        """
+        sessions = self._current()
         day = as_of or self.latest_day()
-        key = (self.store.versioned.current_version(), day)
-        if key not in self._tables:
-            self._tables = {k: v for k, v in self._tables.items() if k[0] == key[0]}
-            self._tables[key] = build_table(load_snapshot(self.store, day), runner=self.runner)
-        return self._tables[key]
+        session = sessions.session_of(day) or day  # no session: load_snapshot raises the clear message
+        key = (sessions.version, session)
+        cached = self._tables.get(key)
+        if cached is not None:
+            return cached
+        with self._build_lock:  # concurrent first requests of a day wait for one build instead of each building
+            cached = self._tables.get(key)
+            if cached is None:
+                built = build_table(load_snapshot(self.store, session), runner=self.runner)
+                cached = replace(built, snapshot=built.snapshot.tail(PRICE_DAYS))
+                self._tables.put(key, cached)
+            return cached
 
     def diagnose(self, code: str, as_of: date | None = None) -> Diagnosis:
-        """The diagnosis of ``code`` using only data available on ``as_of``."""
+        """The diagnosis of ``code`` using only data available on ``as_of`` (cached per version, code, session)."""
+        sessions = self._current()
+        day = as_of or self.latest_day()
+        session = sessions.session_of(day)
+        norm = _norm(code)
+        if session is not None and norm is not None:
+            hit = self._reports.get((sessions.version, norm, session))
+            if hit is not None and (hit.list_date is None or day >= hit.list_date):
+                return _for_day(hit.diagnosis, day)
         inst = self.store.instrument(code)
         require_stock(inst)
-        day = as_of or self.latest_day()
         if inst.list_date is not None and day < inst.list_date:
             raise UserError(
                 f"{_label(inst.code, inst.name)} was listed on {inst.list_date}; choose --as-of on or after that date"
             )
         first = self.store.daily_bars(inst.code, end=day)
-        if first.empty:
+        if first.empty or session is None:
             bars = self.store.daily_bars(inst.code)
             since = f"its first bar is {pd.Timestamp(bars['date'].iloc[0]).date()}" if len(bars) else "it has none"
             raise NotFoundError(f"{_label(inst.code, inst.name)} has no daily bars on or before {day} ({since})")
-        table = self.table(day)
+        table = self.table(session)
         if inst.code not in table.scores.index:
             raise NotFoundError(f"{_label(inst.code, inst.name)} has no bars within five years before {day}")
-        return self._explain(table, inst.code, inst.name, inst.industry, day)
+        diag = self._explain(table, inst.code, inst.name, inst.industry)
+        self._reports.put((sessions.version, inst.code, session), _Report(diag, inst.list_date))
+        return _for_day(diag, day)
 
-    def _explain(self, table: MarketTable, code: str, name: str, industry: str | None, day: date) -> Diagnosis:
+    def _explain(self, table: MarketTable, code: str, name: str, industry: str | None) -> Diagnosis:
+        """The report of ``code`` from its rows of the session's table (as of the session itself)."""
         snap = table.snapshot
         dims = tuple(s.explain(code, _row(table.tables[s.key], code), snap.day) for s in all_scorers())
         available = [d.key for d in dims if d.score is not None]
@@ -97,8 +183,6 @@ class DiagnosisService:
             weights_note_en=note_en,
         )
         notes: list[str] = []
-        if snap.day != day:
-            notes.append(f"{day} is not a trading day in the store; data as of {snap.day}")
         if bool(snap.suspended[code].iloc[-1]):
             notes.append(f"{code} was suspended on {snap.day}; trend and flow dimensions are not scored")
         closes = snap.close[code].dropna().iloc[-PRICE_DAYS:]
@@ -107,7 +191,7 @@ class DiagnosisService:
             name=name if name and name != code else str(snap.ref.at[code, "name"] or code),
             industry=industry,
             board=str(snap.ref.at[code, "board"]),
-            as_of=day,
+            as_of=snap.day,
             data_date=snap.day,
             composite=composite,
             dimensions=dims,
@@ -130,6 +214,22 @@ class DiagnosisService:
     def missing_dimensions(self, diag: Diagnosis) -> list[DimensionScore]:
         """The dimensions of ``diag`` that could not be scored (each says why)."""
         return [d for d in diag.dimensions if d.score is None]
+
+
+def _norm(code: str) -> str | None:
+    """The normalised code, or None when it cannot be normalised (the slow path then explains why)."""
+    try:
+        return normalize_code(code)
+    except UserError:
+        return None
+
+
+def _for_day(diag: Diagnosis, day: date) -> Diagnosis:
+    """A session's report as asked for ``day``: the same report, with a note when ``day`` is not a session."""
+    if day == diag.as_of:
+        return diag
+    note = f"{day} is not a trading day in the store; data as of {diag.data_date}"
+    return replace(diag, as_of=day, notes=(note, *diag.notes))
 
 
 def _label(code: str, name: str) -> str:

@@ -50,6 +50,23 @@ _BAR_FIELDS = (
 )
 
 
+PANELS = (
+    "close",
+    "high",
+    "low",
+    "raw_close",
+    "raw_preclose",
+    "volume",
+    "amount",
+    "pe",
+    "pb",
+    "ps",
+    "is_st",
+    "suspended",
+)
+"""The date × code panels of a :class:`Snapshot`."""
+
+
 @dataclass(frozen=True, slots=True)
 class Snapshot:
     """Panels (rows = trading days oldest first, columns = codes) and per-code reference data as of ``day``.
@@ -85,23 +102,7 @@ class Snapshot:
 
     def subset(self, codes: list[str]) -> Snapshot:
         """The same snapshot restricted to ``codes`` (for chunked, parallel metric computation)."""
-        panels = {
-            name: getattr(self, name)[codes]
-            for name in (
-                "close",
-                "high",
-                "low",
-                "raw_close",
-                "raw_preclose",
-                "volume",
-                "amount",
-                "pe",
-                "pb",
-                "ps",
-                "is_st",
-                "suspended",
-            )
-        }
+        panels = {name: getattr(self, name)[codes] for name in PANELS}
         return replace(
             self,
             **panels,
@@ -109,6 +110,15 @@ class Snapshot:
             fund=self.fund[self.fund["code"].isin(codes)],
             flow=self.flow[self.flow["code"].isin(codes)] if len(self.flow) else self.flow,
         )
+
+    def tail(self, sessions: int) -> Snapshot:
+        """The same snapshot keeping only the last ``sessions`` rows of each panel (what a finished report needs).
+
+        A cached market table holds this instead of the five-year panels, so a cached day costs a fraction of the
+        memory; scoring itself always runs on the full snapshot.
+        """
+        panels = {name: getattr(self, name).iloc[-sessions:] for name in PANELS}
+        return replace(self, **panels, bench=self.bench.iloc[-sessions:])
 
 
 def _pivot(long: pd.DataFrame, dates: pd.DatetimeIndex, codes: pd.Index, col: str) -> pd.DataFrame:
