@@ -34,6 +34,7 @@ from tandem.web.routes import (
     api_stocks,
     api_users,
     api_watchlist,
+    l2_stream,
     pages,
     pages_account,
 )
@@ -138,6 +139,8 @@ def create_app(settings: Settings | None = None, *, store: MarketStore | None = 
         api_services.router,
         api_screens.router,
         api_backtests.router,
+        l2_stream.router,
+        l2_stream.pages_router,
         pages_account.router,
         pages.router,
     ):
