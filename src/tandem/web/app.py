@@ -14,6 +14,7 @@ from sqlalchemy import inspect
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import OperationalError
 from starlette.middleware.gzip import GZipMiddleware
+
 from tandem.core.db import Base, make_engine, make_sessionmaker
 from tandem.core.logging import configure_logging
 from tandem.core.settings import Settings, load_settings
@@ -34,14 +35,17 @@ from tandem.web.routes import (
     api_stocks,
     api_users,
     api_watchlist,
+    api_wealth,
     l2_stream,
     pages,
     pages_account,
+    pages_wealth,
 )
 from tandem.web.schemas import Problem
 from tandem.web.state import AppState
 from tandem.web.static_files import CachedStaticFiles, cjk_font_path, font_response, missing_vendor_files
 from tandem.web.templating import STATIC_DIR
+from tandem.web.wealth_services import WealthServices, ensure_wealth_schema
 
 log = structlog.get_logger(__name__)
 
@@ -75,6 +79,7 @@ def create_app(settings: Settings | None = None, *, store: MarketStore | None = 
     s.home.mkdir(parents=True, exist_ok=True)
     engine = make_engine(s.sqlalchemy_url)
     ensure_schema(engine)
+    ensure_wealth_schema(engine)
     ensure_quant_schema(engine)
     vendor_missing = missing_vendor_files(STATIC_DIR)
     if vendor_missing:
@@ -102,6 +107,7 @@ def create_app(settings: Settings | None = None, *, store: MarketStore | None = 
     )
     app.state.backtest_jobs = jobs
     app.state.tandem = state
+    app.state.wealth = WealthServices(sessions=state.sessions, store=market, store_lock=state.store_lock)
     problems.install(app)
     app.add_middleware(GZipMiddleware, minimum_size=800)
     app.add_middleware(SecurityHeaders)
@@ -137,10 +143,12 @@ def create_app(settings: Settings | None = None, *, store: MarketStore | None = 
         api_stocks.router,
         api_watchlist.router,
         api_services.router,
+        api_wealth.router,
         api_screens.router,
         api_backtests.router,
         l2_stream.router,
         l2_stream.pages_router,
+        pages_wealth.router,
         pages_account.router,
         pages.router,
     ):

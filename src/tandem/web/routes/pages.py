@@ -185,13 +185,6 @@ def quant_page(request: Request, user: CurrentUser, state: StateDep, lang: LangD
     return render(templates, request, "quant.html", lang, **ctx)
 
 
-@router.get("/wealth")
-def wealth_page(request: Request, user: CurrentUser, state: StateDep, lang: LangDep) -> Response:
-    """财富: questionnaire, level, strategies, plan (shows what the wealth service offers)."""
-    ctx = base_context(request, state, user, "wealth")
-    return render(templates, request, "wealth.html", lang, **ctx)
-
-
 @router.get("/news")
 def news_page(request: Request, user: CurrentUser, state: StateDep, db: SessionDep, lang: LangDep) -> Response:
     """资讯: the chronological feed with the non-personalised switch."""

@@ -1,0 +1,115 @@
+"""``/api/v1/wealth``: risk questionnaire, level, matching strategies, plans and simulated holdings (owner-scoped).
+
+Every endpoint needs authentication and acts on the caller only; another client's plan is a 404. Texts come in
+the language of ``?lang=`` or ``Accept-Language`` (zh-CN by default).
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Path, Query, Request, status
+
+from tandem.web.deps import CurrentUser, SessionDep
+from tandem.web.i18n import Lang
+from tandem.web.problems import PROBLEM_RESPONSES
+from tandem.web.schemas import Page
+from tandem.web.wealth_client import level_public, list_strategies, questionnaire_public, submit_assessment
+from tandem.web.wealth_plans import accept_plan, create_plan, get_plan, holdings_public, list_plans
+from tandem.web.wealth_schemas import (
+    AssessmentCreate,
+    AssessmentPublic,
+    HoldingsPublic,
+    LevelPublic,
+    PlanCreate,
+    PlanPublic,
+    QuestionnairePublic,
+    StrategyListPublic,
+)
+from tandem.web.wealth_services import WealthDep
+
+CONFLICT: dict[int | str, dict[str, Any]] = {
+    409: PROBLEM_RESPONSES[400] | {"description": "No valid risk assessment, or a suitability refusal"}
+}
+router = APIRouter(prefix="/api/v1/wealth", tags=["wealth"], responses=PROBLEM_RESPONSES)
+PlanId = Annotated[int, Path(ge=1, le=2**31 - 1)]
+
+
+def api_lang(
+    request: Request, lang: Annotated[str | None, Query(pattern="^(zh|en)$", description="zh or en")] = None
+) -> Lang:
+    """``?lang`` wins, then the first supported ``Accept-Language`` entry; zh-CN by default."""
+    if lang in ("zh", "en"):
+        return "en" if lang == "en" else "zh"
+    for part in request.headers.get("accept-language", "").split(","):
+        tag = part.split(";")[0].strip().lower()
+        if tag.startswith("zh"):
+            return "zh"
+        if tag.startswith("en"):
+            return "en"
+    return "zh"
+
+
+ApiLang = Annotated[Lang, Depends(api_lang)]
+
+
+@router.get("/questionnaire", summary="The risk tolerance questionnaire")
+def get_questionnaire(user: CurrentUser, svc: WealthDep, lang: ApiLang) -> QuestionnairePublic:
+    """Questions and choices (no scores); answer every question with one option key."""
+    return questionnaire_public(svc.questionnaire, lang)
+
+
+@router.post("/assessments", summary="Submit questionnaire answers", status_code=status.HTTP_201_CREATED)
+def post_assessment(body: AssessmentCreate, user: CurrentUser, svc: WealthDep, lang: ApiLang) -> AssessmentPublic:
+    """Scores and stores the answers (audited); a missing or unknown answer is a 400 naming the question ids."""
+    return submit_assessment(svc, user=user, answers=dict(body.answers), lang=lang)
+
+
+@router.get("/level", summary="My current risk level")
+def get_level(user: CurrentUser, svc: WealthDep, lang: ApiLang) -> LevelPublic:
+    """Level C1–C5 with the lowest-category mark, expiry and whether a re-assessment is needed."""
+    return level_public(svc, user=user, lang=lang)
+
+
+@router.get("/strategies", summary="Strategies matching my level", responses=CONFLICT)
+def get_strategies(user: CurrentUser, svc: WealthDep, lang: ApiLang) -> StrategyListPublic:
+    """Only strategies whose grade matches the caller's level (each check audited), with real-NAV backtests."""
+    return list_strategies(svc, user=user, lang=lang)
+
+
+@router.post("/plans", summary="Build a plan", status_code=status.HTTP_201_CREATED, responses=CONFLICT)
+def post_plan(body: PlanCreate, user: CurrentUser, svc: WealthDep, db: SessionDep, lang: ApiLang) -> PlanPublic:
+    """A plan for ``amount`` on a matching strategy; above-level strategies are refused (409, audited)."""
+    return create_plan(svc, db, user=user, body=body, lang=lang)
+
+
+@router.get("/plans", summary="My plans")
+def get_plans(
+    user: CurrentUser,
+    svc: WealthDep,
+    db: SessionDep,
+    lang: ApiLang,
+    offset: Annotated[int, Query(ge=0, le=100_000)] = 0,
+    limit: Annotated[int, Query(ge=1, le=50)] = 20,
+) -> Page[PlanPublic]:
+    """Newest first."""
+    items, total = list_plans(svc, db, user=user, lang=lang, offset=offset, limit=limit)
+    return Page(items=items, total=total, offset=offset, limit=limit)
+
+
+@router.get("/plans/{plan_id}", summary="One of my plans")
+def get_one_plan(plan_id: PlanId, user: CurrentUser, svc: WealthDep, db: SessionDep, lang: ApiLang) -> PlanPublic:
+    """404 unless the plan is the caller's."""
+    return get_plan(svc, db, user=user, plan_id=plan_id, lang=lang)
+
+
+@router.post("/plans/{plan_id}/accept", summary="Accept a plan (simulated subscription)", responses=CONFLICT)
+def post_accept(plan_id: PlanId, user: CurrentUser, svc: WealthDep, db: SessionDep, lang: ApiLang) -> PlanPublic:
+    """Marks the plan accepted and records simulated holdings; no real money moves."""
+    return accept_plan(svc, db, user=user, plan_id=plan_id, lang=lang)
+
+
+@router.get("/holdings", summary="My simulated holdings")
+def get_holdings(user: CurrentUser, svc: WealthDep, db: SessionDep, lang: ApiLang) -> HoldingsPublic:
+    """Positions from the last accepted plan, valued at the latest NAV in the catalogue."""
+    return holdings_public(svc, db, user=user, lang=lang)

@@ -1,0 +1,161 @@
+"""The 财富 tab: questionnaire, risk level, matching strategies with real backtests, plan, simulated holdings.
+
+Handlers gather view data from the same client-scoped functions the API uses (so the page can never show more
+than the API would) and render; htmx posts swap one section at a time.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Path, Request
+from fastapi.responses import HTMLResponse, Response
+
+from tandem.core.errors import ConflictError, UserError
+from tandem.web.deps import CurrentUser, LangDep, SessionDep, StateDep
+from tandem.web.i18n import Lang
+from tandem.web.models import User
+from tandem.web.routes.pages import base_context, templates
+from tandem.web.templating import render
+from tandem.web.wealth_client import level_public, list_strategies, questionnaire_public, submit_assessment
+from tandem.web.wealth_plans import accept_plan, create_plan, holdings_public, list_plans
+from tandem.web.wealth_schemas import CurvePoint, PlanCreate, StrategyListPublic
+from tandem.web.wealth_services import WealthDep, WealthServices
+
+router = APIRouter(include_in_schema=False, default_response_class=HTMLResponse)
+PlanId = Annotated[int, Path(ge=1, le=2**31 - 1)]
+AMOUNT_PRESETS = (50_000, 100_000, 200_000, 500_000)
+CLASS_LABELS = {
+    "cash": ("货币", "Cash"),
+    "bond": ("债券", "Bonds"),
+    "mixed": ("混合", "Mixed"),
+    "equity": ("股票", "Equity"),
+    "qdii": ("海外", "Overseas"),
+    "commodity": ("黄金", "Gold"),
+}
+_NEEDS = re.compile(r"needs at least ¥([\d,]+)")
+
+
+def sparkline(curve: list[CurvePoint], *, width: int = 300, height: int = 56) -> str:
+    """SVG polyline points of an equity curve scaled into ``width``×``height`` (drawn server-side, no JS)."""
+    if len(curve) < 2:
+        return ""
+    values = [p.value for p in curve]
+    lo, hi = min(values), max(values)
+    span = (hi - lo) or 1.0
+    step = width / (len(values) - 1)
+    return " ".join(f"{i * step:.1f},{height - 4 - (v - lo) / span * (height - 8):.1f}" for i, v in enumerate(values))
+
+
+def friendly(exc: UserError, lang: Lang) -> dict[str, Any]:
+    """A headline in the page language plus the service's exact detail (which names the fund and the minimum)."""
+    detail = str(exc)
+    match = _NEEDS.search(detail)
+    if match:
+        need = match.group(1)
+        head = f"金额不足：该方案至少需要投入 ¥{need}" if lang == "zh" else f"Amount too small: this plan needs ¥{need}"
+        return {"headline": head, "detail": detail, "need": need.replace(",", "")}
+    return {"headline": None, "detail": detail, "need": None}
+
+
+def _strategies(svc: WealthServices, user: User, lang: Lang) -> StrategyListPublic | None:
+    try:
+        return list_strategies(svc, user=user, lang=lang)
+    except ConflictError:
+        return None
+
+
+def wealth_context(svc: WealthServices, db: SessionDep, user: User, lang: Lang) -> dict[str, Any]:
+    """Everything the tab shows for the caller."""
+    level = level_public(svc, user=user, lang=lang)
+    strategies = _strategies(svc, user, lang) if level.assessed and not level.expired else None
+    plans, _ = list_plans(svc, db, user=user, lang=lang, offset=0, limit=1)
+    return {
+        "level": level,
+        "questionnaire": questionnaire_public(svc.questionnaire, lang),
+        "strategies": strategies,
+        "sparks": {s.key: sparkline(s.backtest.curve) for s in strategies.items} if strategies else {},
+        "plan": plans[0] if plans and plans[0].status == "proposed" else None,
+        "holdings": holdings_public(svc, db, user=user, lang=lang),
+        "presets": AMOUNT_PRESETS,
+        "class_labels": {k: v[0 if lang == "zh" else 1] for k, v in CLASS_LABELS.items()},
+        "answers": {},
+        "missing": [],
+        "error": None,
+    }
+
+
+def _page(request: Request, state: StateDep, user: User, lang: Lang, ctx: dict[str, Any]) -> Response:
+    full = base_context(request, state, user, "wealth") | ctx
+    return render(templates, request, "wealth.html", lang, **full)
+
+
+@router.get("/wealth")
+def wealth_page(
+    request: Request, user: CurrentUser, state: StateDep, svc: WealthDep, db: SessionDep, lang: LangDep
+) -> Response:
+    """财富: the questionnaire until the client has a valid level, then level, strategies, plan and holdings."""
+    ctx = wealth_context(svc, db, user, lang)
+    ctx["retake"] = request.query_params.get("retake") == "1"
+    return _page(request, state, user, lang, ctx)
+
+
+@router.post("/wealth/assess")
+async def wealth_assess(
+    request: Request, user: CurrentUser, state: StateDep, svc: WealthDep, db: SessionDep, lang: LangDep
+) -> Response:
+    """htmx: score the submitted questionnaire; incomplete answers re-render it with the missing ones marked.
+
+    Form errors answer 200 with the message in the fragment, because htmx does not swap 4xx responses.
+    """
+    form = await request.form()
+    answers = {str(k)[2:]: str(v)[:8] for k, v in list(form.multi_items())[:60] if str(k).startswith("q_")}
+    q = svc.questionnaire
+    missing = [qu.id for qu in q.questions if qu.id not in answers]
+    if missing:
+        ctx = wealth_context(svc, db, user, lang) | {"answers": answers, "missing": missing, "retake": True}
+        return render(templates, request, "partials/wealth_main.html", lang, **ctx)
+    try:
+        submit_assessment(svc, user=user, answers=answers, lang=lang)
+    except UserError as exc:
+        ctx = wealth_context(svc, db, user, lang) | {"answers": answers, "error": str(exc), "retake": True}
+        return render(templates, request, "partials/wealth_main.html", lang, **ctx)
+    ctx = wealth_context(svc, db, user, lang) | {"retake": False, "just_assessed": True}
+    return render(templates, request, "partials/wealth_main.html", lang, **ctx)
+
+
+@router.post("/wealth/plan")
+async def wealth_plan(request: Request, user: CurrentUser, svc: WealthDep, db: SessionDep, lang: LangDep) -> Response:
+    """htmx: build a plan for the amount and (matching) strategy in the form."""
+    form = await request.form()
+    raw_amount = str(form.get("amount", "")).replace(",", "").replace("，", "").strip()[:20]
+    strategy = str(form.get("strategy", "")).strip()[:32] or None
+    horizon = str(form.get("horizon", "3")).strip()[:6]
+    ctx: dict[str, Any] = {"class_labels": {k: v[0 if lang == "zh" else 1] for k, v in CLASS_LABELS.items()}}
+    try:
+        try:
+            body = PlanCreate(amount=float(raw_amount), strategy=strategy, horizon_years=float(horizon))
+        except ValueError:
+            msg = "请输入大于0的投资金额（元）" if lang == "zh" else "Enter an amount in CNY greater than 0"
+            raise UserError(msg) from None
+        plan = create_plan(svc, db, user=user, body=body, lang=lang)
+    except UserError as exc:
+        return render(templates, request, "partials/wealth_plan_error.html", lang, **ctx, **friendly(exc, lang))
+    return render(templates, request, "partials/wealth_plan.html", lang, plan=plan, **ctx)
+
+
+@router.post("/wealth/plans/{plan_id}/accept")
+def wealth_accept(
+    request: Request, plan_id: PlanId, user: CurrentUser, svc: WealthDep, db: SessionDep, lang: LangDep
+) -> Response:
+    """htmx: accept the plan (simulated subscription) and refresh the holdings section out of band."""
+    ctx: dict[str, Any] = {"class_labels": {k: v[0 if lang == "zh" else 1] for k, v in CLASS_LABELS.items()}}
+    try:
+        plan = accept_plan(svc, db, user=user, plan_id=plan_id, lang=lang)
+    except UserError as exc:
+        return render(templates, request, "partials/wealth_plan_error.html", lang, **ctx, **friendly(exc, lang))
+    holdings = holdings_public(svc, db, user=user, lang=lang)
+    return render(
+        templates, request, "partials/wealth_plan.html", lang, plan=plan, holdings=holdings, oob_holdings=True, **ctx
+    )

@@ -1,0 +1,133 @@
+"""The wealth services as the web app uses them, built once per process, the catalogue once per store version.
+
+Building the fund catalogue (and each strategy's walk-forward backtest) takes a second or more, so it is done on
+the first wealth request and reused until the market store's live version changes. Suitability checks, warnings,
+assessments and plan events go to the SQL audit log in the application database.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+from typing import Annotated, cast
+
+import structlog
+from fastapi import Depends, Request
+from sqlalchemy import Table, inspect
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm import Session, sessionmaker
+
+from tandem.compliance.audit import SqlAuditLog
+from tandem.compliance.models import AuditLogRow
+from tandem.compliance.suitability_service import SuitabilityService
+from tandem.core.db import Base
+from tandem.core.errors import UserError
+from tandem.marketdata.store import MarketStore
+from tandem.wealth.assessment import AssessmentService
+from tandem.wealth.catalogue import Catalogue, build_catalogue
+from tandem.wealth.models import PlanHistoryRow, PlanRow, RiskAssessmentRow
+from tandem.wealth.plan_store import PlanRepository
+from tandem.wealth.plans import PlanBuilder
+from tandem.wealth.questionnaire import Questionnaire, load_questionnaire
+from tandem.wealth.strategy_service import StrategyService
+from tandem.web.wealth_holdings import SIM_HOLDINGS_TABLE
+
+log = structlog.get_logger(__name__)
+
+WEALTH_TABLES: tuple[Table, ...] = (
+    cast(Table, AuditLogRow.__table__),
+    cast(Table, RiskAssessmentRow.__table__),
+    cast(Table, PlanRow.__table__),
+    cast(Table, PlanHistoryRow.__table__),
+    SIM_HOLDINGS_TABLE,
+)
+
+
+def ensure_wealth_schema(engine: Engine) -> None:
+    """Create the wealth tables on a DB that Alembic does not manage yet (fresh dev or test DB).
+
+    A DB with an ``alembic_version`` table is left to the migrations; a missing table there is a deployment error.
+    """
+    names = set(inspect(engine).get_table_names())
+    missing = [t for t in WEALTH_TABLES if t.name not in names]
+    if not missing:
+        return
+    if "alembic_version" in names:
+        raise RuntimeError(
+            f"the database lacks tables {[t.name for t in missing]}; run the Alembic migrations (make run does)"
+        )
+    try:
+        Base.metadata.create_all(engine, tables=list(WEALTH_TABLES), checkfirst=True)
+    except OperationalError:  # another worker created them at the same moment
+        still = set(inspect(engine).get_table_names())
+        if any(t.name not in still for t in WEALTH_TABLES):
+            raise
+
+
+@dataclass(frozen=True)
+class CatalogueBundle:
+    """The catalogue of one store version and the services computed on it (their caches live as long)."""
+
+    version: str | None
+    catalogue: Catalogue
+    strategies: StrategyService
+    plans: PlanBuilder
+
+    def navs(self) -> dict[str, float]:
+        """Latest NAV per fund code."""
+        return {code: p.last_nav for code, p in self.catalogue.products.items()}
+
+
+class WealthServices:
+    """Per-process wealth services; ``compute_lock`` serialises the optimiser caches across handler threads."""
+
+    def __init__(
+        self,
+        *,
+        sessions: sessionmaker[Session],
+        store: MarketStore,
+        store_lock: threading.Lock,
+        questionnaire: Questionnaire | None = None,
+    ) -> None:
+        self.questionnaire = questionnaire or load_questionnaire()
+        self.audit = SqlAuditLog(sessions)
+        self.suitability = SuitabilityService(audit=self.audit)
+        self.assessments = AssessmentService(sessions=sessions, audit=self.audit, questionnaire=self.questionnaire)
+        self.plan_repo = PlanRepository(sessions=sessions, audit=self.audit)
+        self.compute_lock = threading.Lock()
+        self._store = store
+        self._store_lock = store_lock
+        self._build_lock = threading.Lock()
+        self._bundle: CatalogueBundle | None = None
+
+    def bundle(self) -> CatalogueBundle:
+        """The catalogue bundle of the store's live version (built on first use and after a data import)."""
+        version = self._store.versioned.current_version()
+        current = self._bundle
+        if current is not None and current.version == version:
+            return current
+        with self._build_lock:
+            if self._bundle is not None and self._bundle.version == version:
+                return self._bundle
+            with self._store_lock:
+                if self._store.funds().empty:
+                    raise UserError("the market store has no funds; import fund data first (`tandem data import`)")
+                catalogue = build_catalogue(self._store)
+            self._bundle = CatalogueBundle(
+                version,
+                catalogue,
+                StrategyService(catalogue=catalogue, suitability=self.suitability),
+                PlanBuilder(catalogue=catalogue, suitability=self.suitability),
+            )
+            log.info("wealth.catalogue_built", version=version, products=len(catalogue.products))
+            return self._bundle
+
+
+def get_wealth(request: Request) -> WealthServices:
+    """The wealth services ``create_app`` put on the app."""
+    svc: WealthServices = request.app.state.wealth
+    return svc
+
+
+WealthDep = Annotated[WealthServices, Depends(get_wealth)]
