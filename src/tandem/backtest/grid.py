@@ -1,10 +1,12 @@
 """Run many single-stock signal backtests at once (a parameter sweep) through the compiled core.
 
-The grid kernel calls the same ``_sell``/``_buy`` rule functions as every other path; with
-:meth:`ExecutionConfig.frictionless` it reproduces vectorbt ``Portfolio.from_signals`` (``size=inf``,
+Both grid kernels call the same ``_sell``/``_buy`` rule functions as every other path; with
+:meth:`ExecutionConfig.frictionless` they reproduce vectorbt ``Portfolio.from_signals`` (``size=inf``,
 fills at the close) to 1e-9 relative, which the tests and ``benchmarks/bench_backtest.py`` check.
-To bound memory, callers pass stock chunks: the kernel keeps only per-column state and returns final
-equity, so memory is the signal arrays of one chunk.
+The event kernel (:mod:`tandem.backtest._grid_kernel`) visits only the cells where a signal fires; the
+dense one (:func:`tandem.backtest._core.run_signal_grid`) runs when ex-date cash credits apply, because
+those change a held column on bars without a signal. Both keep only per-column state and return final
+equity, so memory is the signal arrays the caller passes (callers chunk by stocks to bound it).
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ from __future__ import annotations
 import numpy as np
 import numpy.typing as npt
 
-from tandem.backtest import _core
+from tandem.backtest import _core, _grid_kernel
 from tandem.backtest.config import ExecutionConfig
 from tandem.backtest.engine import config_vector, slippage_panel
 from tandem.backtest.market import MarketData
@@ -36,20 +38,40 @@ def final_equity(
         )
     if len(col_stock) != entries.shape[1] or (len(col_stock) and col_stock.max() >= market.shape[1]):
         raise ValidationFailed("col_stock must map every grid column to a stock column of the market")
+    cfg = config_vector(config, record=False)
     use_close = config.fill_at == "close"
+    px = market.close if use_close else market.open
+    stocks = np.ascontiguousarray(col_stock, dtype=np.int64)
+    trades, events = new_lists()
+    slip = slippage_panel(market, config)
+    if not _has_credits(market, stocks, cfg):
+        out: FloatArray = _grid_kernel.run_signal_grid_events(
+            _grid_kernel.signal_words(entries), _grid_kernel.signal_words(exits), 0 if use_close else 1, stocks, px,
+            market.close, market.open, market.volume, market.tradable, market.limit_up, market.limit_down,
+            slip, bool(np.any(slip)), market.stamp_sell, market.transfer_fee, market.min_buy,
+            market.lot_step, config.initial_cash, cfg, trades, events,
+        )  # fmt: skip
+        return out
     en, ex = np.ascontiguousarray(entries), np.ascontiguousarray(exits)
     if not use_close:  # decided at t's close, filled at t+1's open
         en = np.vstack([np.zeros((1, en.shape[1]), dtype=bool), en[:-1]])
         ex = np.vstack([np.zeros((1, ex.shape[1]), dtype=bool), ex[:-1]])
-    px = market.close if use_close else market.open
-    trades, events = new_lists()
-    out: FloatArray = _core.run_signal_grid(
-        en, ex, np.ascontiguousarray(col_stock, dtype=np.int64), px, market.close, market.open, market.volume,
-        market.tradable, market.limit_up, market.limit_down, slippage_panel(market, config), market.preclose,
+    out = _core.run_signal_grid(
+        en, ex, stocks, px, market.close, market.open, market.volume,
+        market.tradable, market.limit_up, market.limit_down, slip, market.preclose,
         market.adj_ratio, market.stamp_sell, market.transfer_fee, market.min_buy, market.lot_step,
-        config.initial_cash, config_vector(config, record=False), trades, events,
+        config.initial_cash, cfg, trades, events,
     )  # fmt: skip
     return out
+
+
+def _has_credits(market: MarketData, stocks: npt.NDArray[np.int64], cfg: FloatArray) -> bool:
+    """Whether any ex-date credit can occur: then every held bar matters and the dense kernel runs."""
+    if cfg[_core.C_CORP] <= 0.0 or len(stocks) == 0:
+        return False
+    used = np.unique(stocks)
+    ratio, pre = market.adj_ratio[:, used], market.preclose[:, used]
+    return bool(np.any((ratio > 1.0) & np.isfinite(pre)))
 
 
 def price_market(dates: npt.ArrayLike, codes: list[str], close: FloatArray) -> MarketData:
