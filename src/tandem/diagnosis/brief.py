@@ -139,7 +139,11 @@ def _recent(dims: dict[str, DimensionScore]) -> list[_Sentence]:
     roe = _ev(dims.get("profitability"), "roe_ann")
     if roe:
         out.append(
-            _Sentence(f"年化净资产收益率{roe.display}。", f"Annualised ROE is {roe.display}.", 3),
+            _Sentence(
+                f"年化净资产收益率{roe.display}（报告期{roe.as_of.isoformat()}）。",
+                f"Annualised ROE is {roe.display} (report {roe.as_of.isoformat()}).",
+                3,
+            ),
         )
     return out
 
@@ -188,6 +192,17 @@ def _watch(diag: Diagnosis, dims: dict[str, DimensionScore]) -> list[_Sentence]:
                 f"资金面为量价代理指标（非交易所逐笔资金流数据），{flow.verdict_zh}。",
                 f"Capital flow is a volume/amount proxy (not tick-by-tick flow data): {flow.verdict_en}.",
                 3,
+            )
+        )
+    net, ratio, days = _ev(flow, "l2_net"), _ev(flow, "l2_net_ratio"), _ev(flow, "l2_days")
+    if flow and not flow.is_proxy and net and ratio and days:
+        out.append(
+            _Sentence(
+                f"资金面（Level-2逐笔数据，截至{net.as_of.isoformat()}的{days.display}个交易日）："
+                f"主力净流入{net.display}亿元，占成交额{ratio.display}。",
+                f"Capital flow (Level-2 tick data, {days.display} session(s) to {net.as_of.isoformat()}): "
+                f"main-force net inflow {net.display} (100m CNY), {ratio.display} of turnover.",
+                2,
             )
         )
     missing = [d for d in diag.dimensions if d.score is None]

@@ -13,7 +13,12 @@ from typing import Any
 
 @dataclass(frozen=True, slots=True)
 class Evidence:
-    """One number behind a score: ``display`` is exactly how it is printed anywhere (brief, PDF, card)."""
+    """One number behind a score: ``display`` is exactly how it is printed anywhere (brief, PDF, card).
+
+    ``period`` is the report period of the financial statement the number comes from (None for market data).
+    Fields of one stock can come from different reports (revenue may lag ROE by a quarter), so every
+    fundamentals-based item names its own period and every renderer prints it.
+    """
 
     key: str
     label_zh: str
@@ -22,9 +27,20 @@ class Evidence:
     display: str
     source: str
     as_of: date
+    period: date | None = None
+
+    def when(self, lang: str = "zh") -> str:
+        """The date(s) to print next to the number: ``报告期 2023-03-31``, or the day plus the report period."""
+        if self.period is None:
+            return self.as_of.isoformat()
+        word = "报告期" if lang == "zh" else "report"
+        if self.period == self.as_of:
+            return f"{word} {self.period.isoformat()}"
+        sep = "，" if lang == "zh" else ", "
+        return f"{self.as_of.isoformat()}{sep}{word} {self.period.isoformat()}"
 
     def to_dict(self) -> dict[str, Any]:
-        """API shape: value, display, source, as_of (ISO), plus the key and labels."""
+        """API shape: value, display, source, as_of (ISO), report_period (ISO or null), plus the key and labels."""
         return {
             "key": self.key,
             "label": {"zh": self.label_zh, "en": self.label_en},
@@ -32,12 +48,16 @@ class Evidence:
             "display": self.display,
             "source": self.source,
             "as_of": self.as_of.isoformat(),
+            "report_period": self.period.isoformat() if self.period else None,
         }
 
 
 @dataclass(frozen=True, slots=True)
 class DimensionScore:
-    """One dimension's verdict: score 0–100 (None when missing, with ``missing`` saying which data and why)."""
+    """One dimension's verdict: score 0–100 (None when missing, with ``missing`` saying which data and why).
+
+    ``missing_zh`` is the same reason in Chinese for the reports (``missing`` stays English for the API and logs).
+    """
 
     key: str
     label_zh: str
@@ -49,6 +69,7 @@ class DimensionScore:
     missing: str | None = None
     weight: float = 0.0
     is_proxy: bool = False
+    missing_zh: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """API shape of the dimension."""
@@ -60,6 +81,7 @@ class DimensionScore:
             "weight": round(self.weight, 4),
             "is_proxy": self.is_proxy,
             "missing": self.missing,
+            "missing_zh": self.missing_zh,
             "evidence": [e.to_dict() for e in self.evidence],
         }
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 import unicodedata
 
 from tandem.compliance.disclaimers import ai_content_label
@@ -14,20 +15,64 @@ WIDTH_PX = 1080
 DPI = 100
 
 
+_UNIT = re.compile(r"[0-9A-Za-z.+\-%/_]+|\s|.", re.S)
+_NO_LINE_START = frozenset("，。、；：！？）》」』】%,.;:!?)")
+_NO_LINE_END = frozenset("（《「『【(")
+
+
+def _width(text: str) -> int:
+    return sum(2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1 for ch in text)
+
+
+def _units(text: str) -> list[str]:
+    """Unbreakable pieces of ``text`` for line breaking (CJK line rules).
+
+    A piece is a run of ASCII letters/digits (numbers, dates, ranges) or one character; closing punctuation is
+    glued to the piece before it and opening punctuation to the piece after it.
+    """
+    units: list[str] = []
+    for tok in _UNIT.findall(text):
+        if units and (tok[0] in _NO_LINE_START or units[-1][-1] in _NO_LINE_END):
+            units[-1] += tok
+        else:
+            units.append(tok)
+    return units
+
+
 def wrap(text: str, width: int) -> list[str]:
-    """Lines of at most ``width`` display columns (CJK characters count two), never splitting a number oddly."""
+    """Lines of at most ``width`` display columns (CJK characters count two).
+
+    Numbers, dates and ranges are never split, and no line starts with closing punctuation (，。）%) or ends with
+    an opening bracket; a single piece wider than a line is cut by columns as a last resort.
+    """
     lines: list[str] = []
     cur, used = "", 0
-    for ch in text:
-        w = 2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1
-        if used + w > width:
-            lines.append(cur)
+    for unit in _units(text):
+        w = _width(unit)
+        if cur and used + w > width:
+            lines.append(cur.rstrip())
             cur, used = "", 0
-        cur += ch
+            if unit.isspace():
+                continue
+        while w > width:  # longer than a whole line: cut by columns
+            head, rest = _cut(unit, width - used)
+            lines.append((cur + head).rstrip())
+            cur, used, unit = "", 0, rest
+            w = _width(unit)
+        cur += unit
         used += w
-    if cur:
-        lines.append(cur)
+    if cur.strip():
+        lines.append(cur.rstrip())
     return lines
+
+
+def _cut(unit: str, room: int) -> tuple[str, str]:
+    used = 0
+    for i, ch in enumerate(unit):
+        used += _width(ch)
+        if used > room:
+            return unit[:i], unit[i:]
+    return unit, ""
 
 
 def to_png(diag: Diagnosis) -> bytes:

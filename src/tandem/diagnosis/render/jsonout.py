@@ -19,7 +19,9 @@ def to_dict(diag: Diagnosis) -> dict[str, Any]:
         "data_date": diag.data_date.isoformat(),
         "composite": diag.composite.to_dict(),
         "dimensions": [d.to_dict() for d in diag.dimensions],
-        "missing_dimensions": [{"key": d.key, "reason": d.missing} for d in diag.dimensions if d.score is None],
+        "missing_dimensions": [
+            {"key": d.key, "reason": d.missing, "reason_zh": d.missing_zh} for d in diag.dimensions if d.score is None
+        ],
         "brief": {
             "zh": diag.brief.zh,
             "en": diag.brief.en,

@@ -9,6 +9,7 @@ from __future__ import annotations
 from tandem.diagnosis.models import Diagnosis
 
 WECOM_LIMIT = 4096
+_MISSING = {True: "缺失：", False: "missing: "}
 
 
 def to_markdown(diag: Diagnosis, lang: str = "zh") -> str:
@@ -34,12 +35,19 @@ def to_markdown(diag: Diagnosis, lang: str = "zh") -> str:
     for d in diag.dimensions:
         label = d.label_zh if zh else d.label_en
         score = str(d.score) if d.score is not None else "—"
-        verdict = (d.verdict_zh if zh else d.verdict_en) if d.score is not None else f"缺失：{d.missing}"
+        reason = (d.missing_zh or d.missing) if zh else d.missing
+        verdict = (
+            (d.verdict_zh if zh else d.verdict_en)
+            if d.score is not None
+            else ("缺失：" if zh else "missing: ") + str(reason)
+        )
         lines.append(f"| {label} | {score} | {verdict} |")
     lines += ["", "## 证据" if zh else "## Evidence", ""]
     for d in diag.dimensions:
         for e in d.evidence:
-            lines.append(f"- {e.label_zh if zh else e.label_en}：{e.display}（{e.source}，{e.as_of.isoformat()}）")
+            lines.append(
+                f"- {e.label_zh if zh else e.label_en}：{e.display}（{e.source}，{e.when('zh' if zh else 'en')}）"
+            )
     lines += ["", (c.weights_note_zh if zh else c.weights_note_en), ""]
     lines += [f"> {line}" for line in (diag.disclaimer_zh if zh else diag.disclaimer_en).splitlines()]
     return "\n".join(lines) + "\n"

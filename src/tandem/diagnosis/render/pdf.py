@@ -54,8 +54,8 @@ def to_pdf(diag: Diagnosis) -> bytes:
     story += [Paragraph(diag.brief.zh, body), Paragraph("各维度与证据", h2)]
     rows = [[Paragraph(x, body) for x in ("维度", "得分", "结论与证据")]]
     for d in diag.dimensions:
-        evidence = "<br/>".join(f"{e.label_zh}：{e.display}（{e.as_of}）" for e in d.evidence)
-        verdict = d.verdict_zh if d.score is not None else f"缺失：{d.missing}"
+        evidence = "<br/>".join(f"{e.label_zh}：{e.display}（{e.when('zh')}）" for e in d.evidence)
+        verdict = d.verdict_zh if d.score is not None else f"缺失：{d.missing_zh or d.missing}"
         rows.append(
             [
                 Paragraph(d.label_zh + ("（代理）" if d.is_proxy else ""), body),

@@ -24,6 +24,7 @@ import pandas as pd
 
 from tandem.diagnosis.fmt import is_num
 from tandem.diagnosis.models import DimensionScore, Evidence
+from tandem.diagnosis.reasons import missing_reason_zh
 from tandem.diagnosis.snapshot import Snapshot
 
 
@@ -59,6 +60,7 @@ class Scorer(ABC):
             (),
             missing=reason,
             is_proxy=self.is_proxy,
+            missing_zh=missing_reason_zh(reason),
         )
 
     def dimension(

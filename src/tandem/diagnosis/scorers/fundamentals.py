@@ -7,6 +7,7 @@ last half-year, and the evidence says which period each number belongs to. Repor
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 
 import numpy as np
@@ -38,7 +39,7 @@ def _fund_evidence(row: pd.Series, name: str, zh: str, en: str, display: str, fi
     period = row[f"{name}_period"]
     announced = row[f"{name}_announced"]
     src = f"fundamentals.{field} ({row[f'{name}_source']}), report {period.date()}, announced {announced.date()}"
-    return Evidence(name, zh, en, float(row[name]), display, src, period.date())
+    return Evidence(name, zh, en, float(row[name]), display, src, period.date(), period=period.date())
 
 
 def _stale_note(row: pd.Series, name: str, day: date) -> tuple[str, str]:
@@ -95,8 +96,10 @@ class ProfitabilityScorer(Scorer):
                     "ROE annualised",
                     float(row["roe_ann"]),
                     pct(row["roe_ann"]),
-                    "fundamentals.roe_avg × 12 / months in report period",
+                    f"fundamentals.roe_avg × 12 / {int(row['roe_avg_period'].month)} months, "
+                    f"report {row['roe_avg_period'].date()}",
                     row["roe_avg_period"].date(),
+                    period=row["roe_avg_period"].date(),
                 )
             )
         if is_num(row["np_margin"]):
@@ -164,12 +167,13 @@ class GrowthScorer(Scorer):
                     f"fundamentals.yoy_ni, report {row['yoy_ni_period'].date()} minus "
                     f"report {row['yoy_ni_prev_period'].date()}",
                     row["yoy_ni_period"].date(),
+                    period=row["yoy_ni_period"].date(),
                 )
             )
         if is_num(row["rev_yoy"]):
-            ev.append(
-                _fund_evidence(row, "rev_yoy", "营业收入同比", "revenue YoY", signed_pct(row["rev_yoy"]), "revenue")
-            )
+            rev = _fund_evidence(row, "rev_yoy", "营业收入同比", "revenue YoY", signed_pct(row["rev_yoy"]), "revenue")
+            base = (row["rev_yoy_period"] - pd.DateOffset(years=1)).date()
+            ev.append(replace(rev, source=f"{rev.source}; vs fundamentals.revenue report {base}"))
         s = row.get("score")
         zh, en = _stale_note(row, "yoy_ni", day)
         verdict = ("成长较快" + zh, "growing fast" + en) if is_num(s) and s >= 65 else ("成长平稳" + zh, "steady" + en)
@@ -200,7 +204,7 @@ class HealthScorer(Scorer):
         out["missing"] = reasons(
             out.index,
             out["cfo_to_np"].isna() & out["debt_ratio"].isna(),
-            "missing: no cash-flow data for this period, and no balance-sheet debt ratio (debt_ratio) "
+            "no cash-flow data for this period, and no balance-sheet debt ratio (debt_ratio) "
             f"announced within {MAX_AGE_DAYS} days before this day",
         )
         out["no_cashflow"] = out["cfo_to_np"].isna()

@@ -14,11 +14,12 @@ import pandas as pd
 from tandem.diagnosis import signals
 from tandem.diagnosis.fmt import is_num, num, pct, signed_pct, yi
 from tandem.diagnosis.models import DimensionScore, Evidence
-from tandem.diagnosis.scorers.base import Scorer, last_row, pct_rank, reasons, weighted, with_score
+from tandem.diagnosis.scorers.base import Scorer, clip_scale, last_row, pct_rank, reasons, weighted, with_score
 from tandem.diagnosis.snapshot import BENCHMARK, Snapshot
 
 BARS = "daily_bars (qfq at the snapshot day)"
 SUSPENDED = "suspended on the snapshot day: price signals would describe an earlier day"
+L2_MIN_PEERS = 10
 MAIN_FORCE_CLASSES = ("super_large", "large")  # same as tandem.level2.thresholds.MAIN_FORCE_CLASSES
 HORIZONS = (20, 60, 120)
 
@@ -191,6 +192,7 @@ class CapitalFlowScorer(Scorer):
         out["l2_net_ratio"] = np.nan
         out["l2_net"] = np.nan
         out["l2_days"] = 0
+        out["l2_last"] = pd.NaT
         if len(snap.flow):
             main = snap.flow[snap.flow["class"].isin(MAIN_FORCE_CLASSES)].groupby("code")
             gross = snap.flow.groupby("code")["gross_amount"].sum()
@@ -198,29 +200,41 @@ class CapitalFlowScorer(Scorer):
             out["l2_net"] = net.reindex(out.index)
             out["l2_net_ratio"] = (net / gross.replace(0.0, np.nan)).reindex(out.index)
             out["l2_days"] = main["days"].max().reindex(out.index).fillna(0).astype(int)
+            out["l2_last"] = pd.to_datetime(main["last_date"].max()).reindex(out.index)
         out["missing"] = reasons(out.index, snap.suspended.iloc[-1].to_numpy(), SUSPENDED)
         out.loc[out["up_share"].isna() & out["missing"].isna(), "missing"] = "no traded amount in the last 20 days"
         return out
 
     def score(self, metrics: pd.DataFrame, ref: pd.DataFrame) -> pd.DataFrame:
-        """Level-2 net ratio percentile where present, else the proxy percentiles."""
+        """Level-2 where present, else the proxy percentiles.
+
+        The Level-2 score maps the main-force net ratio from −15 % … +15 % onto 0–100; when at least
+        ``L2_MIN_PEERS`` stocks have Level-2 rows it is blended half and half with their percentile (a percentile
+        among two or three stocks would say little).
+        """
         m = metrics
         proxy = weighted([(pct_rank(m["up_share"]), 0.5), (pct_rank(m["obv_trend"]), 0.5)])
-        l2 = pct_rank(m["l2_net_ratio"])
-        return with_score(m, 100.0 * l2.where(l2.notna(), proxy))
+        level = clip_scale(m["l2_net_ratio"], -0.15, 0.15)
+        if int(m["l2_net_ratio"].notna().sum()) >= L2_MIN_PEERS:
+            level = weighted([(level, 0.5), (pct_rank(m["l2_net_ratio"]), 0.5)]).where(level.notna())
+        return with_score(m, 100.0 * level.where(level.notna(), proxy))
 
     def explain(self, code: str, row: pd.Series, day: date) -> DimensionScore:
         """Evidence: Level-2 main-force net inflow, or the labelled proxies."""
         if is_num(row["l2_net_ratio"]):
+            last = row["l2_last"].date()
+            days = int(row["l2_days"])
+            src = f"capital_flow (Level-2 tick-by-tick, {days} session{'s' if days > 1 else ''} up to {last})"
             ev = [
-                Evidence("l2_net", "主力净流入(亿元)", "main-force net inflow (100m CNY)", float(row["l2_net"]),
-                         yi(row["l2_net"]), f"capital_flow (Level-2), {int(row['l2_days'])} sessions", day),
-                Evidence("l2_net_ratio", "主力净流入占成交比", "main-force net / turnover", float(row["l2_net_ratio"]),
-                         signed_pct(row["l2_net_ratio"]), "capital_flow (Level-2)", day),
+                Evidence("l2_net", "主力净流入(亿元，Level-2)", "main-force net inflow (100m CNY, Level-2)",
+                         float(row["l2_net"]), yi(row["l2_net"]), f"{src}: super-large + large orders", last),
+                Evidence("l2_net_ratio", "主力净流入占成交比(Level-2)", "main-force net / turnover (Level-2)",
+                         float(row["l2_net_ratio"]), signed_pct(row["l2_net_ratio"]), src, last),
+                Evidence("l2_days", "Level-2数据交易日数", "Level-2 sessions", days, str(days), src, last),
             ]  # fmt: skip
-            verdict = ("主力资金净流出", "net main-force outflow")
+            verdict = ("Level-2逐笔：主力资金净流出", "Level-2: net main-force outflow")
             if row["l2_net"] > 0:
-                verdict = ("主力资金净流入", "net main-force inflow")
+                verdict = ("Level-2逐笔：主力资金净流入", "Level-2: net main-force inflow")
             return self.dimension(row, verdict, ev, is_proxy=False)
         ev = []
         if is_num(row["up_share"]):

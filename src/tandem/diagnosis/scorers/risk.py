@@ -110,6 +110,7 @@ class IndustryStandingScorer(Scorer):
         out = pd.DataFrame(index=snap.close.columns)
         shares = latest(snap.fund, out.index, "total_share")
         out["mcap"] = snap.raw_close.ffill().iloc[-1] * shares["value"]
+        out["mcap_period"] = shares["period"]
         roe = latest(snap.fund, out.index, "roe_avg")
         out["roe_ann"] = roe["value"] * 12.0 / roe["period"].dt.month.astype(float)
         out["missing"] = reasons(out.index, out["mcap"].isna(), "no total_share in fundamentals: market value unknown")
@@ -134,7 +135,8 @@ class IndustryStandingScorer(Scorer):
         """Evidence: market value, its rank and the peer count."""
         ev = [
             Evidence("mcap", "总市值(亿元)", "market value (100m CNY)", float(row["mcap"]), yi(row["mcap"]),
-                     "daily_bars.close × fundamentals.total_share", day),
+                     f"daily_bars.close × fundamentals.total_share (report {row['mcap_period'].date()})", day,
+                     period=row["mcap_period"].date()),
             Evidence("mcap_rank", "行业内市值排名", "market-value rank in industry", int(row["mcap_rank"]),
                      str(int(row["mcap_rank"])), f"instruments.industry = {row['industry']}", day),
             Evidence("peers", "行业内股票数(本库)", "industry peers in the store", int(row["peers"]),
