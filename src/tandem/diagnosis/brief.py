@@ -54,8 +54,8 @@ def _company(diag: Diagnosis, dims: dict[str, DimensionScore]) -> list[_Sentence
     ind = diag.industry or "未分类"
     out = [
         _Sentence(
-            f"【{diag.name}（{diag.code}）三分钟速览】{diag.name}属于{ind}行业，在{board_zh}上市。",
-            f"[{diag.name} ({diag.code}) in three minutes] {diag.name} is in the {diag.industry or 'unclassified'} "
+            f"【{diag.title()}三分钟速览】{diag.name}属于{ind}行业，在{board_zh}上市。",
+            f"[{diag.title('en')} in three minutes] {diag.name} is in the {diag.industry or 'unclassified'} "
             f"industry, listed on {BOARD_EN.get(diag.board, diag.board)}.",
             0,
         )

@@ -133,6 +133,12 @@ class Diagnosis:
     notes: tuple[str, ...] = field(default=())
     price_history: tuple[tuple[date, float], ...] = field(default=())
 
+    def title(self, lang: str = "zh") -> str:
+        """``贵州茅台（600519.SH）``, or just the code when the store has no name for it."""
+        if not self.name or self.name == self.code:
+            return self.code
+        return f"{self.name}（{self.code}）" if lang == "zh" else f"{self.name} ({self.code})"
+
     def dimension(self, key: str) -> DimensionScore:
         """The dimension with ``key`` (KeyError naming the known keys otherwise)."""
         for d in self.dimensions:

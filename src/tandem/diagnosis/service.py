@@ -188,7 +188,7 @@ class DiagnosisService:
         closes = snap.close[code].dropna().iloc[-PRICE_DAYS:]
         draft = Diagnosis(
             code=code,
-            name=name if name and name != code else str(snap.ref.at[code, "name"] or code),
+            name=_display_name(code, name, snap.ref.at[code, "name"]),
             industry=industry,
             board=str(snap.ref.at[code, "board"]),
             as_of=snap.day,
@@ -230,6 +230,14 @@ def _for_day(diag: Diagnosis, day: date) -> Diagnosis:
         return diag
     note = f"{day} is not a trading day in the store; data as of {diag.data_date}"
     return replace(diag, as_of=day, notes=(note, *diag.notes))
+
+
+def _display_name(code: str, *names: object) -> str:
+    """The first real name among ``names`` (reference data may hold None, NaN or the code itself), else the code."""
+    for name in names:
+        if isinstance(name, str) and name.strip() and name != code and name.lower() != "nan":
+            return name
+    return code
 
 
 def _label(code: str, name: str) -> str:

@@ -85,7 +85,7 @@ def to_png(diag: Diagnosis) -> bytes:
     height_in = 7.6 + 0.42 * len(brief_lines) + 0.3 * len(disclaimer)
     fig = Figure(figsize=(WIDTH_PX / DPI, height_in), dpi=DPI, facecolor="white")
     top = 1.0 - 0.9 / height_in
-    fig.text(0.06, top, f"{diag.name}（{diag.code}）", fontfamily=font, fontsize=34)
+    fig.text(0.06, top, diag.title(), fontfamily=font, fontsize=34)
     fig.text(0.06, top - 0.5 / height_in, f"{diag.industry or '未分类'} · 数据日期 {diag.data_date}",
              fontfamily=font, fontsize=16, color="#666")  # fmt: skip
     c = diag.composite

@@ -17,7 +17,7 @@ def to_markdown(diag: Diagnosis, lang: str = "zh") -> str:
     zh = lang == "zh"
     c = diag.composite
     lines = [
-        f"# {diag.name}（{diag.code}）个股诊断" if zh else f"# {diag.name} ({diag.code}) stock diagnosis",
+        f"# {diag.title()}个股诊断" if zh else f"# {diag.title('en')} stock diagnosis",
         "",
         (f"**综合评分 {c.score} 分**，本库 {c.universe} 只中排第 {c.rank} 名" if zh else
          f"**Composite {c.score}**, rank {c.rank} of {c.universe}") if c.score is not None else

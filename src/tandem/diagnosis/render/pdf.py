@@ -42,7 +42,7 @@ def to_pdf(diag: Diagnosis) -> bytes:
     radar = Image(io.BytesIO(radar_image(diag)), 70 * mm, 70 * mm)
     price = Image(io.BytesIO(price_image(diag)), 100 * mm, 46 * mm)
     story = [
-        Paragraph(f"{diag.name}（{diag.code}）个股诊断", title),
+        Paragraph(f"{diag.title()}个股诊断", title),
         Paragraph(f"{diag.industry or '未分类'} · 诊断日期 {diag.as_of} · 数据日期 {diag.data_date}", small),
         Spacer(1, 4 * mm),
         Paragraph(score, h2),
