@@ -98,7 +98,7 @@ _WORDS: Final[dict[str, tuple[str, str]]] = {
     "wealth.plan.title": ("生成投资方案", "Build a plan"),
     "wealth.plan.amount": ("投资金额（元）", "Amount (CNY)"),
     "wealth.plan.strategy": ("策略", "Strategy"),
-    "wealth.plan.auto": ("按风险等级自动匹配", "Auto (by my level)"),
+    "wealth.plan.auto": ("自动匹配", "Auto (my level)"),
     "wealth.plan.horizon": ("投资期限", "Horizon"),
     "wealth.plan.years": ("年", "years"),
     "wealth.plan.submit": ("生成方案", "Build plan"),

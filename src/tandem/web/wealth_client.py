@@ -157,7 +157,7 @@ def list_strategies(svc: WealthServices, *, user: User, lang: Lang) -> StrategyL
     category = require_category(svc, user=user, lang=lang)
     cid = client_id_of(user)
     bundle = svc.bundle()
-    with svc.compute_lock:
+    with svc.computing():
         views = bundle.strategies.list_for(actor=cid, client_id=cid, category=category)
     zh = lang == "zh"
     return StrategyListPublic(

@@ -15,13 +15,14 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from tandem.compliance.suitability import InvestorCategory, ProductRisk, Verdict
-from tandem.core.errors import ConflictError, NotFoundError
+from tandem.core.errors import ConflictError, NotFoundError, UserError
 from tandem.wealth.models import PlanRow
 from tandem.wealth.strategies import STRATEGIES, strategy_by_key
 from tandem.web.i18n import Lang
 from tandem.web.models import User
 from tandem.web.wealth_client import client_id_of, finite, require_category, strategy_names
 from tandem.web.wealth_holdings import current_holdings, held_amounts, replace_holdings
+from tandem.web.wealth_minimum import AmountTooSmallError, needs_at_least, too_small_message, verified_minimum
 from tandem.web.wealth_schemas import (
     ExpectedPublic,
     HoldingsPublic,
@@ -68,12 +69,21 @@ def plan_public(row: PlanRow, *, lang: Lang, current: InvestorCategory | None) -
         explanation=p["explanation_zh"] if zh else p["explanation_en"],
         disclaimer=p["disclaimer_zh"] if zh else p["disclaimer_en"],
         data_line=str(p.get("data_line", "")),
-        notes=list(p.get("notes", [])),
+        notes=[_note(str(n), lang) for n in p.get("notes", [])],
         rebalance=[RebalancePublic(**r) for r in p.get("rebalance", [])],
         rule_version=row.rule_version,
         matches_current_level=matches,
         created_at=row.created_at,
     )
+
+
+def _note(note: str, lang: Lang) -> str:
+    """One language of a builder note written as ``code: 中文 / English``."""
+    code, sep, text = note.partition(": ")
+    zh, slash, en = text.partition(" / ")
+    if not sep or not slash:
+        return note
+    return f"{code}: {zh if lang == 'zh' else en}"
 
 
 def _refuse_above_level(svc: WealthServices, *, cid: str, category: InvestorCategory, key: str, lang: Lang) -> None:
@@ -111,16 +121,33 @@ def create_plan(svc: WealthServices, db: Session, *, user: User, body: PlanCreat
     bundle = svc.bundle()
     held = held_amounts(db, client_id=cid, navs=bundle.navs())
     db.rollback()  # end the read snapshot: the repository writes in its own transaction
-    with svc.compute_lock:
-        plan = bundle.plans.build(
-            actor=cid,
-            client_id=cid,
-            category=category,
-            amount=body.amount,
-            horizon_years=body.horizon_years,
-            holdings=held,
-            strategy=key,
-        )
+    with svc.computing():
+        try:
+            plan = bundle.plans.build(
+                actor=cid,
+                client_id=cid,
+                category=category,
+                amount=body.amount,
+                horizon_years=body.horizon_years,
+                holdings=held,
+                strategy=key,
+            )
+        except UserError as exc:
+            first = needs_at_least(str(exc))
+            if first is None:
+                raise
+            minimum = verified_minimum(
+                bundle.plans,
+                category=category,
+                horizon_years=body.horizon_years,
+                strategy=key,
+                first_need=first,
+                held=sum(held.values()),
+            )
+            chosen = bundle.plans.choose_strategy(category=category, horizon_years=body.horizon_years, key=key)
+            name = strategy_names(lang)[chosen.key]
+            message = too_small_message(amount=body.amount, minimum=minimum, detail=str(exc), strategy=name, lang=lang)
+            raise AmountTooSmallError(message, minimum) from exc
     plan_id = svc.plan_repo.save(actor=cid, plan=plan)
     return plan_public(_own_row(db, cid=cid, plan_id=plan_id), lang=lang, current=category)
 

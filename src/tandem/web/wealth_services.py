@@ -8,6 +8,9 @@ assessments and plan events go to the SQL audit log in the application database.
 from __future__ import annotations
 
 import threading
+import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Annotated, cast
 
@@ -101,13 +104,28 @@ class WealthServices:
         self._build_lock = threading.Lock()
         self._bundle: CatalogueBundle | None = None
 
+    @contextmanager
+    def computing(self) -> Iterator[None]:
+        """Hold the compute lock; solver and NumPy warnings go to the structured log instead of stderr.
+
+        The optimiser may warn ("solution may be inaccurate") while still returning usable weights or raising a
+        specific UserError; a warning must not turn a client's request into a server error.
+        """
+        with self.compute_lock, warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            try:
+                yield
+            finally:
+                for w in caught:
+                    log.warning("wealth.compute_warning", category=w.category.__name__, message=str(w.message)[:200])
+
     def bundle(self) -> CatalogueBundle:
         """The catalogue bundle of the store's live version (built on first use and after a data import)."""
         version = self._store.versioned.current_version()
         current = self._bundle
         if current is not None and current.version == version:
             return current
-        with self._build_lock:
+        with self._build_lock, self.computing():
             if self._bundle is not None and self._bundle.version == version:
                 return self._bundle
             with self._store_lock:

@@ -6,7 +6,6 @@ than the API would) and render; htmx posts swap one section at a time.
 
 from __future__ import annotations
 
-import re
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Request
@@ -19,6 +18,7 @@ from tandem.web.models import User
 from tandem.web.routes.pages import base_context, templates
 from tandem.web.templating import render
 from tandem.web.wealth_client import level_public, list_strategies, questionnaire_public, submit_assessment
+from tandem.web.wealth_minimum import AmountTooSmallError
 from tandem.web.wealth_plans import accept_plan, create_plan, holdings_public, list_plans
 from tandem.web.wealth_schemas import CurvePoint, PlanCreate, StrategyListPublic
 from tandem.web.wealth_services import WealthDep, WealthServices
@@ -34,7 +34,6 @@ CLASS_LABELS = {
     "qdii": ("海外", "Overseas"),
     "commodity": ("黄金", "Gold"),
 }
-_NEEDS = re.compile(r"needs at least ¥([\d,]+)")
 
 
 def sparkline(curve: list[CurvePoint], *, width: int = 300, height: int = 56) -> str:
@@ -49,14 +48,12 @@ def sparkline(curve: list[CurvePoint], *, width: int = 300, height: int = 56) ->
 
 
 def friendly(exc: UserError, lang: Lang) -> dict[str, Any]:
-    """A headline in the page language plus the service's exact detail (which names the fund and the minimum)."""
-    detail = str(exc)
-    match = _NEEDS.search(detail)
-    if match:
-        need = match.group(1)
+    """A headline in the page language plus the detail (which names the fund and its minimum purchase)."""
+    if isinstance(exc, AmountTooSmallError) and exc.minimum:
+        need = f"{exc.minimum:,}"
         head = f"金额不足：该方案至少需要投入 ¥{need}" if lang == "zh" else f"Amount too small: this plan needs ¥{need}"
-        return {"headline": head, "detail": detail, "need": need.replace(",", "")}
-    return {"headline": None, "detail": detail, "need": None}
+        return {"headline": head, "detail": str(exc), "need": str(exc.minimum)}
+    return {"headline": None, "detail": str(exc), "need": None}
 
 
 def _strategies(svc: WealthServices, user: User, lang: Lang) -> StrategyListPublic | None:
@@ -76,7 +73,7 @@ def wealth_context(svc: WealthServices, db: SessionDep, user: User, lang: Lang) 
         "questionnaire": questionnaire_public(svc.questionnaire, lang),
         "strategies": strategies,
         "sparks": {s.key: sparkline(s.backtest.curve) for s in strategies.items} if strategies else {},
-        "plan": plans[0] if plans and plans[0].status == "proposed" else None,
+        "plan": plans[0] if plans and plans[0].status in ("proposed", "accepted") else None,
         "holdings": holdings_public(svc, db, user=user, lang=lang),
         "presets": AMOUNT_PRESETS,
         "class_labels": {k: v[0 if lang == "zh" else 1] for k, v in CLASS_LABELS.items()},
