@@ -8,6 +8,7 @@ from tandem.backtest.config import ExecutionConfig
 from tandem.backtest.grid import final_equity, price_market
 from tandem.backtest.signals import ma_cross, ma_cross_grid, to_cents
 from tandem.backtest.sweep import ma_sweep, walk_forward
+from tandem.compute import LocalPoolRunner, RayRunner
 
 
 @pytest.fixture(scope="module")
@@ -43,29 +44,27 @@ def test_grid_equals_vectorbt_from_signals(hfq_close):
 
 
 def test_sweep_table_heatmap_and_walk_forward(hfq_close):
-    res = ma_sweep(hfq_close, [5, 10], [20, 40], workers=1)
+    res = ma_sweep(hfq_close, [5, 10], [20, 40])
     assert list(res.table.columns) == ["fast", "slow", "mean_return", "hit_rate"]
     assert res.pivot().shape == (2, 2)
     assert res.heatmap_png()[:8] == b"\x89PNG\r\n\x1a\n"
-    wf = walk_forward(hfq_close, [5, 10, 20], [30, 60], workers=1)
+    wf = walk_forward(hfq_close, [5, 10, 20], [30, 60])
     assert -1.0 <= wf.rank_correlation <= 1.0
     assert (wf.warning is None) == (wf.rank_correlation >= 0.3 and wf.best_oos_percentile >= 0.5)
 
 
 def test_sweep_in_process_pool_matches_serial(hfq_close):
-    a = ma_sweep(hfq_close, [5, 10], [20, 40], workers=1).table
-    b = ma_sweep(hfq_close, [5, 10], [20, 40], workers=2).table
+    a = ma_sweep(hfq_close, [5, 10], [20, 40]).table
+    with LocalPoolRunner(2) as pool:
+        b = ma_sweep(hfq_close, [5, 10], [20, 40], runner=pool).table
     pd.testing.assert_frame_equal(a, b)
 
 
 @pytest.mark.ray
 def test_sweep_on_ray_local_instance(hfq_close):
-    ray = pytest.importorskip("ray")
+    pytest.importorskip("ray")
     # Ray 2.x dropped local_mode: a one-CPU local instance is the cheap equivalent
-    ray.init(num_cpus=1, include_dashboard=False, log_to_driver=False)
-    try:
-        a = ma_sweep(hfq_close, [5], [20, 40], backend="ray").table
-    finally:
-        ray.shutdown()
-    b = ma_sweep(hfq_close, [5], [20, 40], workers=1).table
+    with RayRunner(1) as ray:
+        a = ma_sweep(hfq_close, [5], [20, 40], runner=ray).table
+    b = ma_sweep(hfq_close, [5], [20, 40]).table
     pd.testing.assert_frame_equal(a, b)

@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import math
 import operator
+import os
 from collections.abc import Iterator
 from functools import partial
 
 import pytest
 
 from tandem.compute import (
+    BatchError,
     BatchItemError,
     BatchRunner,
     LocalPoolRunner,
@@ -27,6 +29,13 @@ from tandem.core.settings import Settings
 ITEMS = list(range(23))
 EXPECTED = [x * 7 for x in ITEMS]
 TIMES_7 = partial(operator.mul, 7)
+
+
+def _exit_on(bad: int, x: int) -> int:
+    """Kill the worker process on item ``bad`` (stands in for an out-of-memory kill)."""
+    if x == bad:
+        os._exit(1)
+    return x
 
 
 @pytest.fixture(scope="module")
@@ -72,11 +81,15 @@ def test_pool_failure_carries_the_worker_traceback(pool: LocalPoolRunner) -> Non
 
 
 def test_pool_reports_an_unpicklable_function(pool: LocalPoolRunner) -> None:
-    from tandem.compute import BatchError
-
     with pytest.raises(BatchError, match="could not be sent"):
         pool.map(lambda x: x, [1, 2, 3, 4], chunksize=1)
     assert pool.map(TIMES_7, [1, 2], chunksize=1) == [7, 14]  # the pool is still usable
+
+
+def test_pool_names_the_chunk_whose_worker_died(pool: LocalPoolRunner) -> None:
+    with pytest.raises(BatchError, match=r"worker process died while running items #2\.\.#3"):
+        pool.map(partial(_exit_on, 3), [0, 1, 2, 3], chunksize=2)
+    assert pool.map(TIMES_7, [1, 2], chunksize=1) == [7, 14]  # a fresh pool replaces the broken one
 
 
 def test_bad_arguments_are_refused() -> None:

@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from tandem.compliance.audit import MemoryAuditLog, SqlAuditLog
 from tandem.compliance.suitability import InvestorCategory
 from tandem.compliance.suitability_service import SuitabilityService
+from tandem.compute import LocalPoolRunner, RayRunner
 from tandem.core.db import Base, make_engine, make_sessionmaker
 from tandem.core.errors import ConflictError, NotFoundError
 from tandem.wealth.batch import plan_book
@@ -65,8 +66,9 @@ def test_synthetic_generator_is_seeded_and_labelled() -> None:
 
 def test_batch_in_process_and_pool() -> None:
     clients = synthetic_clients(40, seed=1, fund_codes=["110022"])
-    one = plan_book(clients, funds_path=DATA / "funds.parquet", nav_path=DATA / "fund_nav.parquet", workers=1)
-    two = plan_book(clients, funds_path=DATA / "funds.parquet", nav_path=DATA / "fund_nav.parquet", workers=2)
+    one = plan_book(clients, funds_path=DATA / "funds.parquet", nav_path=DATA / "fund_nav.parquet")
+    with LocalPoolRunner(2) as pool:
+        two = plan_book(clients, funds_path=DATA / "funds.parquet", nav_path=DATA / "fund_nav.parquet", runner=pool)
     assert one.synthetic and "SYNTHETIC" in one.label and all(p["synthetic"] for p in one.plans)
     assert len(one.plans) + len(one.errors) == 40 and one.plans == two.plans
     assert one.audited_checks >= len(one.plans)
@@ -79,8 +81,9 @@ def test_batch_in_process_and_pool() -> None:
 def test_batch_on_ray_local() -> None:
     pytest.importorskip("ray")
     clients = synthetic_clients(10, seed=2)
-    out = plan_book(clients, funds_path=DATA / "funds.parquet", nav_path=DATA / "fund_nav.parquet", compute="ray")
-    local = plan_book(clients, funds_path=DATA / "funds.parquet", nav_path=DATA / "fund_nav.parquet", workers=1)
+    with RayRunner(2) as ray:
+        out = plan_book(clients, funds_path=DATA / "funds.parquet", nav_path=DATA / "fund_nav.parquet", runner=ray)
+    local = plan_book(clients, funds_path=DATA / "funds.parquet", nav_path=DATA / "fund_nav.parquet")
     assert out.plans == local.plans
 
 

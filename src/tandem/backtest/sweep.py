@@ -1,19 +1,19 @@
-"""Parameter sweeps on the in-process pool (2 workers) or Ray, with a heatmap and a walk-forward check.
+"""Parameter sweeps on whichever batch runner the caller chose, with a heatmap and a walk-forward check.
 
 Results come as a table plus a heatmap; the walk-forward split warns when the in-sample ranking does not
 hold out of sample.
 
-Tasks are module-level functions of picklable arguments so they run in worker processes or Ray tasks;
-each task runs one parameter pair over all stocks through the compiled grid kernel (same fill rules).
+Each task runs one parameter pair over all stocks through the compiled grid kernel (same fill rules). The
+price panel and config travel inside a ``functools.partial`` of a module-level function, so a process pool
+sends them once per chunk and Ray once per sweep, not once per pair.
 """
 
 from __future__ import annotations
 
-import multiprocessing as mp
-from collections.abc import Callable, Sequence
-from concurrent.futures import ProcessPoolExecutor
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, Literal, TypeVar
+from functools import partial
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -24,31 +24,14 @@ from tandem.backtest.charts import heatmap
 from tandem.backtest.config import ExecutionConfig
 from tandem.backtest.grid import final_equity, price_market
 from tandem.backtest.signals import ma_cross, to_cents
+from tandem.compute import BatchRunner, SerialRunner
 from tandem.core.errors import ValidationFailed
 
 log = structlog.get_logger(__name__)
-Backend = Literal["local", "ray"]
-T = TypeVar("T")
-R = TypeVar("R")
 
 
-def map_tasks(fn: Callable[[T], R], items: Sequence[T], backend: Backend = "local", workers: int = 2) -> list[R]:
-    """Run ``fn`` over ``items`` on a process pool (``local``) or Ray (``ray``), preserving order."""
-    if backend == "ray":
-        import ray
-
-        if not ray.is_initialized():
-            ray.init(num_cpus=workers, include_dashboard=False, log_to_driver=False)
-        remote = ray.remote(fn)
-        return list(ray.get([remote.remote(x) for x in items]))
-    if workers <= 1 or len(items) <= 1:
-        return [fn(x) for x in items]
-    with ProcessPoolExecutor(workers, mp_context=mp.get_context("spawn")) as pool:
-        return list(pool.map(fn, items))
-
-
-def _ma_task(args: tuple[npt.NDArray[np.float64], int, int, ExecutionConfig]) -> npt.NDArray[np.float64]:
-    close, fast, slow, config = args
+def _ma_task(close: npt.NDArray[np.float64], config: ExecutionConfig, pair: tuple[int, int]) -> npt.NDArray[np.float64]:
+    fast, slow = pair
     cents = to_cents(close)
     en, ex = ma_cross(cents, fast, slow)
     n = close.shape[1]
@@ -78,10 +61,12 @@ def ma_sweep(
     slows: Sequence[int],
     config: ExecutionConfig | None = None,
     *,
-    backend: Backend = "local",
-    workers: int = 2,
+    runner: BatchRunner | None = None,
 ) -> SweepResult:
-    """Dual-MA crossover over every (fast < slow) pair, each stock its own portfolio (frictionless default)."""
+    """Dual-MA crossover over every (fast < slow) pair, each stock its own portfolio (frictionless default).
+
+    Pairs run on ``runner`` (default: one after another in this process).
+    """
     cfg = config or ExecutionConfig.frictionless()
     pairs = [(f, s) for f in fasts for s in slows if f < s]
     if not pairs:
@@ -89,7 +74,7 @@ def ma_sweep(
     if close.shape[0] <= max(s for _, s in pairs):
         raise ValidationFailed(f"{close.shape[0]} days are not enough for a {max(s for _, s in pairs)}-day MA")
     arr = close.to_numpy(dtype=np.float64)
-    results = map_tasks(_ma_task, [(arr, f, s, cfg) for f, s in pairs], backend, workers)
+    results = (runner or SerialRunner()).map(partial(_ma_task, arr, cfg), pairs)
     rows: list[dict[str, Any]] = []
     for (f, s), eq in zip(pairs, results, strict=True):
         ret = eq / cfg.initial_cash - 1.0
@@ -116,15 +101,14 @@ def walk_forward(
     config: ExecutionConfig | None = None,
     *,
     split: float = 0.7,
-    backend: Backend = "local",
-    workers: int = 2,
+    runner: BatchRunner | None = None,
 ) -> WalkForward:
     """Sweep the first ``split`` of the days, then the rest; warn when the in-sample ranking falls apart."""
     if not 0.2 <= split <= 0.9:
         raise ValidationFailed(f"split {split} must be within 0.2..0.9")
     cut = int(len(close) * split)
-    ins = ma_sweep(close.iloc[:cut], fasts, slows, config, backend=backend, workers=workers)
-    oos = ma_sweep(close.iloc[cut:], fasts, slows, config, backend=backend, workers=workers)
+    ins = ma_sweep(close.iloc[:cut], fasts, slows, config, runner=runner)
+    oos = ma_sweep(close.iloc[cut:], fasts, slows, config, runner=runner)
     a = ins.table["mean_return"].rank()
     b = oos.table["mean_return"].rank()
     corr = float(np.corrcoef(a, b)[0, 1]) if len(a) > 2 else float("nan")

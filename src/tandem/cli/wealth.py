@@ -22,6 +22,7 @@ from tandem.cli.context import console, market_store, print_json, settings
 from tandem.compliance.audit import AuditSink, MemoryAuditLog, SqlAuditLog
 from tandem.compliance.suitability import CATEGORY_LABELS_ZH, InvestorCategory
 from tandem.compliance.suitability_service import SuitabilityService
+from tandem.compute import runner_from_settings
 from tandem.core.db import make_engine, make_sessionmaker
 from tandem.core.errors import UserError
 from tandem.wealth.assessment import AssessmentService
@@ -250,7 +251,8 @@ def batch(
         held = sorted(build_catalogue(_source(funds_file, nav_file)).products)[:6]
         book = synthetic_clients(clients, seed=seed, fund_codes=held)
         started = time.perf_counter()
-        result = plan_book(book, funds_path=funds_file, nav_path=nav_file, compute=s.compute, workers=s.compute_workers)
+        with runner_from_settings(s) as runner:
+            result = plan_book(book, funds_path=funds_file, nav_path=nav_file, runner=runner)
         wall = time.perf_counter() - started
     summary = {
         "synthetic": True,

@@ -9,15 +9,17 @@ from __future__ import annotations
 
 import pickle
 import traceback
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 from tandem.compute.errors import BatchItemError, describe
+from tandem.compute.runner import Progress
 from tandem.core.errors import ValidationFailed
 
 T = TypeVar("T")
 R = TypeVar("R")
+H = TypeVar("H", bound=Hashable)
 
 CHUNKS_PER_WORKER = 4
 """Default chunks per worker: enough to balance uneven items and report progress, few enough to keep IPC low."""
@@ -84,3 +86,35 @@ def raise_for_failure(outcome: ChunkOutcome[R], chunk: Chunk[T], *, remote: bool
     if remote and outcome.trace:
         failure.add_note(f"traceback in the worker:\n{outcome.trace.rstrip()}")
     raise failure from outcome.error
+
+
+def collect(
+    submitted: dict[H, Chunk[Any]],
+    *,
+    wait_some: Callable[[list[H]], tuple[list[H], list[H]]],
+    fetch: Callable[[H, Chunk[Any]], ChunkOutcome[R]],
+    cancel: Callable[[H], object],
+    progress: Progress | None,
+) -> list[R]:
+    """Wait for submitted chunks (``handle → chunk``, in batch order), fail fast, report progress, keep item order.
+
+    ``wait_some`` splits the pending handles into finished and still pending; ``fetch`` reads one finished chunk's
+    outcome; ``cancel`` drops a chunk not yet run once another has failed.
+    """
+    total = sum(len(c.items) for c in submitted.values())
+    outcomes: dict[int, ChunkOutcome[R]] = {}
+    pending = list(submitted)
+    try:
+        while pending:
+            finished, pending = wait_some(pending)
+            for handle in finished:
+                chunk = submitted[handle]
+                outcome = fetch(handle, chunk)
+                raise_for_failure(outcome, chunk, remote=True)
+                outcomes[chunk.start] = outcome
+            if progress is not None:
+                progress(sum(len(o.results) for o in outcomes.values()), total)
+    finally:
+        for handle in pending:
+            cancel(handle)
+    return [r for c in submitted.values() for r in outcomes[c.start].results]

@@ -1,8 +1,10 @@
 """Runners on this machine: :class:`SerialRunner` (this process) and :class:`LocalPoolRunner` (worker processes).
 
-The pool starts its workers with ``spawn`` by default: the parent usually holds threads (numba, polars, DuckDB)
-and forking a process with live threads can deadlock the child. Workers are started on the first ``map`` and kept
-until ``close`` so that several batches in a row (a walk-forward runs two sweeps) pay the start-up once.
+The pool starts its workers with ``forkserver`` by default: the parent usually holds threads (DuckDB, pyarrow,
+numba) and forking a process with live threads can deadlock the child, while ``spawn`` makes every worker import
+the program again (seconds for the ``tandem`` CLI). The fork server imports the main module and the task's module
+once and forks clean workers from itself. Workers are started on the first ``map`` and kept until ``close`` so
+several batches in a row (a walk-forward runs two sweeps) pay the start-up once.
 """
 
 from __future__ import annotations
@@ -11,11 +13,12 @@ import multiprocessing as mp
 from collections.abc import Callable, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
-from typing import Literal, TypeVar
+from functools import partial
+from typing import Any, Literal, TypeVar
 
 import structlog
 
-from tandem.compute.chunks import Chunk, ChunkOutcome, chunk_size, raise_for_failure, run_chunk, split
+from tandem.compute.chunks import Chunk, ChunkOutcome, chunk_size, collect, run_chunk, split
 from tandem.compute.errors import BatchError, BatchItemError, describe
 from tandem.compute.runner import BatchRunner, Progress
 from tandem.core.errors import ValidationFailed
@@ -23,8 +26,20 @@ from tandem.core.errors import ValidationFailed
 T = TypeVar("T")
 R = TypeVar("R")
 StartMethod = Literal["spawn", "forkserver", "fork"]
+Pending = Future[ChunkOutcome[Any]]
 
 log = structlog.get_logger(__name__)
+
+
+def _wait_some(pending: list[Pending]) -> tuple[list[Pending], list[Pending]]:
+    done, not_done = wait(pending, return_when=FIRST_COMPLETED)
+    return list(done), list(not_done)
+
+
+def _module_of(fn: Callable[..., object]) -> str:
+    """The module defining ``fn`` (through ``functools.partial``), for the fork server to import up front."""
+    inner = fn.func if isinstance(fn, partial) else fn
+    return str(getattr(inner, "__module__", None) or __name__)
 
 
 class SerialRunner(BatchRunner):
@@ -59,7 +74,7 @@ class SerialRunner(BatchRunner):
 class LocalPoolRunner(BatchRunner):
     """A ``concurrent.futures`` process pool of ``workers`` processes (``Settings.compute_workers``)."""
 
-    def __init__(self, workers: int, *, start_method: StartMethod = "spawn") -> None:
+    def __init__(self, workers: int, *, start_method: StartMethod = "forkserver") -> None:
         if workers < 1:
             raise ValidationFailed(f"workers={workers}: a process pool needs at least 1 (TANDEM_COMPUTE_WORKERS)")
         self._workers = workers
@@ -71,9 +86,11 @@ class LocalPoolRunner(BatchRunner):
         """The number of worker processes."""
         return self._workers
 
-    def _executor(self) -> ProcessPoolExecutor:
+    def _executor(self, fn: Callable[..., object]) -> ProcessPoolExecutor:
         if self._pool is None:
             ctx = mp.get_context(self._start_method)
+            if self._start_method == "forkserver":  # no effect once this process's fork server runs
+                ctx.set_forkserver_preload(["__main__", __name__, _module_of(fn)])
             self._pool = ProcessPoolExecutor(self._workers, mp_context=ctx)
             log.debug("process pool started", workers=self._workers, start_method=self._start_method)
         return self._pool
@@ -90,24 +107,9 @@ class LocalPoolRunner(BatchRunner):
         chunks = split(items, chunk_size(len(items), self._workers, chunksize))
         if len(chunks) <= 1:
             return SerialRunner().map(fn, items, progress=progress)
-        pool = self._executor()
-        futures: dict[Future[ChunkOutcome[R]], Chunk[T]] = {pool.submit(run_chunk, fn, c.items): c for c in chunks}
-        outcomes: dict[int, ChunkOutcome[R]] = {}
-        pending = set(futures)
-        try:
-            while pending:
-                finished, pending = wait(pending, return_when=FIRST_COMPLETED)
-                for fut in finished:
-                    chunk = futures[fut]
-                    outcome = self._outcome(fut, chunk)
-                    raise_for_failure(outcome, chunk, remote=True)
-                    outcomes[chunk.start] = outcome
-                if progress is not None:
-                    progress(sum(len(o.results) for o in outcomes.values()), len(items))
-        finally:
-            for fut in pending:
-                fut.cancel()
-        return [r for c in chunks for r in outcomes[c.start].results]
+        pool = self._executor(fn)
+        futures = {pool.submit(run_chunk, fn, c.items): c for c in chunks}
+        return collect(futures, wait_some=_wait_some, fetch=self._outcome, cancel=Future.cancel, progress=progress)
 
     def _outcome(self, fut: Future[ChunkOutcome[R]], chunk: Chunk[T]) -> ChunkOutcome[R]:
         last = chunk.start + len(chunk.items) - 1

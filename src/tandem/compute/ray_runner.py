@@ -13,7 +13,7 @@ from typing import Any, TypeVar
 
 import structlog
 
-from tandem.compute.chunks import Chunk, ChunkOutcome, chunk_size, raise_for_failure, run_chunk, split
+from tandem.compute.chunks import Chunk, ChunkOutcome, chunk_size, collect, run_chunk, split
 from tandem.compute.errors import BatchError
 from tandem.compute.runner import BatchRunner, Progress
 from tandem.core.errors import UserError, ValidationFailed
@@ -79,22 +79,13 @@ class RayRunner(BatchRunner):
         task = ray.remote(run_chunk)
         fn_ref = ray.put(fn)
         refs = {task.remote(fn_ref, c.items): c for c in chunks}
-        outcomes: dict[int, ChunkOutcome[R]] = {}
-        pending = list(refs)
-        try:
-            while pending:
-                finished, pending = ray.wait(pending, num_returns=1)
-                for ref in finished:
-                    chunk = refs[ref]
-                    outcome: ChunkOutcome[R] = self._outcome(ray, ref, chunk)
-                    raise_for_failure(outcome, chunk, remote=True)
-                    outcomes[chunk.start] = outcome
-                if progress is not None:
-                    progress(sum(len(o.results) for o in outcomes.values()), len(items))
-        finally:
-            for ref in pending:
-                ray.cancel(ref)
-        return [r for c in chunks for r in outcomes[c.start].results]
+        return collect(
+            refs,
+            wait_some=lambda pending: ray.wait(pending, num_returns=1),
+            fetch=lambda ref, chunk: self._outcome(ray, ref, chunk),
+            cancel=ray.cancel,
+            progress=progress,
+        )
 
     @staticmethod
     def _outcome(ray: Any, ref: Any, chunk: Chunk[Any]) -> ChunkOutcome[Any]:

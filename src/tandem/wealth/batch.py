@@ -1,23 +1,23 @@
-"""Plans for a whole book of clients: in-process pool by default, Ray when ``compute == "ray"``.
+"""Plans for a whole book of clients, split into one chunk per worker of the batch runner the caller chose.
 
-Each worker builds its own catalogue from a :class:`~tandem.wealth.datasource.ParquetFundSource` (cheap, and
+Each chunk builds its own catalogue from a :class:`~tandem.wealth.datasource.ParquetFundSource` (cheap, and
 nothing unpicklable crosses process boundaries) and a :class:`PlanBuilder` whose per-strategy weights are
-computed once per worker. Suitability checks go to an in-memory audit sink per worker; the batch returns their
+computed once per chunk. Suitability checks go to an in-memory audit sink per worker; the batch returns their
 count. A client whose plan cannot be built gets an error entry naming the reason (no partial plan).
 """
 
 from __future__ import annotations
 
-import os
 from collections.abc import Sequence
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 from tandem.compliance.audit import MemoryAuditLog
 from tandem.compliance.disclaimers import SYNTHETIC_LABEL
 from tandem.compliance.suitability_service import SuitabilityService
+from tandem.compute import BatchRunner, SerialRunner
 from tandem.core.errors import UserError
 from tandem.wealth.catalogue import build_catalogue
 from tandem.wealth.datasource import ParquetFundSource
@@ -74,34 +74,14 @@ def plan_book(
     *,
     funds_path: Path,
     nav_path: Path,
-    compute: Literal["local", "ray"] = "local",
-    workers: int = 2,
+    runner: BatchRunner | None = None,
 ) -> BatchResult:
-    """Build plans for every client, split into ``workers`` chunks."""
-    size = max(1, -(-len(clients) // workers))
+    """Build plans for every client on ``runner`` (default: this process), one chunk of clients per worker."""
+    runner = runner or SerialRunner()
+    size = max(1, -(-len(clients) // runner.workers))
     chunks = [list(clients[i : i + size]) for i in range(0, len(clients), size)]
-    if compute == "ray":
-        outputs = _with_ray(chunks, str(funds_path), str(nav_path), workers)
-    elif workers == 1:
-        outputs = [_run_chunk(str(funds_path), str(nav_path), chunks[0])] if chunks else []
-    else:
-        with ProcessPoolExecutor(max_workers=min(workers, os.cpu_count() or 1)) as pool:
-            futures = [pool.submit(_run_chunk, str(funds_path), str(nav_path), ch) for ch in chunks]
-            outputs = [f.result() for f in futures]
+    task = partial(_run_chunk, str(funds_path), str(nav_path))
+    outputs = runner.map(task, chunks, chunksize=1)
     plans = [p for out in outputs for p in out[0]]
     errors = [e for out in outputs for e in out[1]]
     return BatchResult(plans, errors, sum(out[2] for out in outputs), True, SYNTHETIC_LABEL["en"])
-
-
-def _with_ray(chunks: list[list[SyntheticClient]], funds: str, nav: str, workers: int) -> list[Any]:
-    import ray  # optional dependency, imported only when Ray was chosen
-
-    started = not ray.is_initialized()
-    if started:
-        ray.init(num_cpus=workers, include_dashboard=False, log_to_driver=False)
-    try:
-        task = ray.remote(_run_chunk)
-        return list(ray.get([task.remote(funds, nav, ch) for ch in chunks]))
-    finally:
-        if started:
-            ray.shutdown()
