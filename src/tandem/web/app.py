@@ -39,6 +39,7 @@ from tandem.web.routes import (
     l2_stream,
     pages,
     pages_account,
+    pages_quant,
     pages_wealth,
 )
 from tandem.web.schemas import Problem
@@ -148,6 +149,7 @@ def create_app(settings: Settings | None = None, *, store: MarketStore | None = 
         api_backtests.router,
         l2_stream.router,
         l2_stream.pages_router,
+        pages_quant.router,
         pages_wealth.router,
         pages_account.router,
         pages.router,

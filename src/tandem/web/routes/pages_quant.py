@@ -1,0 +1,174 @@
+"""量化 tab pages: the screener, the declarative backtest builder, job progress (htmx polling) and results.
+
+The builder posts plain form fields; they become a :class:`~tandem.backtest.spec.StrategySpec` here (never code),
+go through the same checks and job service as ``POST /api/v1/backtests``, and the job partial polls until done.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import HTMLResponse, Response
+from pydantic import ValidationError
+
+from tandem.backtest.jobs.models import BacktestJob, JobStatus
+from tandem.backtest.screener.models import list_screens, save_screen
+from tandem.backtest.spec import StrategySpec
+from tandem.core.errors import UserError
+from tandem.web import quant
+from tandem.web.deps import CurrentUser, LangDep, SessionDep, StateDep
+from tandem.web.i18n import Lang
+from tandem.web.quant_runtime import JobsDep
+from tandem.web.quant_view import RULE_LABELS, equity_chart, notable_events
+from tandem.web.routes.pages import base_context
+from tandem.web.templating import make_templates, render
+
+router = APIRouter(include_in_schema=False, default_response_class=HTMLResponse)
+templates = make_templates()
+EXAMPLES = (
+    "pe_ttm > 0 and pe_ttm < 15",
+    "pb < 1.5 and roe > 0.02",
+    "close > ma(close, 60)",
+    "close > ma(close, 20) and pct_change(close, 20) > 0",
+)
+Text = Annotated[str, Form(max_length=2000)]
+
+
+@router.get("/quant")
+def quant_page(request: Request, user: CurrentUser, state: StateDep, db: SessionDep, lang: LangDep) -> Response:
+    """量化: screener box with examples, backtest builder, my jobs."""
+    ctx = base_context(request, state, user, "quant")
+    with state.store_lock:
+        last = quant.last_day(state.store)
+    jobs, _ = quant.list_jobs(db, user_id=user.id, offset=0, limit=10)
+    return render(
+        templates, request, "quant.html", lang, **ctx, examples=EXAMPLES, last_day=last, jobs=jobs,
+        screens=list_screens(db, owner_user_id=user.id), default_start=date(last.year - 2, 1, 1),
+    )  # fmt: skip
+
+
+def _error(request: Request, lang: Lang, message: str, status: int = 200) -> Response:
+    return render(templates, request, "partials/error.html", lang, error=message, status_code=status)
+
+
+@router.post("/quant/screen")
+def run_screen_page(
+    request: Request,
+    user: CurrentUser,
+    state: StateDep,
+    lang: LangDep,
+    expression: Text,
+    day: Annotated[str, Form()] = "",
+) -> Response:
+    """Htmx: the screen's result table (errors show inline with the column)."""
+    try:
+        d = date.fromisoformat(day) if day else None
+        result = quant.screen(state, expression, d, limit=200)
+    except ValueError:
+        return _error(request, lang, f"{day!r} is not a date; use YYYY-MM-DD")
+    except UserError as exc:
+        return _error(request, lang, str(exc))
+    return render(templates, request, "partials/quant_screen_results.html", lang, result=result)
+
+
+@router.post("/quant/screens")
+def save_screen_page(
+    request: Request, user: CurrentUser, db: SessionDep, lang: LangDep, expression: Text,
+    name: Annotated[str, Form(max_length=80)] = "",
+) -> Response:  # fmt: skip
+    """Htmx: keep the screen under a name; returns the refreshed saved list."""
+    try:
+        save_screen(db, owner_user_id=user.id, name=name or expression[:40], expression=expression)
+        db.commit()
+    except UserError as exc:
+        return _error(request, lang, str(exc))
+    return render(
+        templates, request, "partials/quant_saved.html", lang, screens=list_screens(db, owner_user_id=user.id)
+    )
+
+
+def spec_from_form(form: dict[str, Any]) -> StrategySpec:
+    """The builder's fields as a spec (pydantic errors become one readable UserError)."""
+    codes = [c for c in str(form.get("universe") or "").replace(",", " ").split() if c]
+    raw = {
+        "name": form.get("name") or "我的策略",
+        "universe": codes or None,
+        "screen": form.get("screen") or None,
+        "rank_by": form.get("rank_by") or None,
+        "ascending": form.get("order", "asc") == "asc",
+        "max_positions": form.get("max_positions") or 10,
+        "rebalance": form.get("rebalance") or "monthly",
+        "sizing": form.get("sizing") or "equal",
+        "start": form.get("start") or None,
+        "end": form.get("end") or None,
+        "benchmark": form.get("benchmark") or None,
+        "execution": {
+            "fill_at": form.get("fill_at") or "next_open",
+            "slippage_bps": form.get("slippage_bps") or 0,
+        },
+    }
+    try:
+        return StrategySpec.model_validate(raw)
+    except ValidationError as exc:
+        parts = [f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors()[:5]]
+        raise UserError("; ".join(parts)) from exc
+
+
+@router.post("/quant/backtests")
+async def submit_page(
+    request: Request, user: CurrentUser, state: StateDep, db: SessionDep, jobs: JobsDep, lang: LangDep
+) -> Response:
+    """Htmx: queue the builder's strategy and return the progress partial (which polls itself)."""
+    form = {k: str(v).strip() for k, v in (await request.form()).items()}
+    try:
+        spec = spec_from_form(form)
+        quant.check_spec(state, spec)
+        job = quant.submit(db, jobs, user_id=user.id, spec=spec)
+    except UserError as exc:
+        return _error(request, lang, str(exc))
+    resp = _job_partial(request, lang, job)
+    resp.headers["HX-Trigger"] = "jobs-changed"
+    return resp
+
+
+def _job_partial(request: Request, lang: Lang, job: BacktestJob) -> Response:
+    ctx: dict[str, Any] = {"job": quant.public_job(job), "rule_labels": RULE_LABELS}
+    if job.status == JobStatus.DONE and job.result:
+        ctx["chart_json"] = json.dumps(equity_chart(job.result, lang), ensure_ascii=False).replace("<", "\\u003c")
+        ctx["events"], ctx["event_counts"] = notable_events(job.result)
+    return render(templates, request, "partials/quant_job.html", lang, **ctx)
+
+
+@router.get("/quant/backtests/{job_id}")
+def job_page(request: Request, job_id: int, user: CurrentUser, jobs: JobsDep, lang: LangDep) -> Response:
+    """Htmx: one job's progress or results (polled every second while it is queued or running)."""
+    try:
+        job = jobs.get(owner_user_id=user.id, job_id=job_id)
+    except UserError as exc:
+        return _error(request, lang, str(exc), status=404)
+    resp = _job_partial(request, lang, job)
+    if job.status not in (JobStatus.QUEUED, JobStatus.RUNNING):
+        resp.headers["HX-Trigger"] = "jobs-changed"  # the list shows the final state and return
+    return resp
+
+
+@router.post("/quant/backtests/{job_id}/cancel")
+def cancel_page(request: Request, job_id: int, user: CurrentUser, jobs: JobsDep, lang: LangDep) -> Response:
+    """Htmx: cancel and show the job's final state."""
+    try:
+        job = jobs.cancel(owner_user_id=user.id, job_id=job_id)
+    except UserError as exc:
+        return _error(request, lang, str(exc))
+    resp = _job_partial(request, lang, job)
+    resp.headers["HX-Trigger"] = "jobs-changed"
+    return resp
+
+
+@router.get("/quant/jobs")
+def jobs_list(request: Request, user: CurrentUser, db: SessionDep, lang: LangDep) -> Response:
+    """Htmx: my recent jobs."""
+    items, _ = quant.list_jobs(db, user_id=user.id, offset=0, limit=10)
+    return render(templates, request, "partials/quant_jobs.html", lang, jobs=items)
