@@ -107,3 +107,22 @@ def test_wealth_words_exist_in_both_languages() -> None:
     for key in (k for k in keys() if k.startswith("wealth.")):
         zh, en = translate("zh", key), translate("en", key)
         assert zh and en and zh != key and en != key
+
+
+def test_store_without_funds_gives_a_clear_message(tmp_path: Path) -> None:
+    from tandem.web.accounts import create_user
+    from tandem.web.security import issue_token
+
+    app = create_app(Settings(home=tmp_path / "home", secret_key="x" * 40), store=MarketStore.open(tmp_path / "empty"))
+    state = app.state.tandem
+    with state.sessions() as db:
+        u = create_user(db, state.keys, username="nofunds@example.com", password=PASSWORD)
+        db.commit()
+        token, _ = issue_token(state.keys.jwt, user_id=u.id, token_version=u.token_version)
+    h = {"Authorization": f"Bearer {token}"}
+    with TestClient(app, raise_server_exceptions=False) as c:
+        assert c.post("/api/v1/wealth/assessments", headers=h, json={"answers": ANSWERS["C3"]}).status_code == 201
+        r = c.get("/api/v1/wealth/strategies", headers=h)
+        assert r.status_code == 400 and "no funds" in r.json()["detail"]
+        page = c.get("/wealth", headers=h | {"Accept": "text/html"})
+        assert page.status_code == 200 and "tandem data import" in page.text

@@ -56,22 +56,26 @@ def friendly(exc: UserError, lang: Lang) -> dict[str, Any]:
     return {"headline": None, "detail": str(exc), "need": None}
 
 
-def _strategies(svc: WealthServices, user: User, lang: Lang) -> StrategyListPublic | None:
+def _strategies(svc: WealthServices, user: User, lang: Lang) -> tuple[StrategyListPublic | None, str | None]:
+    """The matching strategies, or None and why (no valid level: None, None; no fund data: None, the message)."""
     try:
-        return list_strategies(svc, user=user, lang=lang)
+        return list_strategies(svc, user=user, lang=lang), None
     except ConflictError:
-        return None
+        return None, None
+    except UserError as exc:
+        return None, str(exc)
 
 
 def wealth_context(svc: WealthServices, db: SessionDep, user: User, lang: Lang) -> dict[str, Any]:
     """Everything the tab shows for the caller."""
     level = level_public(svc, user=user, lang=lang)
-    strategies = _strategies(svc, user, lang) if level.assessed and not level.expired else None
+    strategies, unavailable = _strategies(svc, user, lang) if level.assessed and not level.expired else (None, None)
     plans, _ = list_plans(svc, db, user=user, lang=lang, offset=0, limit=1)
     return {
         "level": level,
         "questionnaire": questionnaire_public(svc.questionnaire, lang),
         "strategies": strategies,
+        "unavailable": unavailable,
         "sparks": {s.key: sparkline(s.backtest.curve) for s in strategies.items} if strategies else {},
         "plan": plans[0] if plans and plans[0].status in ("proposed", "accepted") else None,
         "holdings": holdings_public(svc, db, user=user, lang=lang),
