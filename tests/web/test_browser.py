@@ -119,8 +119,7 @@ def test_feed_switch_persists_and_tabs_render(browser: Any, live_url: str) -> No
     page = ctx.new_page()
     _signup(page, live_url, "13700001234")
     SHOTS.mkdir(parents=True, exist_ok=True)
-    _fonts_ready(page)
-    page.screenshot(path=str(SHOTS / "wealth.png"), full_page=True)
+    assert page.locator("#wealth-q").count() == 1  # new clients land on the questionnaire; see test_wealth_browser
     page.goto(f"{live_url}/news")
     box = page.locator("#feed-switch input[type=checkbox]")
     assert not box.is_checked()
