@@ -232,6 +232,7 @@ def test_plan_flow_pagination_and_errors(wclient: TestClient, new_user: Callable
     _problem(wclient.post(f"/api/v1/wealth/plans/{ids[0]}/accept", headers=h), 409)
     en = wclient.get(f"/api/v1/wealth/plans/{ids[2]}?lang=en", headers=h).json()
     assert en["explanation"].startswith("Your risk category is C4") and en["disclaimer"].startswith("Risk notice")
+    assert en["data_line"].startswith("Data 20") and all("低于" not in n for n in en["notes"])
     assert wclient.post(f"/api/v1/wealth/plans/{ids[2]}/accept", headers=h).status_code == 200
     _problem(wclient.post(f"/api/v1/wealth/plans/{ids[2]}/accept", headers=h), 409)  # accepted once only
     # a second plan is built on top of the simulated holdings: targets cover holdings plus the new money

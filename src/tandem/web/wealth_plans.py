@@ -9,11 +9,14 @@ of that moment. Another client's plan is simply not found (404).
 
 from __future__ import annotations
 
+import re
+from datetime import date
 from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from tandem.compliance.disclaimers import data_date_line
 from tandem.compliance.suitability import InvestorCategory, ProductRisk, Verdict
 from tandem.core.errors import ConflictError, NotFoundError, UserError
 from tandem.wealth.models import PlanRow
@@ -42,6 +45,9 @@ def _current_or_none(svc: WealthServices, user: User, lang: Lang) -> InvestorCat
         return None
 
 
+_SPAN = re.compile(r"(\d{4}-\d{2}-\d{2}) 至 (\d{4}-\d{2}-\d{2})")
+
+
 def plan_public(row: PlanRow, *, lang: Lang, current: InvestorCategory | None) -> PlanPublic:
     """A stored plan in ``lang``; ``matches_current_level`` is re-evaluated against ``current``."""
     p: dict[str, Any] = row.payload
@@ -68,13 +74,21 @@ def plan_public(row: PlanRow, *, lang: Lang, current: InvestorCategory | None) -
         ),
         explanation=p["explanation_zh"] if zh else p["explanation_en"],
         disclaimer=p["disclaimer_zh"] if zh else p["disclaimer_en"],
-        data_line=str(p.get("data_line", "")),
+        data_line=_data_line(str(p.get("data_line", "")), lang),
         notes=[_note(str(n), lang) for n in p.get("notes", [])],
         rebalance=[RebalancePublic(**r) for r in p.get("rebalance", [])],
         rule_version=row.rule_version,
         matches_current_level=matches,
         created_at=row.created_at,
     )
+
+
+def _data_line(line: str, lang: Lang) -> str:
+    """The stored (Chinese) data-range line, in ``lang``."""
+    span = _SPAN.search(line)
+    if lang == "zh" or span is None:
+        return line
+    return data_date_line(date.fromisoformat(span[2]), "en", start=date.fromisoformat(span[1]))
 
 
 def _note(note: str, lang: Lang) -> str:
