@@ -50,6 +50,10 @@ MUST = [
     "000333.SZ",
     "601012.SH",
     "688036.SH",
+    "688599.SH",
+    "300015.SZ",
+    "300033.SZ",
+    "000625.SZ",
 ]
 INDEXES = ["000300.SH", "000905.SH", "000852.SH", "000001.SH", "399001.SZ", "H00300.CSI"]
 N_STOCKS = 100
@@ -69,7 +73,7 @@ def _pick_stocks(bars: pl.DataFrame, inst: pl.DataFrame) -> list[str]:
         )
         .sort("code")
     )
-    chosen = [c for c in MUST if c in set(full["code"].to_list())]
+    chosen = [c for c in MUST if c in set(span["code"].to_list())]  # named examples even when listed after 2020
     # All qualifying ChiNext and STAR names first (boards the rules treat differently), then one per industry.
     for c in info.filter(pl.col("prefix").is_in(["300", "688", "689"]))["code"].to_list():
         if len(chosen) < N_STOCKS // 3 and c not in chosen:
