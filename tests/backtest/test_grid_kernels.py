@@ -8,11 +8,12 @@ import pytest
 from tandem.backtest import _core
 from tandem.backtest.config import ExecutionConfig, RuleSwitches
 from tandem.backtest.engine import config_vector, slippage_panel
-from tandem.backtest.grid import final_equity
+from tandem.backtest.grid import final_equity, ma_grid_final_equity
 from tandem.backtest.market import MarketData
 from tandem.backtest.records import new_lists
 from tandem.backtest.signals import ma_cross_grid, to_cents
 from tandem.backtest.slippage import FixedBps, TickSlippage
+from tandem.core.errors import ValidationFailed
 
 PAIRS = [(3, 10), (5, 20), (10, 30)]
 NO_CREDITS = RuleSwitches(corporate_actions=False)
@@ -64,3 +65,30 @@ def test_rules_change_the_result(make_market):
     free = final_equity(en, ex, cs, market, ExecutionConfig.frictionless(fill_at="next_open"))
     ruled = final_equity(en, ex, cs, market, ExecutionConfig(fill_at="next_open", rules=NO_CREDITS))
     assert np.isfinite(ruled).all() and not np.allclose(free, ruled, rtol=1e-6)
+
+
+@pytest.mark.parametrize(
+    "config",
+    [
+        ExecutionConfig.frictionless().with_(commission_rate=0.001),
+        ExecutionConfig.frictionless(fill_at="next_open"),
+        ExecutionConfig(initial_cash=100_000.0, rules=NO_CREDITS, slippage=TickSlippage()),
+        ExecutionConfig(),  # ex-date credits on: falls back to the signal arrays and the dense kernel
+    ],
+)
+def test_fused_ma_grid_equals_signal_arrays(make_market, config):
+    market = make_market()
+    cents = to_cents(market.close)  # suspended days are NaN → 0 cents on both paths
+    pairs = [*PAIRS, (2, 3), (20, market.shape[0])]
+    ours = ma_grid_final_equity(cents, pairs, market, config)
+    ref = final_equity(*ma_cross_grid(cents, pairs), market, config)
+    np.testing.assert_array_equal(ours, ref)
+    assert np.any(np.abs(ours / config.initial_cash - 1.0) > 0.01)
+
+
+def test_fused_ma_grid_refuses_bad_pairs(make_market):
+    market = make_market()
+    cents = to_cents(market.close)
+    for pairs in ([], [(10, 5)], [(5, market.shape[0] + 1)]):
+        with pytest.raises(ValidationFailed):
+            ma_grid_final_equity(cents, pairs, market, ExecutionConfig.frictionless())

@@ -14,11 +14,12 @@ from __future__ import annotations
 import numpy as np
 import numpy.typing as npt
 
-from tandem.backtest import _core, _grid_kernel
+from tandem.backtest import _core, _grid_kernel, _ma_grid_kernel
 from tandem.backtest.config import ExecutionConfig
 from tandem.backtest.engine import config_vector, slippage_panel
 from tandem.backtest.market import MarketData
 from tandem.backtest.records import new_lists
+from tandem.backtest.signals import ma_cross_grid
 from tandem.core.errors import ValidationFailed
 
 FloatArray = npt.NDArray[np.float64]
@@ -61,6 +62,43 @@ def final_equity(
         market.tradable, market.limit_up, market.limit_down, slip, market.preclose,
         market.adj_ratio, market.stamp_sell, market.transfer_fee, market.min_buy, market.lot_step,
         config.initial_cash, cfg, trades, events,
+    )  # fmt: skip
+    return out
+
+
+def ma_grid_final_equity(
+    cents: npt.NDArray[np.int64], pairs: list[tuple[int, int]], market: MarketData, config: ExecutionConfig
+) -> FloatArray:
+    """Final equity of the dual-MA grid straight from integer-cent prices, without signal arrays.
+
+    Equal bit for bit to ``final_equity(*ma_cross_grid(cents, pairs), market, config)`` (columns pair-major:
+    ``p * n_stocks + s``), but the window sums of each length are computed once per stock and no days ×
+    columns array is built, so memory stays at the market panels whatever the grid size.
+    """
+    c = np.ascontiguousarray(cents, dtype=np.int64)
+    if c.shape != market.shape:
+        raise ValidationFailed(f"cents {c.shape} must be shaped like the market {market.shape}")
+    if not pairs:
+        raise ValidationFailed("no (fast, slow) pair given")
+    for f, sl in pairs:
+        if not 1 <= f < sl <= c.shape[0]:
+            raise ValidationFailed(f"pair ({f}, {sl}) needs 1 ≤ fast < slow ≤ {c.shape[0]} days")
+    cfg = config_vector(config, record=False)
+    stocks = np.arange(c.shape[1], dtype=np.int64)
+    if _has_credits(market, stocks, cfg):
+        return final_equity(*ma_cross_grid(c, pairs), market, config)
+    fasts = np.array([f for f, _ in pairs], dtype=np.int64)
+    slows = np.array([sl for _, sl in pairs], dtype=np.int64)
+    windows = np.unique(np.concatenate([fasts, slows]))
+    use_close = config.fill_at == "close"
+    slip = slippage_panel(market, config)
+    trades, events = new_lists()
+    out: FloatArray = _ma_grid_kernel.run_ma_grid(
+        c, fasts, slows, np.searchsorted(windows, fasts), np.searchsorted(windows, slows), windows,
+        0 if use_close else 1, market.close if use_close else market.open, market.close, market.open,
+        market.volume, market.tradable, market.limit_up, market.limit_down, slip, bool(np.any(slip)),
+        market.stamp_sell, market.transfer_fee, market.min_buy, market.lot_step, config.initial_cash, cfg,
+        trades, events,
     )  # fmt: skip
     return out
 
