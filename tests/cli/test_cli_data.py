@@ -94,3 +94,38 @@ def test_corrupted_csv_default_quarantines_and_imports_the_rest(tmp_path: Path) 
     assert "no change" in again.stdout
     q = json.loads(tandem(tmp_path / "h", "quote", "600519", "--format", "json", "--days", "10").stdout)
     assert [b["date"] for b in q["bars"]] == ["2024-01-02", "2024-01-03"]
+
+
+def test_validate_rechecks_the_store(home: Path, tmp_path: Path) -> None:
+    ok = tandem(home, "data", "validate", "--format", "json")
+    assert ok.returncode == 0, ok.stdout + ok.stderr
+    assert json.loads(ok.stdout)["count"] == 0
+    # A row written behind the importers' back (here: high below low) is caught by `data validate`.
+    import datetime as dt
+
+    import polars as pl
+
+    from tandem.marketdata.versioned import VersionedStore
+
+    bad_home = tmp_path / "bad"
+    with VersionedStore(bad_home / "market").transaction() as tx:
+        tx.upsert(
+            "daily_bars",
+            pl.DataFrame(
+                {
+                    "code": ["600519.SH"],
+                    "date": [dt.date(2024, 1, 2)],
+                    "open": [10.0],
+                    "high": [9.0],
+                    "low": [9.5],
+                    "close": [9.8],
+                    "preclose": [9.9],
+                    "volume": [100.0],
+                    "suspended": [False],
+                    "is_st": [False],
+                }
+            ),
+        )
+    r = tandem(bad_home, "data", "validate")
+    assert r.returncode == 1
+    assert "daily_bars/600519.SH:1: high: high is below open/close/low" in r.stdout

@@ -44,7 +44,9 @@ def main() -> None:
     """Entry point: run the app, mapping user errors to exit code 2 with the message on stderr."""
     configure_logging(os.environ.get("TANDEM_LOG_LEVEL", "WARNING"))
     try:
-        app(standalone_mode=False)
+        rc = app(standalone_mode=False)  # click returns the code of a typer.Exit instead of raising it
+        if isinstance(rc, int) and rc:
+            sys.exit(rc)
     except UserError as exc:
         typer.echo(f"error: {exc}", err=True)
         problems = getattr(exc, "problems", [])
