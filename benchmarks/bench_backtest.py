@@ -6,7 +6,9 @@
     arrays are computed once with integer-cent window sums (tandem.backtest.signals: ties never trigger) and
     saved; tandem's grid kernel and vectorbt ``Portfolio.from_signals`` each load the SAME arrays in a child
     process (fills at the close, size = all cash, fee 0.1% per side, A-share rules off). Ours gets the whole
-    grid in one call (the kernel keeps 3 floats of state per column). Final equity must be
+    grid in one call (the kernel keeps 3 floats of state per column). A third child runs the same grid from
+    the cent prices alone (``ma_grid_final_equity``: signals decided inside the kernel, so its time includes
+    the signal work vectorbt is handed precomputed) and must equal ours bit for bit. Final equity must be
     equal within 1e-9 relative on every column. Peak memory = ru_maxrss of each child (incl. the arrays).
 (b) Event-driven: a dual-MA (10/30) Strategy on the same 300 columns over the last 1,300 days through
     tandem's on_bar engine vs backtrader (one feed per column, SMA crossover), stock-bars/s, 0.1% commission.
@@ -78,6 +80,25 @@ def child_tandem(workdir: str, q: mp.Queue) -> None:
     q.put({"seconds": dt, "peak_mb": _peak_mb()})
 
 
+def child_fused(workdir: str, q: mp.Queue) -> None:
+    """The same grid from prices: signals decided inside the kernel, no signal arrays loaded at all."""
+    from tandem.backtest.config import ExecutionConfig
+    from tandem.backtest.grid import ma_grid_final_equity, price_market
+
+    cents = np.load(f"{workdir}/cents.npy")
+    close = cents / 100.0
+    dates = np.arange(close.shape[0]).astype("datetime64[D]")
+    market = price_market(dates, ["600000.SH"] * close.shape[1], close)
+    cfg = ExecutionConfig.frictionless(initial_cash=CASH).with_(commission_rate=FEE)
+    small = price_market(dates, ["600000.SH"] * 2, close[:, :2])
+    ma_grid_final_equity(cents[:, :2], PAIRS[:2], small, cfg)  # compile / load the cache
+    t0 = time.perf_counter()
+    out = ma_grid_final_equity(cents, PAIRS, market, cfg)
+    dt = time.perf_counter() - t0
+    np.save(f"{workdir}/fused.npy", out)
+    q.put({"seconds": dt, "peak_mb": _peak_mb()})
+
+
 def child_vectorbt(workdir: str, q: mp.Queue) -> None:
     import vectorbt as vbt
 
@@ -123,17 +144,24 @@ def bench_grid(rounds: int) -> dict[str, object]:
     en, ex, col_stock = ma_cross_grid(cents, PAIRS)
     work = tempfile.mkdtemp(prefix="bench_bt_")
     np.save(f"{work}/close.npy", cents / 100.0)
+    np.save(f"{work}/cents.npy", cents)
     np.save(f"{work}/entries.npy", en)
     np.save(f"{work}/exits.npy", ex)
     np.save(f"{work}/col_stock.npy", col_stock)
     del en, ex
     units = len(PAIRS) * cents.shape[1] * cents.shape[0]
     ours_s, vbt_s, ours_mb, vbt_mb, ratios, rel = [], [], [], [], [], 0.0
+    fused_s, fused_mb, fused_ratios, fused_same = [], [], [], True
     for r in range(rounds):
         ours = run_child(child_tandem, work)
+        fused = run_child(child_fused, work)
         theirs = run_child(child_vectorbt, work)
         a, b = np.load(f"{work}/ours.npy"), np.load(f"{work}/vbt.npy")
         rel = max(rel, float(np.max(np.abs(a / b - 1.0))))
+        fused_same = fused_same and bool(np.array_equal(np.load(f"{work}/fused.npy"), a))
+        fused_s.append(fused["seconds"])
+        fused_mb.append(fused["peak_mb"])
+        fused_ratios.append(theirs["seconds"] / fused["seconds"])
         ours_s.append(ours["seconds"])
         vbt_s.append(theirs["seconds"])
         ours_mb.append(ours["peak_mb"])
@@ -141,7 +169,8 @@ def bench_grid(rounds: int) -> dict[str, object]:
         ratios.append(theirs["seconds"] / ours["seconds"])
         print(
             f"    round {r + 1}: tandem {ours['seconds']:.3f} s, vectorbt {theirs['seconds']:.2f} s, "
-            f"ratio {ratios[-1]:.1f}×, load {os.getloadavg()[0]:.1f}",
+            f"ratio {ratios[-1]:.1f}×; fused from prices {fused['seconds']:.3f} s ({fused_ratios[-1]:.1f}×); "
+            f"load {os.getloadavg()[0]:.1f}",
             file=sys.stderr,
         )
     return {
@@ -151,6 +180,8 @@ def bench_grid(rounds: int) -> dict[str, object]:
         "vbt_s": float(np.median(vbt_s)), "vbt_mb": max(vbt_mb),
         "ratio": float(np.median(ratios)), "ratio_min": min(ratios), "ratio_max": max(ratios),
         "max_rel_diff": rel,
+        "fused_s": float(np.median(fused_s)), "fused_mb": max(fused_mb),
+        "fused_ratio": float(np.median(fused_ratios)), "fused_same": fused_same,
     }  # fmt: skip
 
 
@@ -259,6 +290,12 @@ def main() -> None:
             f"{a['ratio_max']:.1f}; goal ≥ 20×), memory {a['ours_mb'] / a['vbt_mb']:.3f} of vectorbt's (goal ≤ 0.2); "
             f"max relative final-equity difference {a['max_rel_diff']:.2e} (≤ 1e-9)"
         )  # type: ignore[operator]
+        fused_tp = a["units"] / a["fused_s"]  # type: ignore[operator]
+        print(
+            f"    from prices (signals inside the kernel, no signal arrays): {a['fused_s']:.3f} s  {fused_tp:,.0f} "
+            f"combo·stock·bars/s  peak {a['fused_mb']:,.0f} MB; {a['fused_ratio']:.1f}× vectorbt-on-arrays; "
+            f"final equity bit-for-bit equal to ours on arrays: {a['fused_same']}"
+        )
     if args.skip_event:
         return
     b = bench_event(args.days_b, args.stocks_b, args.rounds_b)
