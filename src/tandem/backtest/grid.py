@@ -7,6 +7,8 @@ The event kernel (:mod:`tandem.backtest._grid_kernel`) visits only the cells whe
 dense one (:func:`tandem.backtest._core.run_signal_grid`) runs when ex-date cash credits apply, because
 those change a held column on bars without a signal. Both keep only per-column state and return final
 equity, so memory is the signal arrays the caller passes (callers chunk by stocks to bound it).
+:func:`ma_grid_final_equity` runs a dual-MA grid from cent prices without any signal arrays
+(:mod:`tandem.backtest._ma_grid_kernel`), with the same results.
 """
 
 from __future__ import annotations
