@@ -73,3 +73,17 @@ def test_rules_for_uses_the_data(sample_store: MarketStore) -> None:
     r = sample_store.rules_for("300750.SZ", date(2021, 3, 1))
     assert r.price_limit_pct == 0.20
     assert sample_store.rules_for("600519.SH", "2023-08-28").stamp_duty_sell == 0.0005
+
+
+def test_fundamentals_as_of_a_day_never_see_later_announcements(sample_store: MarketStore) -> None:
+    # Moutai's 2023-Q1 report (period 2023-03-31) was announced on 2023-04-26; its 2022 annual report on 2023-03-31.
+    before = sample_store.fundamentals_asof("2023-04-25", ["600519.SH"]).iloc[0]
+    after = sample_store.fundamentals_asof("2023-04-26", ["600519.SH"]).iloc[0]
+    assert str(before["report_period"])[:10] == "2022-12-31" and str(before["announce_date"])[:10] == "2023-03-31"
+    assert str(after["report_period"])[:10] == "2023-03-31" and str(after["announce_date"])[:10] == "2023-04-26"
+    assert before["roe_avg"] == pytest.approx(0.324077, abs=1e-6)
+    assert after["roe_avg"] == pytest.approx(0.100028, abs=1e-6)
+    history = sample_store.fundamentals_history("600519.SH", as_of="2023-04-25")
+    assert (pd.to_datetime(history["announce_date"]) <= pd.Timestamp("2023-04-25")).all()
+    # Nothing is known before the first announcement in the data.
+    assert sample_store.fundamentals_asof("2005-01-04", ["600519.SH"]).empty
