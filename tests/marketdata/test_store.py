@@ -87,3 +87,11 @@ def test_fundamentals_as_of_a_day_never_see_later_announcements(sample_store: Ma
     assert (pd.to_datetime(history["announce_date"]) <= pd.Timestamp("2023-04-25")).all()
     # Nothing is known before the first announcement in the data.
     assert sample_store.fundamentals_asof("2005-01-04", ["600519.SH"]).empty
+
+
+def test_polars_frames_carry_the_same_rows(sample_store: MarketStore) -> None:
+    pdf = sample_store.daily_bars("600519.SH", start="2024-01-01", adjust="qfq")
+    plf = sample_store.daily_bars_polars("600519.SH", start="2024-01-01", adjust="qfq")
+    assert plf.height == len(pdf) and plf["close"].to_list() == pdf["close"].tolist()
+    idx = sample_store.sql_polars("SELECT date, close FROM index_bars WHERE code = ? ORDER BY date", ["000300.SH"])
+    assert idx.height > 4000 and idx.columns == ["date", "close"]

@@ -120,6 +120,19 @@ class MarketStore:
         """Run a read-only SQL query against the tables (views named like the tables)."""
         return self.con().execute(query, params or []).df()
 
+    def sql_polars(self, query: str, params: list[object] | None = None) -> pl.DataFrame:
+        """Like :meth:`sql`, returning a polars frame (zero-copy from DuckDB's Arrow result)."""
+        frame = pl.from_arrow(self.con().execute(query, params or []).to_arrow_table())
+        if not isinstance(frame, pl.DataFrame):
+            raise TypeError("query did not return a table")
+        return frame
+
+    def daily_bars_polars(
+        self, code: str, start: date | str | None = None, end: date | str | None = None, adjust: Adjust = None
+    ) -> pl.DataFrame:
+        """:meth:`daily_bars` as a polars frame, for callers that work in polars."""
+        return pl.from_pandas(self.daily_bars(code, start, end, adjust))
+
     def _bar_cache(self) -> _BarCache:
         self._sync()
         if self._bars is None:
