@@ -122,7 +122,7 @@ class MarketStore:
 
     def sql_polars(self, query: str, params: list[object] | None = None) -> pl.DataFrame:
         """Like :meth:`sql`, returning a polars frame (zero-copy from DuckDB's Arrow result)."""
-        frame = pl.from_arrow(self.con().execute(query, params or []).to_arrow_table())
+        frame = pl.from_arrow(self.con().sql(query, params=params or None).to_arrow_table())
         if not isinstance(frame, pl.DataFrame):
             raise TypeError("query did not return a table")
         return frame
