@@ -10,6 +10,7 @@ historical statistics over the catalogue window — history, not a forecast.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -22,9 +23,18 @@ from tandem.compliance.suitability_service import SuitabilityService
 from tandem.core.errors import ConflictError, UserError
 from tandem.wealth.catalogue import Catalogue
 from tandem.wealth.explain import explain
+from tandem.wealth.minimum import fit, smallest_amount
 from tandem.wealth.rebalance import RebalanceSuggestion, suggest_rebalance
 from tandem.wealth.stats import performance
 from tandem.wealth.strategies import STRATEGIES, ModelStrategy, allocate, strategy_by_key
+
+
+class AmountTooSmallError(UserError):
+    """The amount cannot buy every fund's minimum; ``minimum`` is the exact new amount (CNY) the plan needs."""
+
+    def __init__(self, message: str, *, minimum: int) -> None:
+        super().__init__(message)
+        self.minimum = minimum
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,6 +116,9 @@ class PlanBuilder:
         self._drift = drift_threshold
         self._weights: dict[tuple[str, frozenset[str]], pd.Series] = {}
         self._expected: dict[tuple[str, frozenset[str]], Expected] = {}
+        self._failed: dict[tuple[str, frozenset[str]], str] = {}
+        self._minimum: dict[tuple[str, float], int] = {}
+        self._minimums = {c: p.min_purchase for c, p in catalogue.products.items()}
 
     def choose_strategy(
         self, *, category: InvestorCategory, horizon_years: float, key: str | None = None
@@ -127,11 +140,17 @@ class PlanBuilder:
         return max(matching, key=lambda s: s.risk.rank)
 
     def target_weights(self, strategy: ModelStrategy, exclude: frozenset[str] = frozenset()) -> pd.Series:
-        """Strategy weights on the full catalogue window without the ``exclude`` funds (cached)."""
+        """Strategy weights on the full catalogue window without the ``exclude`` funds (cached, failures too)."""
         key = (strategy.key, exclude)
+        if key in self._failed:
+            raise UserError(self._failed[key])
         if key not in self._weights:
             returns = self._catalogue.returns.drop(columns=list(exclude))
-            w = allocate(strategy, self._catalogue, returns, risk_free=self._risk_free)
+            try:
+                w = allocate(strategy, self._catalogue, returns, risk_free=self._risk_free)
+            except UserError as exc:
+                self._failed[key] = str(exc)
+                raise
             self._weights[key] = w[w > 1e-4] / w[w > 1e-4].sum()
         return self._weights[key]
 
@@ -146,37 +165,53 @@ class PlanBuilder:
             self._expected[key] = Expected(st.annual_return, st.volatility, st.max_drawdown, basis)
         return self._expected[key]
 
-    def fit_to_amount(self, strategy: ModelStrategy, total: float) -> tuple[pd.Series, frozenset[str]]:
-        """Weights whose every position reaches its fund's minimum purchase at ``total``.
+    def fit_to_amount(
+        self, strategy: ModelStrategy, total: float, *, held: float = 0.0
+    ) -> tuple[pd.Series, frozenset[str]]:
+        """Weights whose every position reaches its fund's minimum purchase at ``total`` (holdings included).
 
-        Funds whose share would fall below their minimum are dropped and the strategy re-optimised without
-        them (at most 4 rounds); if that is impossible the first failing fund is named with the amount needed.
+        Funds whose share would fall below their minimum are left out and the strategy re-optimised without
+        them (see :mod:`tandem.wealth.minimum`); when no round fits, :class:`AmountTooSmallError` names the first
+        fund that fell short and the exact amount the plan needs (new money on top of ``held``).
         """
-        exclude: frozenset[str] = frozenset()
-        first_problem: str | None = None
-        for _ in range(4):
-            try:
-                weights = self.target_weights(strategy, exclude)
-            except UserError as exc:
-                if first_problem is None:
-                    raise
-                raise UserError(f"{first_problem} (re-optimising without those funds failed: {exc})") from exc
-            short = [str(c) for c, w in weights.items() if w * total < self._catalogue.products[str(c)].min_purchase]
-            if not short:
-                return weights, exclude
-            if first_problem is None:
-                first_problem = self._too_small(weights, short[0], total)
-            exclude = exclude | frozenset(short)
-        raise UserError(str(first_problem))
-
-    def _too_small(self, weights: pd.Series, code: str, total: float) -> str:
-        p = self._catalogue.products[code]
-        w = float(weights[code])
-        need = math.ceil(p.min_purchase / w)
-        return (
-            f"amount ¥{total:,.0f} is too small: fund {p.code} {p.name} gets {w:.1%} = ¥{w * total:,.0f}, "
-            f"below its minimum purchase ¥{p.min_purchase:,.2f}; this plan needs at least ¥{need:,}"
+        outcome = fit(self._weights_without(strategy), self._minimums, total)
+        if outcome.weights is not None:
+            return outcome.weights, outcome.excluded
+        first = outcome.first_short
+        if first is None:  # fit() only fails after some fund fell short
+            raise UserError(f"strategy {strategy.key}: no allocation fits ¥{total:,.0f}")
+        minimum = self.minimum_amount(strategy, held=held)
+        p = self._catalogue.products[first.code]
+        if held > 0:
+            need = (
+                f"this plan needs at least ¥{math.ceil(minimum + held):,} in total, "
+                f"i.e. ¥{minimum:,} of new money on top of the ¥{held:,.0f} already held"
+            )
+        else:
+            need = f"this plan needs at least ¥{minimum:,}"
+        asked = f"amount ¥{total:,.0f}"
+        if held > 0:
+            asked = f"amount ¥{total - held:,.0f} plus the ¥{held:,.0f} already held"
+        raise AmountTooSmallError(
+            f"{asked} is too small: fund {p.code} {p.name} gets {first.weight:.1%} = "
+            f"¥{first.share:,.0f}, below its minimum purchase ¥{p.min_purchase:,.2f}, and {strategy.name_zh} "
+            f"({strategy.key}) cannot be built without the funds that fall short; {need}",
+            minimum=minimum,
         )
+
+    def minimum_amount(self, strategy: ModelStrategy, *, held: float = 0.0) -> int:
+        """Exact smallest whole-yuan new amount (on top of ``held``) from which ``strategy`` always builds.
+
+        The plan builds at this amount and every larger one and fails one yuan below it (cached; see
+        :func:`tandem.wealth.minimum.smallest_amount`).
+        """
+        key = (strategy.key, held)
+        if key not in self._minimum:
+            self._minimum[key] = smallest_amount(self._weights_without(strategy), self._minimums, held=held)
+        return self._minimum[key]
+
+    def _weights_without(self, strategy: ModelStrategy) -> Callable[[frozenset[str]], pd.Series]:
+        return lambda exclude: self.target_weights(strategy, exclude)
 
     def build(
         self,
@@ -195,8 +230,9 @@ class PlanBuilder:
             raise UserError(f"amount={amount} must be a positive number of CNY")
         chosen = self.choose_strategy(category=category, horizon_years=horizon_years, key=strategy)
         current = {c: float(v) for c, v in (holdings or {}).items() if v > 0}
-        total = amount + sum(current.values())
-        weights, dropped = self.fit_to_amount(chosen, total)
+        held = sum(current.values())
+        total = amount + held
+        weights, dropped = self.fit_to_amount(chosen, total, held=held)
         products = self._catalogue.products
         decisions = self._suitability.check_many(
             actor=actor,

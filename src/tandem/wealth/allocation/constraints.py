@@ -12,14 +12,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-import cvxpy
 import numpy as np
 
 from tandem.compliance.suitability import InvestorCategory, ProductRisk
 from tandem.core.errors import UserError
+from tandem.wealth.allocation.lazy_cvxpy import cvxpy
 from tandem.wealth.product_rules import AssetClass
-
-cp: Any = cvxpy  # cvxpy's partial type hints do not cover its atoms; treat the module as dynamic
 
 Band = tuple[float, float]
 
@@ -127,6 +125,7 @@ def build(
     floor: np.ndarray | None = None,
 ) -> dict[str, list[Any]]:
     """Named cvxpy constraint groups on ``y`` with scale ``k`` over the ``active`` assets."""
+    cp = cvxpy()
     groups: dict[str, list[Any]] = {
         "long_only": [y >= 0],
         "budget": [cp.sum(y) == k],

@@ -23,14 +23,12 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from typing import Any
 
-import cvxpy
 import numpy as np
 import pandas as pd
 
 from tandem.core.errors import UserError
 from tandem.wealth.allocation.constraints import AllocationConstraints, build
-
-cp: Any = cvxpy  # cvxpy's partial type hints do not cover its atoms; treat the module as dynamic
+from tandem.wealth.allocation.lazy_cvxpy import cvxpy
 
 SOLVER = "CLARABEL"
 """Default solver: interior-point, accurate to ~1e-8; pass ``solver="OSQP"`` for a faster, looser QP solve."""
@@ -96,32 +94,41 @@ class _Optimizer(ABC):
         _run(problem, self.solver)
         if problem.status not in ("optimal", "optimal_inaccurate") or y.value is None:
             raise UserError(f"{self.name}: {self._diagnose(mu, sigma, codes, floor)}")
-        scale = float(np.asarray(k.value)) if isinstance(k, cvxpy.Expression) else float(k)
+        scale = float(np.asarray(k.value)) if isinstance(k, cvxpy().Expression) else float(k)
         return np.asarray(y.value, dtype=float) / scale
 
     def _diagnose(self, mu: np.ndarray, sigma: np.ndarray, codes: list[str], floor: np.ndarray) -> str:
         """Name the constraint groups whose removal makes the set feasible."""
-        y = cp.Variable(len(codes))
-        groups = build(self.constraints, codes, y, 1.0, active=np.ones(len(codes), dtype=bool), floor=floor)
-        culprits = []
-        for name in groups:
-            if name in ("long_only", "budget"):
-                continue
-            rest = [c for g, cs in groups.items() if g != name for c in cs]
-            trial = cp.Problem(cp.Minimize(0), rest)
-            _run(trial, self.solver)
-            if trial.status in ("optimal", "optimal_inaccurate"):
-                culprits.append(name)
+        groups = self._weight_constraints(codes, floor)
+        culprits = [
+            name
+            for name in groups
+            if name not in ("long_only", "budget")
+            and _feasible([c for g, cs in groups.items() if g != name for c in cs], self.solver)
+        ]
         if culprits:
             return f"the constraint set is infeasible; relaxing {' or '.join(culprits)} would make it feasible"
         return "the constraint set is infeasible (no single constraint group is to blame; relax several)"
+
+    def _weight_constraints(self, codes: list[str], floor: np.ndarray) -> dict[str, list[Any]]:
+        """The constraint groups on plain weights (``sum(w) = 1``), for feasibility checks."""
+        w = cvxpy().Variable(len(codes))
+        return build(self.constraints, codes, w, 1.0, active=np.ones(len(codes), dtype=bool), floor=floor)
 
 
 def _run(problem: Any, solver: str) -> None:
     try:
         problem.solve(solver=solver)
-    except cvxpy.error.SolverError:
+    except cvxpy().error.SolverError:
         problem.solve(solver="SCS", eps=1e-9, max_iters=200_000)
+
+
+def _feasible(constraints: list[Any], solver: str) -> bool:
+    """Whether the constraints admit a point (a linear feasibility problem; clean infeasibility certificates)."""
+    cp = cvxpy()
+    trial = cp.Problem(cp.Minimize(0), constraints)
+    _run(trial, solver)
+    return trial.status in ("optimal", "optimal_inaccurate")
 
 
 class MinimumVariance(_Optimizer):
@@ -132,6 +139,7 @@ class MinimumVariance(_Optimizer):
     def _problem(
         self, mu: np.ndarray, sigma: np.ndarray, codes: list[str], floor: np.ndarray
     ) -> tuple[Any, Any, dict[str, list[Any]], Any]:
+        cp = cvxpy()
         y = cp.Variable(len(codes))
         groups = build(self.constraints, codes, y, 1.0, active=np.ones(len(codes), dtype=bool), floor=floor)
         obj = cp.Minimize(cp.quad_form(y, cp.psd_wrap(sigma)))
@@ -153,6 +161,18 @@ class RiskParity(_Optimizer):
         super().__init__(constraints=constraints, solver=solver)
         self.budgets = budgets
 
+    def _solve(self, mu: np.ndarray, sigma: np.ndarray, codes: list[str], floor: np.ndarray) -> np.ndarray:
+        """Check feasibility on plain weights first: the barrier needs an interior point.
+
+        The homogeneous form (``sum(y) = k`` with ``k`` free) always admits ``y = 0``; when the weight
+        constraints are infeasible that is its only point, where ``log y`` is ``-inf``, and the solver then
+        stalls with an inaccurate answer (and cvxpy takes the log of slightly negative values). A linear
+        feasibility check on ``w`` with ``sum(w) = 1`` reports such a set cleanly, naming the constraint.
+        """
+        if not _feasible([c for cs in self._weight_constraints(codes, floor).values() for c in cs], self.solver):
+            raise UserError(f"{self.name}: {self._diagnose(mu, sigma, codes, floor)}")
+        return super()._solve(mu, sigma, codes, floor)
+
     def _problem(
         self, mu: np.ndarray, sigma: np.ndarray, codes: list[str], floor: np.ndarray
     ) -> tuple[Any, Any, dict[str, list[Any]], Any]:
@@ -161,6 +181,7 @@ class RiskParity(_Optimizer):
         b = b / b.sum()
         # scale Σ to unit average variance so the barrier and the quadratic term are comparable
         scale = float(np.mean(np.diag(sigma)))
+        cp = cvxpy()
         y = cp.Variable(n)
         k = cp.sum(y)
         groups = build(self.constraints, codes, y, k, active=np.ones(n, dtype=bool), floor=floor)
@@ -189,6 +210,7 @@ class MaximumSharpe(_Optimizer):
                 f"maximum_sharpe: no allowed asset has an expected return above the risk-free rate "
                 f"{self.risk_free:.2%} (best {mu.max():.2%}); use minimum_variance or other expected returns"
             )
+        cp = cvxpy()
         y = cp.Variable(len(codes))
         k = cp.Variable(nonneg=True)
         groups = build(self.constraints, codes, y, k, active=np.ones(len(codes), dtype=bool), floor=floor)
@@ -223,6 +245,7 @@ class TargetVolatility(_Optimizer):
     def _problem(
         self, mu: np.ndarray, sigma: np.ndarray, codes: list[str], floor: np.ndarray
     ) -> tuple[Any, Any, dict[str, list[Any]], Any]:
+        cp = cvxpy()
         y = cp.Variable(len(codes))
         groups = build(self.constraints, codes, y, 1.0, active=np.ones(len(codes), dtype=bool), floor=floor)
         groups["target_volatility"] = [cp.quad_form(y, cp.psd_wrap(sigma)) <= self.target_volatility**2]
