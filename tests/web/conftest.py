@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import uuid
 import warnings
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.pool import NullPool
 
 from tandem.core.settings import Settings
 from tandem.marketdata.store import MarketStore
@@ -39,6 +42,22 @@ def client(app: FastAPI) -> Iterator[TestClient]:
     """An anonymous client (errors are returned as responses, never raised)."""
     with TestClient(app, raise_server_exceptions=False) as c:
         yield c
+
+
+@pytest.fixture
+def pg_schema_url(postgres_url: str) -> Iterator[str]:
+    """A throwaway schema in the real PostgreSQL test database (dropped afterwards), so runs cannot collide."""
+    schema = f"web_{uuid.uuid4().hex[:10]}"
+    admin = create_engine(postgres_url, poolclass=NullPool)
+    with admin.begin() as conn:
+        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    sep = "&" if "?" in postgres_url else "?"
+    try:
+        yield f"{postgres_url}{sep}options=-csearch_path%3D{schema}"
+    finally:
+        with admin.begin() as conn:
+            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
 
 
 @pytest.fixture

@@ -9,7 +9,7 @@ import pytest
 from tandem.backtest.jobs.models import BacktestJob, JobStatus
 from tandem.backtest.jobs.service import JobLimits, JobService
 from tandem.core.db import make_engine, make_sessionmaker
-from tandem.web.quant_runtime import ensure_quant_schema
+from tandem.migrations.runner import upgrade
 
 SPEC = {
     "name": "two_workers",
@@ -25,9 +25,9 @@ SPEC = {
 
 @pytest.fixture
 def sessions(tmp_path):
-    engine = make_engine(f"sqlite:///{tmp_path / 'app.db'}")
-    ensure_quant_schema(engine)
-    return make_sessionmaker(engine)
+    url = f"sqlite:///{tmp_path / 'app.db'}"
+    upgrade(url)
+    return make_sessionmaker(make_engine(url))
 
 
 def test_a_job_is_claimed_by_exactly_one_process(sessions, sample_store) -> None:

@@ -263,50 +263,35 @@ def test_catalogue_is_built_once_per_store_version(wapp: FastAPI) -> None:
 
 
 @pytest.mark.postgres
-def test_suitability_and_isolation_on_postgresql(postgres_url: str, tmp_path: Path, sample_store: MarketStore) -> None:
+def test_suitability_and_isolation_on_postgresql(pg_schema_url: str, tmp_path: Path, sample_store: MarketStore) -> None:
     """The same guarantees on the real PostgreSQL (own schema, dropped afterwards)."""
-    import uuid
-
-    from sqlalchemy import create_engine, text
-
     from tandem.web.accounts import create_user
     from tandem.web.security import issue_token
 
-    schema = f"wealth_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(postgres_url)
-    with admin.begin() as conn:
-        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    sep = "&" if "?" in postgres_url else "?"
-    url = f"{postgres_url}{sep}options=-csearch_path%3D{schema}"
-    try:
-        settings = Settings(home=tmp_path / "home", secret_key="x" * 40, database_url=url)
-        app = create_app(settings, store=sample_store)
-        state = app.state.tandem
-        headers = []
-        for name in ("pg.alice@example.com", "pg.bob@example.com"):
-            with state.sessions() as db:
-                user = create_user(db, state.keys, username=name, password=PASSWORD)
-                db.commit()
-                token, _ = issue_token(state.keys.jwt, user_id=user.id, token_version=user.token_version)
-            headers.append({"Authorization": f"Bearer {token}"})
-        alice, bob = headers
-        with TestClient(app, raise_server_exceptions=False) as c:
-            _assessed(c, alice, "C2")
-            assert {s["key"] for s in c.get("/api/v1/wealth/strategies", headers=alice).json()["items"]} == {
-                "cash",
-                "steady",
-            }
-            _problem(c.post("/api/v1/wealth/plans", headers=alice, json={"amount": 5e5, "strategy": "growth"}), 409)
-            plan = c.post("/api/v1/wealth/plans", headers=alice, json={"amount": 300000}).json()
-            assert all(RANK[x["risk_level"]] <= 2 for x in plan["holdings"])
-            _problem(c.get(f"/api/v1/wealth/plans/{plan['id']}", headers=bob), 404)
-            _problem(c.post(f"/api/v1/wealth/plans/{plan['id']}/accept", headers=bob), 404)
-            assert c.post(f"/api/v1/wealth/plans/{plan['id']}/accept", headers=alice).status_code == 200
-            held = c.get("/api/v1/wealth/holdings", headers=alice).json()["items"]
-            assert held and all(RANK[x["risk_level"]] <= 2 for x in held)
-            assert c.get("/api/v1/wealth/holdings", headers=bob).json()["items"] == []
-        state.sessions.kw["bind"].dispose()  # close the app's pooled connections before the schema goes
-    finally:
-        with admin.begin() as conn:
-            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
+    settings = Settings(home=tmp_path / "home", secret_key="x" * 40, database_url=pg_schema_url)
+    app = create_app(settings, store=sample_store)
+    state = app.state.tandem
+    headers = []
+    for name in ("pg.alice@example.com", "pg.bob@example.com"):
+        with state.sessions() as db:
+            user = create_user(db, state.keys, username=name, password=PASSWORD)
+            db.commit()
+            token, _ = issue_token(state.keys.jwt, user_id=user.id, token_version=user.token_version)
+        headers.append({"Authorization": f"Bearer {token}"})
+    alice, bob = headers
+    with TestClient(app, raise_server_exceptions=False) as c:
+        _assessed(c, alice, "C2")
+        assert {s["key"] for s in c.get("/api/v1/wealth/strategies", headers=alice).json()["items"]} == {
+            "cash",
+            "steady",
+        }
+        _problem(c.post("/api/v1/wealth/plans", headers=alice, json={"amount": 5e5, "strategy": "growth"}), 409)
+        plan = c.post("/api/v1/wealth/plans", headers=alice, json={"amount": 300000}).json()
+        assert all(RANK[x["risk_level"]] <= 2 for x in plan["holdings"])
+        _problem(c.get(f"/api/v1/wealth/plans/{plan['id']}", headers=bob), 404)
+        _problem(c.post(f"/api/v1/wealth/plans/{plan['id']}/accept", headers=bob), 404)
+        assert c.post(f"/api/v1/wealth/plans/{plan['id']}/accept", headers=alice).status_code == 200
+        held = c.get("/api/v1/wealth/holdings", headers=alice).json()["items"]
+        assert held and all(RANK[x["risk_level"]] <= 2 for x in held)
+        assert c.get("/api/v1/wealth/holdings", headers=bob).json()["items"] == []
+    state.sessions.kw["bind"].dispose()  # close the app's pooled connections before the schema goes

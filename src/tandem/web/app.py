@@ -1,7 +1,8 @@
 """The web composition root: ``create_app`` picks the store, the DB and the keys, and wires routes and middleware.
 
 Nothing happens at import time; uvicorn calls ``create_app()`` in each worker (``tandem serve`` uses
-``factory=True``). Tests pass their own settings and, optionally, a prepared store.
+``factory=True``), and each first brings the DB to the latest migration (serialised, see :mod:`tandem.web.migrate`).
+Tests pass their own settings and, optionally, a prepared store.
 """
 
 from __future__ import annotations
@@ -10,12 +11,9 @@ import structlog
 from fastapi import FastAPI
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse, Response
-from sqlalchemy import inspect
-from sqlalchemy.engine import Engine
-from sqlalchemy.exc import OperationalError
 from starlette.middleware.gzip import GZipMiddleware
 
-from tandem.core.db import Base, make_engine, make_sessionmaker
+from tandem.core.db import make_engine, make_sessionmaker
 from tandem.core.logging import configure_logging
 from tandem.core.settings import Settings, load_settings
 from tandem.diagnosis.llm import rewriter_from_settings
@@ -24,8 +22,8 @@ from tandem.marketdata.store import MarketStore
 from tandem.web import problems
 from tandem.web.keys import load_secret, make_keys
 from tandem.web.middleware import BodySizeLimit, SecurityHeaders
-from tandem.web.models import WEB_TABLES
-from tandem.web.quant_runtime import ensure_quant_schema, job_service, jobs_lifespan
+from tandem.web.migrate import migrate_app_db
+from tandem.web.quant_runtime import job_service, jobs_lifespan
 from tandem.web.ratelimit import SlidingWindowLimiter
 from tandem.web.routes import (
     api_auth,
@@ -46,31 +44,9 @@ from tandem.web.schemas import Problem
 from tandem.web.state import AppState
 from tandem.web.static_files import CachedStaticFiles, cjk_font_path, font_response, missing_vendor_files
 from tandem.web.templating import STATIC_DIR
-from tandem.web.wealth_services import WealthServices, ensure_wealth_schema
+from tandem.web.wealth_services import WealthServices
 
 log = structlog.get_logger(__name__)
-
-
-def ensure_schema(engine: Engine) -> None:
-    """Create the web tables on a DB that Alembic does not manage yet (a fresh dev or test DB).
-
-    A DB with an ``alembic_version`` table is left to migrations; missing tables there are a deployment error.
-    """
-    insp = inspect(engine)
-    names = set(insp.get_table_names())
-    missing = [t for t in WEB_TABLES if t.name not in names]
-    if not missing:
-        return
-    if "alembic_version" in names:
-        raise RuntimeError(
-            f"the database lacks tables {[t.name for t in missing]}; run the Alembic migrations (make run does)"
-        )
-    try:
-        Base.metadata.create_all(engine, tables=list(WEB_TABLES), checkfirst=True)
-    except OperationalError:  # another worker created them at the same moment
-        still = set(inspect(engine).get_table_names())
-        if any(t.name not in still for t in WEB_TABLES):
-            raise
 
 
 def create_app(settings: Settings | None = None, *, store: MarketStore | None = None) -> FastAPI:
@@ -78,10 +54,8 @@ def create_app(settings: Settings | None = None, *, store: MarketStore | None = 
     s = settings or load_settings()
     configure_logging(s.log_level)
     s.home.mkdir(parents=True, exist_ok=True)
+    migrate_app_db(s)
     engine = make_engine(s.sqlalchemy_url)
-    ensure_schema(engine)
-    ensure_wealth_schema(engine)
-    ensure_quant_schema(engine)
     vendor_missing = missing_vendor_files(STATIC_DIR)
     if vendor_missing:
         log.error("web.vendor_missing", files=vendor_missing, fix="run scripts/vendor_js.sh (make does) and restart")

@@ -7,9 +7,8 @@ ciphertext for display; phone and ID number only as ciphertext. Everything is sh
 from __future__ import annotations
 
 from datetime import datetime
-from typing import cast
 
-from sqlalchemy import Boolean, DateTime, ForeignKey, Integer, LargeBinary, String, Table, UniqueConstraint
+from sqlalchemy import Boolean, DateTime, ForeignKey, Integer, LargeBinary, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from tandem.core.db import Base, utcnow
@@ -59,10 +58,3 @@ class WatchItem(Base):
     code: Mapped[str] = mapped_column(String(12))
     note: Mapped[str | None] = mapped_column(String(200), nullable=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-
-
-WEB_TABLES: tuple[Table, ...] = (
-    cast(Table, User.__table__),
-    cast(Table, WebSession.__table__),
-    cast(Table, WatchItem.__table__),
-)

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import datetime
-from typing import Any, cast
+from typing import Any
 
-from sqlalchemy import DateTime, Float, ForeignKey, Integer, String, Table, delete, select
+from sqlalchemy import DateTime, Float, ForeignKey, Integer, String, delete, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from tandem.core.db import Base, utcnow
@@ -33,9 +33,6 @@ class SimHoldingRow(Base):
     nav: Mapped[float] = mapped_column(Float, nullable=False)
     cost: Mapped[float] = mapped_column(Float, nullable=False)
     subscribed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, nullable=False)
-
-
-SIM_HOLDINGS_TABLE = cast(Table, SimHoldingRow.__table__)
 
 
 def current_holdings(db: Session, *, client_id: str) -> list[SimHoldingRow]:

@@ -12,60 +12,24 @@ import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Annotated, cast
+from typing import Annotated
 
 import structlog
 from fastapi import Depends, Request
-from sqlalchemy import Table, inspect
-from sqlalchemy.engine import Engine
-from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from tandem.compliance.audit import SqlAuditLog
-from tandem.compliance.models import AuditLogRow
 from tandem.compliance.suitability_service import SuitabilityService
-from tandem.core.db import Base
 from tandem.core.errors import UserError
 from tandem.marketdata.store import MarketStore
 from tandem.wealth.assessment import AssessmentService
 from tandem.wealth.catalogue import Catalogue, build_catalogue
-from tandem.wealth.models import PlanHistoryRow, PlanRow, RiskAssessmentRow
 from tandem.wealth.plan_store import PlanRepository
 from tandem.wealth.plans import PlanBuilder
 from tandem.wealth.questionnaire import Questionnaire, load_questionnaire
 from tandem.wealth.strategy_service import StrategyService
-from tandem.web.wealth_holdings import SIM_HOLDINGS_TABLE
 
 log = structlog.get_logger(__name__)
-
-WEALTH_TABLES: tuple[Table, ...] = (
-    cast(Table, AuditLogRow.__table__),
-    cast(Table, RiskAssessmentRow.__table__),
-    cast(Table, PlanRow.__table__),
-    cast(Table, PlanHistoryRow.__table__),
-    SIM_HOLDINGS_TABLE,
-)
-
-
-def ensure_wealth_schema(engine: Engine) -> None:
-    """Create the wealth tables on a DB that Alembic does not manage yet (fresh dev or test DB).
-
-    A DB with an ``alembic_version`` table is left to the migrations; a missing table there is a deployment error.
-    """
-    names = set(inspect(engine).get_table_names())
-    missing = [t for t in WEALTH_TABLES if t.name not in names]
-    if not missing:
-        return
-    if "alembic_version" in names:
-        raise RuntimeError(
-            f"the database lacks tables {[t.name for t in missing]}; run the Alembic migrations (make run does)"
-        )
-    try:
-        Base.metadata.create_all(engine, tables=list(WEALTH_TABLES), checkfirst=True)
-    except OperationalError:  # another worker created them at the same moment
-        still = set(inspect(engine).get_table_names())
-        if any(t.name not in still for t in WEALTH_TABLES):
-            raise
 
 
 @dataclass(frozen=True)
