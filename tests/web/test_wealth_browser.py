@@ -5,74 +5,24 @@ Leaves docs/screenshots/wealth.png (the tab after accepting a plan, on a phone-s
 
 from __future__ import annotations
 
-import re
-import socket
-import threading
-import time
-from collections.abc import Iterator
-from pathlib import Path
+from collections.abc import Callable
 from typing import Any
 
 import pytest
 
-from tandem.core.settings import Settings
-from tandem.marketdata.store import MarketStore
-
-CHROMIUM = Path("/usr/bin/chromium")
-SHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
-ARGS = ["--no-sandbox", "--headless=new", "--disable-gpu", "--disable-background-networking", "--no-first-run"]
-PASSWORD = "Journey-pass-2025"
 C3 = {"age": "b", "income": "b", "assets": "b", "debts": "b", "experience": "b", "horizon": "b",
       "loss_tolerance": "b", "purpose": "b"}  # fmt: skip
 
 pytestmark = pytest.mark.browser
 
 
-@pytest.fixture(scope="module")
-def live_url(tmp_path_factory: pytest.TempPathFactory, sample_store: MarketStore) -> Iterator[str]:
-    """The real app under uvicorn on a free loopback port."""
-    if not CHROMIUM.exists():
-        pytest.skip("/usr/bin/chromium is missing: apt-get install -y chromium (make test does this as root)")
-    import uvicorn
-
-    from tandem.web.app import create_app
-
-    home = tmp_path_factory.mktemp("wealth-live")
-    app = create_app(Settings(home=home, secret_key="wealth-browser-secret-0123456789abcdef"), store=sample_store)
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="off"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started and time.monotonic() < deadline:
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(timeout=10)
-
-
-@pytest.fixture(scope="module")
-def page(live_url: str) -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-        ctx = browser.new_context(viewport={"width": 390, "height": 844}, device_scale_factor=2, locale="zh-CN")
-        yield ctx.new_page()
-        browser.close()
-
-
-def test_signup_questionnaire_plan_accept_holdings(page: Any, live_url: str) -> None:
+def test_signup_questionnaire_plan_accept_holdings(
+    phone_page: Any, signup: Callable[..., None], live_url: str, snap: Callable[..., None]
+) -> None:
+    page = phone_page
     errors: list[str] = []
     page.on("pageerror", lambda e: errors.append(str(e)))
-    page.goto(f"{live_url}/signup")
-    page.fill("input[name=username]", "wealth.journey@example.com")
-    page.fill("input[name=display_name]", "王女士")
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(re.compile(r".*/wealth$"))
+    signup(page, "wealth.journey@example.com", display_name="王女士")  # lands on /wealth
     assert page.locator("fieldset.q").count() == len(C3)
 
     # submitting with a question left out marks it and keeps the other answers
@@ -110,13 +60,10 @@ def test_signup_questionnaire_plan_accept_holdings(page: Any, live_url: str) -> 
     assert page.locator("#wealth-holdings .holdings li").count() == len(risks)
     page.reload()
     page.wait_for_selector("#wealth-holdings .holdings li")
-    page.evaluate("""() => document.fonts.load('16px "Tandem CJK"', '财富规划模拟持仓')""")
-    page.evaluate("() => document.fonts.ready")
     assert page.locator("#plan-accepted").count() == 1  # the accepted plan stays on the tab with its explanation
     page.evaluate("() => window.scrollTo(0, 0)")
     page.add_style_tag(content=".tabbar { position: static; }")  # full-page capture: tab bar at the end, not mid-page
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SHOTS / "wealth.png"), full_page=True)
+    snap(page, "wealth.png", "财富规划模拟持仓")
 
     page.goto(f"{live_url}/lang/en?next=/wealth")
     page.wait_for_selector("#wealth-strategies")
