@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import numpy as np
 import polars as pl
 
 from tandem.core.models import board_of, normalize_code
@@ -32,12 +33,35 @@ _NUMERIC = (
     "pcfNcfTTM",
 )
 
+_DTYPES: dict[str, type[pl.DataType]] = {"date": pl.Date, **dict.fromkeys(_NUMERIC, pl.Float64)}
+
 
 def _codes(raw: pl.Series) -> pl.Series:
     """``sh.600519`` → ``600519.SH`` for a whole column (the code set is small; map over unique values)."""
     uniq = raw.unique().drop_nulls().to_list()
     mapping = {u: normalize_code(u) for u in uniq}
     return raw.replace_strict(mapping, default=None, return_dtype=pl.String)
+
+
+def _source_rows(paths: list[Path], rejected: pl.DataFrame, columns: list[str]) -> pl.DataFrame:
+    """The rejected rows as the source spelt them (the quarantine report shows text, not re-formatted numbers).
+
+    Only the files holding rejected rows are parsed again, as strings; rows keep the typed frame's order.
+    """
+    files = set(rejected.get_column("_file").unique().to_list())
+    text = _with_codes(parse_batch([p for p in paths if p.name in files]).frame)
+    picked = rejected.select("_file", "_line").join(text, on=["_file", "_line"], how="left", maintain_order="left")
+    return picked.select([pl.col(c) if c in text.columns else pl.lit(None, pl.String).alias(c) for c in columns])
+
+
+def _with_codes(raw: pl.DataFrame) -> pl.DataFrame:
+    """The qfq set (sh600519.csv) has no code column: take each row's code from its file name."""
+    if "code" in raw.columns and not raw.get_column("code").null_count():
+        return raw
+    by_file = {f: _code_from_name(Path(f)) for f in raw.get_column("_file").unique().to_list()}
+    from_name = raw.get_column("_file").replace_strict(by_file, return_dtype=pl.String)
+    code = raw.get_column("code").fill_null(from_name) if "code" in raw.columns else from_name
+    return raw.with_columns(code.alias("code"))
 
 
 def _code_from_name(path: Path) -> str:
@@ -59,13 +83,9 @@ class BaostockDaily:
 
     def load(self, paths: list[Path]) -> LoadResult:
         """Parse, type and validate a batch of these files (see :class:`~.base.Importer`)."""
-        raw, problems, on_bad_line = parse_batch(paths)
-        if "code" not in raw.columns or raw.get_column("code").null_count():
-            # the qfq set (sh600519.csv) has no code column: take each row's code from its file name
-            by_file = {f: _code_from_name(Path(f)) for f in raw.get_column("_file").unique().to_list()}
-            from_name = raw.get_column("_file").replace_strict(by_file, return_dtype=pl.String)
-            code = raw.get_column("code").fill_null(from_name) if "code" in raw.columns else from_name
-            raw = raw.with_columns(code.alias("code"))
+        batch = parse_batch(paths, dtypes=_DTYPES)
+        raw, problems, on_bad_line = batch.frame, batch.problems, batch.bad_line
+        raw = _with_codes(raw)
         for col in ("date", "code", "open", "high", "low", "close", "volume"):
             if col not in raw.columns:
                 raise ValueError(f"{paths[0].parent.name}: column {col!r} missing; this is not a BaoStock daily file")
@@ -77,8 +97,8 @@ class BaostockDaily:
             pl.col("_line"),
             pl.col("_file"),
             _codes(raw.get_column("code")).alias("code"),
-            to_date("date").alias("date"),
-            *[to_float(c).alias(c) for c in _NUMERIC if c in raw.columns],
+            pl.col("date") if batch.typed else to_date("date").alias("date"),
+            *[pl.col(c) if batch.typed else to_float(c).alias(c) for c in _NUMERIC if c in raw.columns],
             pl.col("adjustflag").alias("adjustflag")
             if "adjustflag" in raw.columns
             else pl.lit(self.default_adjust).alias("adjustflag"),
@@ -87,8 +107,12 @@ class BaostockDaily:
             else pl.lit(False).alias("suspended"),
             (pl.col("isST") == "1").alias("is_st") if "isST" in raw.columns else pl.lit(False).alias("is_st"),
         )
-        parse_bad = check_parsed(
-            raw, typed, {c: c for c in ("date", *[x for x in _NUMERIC if x in raw.columns])}, res.problems
+        parse_bad = (
+            pl.Series("bad", np.zeros(typed.height, dtype=bool))
+            if batch.typed
+            else check_parsed(
+                raw, typed, {c: c for c in ("date", *[x for x in _NUMERIC if x in raw.columns])}, res.problems
+            )
         )
         boards = {c: board_of(c).value for c in typed.get_column("code").unique().drop_nulls().to_list()}
         typed = typed.with_columns(pl.col("code").replace_strict(boards, default=None).alias("board"))
@@ -104,7 +128,10 @@ class BaostockDaily:
         bad_rest = check_bars(typed.filter(rest), res.problems, check_limits=raw_prices)
         bad = parse_bad.clone().scatter(rest.arg_true(), bad_rest)
         good = typed.filter(~bad)
-        res.quarantined = pl.concat([broken, raw.filter(bad)], how="diagonal_relaxed")
+        rejected = raw.filter(bad)
+        if batch.typed and rejected.height:
+            rejected = _source_rows(paths, rejected, raw.columns)
+        res.quarantined = pl.concat([broken, rejected], how="diagonal_relaxed")
         src = pl.lit("baostock:") + pl.col("_file")
         if raw_prices:
             res.tables["daily_bars"] = good.select(
