@@ -3,9 +3,12 @@
 Results come as a table plus a heatmap; the walk-forward split warns when the in-sample ranking does not
 hold out of sample.
 
-Each task runs one parameter pair over all stocks through the compiled grid kernel (same fill rules). The
-price panel and config travel inside a ``functools.partial`` of a module-level function, so a process pool
-sends them once per chunk and Ray once per sweep, not once per pair.
+Each task runs the whole grid over one chunk of stocks through
+:func:`tandem.backtest.grid.ma_grid_final_equity`: integer-cent window sums once per window length per stock,
+the exact crossover decisions inside the kernel, the same fill rules — bit for bit what ``ma_cross`` +
+``final_equity`` give pair by pair (a test checks it). The sweep is split into as many stock chunks as the
+runner has workers; each item carries only its own price columns, and the pairs and config travel inside a
+``functools.partial`` of a module-level function.
 """
 
 from __future__ import annotations
@@ -22,22 +25,23 @@ import structlog
 
 from tandem.backtest.charts import heatmap
 from tandem.backtest.config import ExecutionConfig
-from tandem.backtest.grid import final_equity, price_market
-from tandem.backtest.signals import ma_cross, to_cents
+from tandem.backtest.grid import ma_grid_final_equity, price_market
+from tandem.backtest.signals import to_cents
 from tandem.compute import BatchRunner, SerialRunner
 from tandem.core.errors import ValidationFailed
 
 log = structlog.get_logger(__name__)
 
 
-def _ma_task(close: npt.NDArray[np.float64], config: ExecutionConfig, pair: tuple[int, int]) -> npt.NDArray[np.float64]:
-    fast, slow = pair
+def _ma_chunk(
+    config: ExecutionConfig, pairs: tuple[tuple[int, int], ...], close: npt.NDArray[np.float64]
+) -> npt.NDArray[np.float64]:
+    """Final equity of every pair on one chunk of stocks, shaped pairs × stocks."""
     cents = to_cents(close)
-    en, ex = ma_cross(cents, fast, slow)
     n = close.shape[1]
     dates = np.arange(close.shape[0]).astype("datetime64[D]")
     market = price_market(dates, ["600000.SH"] * n, cents / 100.0)
-    return final_equity(en, ex, np.arange(n, dtype=np.int64), market, config)
+    return ma_grid_final_equity(cents, list(pairs), market, config).reshape(len(pairs), n)
 
 
 @dataclass(frozen=True)
@@ -65,7 +69,7 @@ def ma_sweep(
 ) -> SweepResult:
     """Dual-MA crossover over every (fast < slow) pair, each stock its own portfolio (frictionless default).
 
-    Pairs run on ``runner`` (default: one after another in this process).
+    Stock chunks run on ``runner`` (default: this process), one chunk per worker.
     """
     cfg = config or ExecutionConfig.frictionless()
     pairs = [(f, s) for f in fasts for s in slows if f < s]
@@ -73,10 +77,15 @@ def ma_sweep(
         raise ValidationFailed("no (fast, slow) pair with fast < slow; widen the parameter ranges")
     if close.shape[0] <= max(s for _, s in pairs):
         raise ValidationFailed(f"{close.shape[0]} days are not enough for a {max(s for _, s in pairs)}-day MA")
+    if close.shape[1] == 0:
+        raise ValidationFailed("the price panel has no stock columns; pass at least one stock's closes")
     arr = close.to_numpy(dtype=np.float64)
-    results = (runner or SerialRunner()).map(partial(_ma_task, arr, cfg), pairs)
+    run = runner or SerialRunner()
+    parts = np.array_split(np.arange(arr.shape[1]), min(max(run.workers, 1), arr.shape[1]))
+    chunks = [np.ascontiguousarray(arr[:, idx]) for idx in parts]
+    equity = np.hstack(run.map(partial(_ma_chunk, cfg, tuple(pairs)), chunks, chunksize=1))
     rows: list[dict[str, Any]] = []
-    for (f, s), eq in zip(pairs, results, strict=True):
+    for (f, s), eq in zip(pairs, equity, strict=True):
         ret = eq / cfg.initial_cash - 1.0
         rows.append({"fast": f, "slow": s, "mean_return": float(ret.mean()), "hit_rate": float((ret > 0).mean())})
     return SweepResult(pd.DataFrame(rows))
