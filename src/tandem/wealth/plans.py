@@ -194,7 +194,7 @@ class PlanBuilder:
             asked = f"amount ¥{total - held:,.0f} plus the ¥{held:,.0f} already held"
         raise AmountTooSmallError(
             f"{asked} is too small: fund {p.code} {p.name} gets {first.weight:.1%} = "
-            f"¥{first.share:,.0f}, below its minimum purchase ¥{p.min_purchase:,.2f}, and {strategy.name_zh} "
+            f"¥{first.share:,.2f}, below its minimum purchase ¥{p.min_purchase:,.2f}, and {strategy.name_zh} "
             f"({strategy.key}) cannot be built without the funds that fall short; {need}",
             minimum=minimum,
         )
