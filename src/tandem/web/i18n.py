@@ -55,13 +55,10 @@ _WORDS: Final[dict[str, tuple[str, str]]] = {
     "watch.empty": ("还没有自选股，搜索后点“加自选”", "No stocks yet; search and tap Add"),
     "diag.title": ("个股诊断", "Diagnosis"),
     "diag.brief": ("个股三分钟", "Three-minute brief"),
-    "diag.pending": ("诊断服务尚未上线，上线后此处显示雷达图与三分钟解读。", "Diagnosis is not available yet."),
     "diag.composite": ("综合评分", "Composite"),
     "diag.rank": ("全市场排名", "Market rank"),
     "quant.title": ("量化工具", "Quant tools"),
-    "quant.pending": ("回测服务尚未上线。", "The backtest service is not available yet."),
     "wealth.title": ("财富规划", "Wealth planning"),
-    "wealth.pending": ("财富服务尚未上线。", "The wealth service is not available yet."),
     "wealth.intro": (
         "先用两分钟完成风险承受能力测评，我们只会为您匹配与风险等级相符的基金组合。",
         "Take the two-minute risk questionnaire first; we only match you with portfolios that fit your level.",

@@ -1,4 +1,4 @@
-"""Server-rendered pages: the four tabs (行情诊股 / 量化 / 财富 / 资讯) and their htmx partials.
+"""Server-rendered pages of the 行情诊股 and 资讯 tabs and their htmx partials (量化, 财富, 我的: own route modules).
 
 Handlers only gather view data (from the services) and render; every user-supplied string reaches the templates
 as data and is escaped by Jinja's autoescape.
@@ -176,13 +176,6 @@ def market_diagnosis(request: Request, code: str, user: CurrentUser, state: Stat
         radar_json=_script_safe(json.dumps(radar, ensure_ascii=False)),
         ai_label=ai_content_label(lang) if diag.brief.ai_generated else None,
     )
-
-
-@router.get("/quant")
-def quant_page(request: Request, user: CurrentUser, state: StateDep, lang: LangDep) -> Response:
-    """量化: screener and backtests (shows what the backtest service offers)."""
-    ctx = base_context(request, state, user, "quant")
-    return render(templates, request, "quant.html", lang, **ctx)
 
 
 @router.get("/news")
