@@ -8,7 +8,10 @@ rows with errors are quarantined, gaps are reported but quarantine nothing (ther
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
+import numpy.typing as npt
 import polars as pl
 
 from tandem.core.rulebook import limit_prices, price_limit_pct_array
@@ -88,7 +91,8 @@ def check_bars(
     Returns a boolean mask of rows to quarantine and appends problems. ``ipo_free_sessions``: a code whose first row
     in this batch is later than the batch's first day may be a new listing; its first sessions are not limit-checked.
     The first traded day after a long suspension (a resumed listing, e.g. 000792.SZ on 2021-08-10) has no limit
-    either. All row masks come from one polars pass plus numpy; problems are built only for flagged rows.
+    either. Codes are integer-coded once and rows put in (code, date) order once (no sort at all when the batch
+    already is in that order, as files of one code each are); duplicates, limits and gaps all use that order.
     """
     n = bars.height
     if n == 0:
@@ -98,7 +102,6 @@ def check_bars(
         missing_date=pl.col("date").is_null(),
         **{f"np_{c}": (pl.col(c).is_null() | (pl.col(c) <= 0)).fill_null(True) & traded for c in PRICE_COLUMNS},
         neg_vol=(pl.col("volume") < 0).fill_null(False),
-        dup=pl.struct("code", "date").is_duplicated() & pl.col("date").is_not_null(),
     )
     missing_date = m.get_column("missing_date").to_numpy()
     bad = missing_date.copy()
@@ -118,70 +121,125 @@ def check_bars(
     _emit(problems, bars, pl.Series(hi_bad), "high", "high is below open/close/low (OHLC inconsistent)")
     _emit(problems, bars, pl.Series(lo_bad), "low", "low is above open/close (OHLC inconsistent)")
     bad |= hi_bad | lo_bad
-    for name, col, text in (
-        ("neg_vol", "volume", "negative volume"),
-        ("dup", "date", "duplicate key (code, date): the same day appears twice"),
-    ):
-        mask = m.get_column(name).to_numpy()
-        _emit(problems, bars, pl.Series(mask), col, text)
-        bad |= mask
-    days = bars.get_column("date").to_numpy().astype("datetime64[D]")
-    ok_day = ~missing_date
+    neg_vol = m.get_column("neg_vol").to_numpy()
+    _emit(problems, bars, pl.Series(neg_vol), "volume", "negative volume")
+    bad |= neg_vol
+    order = order_bars(bars, ~missing_date)
+    _emit(problems, bars, pl.Series(order.dup), "date", "duplicate key (code, date): the same day appears twice")
+    bad |= order.dup
+    cal = _CalendarSpan(order.day)
     off = np.zeros(n, dtype=bool)
-    off[ok_day] = ~calendar.is_session(days[ok_day])
+    off[order.idx] = ~cal.is_session(order.day)
     _emit(problems, bars, pl.Series(off), "date", "not an XSHG trading day")
     bad |= off
-    ordered = _ordered(bars)
     if check_limits:
-        bad |= _check_limits(bars, ordered, problems, bad, ipo_free_sessions)
-    _report_gaps(bars, ordered, bad, problems)
+        bad |= _check_limits(bars, order, problems, bad, ipo_free_sessions)
+    _report_gaps(bars, order, cal, bad, problems)
     return pl.Series("bad", bad)
 
 
-def _ordered(bars: pl.DataFrame) -> pl.DataFrame:
-    """Row index, code, date and the per-code facts the limit and gap checks need, sorted by (code, date) once."""
-    return (
-        bars.select(
-            pl.int_range(pl.len(), dtype=pl.Int64).alias("_i"),
-            "code",
-            "date",
-            "close",
-            "preclose",
-            pl.col("board") if "board" in bars.columns else pl.lit(None, pl.String).alias("board"),
-            pl.col("is_st").fill_null(False),
-            pl.col("suspended").fill_null(False),
-        )
-        .filter(pl.col("date").is_not_null())
-        .sort("code", "date")
-    )
+@dataclass(frozen=True, slots=True)
+class BarOrder:
+    """Rows with a date in (code, date) order: row indices, integer code ids, days since 1970, run starts.
+
+    Codes are numbered by first appearance, so codes are grouped but not alphabetical; nothing downstream needs more.
+    ``dup`` (one flag per row of the frame) marks every row whose (code, date) occurs more than once.
+    """
+
+    idx: npt.NDArray[np.int64]
+    code: npt.NDArray[np.int64]
+    day: npt.NDArray[np.int64]
+    start: npt.NDArray[np.bool_]
+    dup: npt.NDArray[np.bool_]
+
+
+def order_bars(bars: pl.DataFrame, has_date: npt.NDArray[np.bool_]) -> BarOrder:
+    """Order the dated rows by (code, date) with one int64 key; an already ordered batch costs one comparison."""
+    rows = np.flatnonzero(has_date)
+    code = small_ids(bars.get_column("code"))[0][rows]
+    day = bars.get_column("date").to_physical().to_numpy()[rows].astype(np.int64)
+    key = (code << 32) | (day + (1 << 31))
+    dup = np.zeros(bars.height, dtype=bool)
+    if key.size > 1 and not bool(np.all(key[1:] > key[:-1])):
+        perm = np.argsort(key, kind="stable")
+        rows, code, day, key = rows[perm], code[perm], day[perm], key[perm]
+        same = key[1:] == key[:-1]
+        twice = np.zeros(key.size, dtype=bool)
+        twice[1:] |= same
+        twice[:-1] |= same
+        dup[rows[twice]] = True
+    start = np.ones(code.size, dtype=bool)
+    start[1:] = code[1:] != code[:-1]
+    return BarOrder(rows, code, day, start, dup)
+
+
+def small_ids(col: pl.Series) -> tuple[npt.NDArray[np.int64], list[object]]:
+    """Integer ids for a column of few distinct values in long runs, and the value of each id (null included).
+
+    Works on the runs of equal values, so the Python side touches one value per run, never one per row; a column
+    that does not come in runs is numbered by a polars dense rank instead. Ids follow first appearance.
+    """
+    n = col.len()
+    if n == 0:
+        return np.zeros(0, dtype=np.int64), []
+    run = col.rle_id().to_numpy()
+    n_runs = int(run[-1]) + 1
+    if n_runs > max(64, n // 16):
+        values: list[object] = [None, *col.drop_nulls().unique().sort().to_list()]
+        ranked: npt.NDArray[np.int64] = col.rank("dense").fill_null(0).cast(pl.Int64).to_numpy()
+        return ranked, values
+    firsts = np.flatnonzero(np.diff(run, prepend=-1))
+    ids: dict[object, int] = {}
+    per_run = np.array([ids.setdefault(v, len(ids)) for v in col.gather(firsts).to_list()], dtype=np.int64)
+    return per_run[run], list(ids)
+
+
+class _CalendarSpan:
+    """The XSHG calendar as a lookup table over the days a batch spans: session flags and session ordinals."""
+
+    def __init__(self, days: npt.NDArray[np.int64]) -> None:
+        self.lo = int(days.min()) if days.size else 0
+        hi = int(days.max()) if days.size else 0
+        sessions = calendar.sessions().astype(np.int64)
+        inside = sessions[(sessions >= self.lo) & (sessions <= hi)] - self.lo
+        self.flag = np.zeros(hi - self.lo + 1, dtype=bool)
+        self.flag[inside] = True
+        self.ordinal = np.cumsum(self.flag)
+
+    def is_session(self, days: npt.NDArray[np.int64]) -> npt.NDArray[np.bool_]:
+        return self.flag[days - self.lo]
+
+    def session_index(self, days: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
+        return self.ordinal[days - self.lo]
+
+
+def _runs(order: BarOrder) -> npt.NDArray[np.int64]:
+    """For each ordered row, the position of its code's first row."""
+    pos = np.arange(order.code.size, dtype=np.int64)
+    return np.maximum.accumulate(np.where(order.start, pos, 0))
 
 
 def _check_limits(
-    bars: pl.DataFrame, ordered: pl.DataFrame, problems: list[Problem], bad: np.ndarray, ipo_free_sessions: int
+    bars: pl.DataFrame, order: BarOrder, problems: list[Problem], bad: np.ndarray, ipo_free_sessions: int
 ) -> np.ndarray:
-    first_day = ordered.get_column("date").min()
-    facts = ordered.select(
-        session_no=pl.int_range(1, pl.len() + 1).over("code"),
-        code_first=pl.col("date").min().over("code"),
-        # length of the suspended run just before each row (resumed listings trade without a limit on day one)
-        susp_run=(_POS - pl.when(~pl.col("suspended")).then(_POS).otherwise(None).shift(1).forward_fill() - 1)
-        .fill_null(_POS)
-        .over("code"),
-    )
-    session_no = facts.get_column("session_no").to_numpy()
-    maybe_ipo = (facts.get_column("code_first") > first_day).to_numpy() & (session_no <= ipo_free_sessions)
-    resumed = facts.get_column("susp_run").to_numpy() >= _RESUMED_LISTING_RUN
-    pct = price_limit_pct_array(
-        ordered.get_column("board").to_numpy(),
-        ordered.get_column("date").to_numpy().astype("datetime64[D]"),
-        ordered.get_column("is_st").to_numpy(),
-    )
-    pc = ordered.get_column("preclose").to_numpy()
+    idx = order.idx
+    if idx.size == 0:
+        return np.zeros(bars.height, dtype=bool)
+    pos = np.arange(idx.size, dtype=np.int64)
+    first = _runs(order)
+    session_no = pos - first + 1
+    maybe_ipo = (order.day[first] > order.day.min()) & (session_no <= ipo_free_sessions)
+    # length of the suspended run just before each row (resumed listings trade without a limit on day one)
+    suspended = bars.get_column("suspended").fill_null(False).to_numpy()[idx]
+    last_traded = np.maximum.accumulate(np.concatenate(([-1], np.where(~suspended, pos, -1)[:-1])))
+    susp_run = pos - np.maximum(last_traded, first - 1) - 1
+    resumed = susp_run >= _RESUMED_LISTING_RUN
+    pct = _limit_pct(bars, order)
+    pc = bars.get_column("preclose").to_numpy()[idx]
     up, down = limit_prices(pc, pct)
-    c = ordered.get_column("close").to_numpy()
+    c = bars.get_column("close").to_numpy()[idx]
     with np.errstate(invalid="ignore"):
         beyond = ((c > up + _LIMIT_SLACK) | (c < down - _LIMIT_SLACK)) & ~np.isnan(pct) & ~maybe_ipo & ~resumed
-    idx = ordered.get_column("_i").to_numpy()
     out = np.zeros(bars.height, dtype=bool)
     out[idx[beyond]] = True
     out &= ~bad
@@ -195,15 +253,38 @@ def _check_limits(
     return out
 
 
-def _report_gaps(bars: pl.DataFrame, ordered: pl.DataFrame, bad: np.ndarray, problems: list[Problem]) -> None:
+def _limit_pct(bars: pl.DataFrame, order: BarOrder) -> npt.NDArray[np.float64]:
+    """Each ordered row's limit band: the rulebook asked once per (board, ST, day) of the span, then looked up.
+
+    A span too long for a small table (a far-off date that parsed) asks the rulebook row by row instead.
+    """
+    idx = order.idx
+    board = bars.get_column("board") if "board" in bars.columns else pl.Series("board", [None] * bars.height)
+    is_st = bars.get_column("is_st").fill_null(False).to_numpy()[idx]
+    board_id, names = small_ids(board)
+    lo = int(order.day.min())
+    span = int(order.day.max()) - lo + 1
+    if len(names) * 2 * span > max(idx.size, 1 << 16):
+        return price_limit_pct_array(board.to_numpy()[idx], order.day.astype("datetime64[D]"), is_st)
+    grid_board, grid_st, grid_day = np.meshgrid(np.arange(len(names)), [0, 1], np.arange(span), indexing="ij")
+    table = price_limit_pct_array(
+        np.array(names, dtype=object)[grid_board.ravel()],
+        (grid_day.ravel() + lo).astype("datetime64[D]"),
+        grid_st.ravel().astype(bool),
+    ).reshape(len(names), 2, span)
+    return table[board_id[idx], is_st.astype(np.int64), order.day - lo]
+
+
+def _report_gaps(
+    bars: pl.DataFrame, order: BarOrder, cal: _CalendarSpan, bad: np.ndarray, problems: list[Problem]
+) -> None:
     """Trading days missing between a code's rows (bad rows left out); reported, nothing quarantined."""
-    idx = ordered.get_column("_i").to_numpy()
-    keep = ~bad[idx]
-    idx = idx[keep]
+    keep = ~bad[order.idx]
+    idx = order.idx[keep]
     if idx.size < 2:
         return
-    sidx = calendar.session_index(ordered.get_column("date").to_numpy()[keep].astype("datetime64[D]"))
-    codes = ordered.get_column("code").to_numpy()[keep]
+    sidx = cal.session_index(order.day[keep])
+    codes = order.code[keep]
     step = np.diff(sidx)
     gap = np.zeros(idx.size, dtype=bool)
     gap[1:] = (codes[1:] == codes[:-1]) & (step > 1)
