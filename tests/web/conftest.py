@@ -178,7 +178,8 @@ def phone_page(new_phone: Callable[[], Any]) -> Iterator[Any]:
 def snap() -> Callable[..., None]:
     """Save docs/screenshots/<name> (one current PNG per tab, shown in the README) once the CJK font has loaded.
 
-    The whole page by default; ``element`` names one card to capture instead. A capture taken before the web font
+    The whole page by default (the fixed tab bar placed after the content, so it does not cover the middle of a long
+    capture); ``element`` names one card to capture instead. A capture taken before the web font
     arrives shows fallback glyphs, so the font is loaded for ``font_sample`` first.
     """
     shots = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
@@ -188,6 +189,7 @@ def snap() -> Callable[..., None]:
         page.evaluate("""s => document.fonts.load('16px "Tandem CJK"', s)""", font_sample)
         page.evaluate("() => document.fonts.ready")
         if element is None:
+            page.add_style_tag(content=".tabbar { position: static; }")  # the tab bar at the end, not mid-page
             page.screenshot(path=str(shots / name), full_page=True)
         else:
             page.locator(element).screenshot(path=str(shots / name))

@@ -31,6 +31,9 @@ def test_search_quote_kline_diagnosis_brief(
     page.click("#watch-btn")
     page.wait_for_selector("#watch-btn:has-text('删自选')")
     page.wait_for_selector(".watchlist .nm")
+    page.click("[data-l2-speed='600']")  # the screenshot shows the Level-2 panel replaying, not its empty axes
+    page.wait_for_function("() => +document.querySelector('[data-l2]').dataset.minutes >= 90", timeout=60_000)
+    page.evaluate("() => window.scrollTo(0, 0)")
     snap(page, "market.png", FONT_SAMPLE)
     page.goto(f"{live_url}/lang/en?next=/market%3Fcode%3D600519.SH")
     page.wait_for_selector(".kline svg")

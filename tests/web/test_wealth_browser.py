@@ -62,7 +62,6 @@ def test_signup_questionnaire_plan_accept_holdings(
     page.wait_for_selector("#wealth-holdings .holdings li")
     assert page.locator("#plan-accepted").count() == 1  # the accepted plan stays on the tab with its explanation
     page.evaluate("() => window.scrollTo(0, 0)")
-    page.add_style_tag(content=".tabbar { position: static; }")  # full-page capture: tab bar at the end, not mid-page
     snap(page, "wealth.png", "财富规划模拟持仓")
 
     page.goto(f"{live_url}/lang/en?next=/wealth")

@@ -62,7 +62,7 @@
     chart.setOption({
       animation: false,
       textStyle: { fontFamily: font },
-      radar: { indicator: d.labels.map(function (l) { return { name: l, max: 100 }; }), radius: "62%",
+      radar: { indicator: d.labels.map(function (l) { return { name: l, max: 100 }; }), radius: "56%",  // room for four-character labels at the sides on a phone
                axisName: { color: "#3b4554", fontFamily: font, fontSize: 11 } },
       series: [{ type: "radar", data: [{ value: d.scores, name: d.name, areaStyle: { opacity: 0.2 } }], color: "#1f4fd8" }]
     });
