@@ -50,6 +50,20 @@ def _write_partition(job: tuple[pl.DataFrame, Path]) -> None:
         os.fsync(fh.fileno())
 
 
+def strictly_sorted(frame: pl.DataFrame, keys: list[str]) -> bool:
+    """True when rows are in strictly increasing key order (so also unique by key); one cheap pass, no sort.
+
+    Nulls in a key count as unsorted, so callers fall back to their general path.
+    """
+    if frame.height < 2:
+        return True
+    ahead = pl.col(keys[-1]) > pl.col(keys[-1]).shift(1)
+    for k in reversed(keys[:-1]):
+        col, prev = pl.col(k), pl.col(k).shift(1)
+        ahead = (col > prev) | ((col == prev) & ahead)
+    return bool(frame.select(ahead.slice(1).fill_null(False).all()).item())
+
+
 def _partition_name(table: TableSpec, year: int | None) -> str:
     return f"{table.name}/year={year}.parquet" if year is not None else f"{table.name}.parquet"
 
@@ -175,8 +189,13 @@ class Transaction:
     def _merge(self, name: str, frames: list[pl.DataFrame]) -> None:
         sp = spec(name)
         keys = list(sp.keys)
-        new = pl.concat(frames, how="vertical_relaxed").unique(subset=keys, keep="last", maintain_order=True)
+        new = pl.concat(frames, how="vertical_relaxed") if len(frames) > 1 else frames[0]
+        if not strictly_sorted(new, keys):  # already in key order (as bars with adjustment factors are): unique
+            new = new.unique(subset=keys, keep="last", maintain_order=True)
         old = self._staged[name] if name in self._staged else self._store.read(name, self._base)
+        if old.height == 0 and strictly_sorted(new, keys):
+            self._staged[name] = new
+            return
         if sp.patch and old.height:
             joined = new.join(old, on=keys, how="left", suffix="__old")
             new = joined.select(
@@ -195,8 +214,10 @@ class Transaction:
             return {}
         if sp.partition_by_year is None:
             return {_partition_name(sp, None): frame}
-        years = frame.get_column(sp.partition_by_year).dt.year()
-        return {_partition_name(sp, int(y)): frame.filter(years == y) for y in sorted(set(years.to_list()))}
+        parts = frame.with_columns(pl.col(sp.partition_by_year).dt.year().alias("__year")).partition_by(
+            "__year", as_dict=True, maintain_order=True, include_key=False
+        )
+        return {_partition_name(sp, int(y)): parts[(y,)] for (y,) in sorted(parts, key=lambda k: k[0])}
 
     def commit(self) -> bool:
         """Write the new version and swap it live; returns False (and writes nothing) when nothing changed."""
