@@ -10,7 +10,6 @@ from __future__ import annotations
 import hashlib
 import time
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -45,14 +44,6 @@ class ImportReport:
 
 def _sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
-
-
-def _sha256_many(paths: list[Path]) -> list[str]:
-    """Digests of many files; hashlib releases the GIL on large buffers, so they hash on both cores."""
-    if len(paths) < 4:
-        return [_sha256(p) for p in paths]
-    with ThreadPoolExecutor(max_workers=2) as pool:
-        return list(pool.map(_sha256, paths))
 
 
 def import_paths(
@@ -108,8 +99,8 @@ def import_paths(
                     new_bars.append(frame)
                 elif frame.height:
                     tx.upsert(table, frame)
-            for f, digest in zip(batch, _sha256_many(batch), strict=True):
-                tx.log_import({"file": f.name, "sha256": digest, "importer": importer.name})
+            for f in batch:
+                tx.log_import({"file": f.name, "sha256": _sha256(f), "importer": importer.name})
             results.append(res)
             report.files += len(batch)
             report.rows_read += res.rows_read
