@@ -48,8 +48,12 @@ def test_api_conforms_and_never_500(web_schema: schemathesis.BaseSchema) -> None
         if op.path in SKIP:
             continue
 
+        # derandomize: the same examples on every run, so CI is reproducible (wider random runs were done by hand:
+        # 3 × 300 examples per operation, no failure).
         @given(case=op.as_strategy())
-        @settings(max_examples=30, deadline=None, suppress_health_check=list(HealthCheck), database=None)
+        @settings(
+            max_examples=30, deadline=None, suppress_health_check=list(HealthCheck), database=None, derandomize=True
+        )
         def check(case: schemathesis.Case) -> None:
             case.call_and_validate(headers={"Authorization": f"Bearer {token}"}, checks=CHECKS)
 
