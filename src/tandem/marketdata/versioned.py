@@ -148,6 +148,8 @@ class Transaction:
         self._staged: dict[str, pl.DataFrame] = {}
         self._pending: dict[str, list[pl.DataFrame]] = {}
         self._imports: list[dict[str, object]] = []
+        self._base_manifest = store.manifest(self._base)
+        self._base_cache: dict[str, dict[str, pl.DataFrame]] = {}
         self.changed = False
         self.committed_version: str | None = None
 
@@ -156,7 +158,21 @@ class Transaction:
         self._materialize(name)
         if name in self._staged:
             return self._staged[name]
-        return self._store.read(name, self._base)
+        return self._base_table(name)
+
+    def _base_parts(self, name: str) -> dict[str, pl.DataFrame]:
+        """The base version's partitions of a table, read once per transaction (the base never changes)."""
+        if name not in self._base_cache:
+            tables: dict[str, list[str]] = self._base_manifest["tables"]  # type: ignore[assignment]
+            base_dir = self._store.root / "versions" / str(self._base)
+            self._base_cache[name] = {rel: pl.read_parquet(base_dir / rel) for rel in tables.get(name, [])}
+        return self._base_cache[name]
+
+    def _base_table(self, name: str) -> pl.DataFrame:
+        parts = list(self._base_parts(name).values())
+        if not parts:
+            return pl.from_arrow(spec(name).schema.empty_table())  # type: ignore[return-value]
+        return pl.concat(parts, how="vertical_relaxed")
 
     def upsert(self, name: str, rows: pl.DataFrame) -> int:
         """Insert or replace rows by the table's key; for patch tables fill only the non-null fields.
@@ -190,10 +206,11 @@ class Transaction:
         sp = spec(name)
         keys = list(sp.keys)
         new = pl.concat(frames, how="vertical_relaxed") if len(frames) > 1 else frames[0]
-        if not strictly_sorted(new, keys):  # already in key order (as bars with adjustment factors are): unique
+        ordered = strictly_sorted(new, keys)
+        if not ordered:  # a frame already in key order (as bars with adjustment factors are) is unique
             new = new.unique(subset=keys, keep="last", maintain_order=True)
-        old = self._staged[name] if name in self._staged else self._store.read(name, self._base)
-        if old.height == 0 and strictly_sorted(new, keys):
+        old = self._staged[name] if name in self._staged else self._base_table(name)
+        if old.height == 0 and ordered:
             self._staged[name] = new
             return
         if sp.patch and old.height:
@@ -224,13 +241,13 @@ class Transaction:
         store = self._store
         for name in list(self._pending):
             self._materialize(name)
-        base_manifest = store.manifest(self._base)
+        base_manifest = self._base_manifest
         base_tables: dict[str, list[str]] = dict(base_manifest["tables"])  # type: ignore[call-overload]
         base_dir = store.root / "versions" / self._base if self._base else None
         new_tables: dict[str, list[str]] = {n: list(r) for n, r in base_tables.items()}
         writes: dict[str, pl.DataFrame] = {}
         for name, frame in self._staged.items():
-            base_parts = self._partitions(name, store.read(name, self._base))
+            base_parts = self._base_parts(name)
             new_parts = self._partitions(name, frame)
             for rel, part in new_parts.items():
                 old = base_parts.get(rel)
