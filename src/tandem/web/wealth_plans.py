@@ -18,14 +18,15 @@ from sqlalchemy.orm import Session
 
 from tandem.compliance.disclaimers import data_date_line
 from tandem.compliance.suitability import InvestorCategory, ProductRisk, Verdict
-from tandem.core.errors import ConflictError, NotFoundError, UserError
+from tandem.core.errors import ConflictError, NotFoundError
 from tandem.wealth.models import PlanRow
+from tandem.wealth.plans import AmountTooSmallError as PlanAmountTooSmall
 from tandem.wealth.strategies import STRATEGIES, strategy_by_key
 from tandem.web.i18n import Lang
 from tandem.web.models import User
 from tandem.web.wealth_client import client_id_of, finite, require_category, strategy_names
 from tandem.web.wealth_holdings import current_holdings, held_amounts, replace_holdings
-from tandem.web.wealth_minimum import AmountTooSmallError, needs_at_least, too_small_message, verified_minimum
+from tandem.web.wealth_minimum import AmountTooSmallError, too_small_message
 from tandem.web.wealth_schemas import (
     ExpectedPublic,
     HoldingsPublic,
@@ -146,18 +147,8 @@ def create_plan(svc: WealthServices, db: Session, *, user: User, body: PlanCreat
                 holdings=held,
                 strategy=key,
             )
-        except UserError as exc:
-            first = needs_at_least(str(exc))
-            if first is None:
-                raise
-            minimum = verified_minimum(
-                bundle.plans,
-                category=category,
-                horizon_years=body.horizon_years,
-                strategy=key,
-                first_need=first,
-                held=sum(held.values()),
-            )
+        except PlanAmountTooSmall as exc:
+            minimum = exc.minimum  # exact: the smallest new money from which the plan builds
             chosen = bundle.plans.choose_strategy(category=category, horizon_years=body.horizon_years, key=key)
             name = strategy_names(lang)[chosen.key]
             message = too_small_message(amount=body.amount, minimum=minimum, detail=str(exc), strategy=name, lang=lang)
