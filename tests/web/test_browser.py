@@ -19,6 +19,9 @@ def test_search_quote_kline_diagnosis_brief(
     page.on("pageerror", lambda e: errors.append(str(e)))
     signup(page, "search.journey@example.com")
     page.goto(f"{live_url}/market")
+    page.wait_for_selector(".index-card .spark svg path")  # the landing state: CSI 300 line, movers, top scores
+    assert page.locator("#gainers li").count() > 0 and page.locator("#top-scores li").count() == 5
+    snap(page, "market_home.png", FONT_SAMPLE)
     page.fill("#q", "贵州茅台")
     page.click("a[data-code='600519.SH']")
     page.wait_for_selector(".kline svg")

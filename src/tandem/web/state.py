@@ -16,6 +16,7 @@ from tandem.core.settings import Settings
 from tandem.diagnosis.service import DiagnosisService
 from tandem.marketdata.store import MarketStore
 from tandem.web.keys import Keys
+from tandem.web.market_home import HomeCache
 from tandem.web.ratelimit import SlidingWindowLimiter
 
 
@@ -33,3 +34,4 @@ class AppState:
     secure_cookies: bool
     diagnosis: DiagnosisService
     store_lock: threading.Lock = field(default_factory=threading.Lock)
+    home: HomeCache = field(default_factory=HomeCache)

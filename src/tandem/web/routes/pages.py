@@ -18,6 +18,7 @@ from tandem.web import market, watchlist
 from tandem.web.deps import SESSION_COOKIE, CurrentUser, LangDep, SessionDep, StateDep, csrf_token
 from tandem.web.feed import build_feed
 from tandem.web.i18n import Lang
+from tandem.web.market_home import IndexCard, MarketHome
 from tandem.web.models import User
 from tandem.web.problems import status_of
 from tandem.web.state import AppState
@@ -71,6 +72,40 @@ def watch_rows(state: AppState, user: User, db: SessionDep) -> list[dict[str, An
     return out
 
 
+def index_chart_json(card: IndexCard) -> str:
+    """The ECharts option of the index card's close line (drawn by app.js like the other charts)."""
+    colour = "#e03131" if card.change > 0 else "#13a05a" if card.change < 0 else "#1f4fd8"
+    option = {
+        "animation": False,
+        "grid": {"left": 4, "right": 4, "top": 6, "bottom": 4},
+        "tooltip": {"trigger": "axis", "confine": True},
+        "xAxis": {"type": "category", "data": list(card.dates), "show": False, "boundaryGap": False},
+        "yAxis": {"type": "value", "scale": True, "show": False},
+        "series": [
+            {
+                "name": card.name,
+                "type": "line",
+                "data": list(card.closes),
+                "showSymbol": False,
+                "lineStyle": {"width": 1.5, "color": colour},
+                "areaStyle": {"color": colour, "opacity": 0.08},
+            }
+        ],
+    }
+    return _script_safe(json.dumps(option, ensure_ascii=False, separators=(",", ":")))
+
+
+def home_context(state: AppState) -> dict[str, Any]:
+    """The landing state (CSI 300, gainers, losers, top scores) or None when the store has no stock bars."""
+    try:
+        with state.store_lock:
+            home: MarketHome | None = state.home.get(state.store, state.diagnosis)
+    except UserError:
+        home = None
+    chart = index_chart_json(home.index) if home is not None and home.index is not None else ""
+    return {"home": home, "index_chart_json": chart}
+
+
 @router.get("/")
 def home() -> Response:
     """The app opens on the market tab."""
@@ -86,7 +121,7 @@ def market_page(
     lang: LangDep,
     code: Annotated[str | None, Query(max_length=20)] = None,
 ) -> Response:
-    """行情诊股: search, quote, K-line (and diagnosis once available), watchlist."""
+    """行情诊股: search, the landing state or one stock (quote, K-line, diagnosis), watchlist."""
     ctx = base_context(request, state, user, "market")
     ctx["watch"] = watch_rows(state, user, db)
     ctx["error"] = None
@@ -95,6 +130,8 @@ def market_page(
             ctx.update(stock_context(state, code, user, db))
         except UserError as exc:
             ctx["error"] = str(exc)
+    else:
+        ctx.update(home_context(state))
     return render(templates, request, "market.html", lang, **ctx)
 
 
