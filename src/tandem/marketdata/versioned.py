@@ -206,9 +206,13 @@ class Transaction:
         sp = spec(name)
         keys = list(sp.keys)
         new = pl.concat(frames, how="vertical_relaxed") if len(frames) > 1 else frames[0]
+        # a frame in strictly increasing key order has no duplicate key, so needs no unique(); one sort usually
+        # gets it there (vendor bars come one code per file, in file-name order)
         ordered = strictly_sorted(new, keys)
-        if not ordered:  # a frame already in key order (as bars with adjustment factors are) is unique
-            new = new.unique(subset=keys, keep="last", maintain_order=True)
+        if not ordered:
+            by_key = new.sort(keys)
+            ordered = strictly_sorted(by_key, keys)
+            new = by_key if ordered else new.unique(subset=keys, keep="last", maintain_order=True)
         old = self._staged[name] if name in self._staged else self._base_table(name)
         if old.height == 0 and ordered:
             self._staged[name] = new
