@@ -20,6 +20,7 @@ from tandem.diagnosis.llm import rewriter_from_settings
 from tandem.diagnosis.service import DiagnosisService
 from tandem.marketdata.store import MarketStore
 from tandem.web import problems
+from tandem.web.diagnosis_changes import DiagnosisChanges
 from tandem.web.keys import load_secret, make_keys
 from tandem.web.middleware import BodySizeLimit, SecurityHeaders
 from tandem.web.migrate import migrate_app_db
@@ -60,6 +61,7 @@ def create_app(settings: Settings | None = None, *, store: MarketStore | None = 
     if vendor_missing:
         log.error("web.vendor_missing", files=vendor_missing, fix="run scripts/vendor_js.sh (make does) and restart")
     market = store or MarketStore.open(s.market_dir)
+    diagnosis = DiagnosisService(market, rewriter=rewriter_from_settings(s.llm_base_url, s.llm_api_key, s.llm_model))
     state = AppState(
         settings=s,
         store=market,
@@ -69,7 +71,8 @@ def create_app(settings: Settings | None = None, *, store: MarketStore | None = 
         vendor_missing=vendor_missing,
         login_limiter=SlidingWindowLimiter(limit=20, window=60.0),
         secure_cookies=s.host not in ("127.0.0.1", "localhost", "::1"),
-        diagnosis=DiagnosisService(market, rewriter=rewriter_from_settings(s.llm_base_url, s.llm_api_key, s.llm_model)),
+        diagnosis=diagnosis,
+        changes=DiagnosisChanges(diagnosis),
     )
     app = FastAPI(
         title="Tandem API",

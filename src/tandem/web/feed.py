@@ -1,4 +1,4 @@
-"""The client's feed (资讯): watched stocks' latest moves, watchlist events and education articles, newest first.
+"""The client's feed (资讯): watched stocks' moves and diagnosis changes, watchlist events, articles; newest first.
 
 Order is plain chronological for everyone. ``User.non_personalised`` is stored and shown as a switch; any later
 ranking by behaviour must check it and fall back to this order (tests pin that this function ignores behaviour).
@@ -14,13 +14,14 @@ from sqlalchemy.orm import Session
 from tandem.core.errors import UserError
 from tandem.marketdata.store import MarketStore
 from tandem.web import market, watchlist
+from tandem.web.diagnosis_changes import DiagnosisChanges, ScoreChange
 from tandem.web.i18n import Lang
 from tandem.web.models import User
 
 
 @dataclass(frozen=True, slots=True)
 class FeedItem:
-    """One entry; ``kind`` is move, watch or article."""
+    """One entry; ``kind`` is move, diagnosis, watch or article."""
 
     kind: str
     title: str
@@ -76,14 +77,41 @@ def _move_item(store: MarketStore, code: str, lang: Lang) -> FeedItem | None:
     return FeedItem("move", title, body, datetime.combine(q.date, time(15, 0), tzinfo=UTC), q.code)
 
 
-def build_feed(db: Session, store: MarketStore, *, user: User, lang: Lang, limit: int = 50) -> list[FeedItem]:
-    """The user's feed, newest first (chronological whatever ``non_personalised`` says)."""
+def _diagnosis_item(ch: ScoreChange, lang: Lang) -> FeedItem:
+    """E.g. 贵州茅台 综合评分 68 → 71（较上一交易日 +3）；变化最大的维度：资金流向 +12."""
+    if lang == "zh":
+        title = f"{ch.name} 综合评分 {ch.prev_score} → {ch.score}（较上一交易日 {ch.delta:+d}）"
+        dim = f"变化最大的维度：{ch.dim_label_zh} {ch.dim_delta:+d}" if ch.dim_label_zh else "各维度评分均无变化"
+        body = f"{dim}。{ch.prev_day:%Y-%m-%d} → {ch.day:%Y-%m-%d} 收盘数据，个股诊断仅供参考。"
+    else:
+        title = f"{ch.name} composite {ch.prev_score} → {ch.score} ({ch.delta:+d} vs previous session)"
+        dim = f"Largest change: {ch.dim_label_en} {ch.dim_delta:+d}" if ch.dim_label_en else "No dimension changed"
+        body = f"{dim}. Closing data {ch.prev_day:%Y-%m-%d} → {ch.day:%Y-%m-%d}; diagnosis is for reference only."
+    return FeedItem("diagnosis", title, body, datetime.combine(ch.day, time(15, 0), tzinfo=UTC), ch.code)
+
+
+def build_feed(
+    db: Session,
+    store: MarketStore,
+    *,
+    user: User,
+    lang: Lang,
+    limit: int = 50,
+    changes: DiagnosisChanges | None = None,
+) -> list[FeedItem]:
+    """The user's feed, newest first (chronological whatever ``non_personalised`` says).
+
+    ``changes`` adds each watched stock's diagnosis change between the two latest sessions.
+    """
     items: list[FeedItem] = []
     rows, _ = watchlist.list_items(db, user_id=user.id, limit=watchlist.MAX_ITEMS)
+    moved = changes.for_codes([r.code for r in rows]) if changes is not None else {}
     for r in rows:
         move = _move_item(store, r.code, lang)
         if move is not None:
             items.append(move)
+        if r.code in moved:
+            items.append(_diagnosis_item(moved[r.code], lang))
         added = r.created_at if r.created_at.tzinfo else r.created_at.replace(tzinfo=UTC)
         name = move.title.split(" ")[0] if move else r.code
         title = f"已加入自选：{name}" if lang == "zh" else f"Added to watchlist: {name}"

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from tandem.core.settings import Settings
 from tandem.diagnosis.service import DiagnosisService
 from tandem.marketdata.store import MarketStore
+from tandem.web.diagnosis_changes import DiagnosisChanges
 from tandem.web.keys import Keys
 from tandem.web.market_home import HomeCache
 from tandem.web.ratelimit import SlidingWindowLimiter
@@ -33,5 +34,6 @@ class AppState:
     login_limiter: SlidingWindowLimiter
     secure_cookies: bool
     diagnosis: DiagnosisService
+    changes: DiagnosisChanges
     store_lock: threading.Lock = field(default_factory=threading.Lock)
     home: HomeCache = field(default_factory=HomeCache)

@@ -24,11 +24,11 @@ async def get_feed(
     offset: Annotated[int, Query(ge=0, le=1000)] = 0,
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
 ) -> Page[FeedItemPublic]:
-    """Watched stocks' latest moves, watchlist events and education articles in plain chronological order."""
+    """Watched stocks' latest moves and diagnosis changes, watchlist events and articles, plain chronological."""
 
     def run() -> list[FeedItemPublic]:
         with state.store_lock:
-            items = build_feed(db, state.store, user=user, lang=lang, limit=1100)
+            items = build_feed(db, state.store, user=user, lang=lang, limit=1100, changes=state.changes)
         return [FeedItemPublic(kind=i.kind, title=i.title, body=i.body, code=i.code, at=i.at) for i in items]
 
     items = await run_in_threadpool(run)

@@ -220,7 +220,7 @@ def news_page(request: Request, user: CurrentUser, state: StateDep, db: SessionD
     """资讯: the chronological feed with the non-personalised switch."""
     ctx = base_context(request, state, user, "news")
     with state.store_lock:
-        ctx["items"] = build_feed(db, state.store, user=user, lang=lang, limit=50)
+        ctx["items"] = build_feed(db, state.store, user=user, lang=lang, limit=50, changes=state.changes)
     return render(templates, request, "news.html", lang, **ctx)
 
 
