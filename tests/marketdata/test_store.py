@@ -95,3 +95,10 @@ def test_polars_frames_carry_the_same_rows(sample_store: MarketStore) -> None:
     assert plf.height == len(pdf) and plf["close"].to_list() == pdf["close"].tolist()
     idx = sample_store.sql_polars("SELECT date, close FROM index_bars WHERE code = ? ORDER BY date", ["000300.SH"])
     assert idx.height > 4000 and idx.columns == ["date", "close"]
+
+
+def test_price_only_etfs_are_funds_not_stocks(sample_store: MarketStore) -> None:
+    stocks = sample_store.instruments(kind="stock")
+    assert not (stocks["board"] == "FUND").any()
+    funds = sample_store.instruments(kind="fund")
+    assert {"510300.SH", "511880.SH"} <= set(funds["code"])

@@ -21,7 +21,7 @@ import pandas as pd
 import polars as pl
 
 from tandem.core.errors import NotFoundError, UserError
-from tandem.core.models import Board, Exchange, Instrument, InstrumentKind, normalize_code
+from tandem.core.models import Board, Exchange, Instrument, InstrumentKind, board_of, normalize_code
 from tandem.core.rulebook import DayRules, rules_for
 from tandem.marketdata import calendar
 from tandem.marketdata.tables import TABLES
@@ -181,12 +181,12 @@ class MarketStore:
             inst["exchange"] = inst["exchange"].fillna(inst["code"].str.split(".").str[1])
             missing_board = inst["board"].isna()
             if missing_board.any():
-                from tandem.core.models import board_of
-
                 inst.loc[missing_board, "board"] = [
                     Board.INDEX.value if k == "index" else board_of(c).value if c[-2:] in ("SH", "SZ", "BJ") else None
                     for c, k in zip(inst.loc[missing_board, "code"], inst.loc[missing_board, "kind"], strict=True)
                 ]
+            # Codes known only from daily bars were assumed stocks; exchange-traded funds have bars too.
+            inst.loc[(inst["kind"] == "stock") & (inst["board"] == Board.FUND.value), "kind"] = "fund"
         inst = self._instruments
         if kind is not None:
             inst = inst[inst["kind"] == str(kind)]
