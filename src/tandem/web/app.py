@@ -20,6 +20,7 @@ from tandem.diagnosis.llm import rewriter_from_settings
 from tandem.diagnosis.service import DiagnosisService
 from tandem.marketdata.store import MarketStore
 from tandem.web import problems
+from tandem.web.authcache import watch_revocations
 from tandem.web.diagnosis_changes import DiagnosisChanges
 from tandem.web.keys import load_secret, make_keys
 from tandem.web.middleware import BodySizeLimit, SecurityHeaders
@@ -74,6 +75,7 @@ def create_app(settings: Settings | None = None, *, store: MarketStore | None = 
         diagnosis=diagnosis,
         changes=DiagnosisChanges(diagnosis),
     )
+    watch_revocations(state.sessions, state.bearer)
     app = FastAPI(
         title="Tandem API",
         version="1.0",

@@ -1,7 +1,9 @@
 """Dependencies for handlers, as ``Annotated`` aliases: the app state, a DB session, the store, the current user.
 
 Authentication accepts a bearer token (API clients) or the session cookie (the browser app). Unsafe methods with
-cookie auth must carry the CSRF header, which the page sets for every htmx request.
+cookie auth must carry the CSRF header, which the page sets for every htmx request. Read-only market endpoints take
+:data:`ApiCaller` instead of :data:`CurrentUser`: it answers from the per-worker bearer memo (see
+:mod:`tandem.web.authcache`) without a DB session, and falls back to the full check on a miss or a cookie.
 """
 
 from __future__ import annotations
@@ -12,9 +14,11 @@ from collections.abc import Callable, Iterator
 from typing import Annotated
 
 from fastapi import Depends, Request
+from fastapi.concurrency import run_in_threadpool
 from sqlalchemy.orm import Session
 
 from tandem.marketdata.store import MarketStore
+from tandem.web.authcache import Caller
 from tandem.web.errors import AuthRequiredError, ForbiddenError
 from tandem.web.i18n import Lang, pick_lang
 from tandem.web.models import User
@@ -28,8 +32,8 @@ CSRF_HEADER = "x-csrf-token"
 _SAFE = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
-def get_state(request: Request) -> AppState:
-    """The per-process state built by ``create_app``."""
+async def get_state(request: Request) -> AppState:
+    """The per-process state built by ``create_app`` (async: no thread-pool hop for an attribute read)."""
     state: AppState = request.app.state.tandem
     return state
 
@@ -80,9 +84,11 @@ def _user_from_request(request: Request, state: AppState, db: Session) -> User |
         if scheme.lower() != "bearer" or not token.strip():
             raise AuthRequiredError("use an Authorization: Bearer <token> header from POST /api/v1/auth/login")
         claims = verify_token(state.keys.jwt, token.strip())
+        generation = state.bearer.generation()
         user = db.get(User, claims.user_id)
         if user is None or user.token_version != claims.token_version:
             raise AuthRequiredError("the bearer token was revoked (logout or password change); log in again")
+        state.bearer.remember(user, generation)
         return user
     cookie = request.cookies.get(SESSION_COOKIE)
     if not cookie:
@@ -112,6 +118,32 @@ def require_user(request: Request, state: StateDep, db: SessionDep) -> User:
 
 MaybeUser = Annotated[User | None, Depends(optional_user)]
 CurrentUser = Annotated[User, Depends(require_user)]
+
+
+def _caller_from_db(request: Request, state: AppState) -> Caller:
+    session = state.sessions()
+    try:
+        user = require_user(request, state, session)
+        return Caller(user_id=user.id, role=user.role)
+    finally:
+        session.rollback()
+        session.close()
+
+
+async def require_caller(request: Request, state: StateDep) -> Caller:
+    """The caller of a read-only endpoint: a remembered bearer check, else the full check in a worker thread."""
+    auth = request.headers.get("authorization", "")
+    if auth:
+        scheme, _, token = auth.partition(" ")
+        if scheme.lower() == "bearer" and token.strip():
+            claims = verify_token(state.keys.jwt, token.strip())
+            hit = state.bearer.lookup(claims.user_id, claims.token_version)
+            if hit is not None:
+                return hit
+    return await run_in_threadpool(_caller_from_db, request, state)
+
+
+ApiCaller = Annotated[Caller, Depends(require_caller)]
 
 
 def require_role(*roles: Role) -> Callable[[User], User]:

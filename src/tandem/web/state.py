@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from tandem.core.settings import Settings
 from tandem.diagnosis.service import DiagnosisService
 from tandem.marketdata.store import MarketStore
+from tandem.web.authcache import BearerMemo
 from tandem.web.diagnosis_changes import DiagnosisChanges
 from tandem.web.keys import Keys
 from tandem.web.market_home import HomeCache
@@ -37,3 +38,4 @@ class AppState:
     changes: DiagnosisChanges
     store_lock: threading.Lock = field(default_factory=threading.Lock)
     home: HomeCache = field(default_factory=HomeCache)
+    bearer: BearerMemo = field(default_factory=BearerMemo)

@@ -10,7 +10,7 @@ from fastapi.concurrency import run_in_threadpool
 
 from tandem.diagnosis.render.jsonout import to_dict
 from tandem.web import market
-from tandem.web.deps import CurrentUser, StateDep
+from tandem.web.deps import ApiCaller, StateDep
 from tandem.web.problems import PROBLEM_RESPONSES
 from tandem.web.schemas import BarsPublic, InstrumentPublic, Page, QuotePublic
 
@@ -20,7 +20,7 @@ CodePath = Annotated[str, Path(min_length=1, max_length=20, description="e.g. 60
 
 @router.get("", summary="Search stocks by code, Chinese name or pinyin initials")
 async def search_stocks(
-    user: CurrentUser,
+    user: ApiCaller,
     state: StateDep,
     q: Annotated[str, Query(min_length=1, max_length=40, description="600519, 贵州茅台 or gzmt")],
     offset: Annotated[int, Query(ge=0, le=1000)] = 0,
@@ -37,7 +37,7 @@ async def search_stocks(
 
 
 @router.get("/{code}/quote", summary="Latest quote summary")
-async def get_quote(user: CurrentUser, state: StateDep, code: CodePath) -> QuotePublic:
+async def get_quote(user: ApiCaller, state: StateDep, code: CodePath) -> QuotePublic:
     """The latest daily bar with change, P/E, P/B and the 52-week range; unknown codes get a did-you-mean."""
 
     def run() -> QuotePublic:
@@ -49,7 +49,7 @@ async def get_quote(user: CurrentUser, state: StateDep, code: CodePath) -> Quote
 
 @router.get("/{code}/bars", summary="Daily bars with MA5/20/60 for charts")
 async def get_bars(
-    user: CurrentUser,
+    user: ApiCaller,
     state: StateDep,
     code: CodePath,
     adjust: Annotated[market.AdjustParam, Query(description="qfq (forward), hfq (backward) or none")] = "qfq",
@@ -67,7 +67,7 @@ async def get_bars(
 
 @router.get("/{code}/diagnosis", summary="Point-in-time diagnosis with the three-minute brief")
 async def get_diagnosis(
-    user: CurrentUser,
+    user: ApiCaller,
     state: StateDep,
     code: CodePath,
     as_of: Annotated[date | None, Query(description="Diagnose as of this day (default: the store's last day)")] = None,
