@@ -29,8 +29,10 @@ TANDEM = str(ROOT / ".venv" / "bin" / "tandem")
 ENDPOINTS = {
     "quote": "/api/v1/stocks/600519.SH/quote",
     "K-line (bars, 1y qfq + MAs)": "/api/v1/stocks/600519.SH/bars?adjust=qfq&start=2024-04-01",
+    "K-line, gzip (as a browser asks)": "/api/v1/stocks/600519.SH/bars?adjust=qfq&start=2024-04-01",
     "diagnosis": "/api/v1/stocks/600519.SH/diagnosis",
 }
+GZIP = {"K-line, gzip (as a browser asks)"}  # wrk sends no Accept-Encoding; browsers do, and the JSON is ~22 KB
 
 
 def free_port() -> int:
@@ -53,9 +55,20 @@ def prepare_home() -> tuple[Path, bool]:
     return home, True
 
 
-def wrk(url: str, token: str, seconds: int, connections: int) -> dict[str, float]:
+def wrk(url: str, token: str, seconds: int, connections: int, gzip: bool = False) -> dict[str, float]:
+    extra = ["-H", "Accept-Encoding: gzip"] if gzip else []
     out = subprocess.run(
-        ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--latency", "-H", f"Authorization: Bearer {token}", url],
+        [
+            "wrk",
+            "-t2",
+            f"-c{connections}",
+            f"-d{seconds}s",
+            "--latency",
+            "-H",
+            f"Authorization: Bearer {token}",
+            *extra,
+            url,
+        ],
         check=True,
         capture_output=True,
         text=True,
@@ -134,7 +147,7 @@ def main() -> None:
         rows = []
         for name, path in ENDPOINTS.items():
             if tool == "wrk":
-                res = wrk(base + path, token, args.seconds, args.connections)
+                res = wrk(base + path, token, args.seconds, args.connections, gzip=name in GZIP)
             else:
                 res = asyncio.run(httpx_load(base + path, token, args.seconds, args.connections))
             rows.append((name, res))

@@ -89,7 +89,7 @@ def create_app(settings: Settings | None = None, *, store: MarketStore | None = 
     app.state.tandem = state
     app.state.wealth = WealthServices(sessions=state.sessions, store=market, store_lock=state.store_lock)
     problems.install(app)
-    app.add_middleware(GZipMiddleware, minimum_size=800)
+    app.add_middleware(GZipMiddleware, minimum_size=800, compresslevel=5)  # 9 takes 2x the CPU for ~1 % less
     app.add_middleware(SecurityHeaders)
     app.add_middleware(BodySizeLimit)
     app.mount("/static", CachedStaticFiles(directory=STATIC_DIR), name="static")
