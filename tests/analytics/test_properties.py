@@ -67,3 +67,16 @@ def test_metrics_of_independent_columns_equal_one_at_a_time(seed: int, n: int) -
             np.testing.assert_allclose(values[j], single[key], rtol=1e-12, equal_nan=True)
     assert (metrics.max_drawdown(r) <= 0).all()
     assert (metrics.max_drawdown_duration(r) <= n).all()
+
+
+def test_single_column_sma_equals_the_panel_kernel() -> None:
+    from tandem.analytics._kernels_avg import sma_kernel, sma_single_column_kernel
+
+    rng = np.random.default_rng(3)
+    x = np.cumsum(rng.normal(size=(600, 1)), axis=0) + 100.0
+    x[:7, 0] = np.nan  # late listing
+    x[200:205, 0] = np.nan  # suspension
+    a, b = np.empty_like(x), np.empty_like(x)
+    sma_kernel(x, 20, a)
+    sma_single_column_kernel(x, 20, b)
+    np.testing.assert_array_equal(a, b)

@@ -47,7 +47,13 @@ from tandem.analytics._arrays import (
     restore,
     same_shape,
 )
-from tandem.analytics._kernels_avg import bbands_kernel, ema_kernel, macd_kernel, sma_kernel
+from tandem.analytics._kernels_avg import (
+    bbands_kernel,
+    ema_kernel,
+    macd_kernel,
+    sma_kernel,
+    sma_single_column_kernel,
+)
 from tandem.analytics._kernels_osc import atr_kernel, obv_kernel, rsi_kernel
 from tandem.analytics._kernels_roll import drawdown_kernel, rolling_beta_kernel, rolling_std_kernel
 from tandem.core.errors import ValidationFailed
@@ -73,7 +79,8 @@ def sma(x: ArrayLike, period: int) -> FloatArray:
     """Compute the simple moving average over ``period`` valid rows (TA-Lib SMA)."""
     panel, was_1d = as_panel(x, "x")
     out = np.empty(panel.shape)
-    sma_kernel(panel, check_period(period, "period"), out)
+    kernel = sma_single_column_kernel if panel.shape[1] == 1 else sma_kernel
+    kernel(panel, check_period(period, "period"), out)
     return restore(out, was_1d)
 
 
