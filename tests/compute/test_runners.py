@@ -57,7 +57,8 @@ def _check_runner(runner: BatchRunner) -> None:
     seen: list[tuple[int, int]] = []
     assert runner.map(TIMES_7, ITEMS, chunksize=4, progress=lambda d, t: seen.append((d, t))) == EXPECTED
     assert seen[-1] == (len(ITEMS), len(ITEMS))
-    assert [d for d, _ in seen] == sorted(d for d, _ in seen) and len(seen) >= 2
+    # Monotonic and complete; how many updates arrive depends on how many chunks finish between two waits.
+    assert [d for d, _ in seen] == sorted(d for d, _ in seen)
     assert runner.map(TIMES_7, ITEMS) == EXPECTED  # default chunking
     assert runner.map(TIMES_7, []) == []
     with pytest.raises(BatchItemError, match=r"item #13 \(-2.5\) failed: ValueError: math domain error") as info:
