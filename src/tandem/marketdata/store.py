@@ -89,6 +89,10 @@ class MarketStore:
         """The underlying versioned tables (for writers such as importers)."""
         return self._vs
 
+    def current_version(self) -> str | None:
+        """The live version's id (None for an empty store): the key of every cache derived from the store."""
+        return self._vs.current_version()
+
     # ------------------------------------------------------------------ plumbing
     def _sync(self) -> None:
         v = self._vs.current_version()
