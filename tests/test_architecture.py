@@ -1,0 +1,123 @@
+"""Architecture contracts the import linter cannot see, and proof that the linter's contracts bite.
+
+import-linter reads ``import`` statements only: a module that reaches a higher layer through
+``importlib.import_module("tandem.web...")`` or ``__import__`` passes it while breaking the rule in substance
+(the CLI once reached the web package's seeding that way). These tests close that gap and plant violations in a
+copy of the package to show the contracts fail when they should.
+"""
+
+from __future__ import annotations
+
+import ast
+import os
+import shutil
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+SCANNED = ("src/tandem", "benchmarks", "scripts", "examples")
+_DYNAMIC = {("importlib", "import_module"), ("", "__import__"), ("", "import_module"), ("importlib.util", "find_spec")}
+
+
+def _call_name(func: ast.expr) -> tuple[str, str]:
+    if isinstance(func, ast.Name):
+        return "", func.id
+    if isinstance(func, ast.Attribute):
+        base = func.value
+        if isinstance(base, ast.Name):
+            return base.id, func.attr
+        if isinstance(base, ast.Attribute) and isinstance(base.value, ast.Name):
+            return f"{base.value.id}.{base.attr}", func.attr
+    return "", ""
+
+
+def _literal_prefix(node: ast.expr) -> str | None:
+    """The constant text an import target starts with (plain string, f-string head or '+' concatenation)."""
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return node.value
+    if isinstance(node, ast.JoinedStr) and node.values:
+        return _literal_prefix(node.values[0])
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
+        return _literal_prefix(node.left)
+    return None
+
+
+def dynamic_tandem_imports(path: Path) -> Iterator[str]:
+    """``file:line: target`` for every dynamic import of a tandem module in ``path``."""
+    tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.Call) or not node.args or _call_name(node.func) not in _DYNAMIC:
+            continue
+        target = _literal_prefix(node.args[0])
+        if target is not None and (target == "tandem" or target.startswith("tandem.")):
+            yield f"{path}:{node.lineno}: {target}"
+
+
+def _python_files(base: Path) -> Iterator[Path]:
+    for folder in SCANNED:
+        yield from sorted((base / folder).rglob("*.py"))
+
+
+def test_no_dynamic_imports_of_tandem_modules() -> None:
+    found = [hit for path in _python_files(ROOT) for hit in dynamic_tandem_imports(path)]
+    assert not found, "dynamic imports of tandem modules hide layer violations from the linter; import normally:\n" + (
+        "\n".join(found)
+    )
+
+
+def test_dynamic_import_check_catches_a_planted_violation(tmp_path: Path) -> None:
+    planted = tmp_path / "planted.py"
+    planted.write_text(
+        "import importlib\n"
+        "seeding = importlib.import_module('tandem.web.seeding')\n"
+        "app = __import__(f'tandem.web.{\"app\"}')\n"
+        "ray = importlib.import_module('ray')\n",
+        encoding="utf-8",
+    )
+    hits = list(dynamic_tandem_imports(planted))
+    assert [h.split(": ", 1)[1] for h in hits] == ["tandem.web.seeding", "tandem.web."]
+
+
+def _lint_copy(tmp_path: Path, planted: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    """Run the project's import contracts on a copy of the package with ``planted`` modules added."""
+    src = tmp_path / "src"
+    shutil.copytree(ROOT / "src" / "tandem", src / "tandem", ignore=shutil.ignore_patterns("__pycache__", "static"))
+    for rel, text in planted.items():
+        (src / "tandem" / rel).write_text(text, encoding="utf-8")
+    shutil.copy(ROOT / "pyproject.toml", tmp_path / "pyproject.toml")
+    env = {**os.environ, "PYTHONPATH": str(src)}
+    lint = Path(sys.executable).with_name("lint-imports")
+    if not lint.exists():
+        pytest.skip("lint-imports is not installed in this environment (make test installs it)")
+    return subprocess.run(
+        [str(lint), "--config", str(tmp_path / "pyproject.toml"), "--no-cache"],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=tmp_path,
+        check=False,
+    )
+
+
+@pytest.mark.slow
+def test_import_contracts_fail_on_planted_violations(tmp_path: Path) -> None:
+    result = _lint_copy(
+        tmp_path,
+        {
+            "core/planted_upward.py": '"""Planted."""\nfrom tandem.web import app\n',
+            "migrations/planted_models.py": '"""Planted."""\nfrom tandem.wealth import plans\n',
+        },
+    )
+    assert result.returncode != 0, result.stdout
+    assert "tandem.core.planted_upward -> tandem.web" in result.stdout
+    assert "tandem.migrations.planted_models -> tandem.wealth" in result.stdout
+
+
+@pytest.mark.slow
+def test_import_contracts_hold_on_the_unchanged_copy(tmp_path: Path) -> None:
+    result = _lint_copy(tmp_path, {})
+    assert result.returncode == 0, result.stdout
