@@ -13,7 +13,9 @@ from typing import Annotated, Any
 import numpy as np
 import pandas as pd
 import typer
+from rich.cells import cell_len
 
+from tandem.cli.display import pad
 from tandem.core.errors import UserError
 from tandem.level2.book import price_band
 from tandem.level2.flow import capital_flow
@@ -113,8 +115,9 @@ def flow(
     else:
         head = f"{events.code} {daily['date'].iloc[0]} thresholds={ts.name}"
         print(f"{head}: {res.trades} trades, {res.total_amount:,.0f} 元")
+        label_w = max(cell_len(CLASS_LABELS_ZH[c]) for c in daily["class"])
         for _, r in daily.iterrows():
-            label = CLASS_LABELS_ZH[r["class"]]
+            label = pad(CLASS_LABELS_ZH[r["class"]], label_w)
             amounts = f"流入 {r['buy_amount']:>16,.0f}  流出 {r['sell_amount']:>16,.0f}  净额 {r['net_amount']:>15,.0f}"
             print(f"  {label}: {amounts}")
         print(f"  主力(超大单+大单) 净额 {main:,.0f} 元")
