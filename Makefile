@@ -4,9 +4,11 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 export TANDEM_HOME ?= $(CURDIR)/var
+HOST ?= 127.0.0.1
+PORT ?= 8000
 VENDOR := src/tandem/web/static/vendor/echarts.min.js
 
-.PHONY: run test bench lint install install-dev system-deps vendor sample clean
+.PHONY: run test screenshots bench lint install install-dev system-deps vendor sample clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -36,7 +38,7 @@ run: install vendor
 	$(BIN)/tandem data import src/tandem/sample_data
 	$(BIN)/tandem db upgrade
 	$(BIN)/tandem accounts seed-demo
-	$(BIN)/tandem serve --host 127.0.0.1 --port 8000
+	$(BIN)/tandem serve --host $(HOST) --port $(PORT)
 
 lint: install-dev
 	$(BIN)/ruff check src tests benchmarks examples scripts
@@ -46,6 +48,11 @@ lint: install-dev
 
 test: install-dev vendor system-deps lint
 	$(BIN)/pytest -q
+
+# The README pictures: the browser journeys save their screenshots here instead of a temp dir (`make test` never
+# touches docs/screenshots/).
+screenshots: install-dev vendor system-deps
+	TANDEM_SCREENSHOTS_DIR=$(CURDIR)/docs/screenshots $(BIN)/pytest -q -m browser tests/web
 
 bench: install-dev vendor
 	@for b in benchmarks/bench_*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done

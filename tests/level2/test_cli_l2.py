@@ -97,5 +97,7 @@ def test_replay_through_redis_equals_in_process_and_resumes_without_double_count
         assert [json.loads(x) for x in again.splitlines()] == [json.loads(via_redis.splitlines()[-1])]
         assert client.xlen("tandem:l2:600000.SH") == applied
     finally:
-        client.delete("tandem:l2:600000.SH", f"tandem:l2:600000.SH:ckpt:{group}")
+        client.delete(
+            "tandem:l2:600000.SH", f"tandem:l2:600000.SH:ckpt:{group}", f"tandem:l2:600000.SH:minutes:{group}"
+        )
         client.close()

@@ -5,6 +5,7 @@ The browser journeys (marked ``browser``) share a live server, Debian's chromium
 
 from __future__ import annotations
 
+import os
 import re
 import socket
 import threading
@@ -175,14 +176,18 @@ def phone_page(new_phone: Callable[[], Any]) -> Iterator[Any]:
 
 
 @pytest.fixture(scope="session")
-def snap() -> Callable[..., None]:
-    """Save docs/screenshots/<name> (one current PNG per tab, shown in the README) once the CJK font has loaded.
+def snap(tmp_path_factory: pytest.TempPathFactory) -> Callable[..., None]:
+    """Save <name> (one current PNG per tab) into a temp dir once the CJK font has loaded.
+
+    Tests never write into the source tree: ``make screenshots`` sets ``TANDEM_SCREENSHOTS_DIR=docs/screenshots`` to
+    refresh the README pictures on purpose.
 
     The whole page by default (the fixed tab bar placed after the content, so it does not cover the middle of a long
     capture); ``element`` names one card to capture instead. A capture taken before the web font
     arrives shows fallback glyphs, so the font is loaded for ``font_sample`` first.
     """
-    shots = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+    target = os.environ.get("TANDEM_SCREENSHOTS_DIR")
+    shots = Path(target).resolve() if target else tmp_path_factory.mktemp("screenshots")
     shots.mkdir(parents=True, exist_ok=True)
 
     def take(page: Any, name: str, font_sample: str, *, element: str | None = None) -> None:

@@ -14,7 +14,9 @@ from tandem.backtest.report import tear_sheet, write_csv
 from tandem.backtest.screener.evaluate import run_screen
 from tandem.backtest.screener.sources import StoreScreenData
 from tandem.cli.context import console, market_store, print_json
+from tandem.cli.display import as_count, count_metrics, import_hint, metric_text
 from tandem.core.errors import UserError
+from tandem.marketdata.store import MarketStore
 
 
 def _day(text: str | None, flag: str) -> date | None:
@@ -24,6 +26,26 @@ def _day(text: str | None, flag: str) -> date | None:
         return date.fromisoformat(text)
     except ValueError as exc:
         raise UserError(f"{flag} {text!r} is not a date; use YYYY-MM-DD") from exc
+
+
+def _session(store: MarketStore, day: date | None) -> date:
+    """The screen day: ``day`` if it is a session inside the data, else a user error naming the nearest sessions."""
+    info = store.info()
+    if info["last_date"] is None:
+        raise UserError(import_hint())
+    first, last = date.fromisoformat(str(info["first_date"])), date.fromisoformat(str(info["last_date"]))
+    if day is None:
+        return last
+    if day > last:
+        raise UserError(f"--date {day} is after the data: its last session is {last}; use --date {last}")
+    if day < first:
+        raise UserError(f"--date {day} is before the data: its first session is {first}; use --date {first}")
+    if store.trading_days(day, day):
+        return day
+    before = store.trading_days(first, day)[-1]
+    after = store.trading_days(day, last)
+    nearest = f"{before} (before) and {after[0]} (after)" if after else f"{before} (the data's last session)"
+    raise UserError(f"--date {day} is not a trading day (weekend or exchange holiday); nearest sessions: {nearest}")
 
 
 def backtest(
@@ -47,13 +69,20 @@ def backtest(
     if csv_dir is not None:
         write_csv(run.result, csv_dir)
     if fmt == "json":
-        print_json(run_json(run))
+        payload = run_json(run)
+        metrics = payload["metrics"]
+        if isinstance(metrics, dict):
+            payload["metrics"] = count_metrics(metrics)
+        trades = payload["trades"]
+        if isinstance(trades, list):
+            payload["trades"] = [{**t, "qty": as_count(t["qty"])} for t in trades]
+        print_json(payload)
         return
     table = Table(title=f"{run.result.name}: {run.market.day(0)} — {run.market.day(run.market.shape[0] - 1)}")
     table.add_column("metric")
     table.add_column("value", justify="right")
     for k, v in run.metrics.items():
-        table.add_row(k, "—" if v is None else f"{v:,.4f}")
+        table.add_row(k, metric_text(k, v))
     console.print(table)
     ev = run.result.rule_events
     if len(ev):
@@ -77,7 +106,7 @@ def screen(
     if fmt not in ("text", "json"):
         raise UserError(f"--format must be text or json, not {fmt!r}")
     store = market_store()
-    d = _day(day, "--date") or date.fromisoformat(str(store.info()["last_date"]))
+    d = _session(store, _day(day, "--date"))
     res = run_screen(expr, d, StoreScreenData(store))
     if fmt == "json":
         rows = [{k: (str(v) if k == "date" else v) for k, v in r.items()} for r in res.to_dict(orient="records")]

@@ -11,6 +11,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from tandem.cli.context import console, err_console, market_store, print_json, settings
+from tandem.cli.display import as_count, import_hint
 from tandem.core.errors import UserError
 from tandem.marketdata.importing import import_paths
 
@@ -69,12 +70,15 @@ def info(fmt: Annotated[str, typer.Option("--format", help="text or json")] = "t
     table.add_column("item")
     table.add_column("value", justify="right")
     for k in ("version", "instruments", "bars", "stocks_with_bars", "first_date", "last_date"):
-        table.add_row(k, str(data[k]))
+        v = data[k]
+        table.add_row(k, "—" if v is None else f"{v:,}" if isinstance(v, int) else str(v))
     tables = data["tables"]
     assert isinstance(tables, dict)
     for name, n in tables.items():
-        table.add_row(f"table {name}", f"{n:,}")
+        table.add_row(f"table {name}", f"{as_count(n):,}")
     console.print(table)
+    if data["version"] is None:
+        console.print(import_hint(), markup=False, highlight=False, soft_wrap=True)
 
 
 @app.command("validate")

@@ -114,5 +114,7 @@ def diagnose(
     if out is None:
         typer.echo(data.decode())
         return
-    out.write_bytes(data)
+    tmp = out.with_name(f".{out.name}.tmp")
+    tmp.write_bytes(data)
+    tmp.replace(out)  # atomic: a crash mid-write leaves the old file, never half a report
     err_console.print(f"wrote {out} ({len(data):,} bytes)")

@@ -8,12 +8,14 @@ import sys
 import time
 from collections.abc import AsyncIterator
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import numpy as np
 import pandas as pd
 import typer
+from rich.cells import cell_len
 
+from tandem.cli.display import pad
 from tandem.core.errors import UserError
 from tandem.level2.book import price_band
 from tandem.level2.flow import capital_flow
@@ -113,8 +115,9 @@ def flow(
     else:
         head = f"{events.code} {daily['date'].iloc[0]} thresholds={ts.name}"
         print(f"{head}: {res.trades} trades, {res.total_amount:,.0f} 元")
+        label_w = max(cell_len(CLASS_LABELS_ZH[c]) for c in daily["class"])
         for _, r in daily.iterrows():
-            label = CLASS_LABELS_ZH[r["class"]]
+            label = pad(CLASS_LABELS_ZH[r["class"]], label_w)
             amounts = f"流入 {r['buy_amount']:>16,.0f}  流出 {r['sell_amount']:>16,.0f}  净额 {r['net_amount']:>15,.0f}"
             print(f"  {label}: {amounts}")
         print(f"  主力(超大单+大单) 净额 {main:,.0f} 元")
@@ -141,12 +144,14 @@ def replay(
         typer.Option("--redis", help="publish to this Redis (Streams) and consume through a consumer group"),
     ] = None,
     group: Annotated[str, typer.Option("--group", help="consumer group (with --redis)")] = "tandem-l2",
+    prefix: Annotated[str, typer.Option("--prefix", help="stream key prefix (with --redis)")] = "tandem:l2:",
 ) -> None:
     """Replay a recorded day through the live engine, printing one JSON line per finished minute.
 
     With ``--redis`` the day is published to the stream ``tandem:l2:<code>`` and read back through a consumer group
-    that checkpoints the engine with every acknowledgement: stop it and run it again, and it resumes without losing
-    or double counting events.
+    that checkpoints the engine with every acknowledgement: stop it (even with ``kill -9``) and run it again, and it
+    publishes what is missing, resumes from the checkpoint and prints every minute once, without losing or double
+    counting events.
     """
     factor = _speed(speed)
     events = _one(read_events(files), code)
@@ -156,7 +161,7 @@ def replay(
     if redis_url is None:
         asyncio.run(_replay(engine, events, factor))
     else:
-        asyncio.run(_replay_redis(engine, events, factor, redis_url, group))
+        asyncio.run(_replay_redis(engine, events, factor, redis_url, group, prefix))
 
 
 async def _paced(events: EventBatch, factor: float) -> AsyncIterator[EventBatch]:
@@ -172,7 +177,9 @@ async def _paced(events: EventBatch, factor: float) -> AsyncIterator[EventBatch]
         yield events.take(chunk)
 
 
-async def _replay_redis(engine: LiveEngine, events: EventBatch, factor: float, url: str, group: str) -> None:
+async def _replay_redis(
+    engine: LiveEngine, events: EventBatch, factor: float, url: str, group: str, prefix: str
+) -> None:
     import redis.asyncio as aioredis
 
     from tandem.level2.redis_stream import RedisStreamBus, RedisStreamConsumer
@@ -182,30 +189,44 @@ async def _replay_redis(engine: LiveEngine, events: EventBatch, factor: float, u
         await client.ping()
     except Exception as exc:  # connection refused, bad URL, auth: a user error with the URL named
         raise UserError(f"cannot reach Redis at {url}: {exc}") from exc
-    bus = RedisStreamBus(client)
-    consumer = RedisStreamConsumer(client, engine, rules=events.rules, group=group)
-    await consumer.start()
-    published = await client.xlen(bus.stream(events.code))
-    done = asyncio.Event()
-
-    async def produce() -> None:
-        if published == 0:  # a restart after a full publish only consumes what is left
-            async for chunk in _paced(events, factor):
-                await bus.publish(chunk)
-        done.set()
-
-    task = asyncio.create_task(produce())
+    bus = RedisStreamBus(client, prefix)
+    stream = bus.stream(events.code)
     try:
-        while True:
-            async for update in minute_updates(engine, consumer.batches(stop_when_idle=True)):
+        published = await _published(client, stream, events)
+        consumer = RedisStreamConsumer(client, engine, rules=events.rules, group=group, prefix=prefix)
+        await consumer.start()
+        done = asyncio.Event()
+
+        async def produce() -> None:
+            # one entry per event, in order, so a restart publishes exactly the events the stream is missing
+            if published < len(events):
+                async for chunk in _paced(events.take(slice(published, None)), factor):
+                    await bus.publish(chunk)
+            done.set()
+
+        task = asyncio.create_task(produce())
+        try:
+            async for update in consumer.minute_updates(feed_done=done.is_set):
                 print(update.to_json(), flush=True)
-            if done.is_set():
-                break
-            await asyncio.sleep(0.05)
+        finally:
+            await task
     finally:
-        await task
         await client.aclose()  # type: ignore[attr-defined]
-    print(json.dumps({"stream": bus.stream(events.code), "group": group, "applied": consumer.applied}), file=sys.stderr)
+    print(json.dumps({"stream": stream, "group": group, "applied": consumer.applied}), file=sys.stderr)
+
+
+async def _published(client: Any, stream: str, events: EventBatch) -> int:
+    """How many of the day's events the stream already holds; a stream of another day or security is refused."""
+    day = f"{events.code} {events.date}"
+    await client.set(f"{stream}:day", day, nx=True)
+    held = (await client.get(f"{stream}:day") or b"").decode()
+    count = int(await client.xlen(stream))
+    if held != day or count > len(events):
+        raise UserError(
+            f"Redis stream {stream} holds {held or 'another feed'} ({count} entries), not the {len(events)} events of"
+            f" {day}: replay with another --prefix, or delete its keys (redis-cli --scan --pattern '{stream}*')"
+        )
+    return count
 
 
 async def _replay(engine: LiveEngine, events: EventBatch, factor: float) -> None:

@@ -16,9 +16,11 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+from rich.cells import cell_len
 from sqlalchemy.exc import OperationalError, ProgrammingError
 
 from tandem.cli.context import console, market_store, print_json, settings
+from tandem.cli.display import pad
 from tandem.compliance.audit import AuditSink, MemoryAuditLog, SqlAuditLog
 from tandem.compliance.suitability import CATEGORY_LABELS_ZH, InvestorCategory
 from tandem.compliance.suitability_service import SuitabilityService
@@ -120,8 +122,10 @@ def _plan_text(plan: Plan) -> None:
     console.print(
         f"[bold]{plan.strategy_name}[/bold] ({plan.strategy}) — 风险等级 {plan.level}, 金额 ¥{plan.amount:,.0f}"
     )
+    name_w = max((cell_len(h.name) for h in plan.holdings), default=0)
     for h in plan.holdings:
-        console.print(f"  {h.code:<10} {h.name:<16} {h.risk_level}  {h.weight:6.1%}  ¥{h.amount:>12,.2f}")
+        name = pad(h.name, name_w)
+        console.print(f"  {h.code:<10} {name} {h.risk_level}  {h.weight:6.1%}  ¥{h.amount:>12,.2f}", markup=False)
     console.print(f"  未投资现金 ¥{plan.cash_residual:,.2f}")
     e = plan.expected
     console.print(
@@ -221,8 +225,9 @@ def strategies(
     if fmt == "json":
         print_json(rows)
         return
+    name_w = max((cell_len(str(r["name"])) for r in rows), default=0)
     for r in rows:
-        line = f"{r['key']:<10} {r['name']:<6} {r['risk']}  适用 {','.join(r['levels'])}"
+        line = f"{r['key']:<10} {pad(str(r['name']), name_w)} {r['risk']}  适用 {','.join(r['levels'])}"
         if "backtest" in r:
             b = r["backtest"]
             line += (

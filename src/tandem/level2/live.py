@@ -4,6 +4,11 @@ The web layer calls :func:`minute_updates` with a :class:`LiveEngine` and any as
 :class:`EventBatch` (an in-process :class:`QueueSource` by default, or
 :meth:`tandem.level2.redis_stream.RedisStreamConsumer.batches` when Redis is configured) and pushes each
 :class:`MinuteUpdate` over SSE. Engine state is a set of arrays, so it checkpoints cheaply (:meth:`state`).
+
+Closing a minute is idempotent, keyed by the minute: the engine remembers the last minute it announced and never
+announces it (or an earlier one) again, and the cumulative main-force figure is read from the flow accumulator rather
+than added up per announcement, so a repeated close (an idle feed flushed twice, a consumer restarted from its
+checkpoint) can neither repeat a minute nor count its amount twice.
 """
 
 from __future__ import annotations
@@ -55,8 +60,8 @@ class LiveEngine:
         self.book = OrderBook(code, band, rules=rules, check_gaps=check_gaps)
         self.flow = FlowAccumulator(code, date, thresholds)
         self.code = code
-        self.minute = -1
-        self.cum_main = 0
+        self.minute = -1  # the latest minute-of-day with an event
+        self.closed = -1  # the latest minute announced; announcements are keyed by minute and never repeat
         self.last_price = 0
 
     def process(self, batch: EventBatch) -> list[MinuteUpdate]:
@@ -73,7 +78,7 @@ class LiveEngine:
         return out
 
     def _process_minute(self, batch: EventBatch, minute: int) -> list[MinuteUpdate]:
-        out = [self._close_minute()] if 0 <= self.minute < minute else []
+        out = self._close_minute() if 0 <= self.minute < minute else []
         self.book.apply(batch)
         self.flow.apply(batch)
         trades = np.flatnonzero(batch.kind == TRADE)
@@ -83,29 +88,36 @@ class LiveEngine:
         return out
 
     def flush(self) -> list[MinuteUpdate]:
-        """The update for the minute in progress (end of feed)."""
-        return [self._close_minute()] if self.minute >= 0 else []
+        """The update for the minute in progress (end of feed); nothing if that minute was announced already."""
+        return self._close_minute() if self.minute >= 0 else []
 
-    def _close_minute(self) -> MinuteUpdate:
-        row = self.flow.minute_row(self.minute) / 100.0
+    def _close_minute(self) -> list[MinuteUpdate]:
+        if self.minute <= self.closed:
+            return []
+        self.closed = self.minute
+        fen = self.flow.acc
         main = [CLASSES.index(c) for c in MAIN_FORCE_CLASSES]
+        row = fen[self.minute] / 100.0
         main_net = float(row[main, 0].sum() - row[main, 1].sum())
-        self.cum_main += round(main_net * 100)
+        upto = fen[: self.minute + 1, main]  # every fen counted so far, whatever minute closes repeated
+        cum_main = int(upto[..., 0].sum() - upto[..., 1].sum())
         bp, _, ap, _ = self.book.levels(1)
-        return MinuteUpdate(
-            code=self.code, minute=str(minute_label(np.array([self.minute]))[0]),
-            buy_amount={c: float(row[i, 0]) for i, c in enumerate(CLASSES)},
-            sell_amount={c: float(row[i, 1]) for i, c in enumerate(CLASSES)},
-            net_amount={c: float(row[i, 0] - row[i, 1]) for i, c in enumerate(CLASSES)},
-            main_net=main_net, cum_main_net=self.cum_main / 100.0, last_price=self.last_price / 100.0,
-            best_bid=int(bp[0]) / 100.0, best_ask=int(ap[0]) / 100.0, needs_resync=self.book.needs_resync,
-        )  # fmt: skip
+        return [
+            MinuteUpdate(
+                code=self.code, minute=str(minute_label(np.array([self.minute]))[0]),
+                buy_amount={c: float(row[i, 0]) for i, c in enumerate(CLASSES)},
+                sell_amount={c: float(row[i, 1]) for i, c in enumerate(CLASSES)},
+                net_amount={c: float(row[i, 0] - row[i, 1]) for i, c in enumerate(CLASSES)},
+                main_net=main_net, cum_main_net=cum_main / 100.0, last_price=self.last_price / 100.0,
+                best_bid=int(bp[0]) / 100.0, best_ask=int(ap[0]) / 100.0, needs_resync=self.book.needs_resync,
+            )
+        ]  # fmt: skip
 
     def state_bytes(self) -> bytes:
         """The whole engine (book, flow accumulators, minute cursor) as one ``.npz`` blob."""
         arrays: dict[str, Any] = {f"book.{k}": v for k, v in self.book.state().items() if isinstance(v, np.ndarray)}
         arrays |= {f"flow.{k}": v for k, v in self.flow.state().items()}
-        scalars = {"minute": self.minute, "cum_main": self.cum_main, "last_price": self.last_price}
+        scalars = {"minute": self.minute, "closed": self.closed, "last_price": self.last_price}
         arrays["scalars"] = np.array(json.dumps(scalars))
         buf = io.BytesIO()
         np.savez(buf, **arrays)
@@ -120,7 +132,8 @@ class LiveEngine:
         book |= {"code": self.book.code, "rules": self.book.rules}
         self.book = OrderBook.from_state(book)
         self.flow.restore(flow)
-        self.minute, self.cum_main, self.last_price = scalars["minute"], scalars["cum_main"], scalars["last_price"]
+        self.minute, self.last_price = scalars["minute"], scalars["last_price"]
+        self.closed = scalars.get("closed", -1)  # checkpoints from before announcements were keyed by minute
 
 
 class QueueSource:

@@ -7,6 +7,8 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from tandem.web.money import Fen, FenCurve, FenOptional
+
 Cell = float | str | None
 
 
@@ -58,8 +60,8 @@ class TradePublic(BaseModel):
     code: str
     side: str
     qty: float
-    price: float
-    fee: float
+    price: Fen
+    fee: Fen
 
 
 class RuleEventPublic(BaseModel):
@@ -79,8 +81,8 @@ class BacktestResultPublic(BaseModel):
     end: str
     benchmark: str | None
     metrics: dict[str, float | None]
-    final_equity: float | None
-    equity: list[tuple[str, float | None]]
+    final_equity: FenOptional
+    equity: FenCurve  # CNY; the benchmark curve is in index points and keeps its precision
     benchmark_curve: list[tuple[str, float | None]]
     trades: list[TradePublic]
     rule_events: list[RuleEventPublic]

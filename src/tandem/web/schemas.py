@@ -7,6 +7,8 @@ from typing import Generic, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from tandem.web.money import Fen, FenList, FenListOptional
+
 T = TypeVar("T")
 
 Role = Literal["investor", "advisor", "operations", "compliance", "admin"]
@@ -39,20 +41,20 @@ class QuotePublic(BaseModel):
     board: str
     industry: str | None
     date: date
-    close: float
-    preclose: float
-    change: float
+    close: Fen
+    preclose: Fen
+    change: Fen
     change_pct: float
-    open: float
-    high: float
-    low: float
+    open: Fen
+    high: Fen
+    low: Fen
     volume: float
-    amount: float
+    amount: Fen
     turnover: float | None
     pe_ttm: float | None
     pb_mrq: float | None
-    high_52w: float
-    low_52w: float
+    high_52w: Fen
+    low_52w: Fen
     suspended: bool
     is_st: bool
 
@@ -64,14 +66,14 @@ class BarsPublic(BaseModel):
     name: str
     adjust: Literal["qfq", "hfq", "none"]
     dates: list[date]
-    open: list[float]
-    high: list[float]
-    low: list[float]
-    close: list[float]
+    open: FenList
+    high: FenList
+    low: FenList
+    close: FenList
     volume: list[float]
-    ma5: list[float | None]
-    ma20: list[float | None]
-    ma60: list[float | None]
+    ma5: FenListOptional
+    ma20: FenListOptional
+    ma60: FenListOptional
 
 
 class LoginRequest(BaseModel):

@@ -11,6 +11,8 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
+from tandem.web.money import Fen
+
 QuestionId = Annotated[str, StringConstraints(min_length=1, max_length=40)]
 OptionKey = Annotated[str, StringConstraints(min_length=1, max_length=8)]
 
@@ -134,8 +136,8 @@ class PlanHoldingPublic(BaseModel):
     risk_level: str
     asset_class: str
     weight: float
-    amount: float
-    min_purchase: float
+    amount: Fen
+    min_purchase: Fen
 
 
 class ExpectedPublic(BaseModel):
@@ -152,7 +154,7 @@ class RebalancePublic(BaseModel):
 
     code: str
     action: Literal["buy", "sell"]
-    amount: float
+    amount: Fen
     current_weight: float
     target_weight: float
 
@@ -165,9 +167,9 @@ class PlanPublic(BaseModel):
     level: str
     strategy: str
     strategy_name: str
-    amount: float
-    invested: float
-    cash_residual: float
+    amount: Fen
+    invested: Fen
+    cash_residual: Fen
     horizon_years: float
     holdings: list[PlanHoldingPublic]
     expected: ExpectedPublic
@@ -190,8 +192,8 @@ class SimHoldingPublic(BaseModel):
     asset_class: str
     units: float
     nav: float = Field(description="NAV at the simulated subscription")
-    cost: float
-    value: float = Field(description="Units at the latest NAV in the catalogue")
+    cost: Fen
+    value: Fen = Field(description="Units at the latest NAV in the catalogue")
     above_level: bool = Field(description="True when the fund is now above the client's level (consider selling)")
 
 
@@ -202,6 +204,6 @@ class HoldingsPublic(BaseModel):
     plan_id: int | None
     subscribed_at: datetime | None
     items: list[SimHoldingPublic]
-    total_cost: float
-    total_value: float
+    total_cost: Fen
+    total_value: Fen
     note: str
