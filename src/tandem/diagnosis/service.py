@@ -97,12 +97,7 @@ class DiagnosisService:
                 return self._sessions
             self._tables.clear()
             self._reports.clear()
-            frame = self.store.sql(
-                "SELECT DISTINCT date FROM daily_bars WHERE code IN (SELECT unnest(?)) ORDER BY date",
-                [stock_codes(self.store)],
-            )
-            days = pd.to_datetime(frame["date"]).to_numpy().astype("datetime64[D]")
-            self._sessions = _Sessions(version, days)
+            self._sessions = _Sessions(version, self.store.session_days(stock_codes(self.store)))
             return self._sessions
 
     def latest_day(self) -> date:
@@ -148,10 +143,9 @@ class DiagnosisService:
             raise UserError(
                 f"{_label(inst.code, inst.name)} was listed on {inst.list_date}; choose --as-of on or after that date"
             )
-        first = self.store.daily_bars(inst.code, end=day)
-        if first.empty or session is None:
-            bars = self.store.daily_bars(inst.code)
-            since = f"its first bar is {pd.Timestamp(bars['date'].iloc[0]).date()}" if len(bars) else "it has none"
+        span = self.store.bar_span(inst.code)
+        if span is None or span[0] > day or session is None:
+            since = f"its first bar is {span[0]}" if span is not None else "it has none"
             raise NotFoundError(f"{_label(inst.code, inst.name)} has no daily bars on or before {day} ({since})")
         table = self.table(session)
         if inst.code not in table.scores.index:
