@@ -15,10 +15,11 @@ from __future__ import annotations
 
 import difflib
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 import duckdb
 import numpy as np
@@ -33,6 +34,7 @@ from tandem.marketdata import calendar, pit
 from tandem.marketdata.tables import TABLES
 from tandem.marketdata.versioned import VersionedStore
 
+T = TypeVar("T")
 Adjust = Literal["qfq", "hfq"] | None
 BAR_COLUMNS = (
     "open",
@@ -114,6 +116,22 @@ class MarketStore:
                 self._con.close()
             self._con = None
 
+    def _retrying(self, read: Callable[[], T]) -> T:
+        """Run ``read`` (under the lock); if an import swept the files of the version it used, resync and retry.
+
+        Writers keep the last few versions only, so a reader that synced just before several imports can find its
+        files gone: the answer is then read from the new live version, never a mix of two.
+        """
+        with self._lock:
+            for _attempt in range(5):
+                try:
+                    return read()
+                except (FileNotFoundError, duckdb.IOException):
+                    if self._vs.current_version() == self._version:
+                        raise
+                    self._sync()
+            return read()
+
     def con(self) -> duckdb.DuckDBPyConnection:
         """A DuckDB connection with one view per table over the live version's Parquet files.
 
@@ -143,13 +161,11 @@ class MarketStore:
 
         For this package and ad-hoc tools only: other packages use the typed methods (a test enforces it).
         """
-        with self._lock:
-            return self._connection().execute(query, params or []).df()
+        return self._retrying(lambda: self._connection().execute(query, params or []).df())
 
     def sql_polars(self, query: str, params: list[object] | None = None) -> pl.DataFrame:
         """Like :meth:`sql`, returning a polars frame (zero-copy from DuckDB's Arrow result)."""
-        with self._lock:
-            table = self._connection().sql(query, params=params or None).to_arrow_table()
+        table = self._retrying(lambda: self._connection().sql(query, params=params or None).to_arrow_table())
         frame = pl.from_arrow(table)
         if not isinstance(frame, pl.DataFrame):
             raise TypeError("query did not return a table")
@@ -162,8 +178,7 @@ class MarketStore:
         return pl.from_pandas(self.daily_bars(code, start, end, adjust))
 
     def _bar_cache(self) -> _BarCache:
-        with self._lock:
-            return self._build_bar_cache()
+        return self._retrying(self._build_bar_cache)
 
     def _build_bar_cache(self) -> _BarCache:
         self._sync()
@@ -191,8 +206,7 @@ class MarketStore:
     # ------------------------------------------------------------------ instruments
     def instruments(self, kind: InstrumentKind | str | None = None) -> pd.DataFrame:
         """Every known instrument (reference data, plus codes that only have prices, named by their code)."""
-        with self._lock:
-            return self._instrument_frame(kind)
+        return self._retrying(lambda: self._instrument_frame(kind))
 
     def _instrument_frame(self, kind: InstrumentKind | str | None) -> pd.DataFrame:
         self._sync()
@@ -400,11 +414,14 @@ class MarketStore:
     # ------------------------------------------------------------------ fundamentals, funds
     def _fundamental_rows(self) -> pl.DataFrame:
         """The whole (small) ``fundamentals`` table of the live version, read once per version."""
-        with self._lock:
+
+        def read() -> pl.DataFrame:
             self._sync()
             if self._fundamentals is None:
                 self._fundamentals = self._vs.read("fundamentals", self._version)
             return self._fundamentals
+
+        return self._retrying(read)
 
     def _fundamentals_of(self, codes: list[str] | None, fields: list[str] | None, since: date | None) -> pl.DataFrame:
         rows = self._fundamental_rows()

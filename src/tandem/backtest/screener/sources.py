@@ -54,4 +54,5 @@ def _long_reports(wide: pd.DataFrame) -> pl.DataFrame:
         pl.col("report_period", "announce_date").cast(pl.String).str.slice(0, 10).str.to_date()
     )
     fields = [c for c, t in frame.schema.items() if c not in pit.META_COLUMNS and t.is_numeric()]
-    return pit.melt_wide(frame.select(*pit.META_COLUMNS, *fields))
+    source = ["source"] if "source" in frame.columns else []  # same-day reports of two sources: first name wins
+    return pit.melt_wide(frame.select(*pit.META_COLUMNS, *source, *fields))
