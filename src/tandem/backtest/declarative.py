@@ -12,6 +12,7 @@ from tandem.backtest.engine import run_weights
 from tandem.backtest.market import MarketData, load_market
 from tandem.backtest.result import BacktestResult
 from tandem.backtest.screener.evaluate import run_screen, screen_values
+from tandem.backtest.screener.syntax import parse
 from tandem.backtest.spec import StrategySpec
 from tandem.core.errors import UserError
 from tandem.marketdata.store import MarketStore
@@ -58,12 +59,15 @@ def target_weights(spec: StrategySpec, market: MarketData, data: PanelScreenData
     idx = market.index()
     w = pd.DataFrame(np.nan, index=idx, columns=list(market.codes))
     days = rebalance_days(idx, spec.rebalance)
+    screen = parse(spec.screen) if spec.screen else None  # parsed once per backtest, not per rebalance day
+    rank_by = parse(spec.rank_by) if spec.rank_by else None
+    column = {c: j for j, c in enumerate(market.codes)}
     for k, i in enumerate(days):
         day = market.day(i)
-        picks = run_screen(spec.screen, day, data)["code"].tolist() if spec.screen else list(market.codes)
-        picks = [c for c in picks if market.tradable[i, market.codes.index(c)]]
-        if spec.rank_by and picks:
-            vals = screen_values(spec.rank_by, day, data).reindex(picks).dropna()
+        picks = run_screen(screen, day, data)["code"].tolist() if screen is not None else list(market.codes)
+        picks = [c for c in picks if market.tradable[i, column[c]]]
+        if rank_by is not None and picks:
+            vals = screen_values(rank_by, day, data).reindex(picks).dropna()
             picks = vals.sort_values(ascending=spec.ascending, kind="stable").index.tolist()
         picks = picks[: spec.max_positions]
         row = pd.Series(0.0, index=w.columns)

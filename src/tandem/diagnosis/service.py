@@ -35,6 +35,7 @@ from tandem.diagnosis.snapshot import load_snapshot
 from tandem.diagnosis.table import MarketTable, MetricsRunner, build_table, local_metrics
 from tandem.diagnosis.universe import require_stock, stock_codes
 from tandem.marketdata.store import MarketStore
+from tandem.marketdata.versioned_cache import VersionedCache
 
 PRICE_DAYS = 250
 MAX_DAYS = 2
@@ -81,8 +82,7 @@ class DiagnosisService:
         self.runner = runner
         self._tables: LruCache[tuple[str | None, date], MarketTable] = LruCache(max_days)
         self._reports: LruCache[tuple[str | None, str, date], _Report] = LruCache(max_reports)
-        self._sessions: _Sessions | None = None
-        self._lock = threading.Lock()
+        self._sessions: VersionedCache[str, _Sessions] = VersionedCache(store.current_version, capacity=1)
         self._build_lock = threading.Lock()
 
     def cache_stats(self) -> dict[str, CacheStats]:
@@ -91,19 +91,14 @@ class DiagnosisService:
 
     def _current(self) -> _Sessions:
         """The sessions of the live store version; a new version drops every cached table and report."""
-        version = self.store.versioned.current_version()
-        with self._lock:
-            if self._sessions is not None and self._sessions.version == version:
-                return self._sessions
+
+        def build() -> _Sessions:
             self._tables.clear()
             self._reports.clear()
-            frame = self.store.sql(
-                "SELECT DISTINCT date FROM daily_bars WHERE code IN (SELECT unnest(?)) ORDER BY date",
-                [stock_codes(self.store)],
-            )
-            days = pd.to_datetime(frame["date"]).to_numpy().astype("datetime64[D]")
-            self._sessions = _Sessions(version, days)
-            return self._sessions
+            version = self.store.current_version()
+            return _Sessions(version, self.store.session_days(stock_codes(self.store)))
+
+        return self._sessions.get("sessions", build)
 
     def latest_day(self) -> date:
         """The last day with daily bars of stocks in the store."""
@@ -148,10 +143,9 @@ class DiagnosisService:
             raise UserError(
                 f"{_label(inst.code, inst.name)} was listed on {inst.list_date}; choose --as-of on or after that date"
             )
-        first = self.store.daily_bars(inst.code, end=day)
-        if first.empty or session is None:
-            bars = self.store.daily_bars(inst.code)
-            since = f"its first bar is {pd.Timestamp(bars['date'].iloc[0]).date()}" if len(bars) else "it has none"
+        span = self.store.bar_span(inst.code)
+        if span is None or span[0] > day or session is None:
+            since = f"its first bar is {span[0]}" if span is not None else "it has none"
             raise NotFoundError(f"{_label(inst.code, inst.name)} has no daily bars on or before {day} ({since})")
         table = self.table(session)
         if inst.code not in table.scores.index:

@@ -134,12 +134,7 @@ def load_snapshot(store: MarketStore, as_of: date, *, lookback_days: int = LOOKB
     ``daily_bars`` would otherwise take part in every percentile and rank.
     """
     start = as_of - timedelta(days=lookback_days)
-    cols = ", ".join(_BAR_FIELDS)
-    long = store.sql(
-        f"SELECT code, date, {cols} FROM daily_bars WHERE date BETWEEN ? AND ? AND code IN (SELECT unnest(?)) "
-        "ORDER BY date",
-        [start, as_of, stock_codes(store)],
-    )
+    long = store.bars_between(stock_codes(store), start, as_of, list(_BAR_FIELDS))
     if long.empty:
         raise UserError(
             f"the store has no daily bars of stocks on or before {as_of} (within {lookback_days} days); "
@@ -179,9 +174,7 @@ def load_snapshot(store: MarketStore, as_of: date, *, lookback_days: int = LOOKB
 
 
 def _bench(store: MarketStore, start: date, end: date) -> pd.Series:
-    query = "SELECT date, close FROM index_bars WHERE code = ? AND date BETWEEN ? AND ?"
-    frame = store.sql(query, [BENCHMARK, start, end])
-    return pd.Series(frame["close"].to_numpy(dtype=np.float64), index=pd.DatetimeIndex(pd.to_datetime(frame["date"])))
+    return store.index_close(BENCHMARK, start, end)
 
 
 def _reference(store: MarketStore, codes: pd.Index, as_of: date) -> pd.DataFrame:
@@ -193,33 +186,17 @@ def _reference(store: MarketStore, codes: pd.Index, as_of: date) -> pd.DataFrame
 
 
 def _fundamentals(store: MarketStore, as_of: date) -> pd.DataFrame:
-    """The last six report periods per code and field announced by ``as_of`` (rank 1 = latest period).
+    """The last six report periods per code and field known on ``as_of`` (rank 1 = latest period).
 
-    When several sources report the same period, the first announced (then by source name) is kept, so ranks
-    count periods, not sources.
+    The store applies the one point-in-time rule (:mod:`tandem.marketdata.pit`): when a period was reported
+    more than once (a restatement, or another source), the latest announcement on or before ``as_of`` wins, so
+    ranks count periods, not sources, and rank 1 is what the screener and backtests see for the same day.
     """
-    return store.sql(
-        """
-        SELECT code, field, value, report_period, announce_date, source, rank FROM (
-            SELECT *, row_number() OVER (PARTITION BY code, field ORDER BY report_period DESC) AS rank FROM (
-                SELECT *, row_number() OVER (
-                    PARTITION BY code, field, report_period ORDER BY announce_date, source) AS dup
-                FROM fundamentals WHERE announce_date <= ? AND report_period >= ? AND field IN (SELECT unnest(?))
-                    AND value IS NOT NULL AND NOT isnan(value)
-            ) WHERE dup = 1
-        ) WHERE rank <= 6
-        """,
-        [as_of, as_of - timedelta(days=FUND_YEARS * 366), list(FUND_FIELDS)],
+    return store.fundamentals_ranked(
+        as_of, fields=list(FUND_FIELDS), since=as_of - timedelta(days=FUND_YEARS * 366), depth=6
     )
 
 
 def _capital_flow(store: MarketStore, start: date, end: date) -> pd.DataFrame:
     """Level-2 capital flow of the last 20 sessions, summed per code and order-size class."""
-    return store.sql(
-        """
-        SELECT code, class, sum(net_amount) AS net_amount, sum(buy_amount + sell_amount) AS gross_amount,
-               count(DISTINCT date) AS days, max(date) AS last_date, min(threshold_set) AS threshold_set
-        FROM capital_flow WHERE date BETWEEN ? AND ? GROUP BY code, class
-        """,
-        [start, end],
-    )
+    return store.capital_flow_summary(start, end)

@@ -4,15 +4,22 @@ Data lives in versioned Parquet tables (:mod:`versioned`). Ad-hoc and set-based 
 the live version's files; the two hot paths (one code's history, one day's cross-section) are served from an
 in-memory columnar copy of ``daily_bars`` sorted by (code, date), sliced with binary search — no Python loop per row.
 The copy is rebuilt when the store's version changes, so a reader always sees one consistent version.
+
+The store is the port every other package reads market data through: typed methods only, no SQL outside
+``marketdata``. It is safe to share between threads (the web app's thread pool does): one re-entrant lock
+guards the version sync, the DuckDB connection (not thread-safe) and the building of the cached frames; the
+built caches are immutable, so the hot paths read them without holding the lock.
 """
 
 from __future__ import annotations
 
 import difflib
+import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 import duckdb
 import numpy as np
@@ -23,10 +30,11 @@ import polars as pl
 from tandem.core.errors import NotFoundError, UserError
 from tandem.core.models import Board, Exchange, Instrument, InstrumentKind, board_of, normalize_code
 from tandem.core.rulebook import DayRules, rules_for
-from tandem.marketdata import calendar
+from tandem.marketdata import calendar, pit
 from tandem.marketdata.tables import TABLES
 from tandem.marketdata.versioned import VersionedStore
 
+T = TypeVar("T")
 Adjust = Literal["qfq", "hfq"] | None
 BAR_COLUMNS = (
     "open",
@@ -78,6 +86,8 @@ class MarketStore:
         self._con: duckdb.DuckDBPyConnection | None = None
         self._bars: _BarCache | None = None
         self._instruments: pd.DataFrame | None = None
+        self._fundamentals: pl.DataFrame | None = None
+        self._lock = threading.RLock()
 
     @classmethod
     def open(cls, root: Path) -> MarketStore:
@@ -95,17 +105,43 @@ class MarketStore:
 
     # ------------------------------------------------------------------ plumbing
     def _sync(self) -> None:
+        """Drop every cache of an older version (callers hold ``self._lock``)."""
         v = self._vs.current_version()
         if v != self._version:
             self._version = v
             self._bars = None
             self._instruments = None
+            self._fundamentals = None
             if self._con is not None:
                 self._con.close()
             self._con = None
 
+    def _retrying(self, read: Callable[[], T]) -> T:
+        """Run ``read`` (under the lock); if an import swept the files of the version it used, resync and retry.
+
+        Writers keep the last few versions only, so a reader that synced just before several imports can find its
+        files gone: the answer is then read from the new live version, never a mix of two.
+        """
+        with self._lock:
+            for _attempt in range(5):
+                try:
+                    return read()
+                except (FileNotFoundError, duckdb.IOException):
+                    if self._vs.current_version() == self._version:
+                        raise
+                    self._sync()
+            return read()
+
     def con(self) -> duckdb.DuckDBPyConnection:
-        """A DuckDB connection with one view per table over the live version's Parquet files."""
+        """A DuckDB connection with one view per table over the live version's Parquet files.
+
+        The connection is not thread-safe and is replaced when the version changes: only this module uses it,
+        always under the store's lock (see :meth:`sql`).
+        """
+        with self._lock:
+            return self._connection()
+
+    def _connection(self) -> duckdb.DuckDBPyConnection:
         self._sync()
         if self._con is None:
             con = duckdb.connect(":memory:")
@@ -121,12 +157,16 @@ class MarketStore:
         return self._con
 
     def sql(self, query: str, params: list[object] | None = None) -> pd.DataFrame:
-        """Run a read-only SQL query against the tables (views named like the tables)."""
-        return self.con().execute(query, params or []).df()
+        """Run a read-only SQL query against the tables (views named like the tables).
+
+        For this package and ad-hoc tools only: other packages use the typed methods (a test enforces it).
+        """
+        return self._retrying(lambda: self._connection().execute(query, params or []).df())
 
     def sql_polars(self, query: str, params: list[object] | None = None) -> pl.DataFrame:
         """Like :meth:`sql`, returning a polars frame (zero-copy from DuckDB's Arrow result)."""
-        frame = pl.from_arrow(self.con().sql(query, params=params or None).to_arrow_table())
+        table = self._retrying(lambda: self._connection().sql(query, params=params or None).to_arrow_table())
+        frame = pl.from_arrow(table)
         if not isinstance(frame, pl.DataFrame):
             raise TypeError("query did not return a table")
         return frame
@@ -138,6 +178,9 @@ class MarketStore:
         return pl.from_pandas(self.daily_bars(code, start, end, adjust))
 
     def _bar_cache(self) -> _BarCache:
+        return self._retrying(self._build_bar_cache)
+
+    def _build_bar_cache(self) -> _BarCache:
         self._sync()
         if self._bars is None:
             frame = self._vs.read("daily_bars", self._version).sort("code", "date")
@@ -163,6 +206,9 @@ class MarketStore:
     # ------------------------------------------------------------------ instruments
     def instruments(self, kind: InstrumentKind | str | None = None) -> pd.DataFrame:
         """Every known instrument (reference data, plus codes that only have prices, named by their code)."""
+        return self._retrying(lambda: self._instrument_frame(kind))
+
+    def _instrument_frame(self, kind: InstrumentKind | str | None) -> pd.DataFrame:
         self._sync()
         if self._instruments is None:
             self._instruments = self.sql(
@@ -323,30 +369,97 @@ class MarketStore:
             raise NotFoundError(f"no index bars for {norm}; the store has: {known or 'none (import index data)'}")
         return df
 
-    # ------------------------------------------------------------------ fundamentals, funds
-    def fundamentals_asof(self, as_of: date | str, codes: list[str] | None = None) -> pd.DataFrame:
-        """Latest value of every fundamental field per code among reports announced on or before ``as_of``."""
-        d = _to_date(as_of)
-        flt = ""
-        params: list[object] = [d]
-        if codes is not None:
-            flt = "AND code IN (SELECT unnest(?))"
-            params.append([normalize_code(c) for c in codes])
-        long = self.sql(
-            f"""
-            SELECT code, field, value, report_period, announce_date FROM fundamentals
-            WHERE announce_date <= ? {flt}
-            QUALIFY row_number() OVER (PARTITION BY code, field ORDER BY report_period DESC, announce_date DESC) = 1
-            """,
-            params,
+    def bars_between(self, codes: list[str], start: date, end: date, fields: list[str]) -> pd.DataFrame:
+        """Raw daily bars of ``codes`` in ``[start, end]``, long (code, date, fields…), ordered by date.
+
+        One set-based scan reading only the asked columns: what a whole-market snapshot needs.
+        """
+        unknown = set(fields) - set(BAR_COLUMNS)
+        if unknown:
+            raise UserError(f"unknown bar fields {sorted(unknown)}; known: {', '.join(BAR_COLUMNS)}")
+        cols = ", ".join(fields)
+        return self.sql(
+            f"SELECT code, date, {cols} FROM daily_bars WHERE date BETWEEN ? AND ? AND code IN (SELECT unnest(?)) "
+            "ORDER BY date",
+            [start, end, list(codes)],
         )
-        if long.empty:
+
+    def session_days(self, codes: list[str]) -> npt.NDArray[np.datetime64]:
+        """The sorted distinct days on which any of ``codes`` has a daily bar."""
+        frame = self.sql(
+            "SELECT DISTINCT date FROM daily_bars WHERE code IN (SELECT unnest(?)) ORDER BY date", [list(codes)]
+        )
+        return pd.to_datetime(frame["date"]).to_numpy().astype("datetime64[D]")
+
+    def bar_span(self, code: str) -> tuple[date, date] | None:
+        """First and last day of ``code``'s daily bars (None when it has none) — without copying its history."""
+        norm = normalize_code(code)
+        cache = self._bar_cache()
+        i = int(np.searchsorted(cache.codes, norm))
+        if i >= len(cache.codes) or cache.codes[i] != norm:
+            return None
+        lo, hi = int(cache.starts[i]), int(cache.ends[i])
+        return cache.dates[lo].astype(object), cache.dates[hi - 1].astype(object)
+
+    def index_close(self, code: str, start: date, end: date) -> pd.Series:
+        """An index's closes in ``[start, end]`` by date (empty when the store has none: benchmarks are optional)."""
+        frame = self.sql(
+            "SELECT date, close FROM index_bars WHERE code = ? AND date BETWEEN ? AND ? ORDER BY date",
+            [code.strip().upper(), start, end],
+        )
+        return pd.Series(
+            frame["close"].to_numpy(dtype=np.float64), index=pd.DatetimeIndex(pd.to_datetime(frame["date"]))
+        )
+
+    # ------------------------------------------------------------------ fundamentals, funds
+    def _fundamental_rows(self) -> pl.DataFrame:
+        """The whole (small) ``fundamentals`` table of the live version, read once per version."""
+
+        def read() -> pl.DataFrame:
+            self._sync()
+            if self._fundamentals is None:
+                self._fundamentals = self._vs.read("fundamentals", self._version)
+            return self._fundamentals
+
+        return self._retrying(read)
+
+    def _fundamentals_of(self, codes: list[str] | None, fields: list[str] | None, since: date | None) -> pl.DataFrame:
+        rows = self._fundamental_rows()
+        if codes is not None:
+            rows = rows.filter(pl.col("code").is_in([normalize_code(c) for c in codes]))
+        if fields is not None:
+            rows = rows.filter(pl.col("field").is_in(list(fields)))
+        if since is not None:
+            rows = rows.filter(pl.col("report_period") >= since)
+        return rows
+
+    def fundamentals_asof(self, as_of: date | str, codes: list[str] | None = None) -> pd.DataFrame:
+        """Latest known value of every fundamental field per code on ``as_of`` (the rule of :mod:`.pit`), wide."""
+        d = _to_date(as_of)
+        if d is None:
+            raise UserError("fundamentals_asof needs a day; use YYYY-MM-DD")
+        wide = pit.latest(self._fundamentals_of(codes, None, None), d)
+        if wide.is_empty():
             return pd.DataFrame(columns=["code", "report_period", "announce_date"])
-        wide = long.pivot(index="code", columns="field", values="value")
-        meta = long.groupby("code").agg(report_period=("report_period", "max"), announce_date=("announce_date", "max"))
-        out = wide.join(meta).reset_index()
-        out.columns.name = None
-        return out
+        return wide.to_pandas()
+
+    def fundamentals_ranked(
+        self,
+        as_of: date | str,
+        *,
+        fields: list[str] | None = None,
+        since: date | None = None,
+        depth: int | None = None,
+    ) -> pd.DataFrame:
+        """Known report values on ``as_of``, long, with ``rank`` per (code, field): 1 = latest (the :mod:`.pit` rule).
+
+        ``since`` drops report periods before it (stale reports) and ``depth`` keeps the newest ``depth`` periods.
+        """
+        d = _to_date(as_of)
+        if d is None:
+            raise UserError("fundamentals_ranked needs a day; use YYYY-MM-DD")
+        out = pit.ranked(self._fundamentals_of(None, fields, since), d, depth=depth)
+        return out.select(*pit.LONG_COLUMNS, "rank").to_pandas()
 
     def fundamentals_history(self, code: str, as_of: date | str | None = None) -> pd.DataFrame:
         """All reports of one code known on ``as_of`` (long format), newest period first."""
@@ -383,6 +496,17 @@ class MarketStore:
         return self.sql(
             "SELECT * FROM capital_flow WHERE code = ? AND date BETWEEN ? AND ? ORDER BY date, class",
             [normalize_code(code), s, e],
+        )
+
+    def capital_flow_summary(self, start: date, end: date) -> pd.DataFrame:
+        """Capital flow in ``[start, end]`` summed per code and order-size class (net, gross, days, last day)."""
+        return self.sql(
+            """
+            SELECT code, class, sum(net_amount) AS net_amount, sum(buy_amount + sell_amount) AS gross_amount,
+                   count(DISTINCT date) AS days, max(date) AS last_date, min(threshold_set) AS threshold_set
+            FROM capital_flow WHERE date BETWEEN ? AND ? GROUP BY code, class
+            """,
+            [start, end],
         )
 
     def write_capital_flow(self, rows: pd.DataFrame | pl.DataFrame) -> bool:

@@ -210,19 +210,22 @@ def _binop(op: str, a: FloatArray, b: FloatArray) -> FloatArray:
     return np.where(nan, np.nan, cmp(a, b).astype(float))
 
 
-def screen_values(text: str, day: date, source: ScreenData) -> pd.Series:
-    """Value of an expression (e.g. a ranking such as ``market_cap`` or ``-roe``) per code traded on ``day``."""
+def screen_values(text: str | Node, day: date, source: ScreenData) -> pd.Series:
+    """Value of an expression (e.g. a ranking such as ``market_cap`` or ``-roe``) per code traded on ``day``.
+
+    ``text`` may be an already parsed expression (a backtest parses once and evaluates on every rebalance day).
+    """
     table = _evaluate(text, day, source, keep_all=True)
     return table.set_index("code")["value"]
 
 
-def run_screen(text: str, day: date, source: ScreenData) -> pd.DataFrame:
-    """Codes traded on ``day`` (not suspended) that pass ``text``, with every field it mentions (a table)."""
+def run_screen(text: str | Node, day: date, source: ScreenData) -> pd.DataFrame:
+    """Codes traded on ``day`` (not suspended) that pass ``text`` (text or parsed), with every field it mentions."""
     return _evaluate(text, day, source, keep_all=False).drop(columns="value")
 
 
-def _evaluate(text: str, day: date, source: ScreenData, *, keep_all: bool) -> pd.DataFrame:
-    node = parse(text)
+def _evaluate(text: str | Node, day: date, source: ScreenData, *, keep_all: bool) -> pd.DataFrame:
+    node = parse(text) if isinstance(text, str) else text
     funda = source.fundamentals(day)
     known = set(BAR_FIELDS) | set(DERIVED) | {c for c in funda.columns if c not in ("code", "report_period",
                                                                                       "announce_date")}  # fmt: skip

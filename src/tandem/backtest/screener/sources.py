@@ -5,7 +5,9 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import pandas as pd
+import polars as pl
 
+from tandem.marketdata import pit
 from tandem.marketdata.store import MarketStore
 
 
@@ -31,7 +33,7 @@ class FrameScreenData:
 
     def __init__(self, bars: pd.DataFrame, fundamentals: pd.DataFrame | None = None) -> None:
         self._bars = bars.assign(date=pd.to_datetime(bars["date"]))
-        self._funda = fundamentals
+        self._funda = None if fundamentals is None else _long_reports(fundamentals)
 
     def bars(self, fields: list[str], day: date, lookback: int) -> dict[str, pd.DataFrame]:
         """Pivoted panels up to ``day``."""
@@ -39,8 +41,18 @@ class FrameScreenData:
         return {f: b.pivot(index="date", columns="code", values=f).sort_index().iloc[-lookback:] for f in fields}
 
     def fundamentals(self, day: date) -> pd.DataFrame:
-        """Latest row per code announced on or before ``day``."""
+        """Latest known value per code and field on ``day`` (the one rule of :mod:`tandem.marketdata.pit`)."""
         if self._funda is None:
             return pd.DataFrame(columns=["code"])
-        f = self._funda[pd.to_datetime(self._funda["announce_date"]) <= pd.Timestamp(day)]
-        return f.sort_values(["code", "report_period"]).groupby("code").tail(1).reset_index(drop=True)
+        wide = pit.latest(self._funda, day)
+        return wide.to_pandas() if wide.height else pd.DataFrame(columns=["code"])
+
+
+def _long_reports(wide: pd.DataFrame) -> pl.DataFrame:
+    """A wide report frame (code, report_period, announce_date, numeric field columns) as long PIT rows."""
+    frame = pl.from_pandas(wide).with_columns(
+        pl.col("report_period", "announce_date").cast(pl.String).str.slice(0, 10).str.to_date()
+    )
+    fields = [c for c, t in frame.schema.items() if c not in pit.META_COLUMNS and t.is_numeric()]
+    source = ["source"] if "source" in frame.columns else []  # same-day reports of two sources: first name wins
+    return pit.melt_wide(frame.select(*pit.META_COLUMNS, *source, *fields))
