@@ -444,7 +444,8 @@ def price_limit_pct_array(
     Loops over the rule table (a few dozen rows), never over the data rows. IPO first-day special bands
     (44%/-36% of the issue price) are reported as NaN here because the issue price is not a bar field. The IPO
     regime is the one in force on ``list_dates`` (NaT = listing date unknown: the regime of the row's day).
-    ``fund_types`` (FundType values, "" = equity ETF) gives funds their product type's band.
+    ``fund_types`` (FundType values, "" = equity ETF) gives funds their product type's band; without it fund rows
+    stay NaN (callers that do not know the product type, such as the import validator, do not check funds).
     """
     b = np.asarray(boards).astype(str)
     d = _day_array(days)
@@ -454,8 +455,8 @@ def price_limit_pct_array(
         mask = (b == r.board.value) & (st == r.st) & (d >= np.datetime64(r.start)) & (d < _end64(r.end))
         out[mask] = r.pct
     is_fund = b == Board.FUND.value
-    if is_fund.any():
-        ft = np.broadcast_to(np.asarray(fund_types if fund_types is not None else "").astype(str), b.shape)
+    if fund_types is not None and is_fund.any():
+        ft = np.broadcast_to(np.asarray(fund_types).astype(str), b.shape)
         ft = np.where(np.isin(ft, [f.value for f in FundType]), ft, FundType.EQUITY.value)
         for fr in FUND_RULES:
             mask = is_fund & (ft == fr.fund_type.value) & (d >= np.datetime64(fr.start)) & (d < _end64(fr.end))
