@@ -38,8 +38,10 @@ def market_from_bars(
     for f in ("open", "high", "low", "close", "preclose", "volume", "is_st", "suspended", "adj_factor"):
         fields[f] = b.pivot(index="date", columns="code", values=f).reindex(columns=cols).astype(float).to_numpy()
     idx = b["date"].drop_duplicates().sort_values().to_numpy()
-    listed = [bool(first[c] > pd.Timestamp("2020-01-02")) for c in cols]
-    return build_market(idx, cols, fields, listed_in_range=listed)
+    # A code whose first bar is after the file's first day listed then (603195.SH, IPO 2020-02-06); the others
+    # listed long before 2020, which for the price limits is the same as an unknown listing date.
+    listed = [first[c].date() if first[c] > pd.Timestamp("2020-01-02") else None for c in cols]
+    return build_market(idx, cols, fields, list_dates=listed)
 
 
 @pytest.fixture(scope="session")

@@ -154,3 +154,21 @@ def test_missing_r1_fund_is_named(fund_source: FundDataSource) -> None:
     builder = PlanBuilder(catalogue=cat, suitability=SuitabilityService(audit=MemoryAuditLog()))
     with pytest.raises(UserError, match=r"^strategy cash: the catalogue has no fund graded R1"):
         builder.build(actor="t", client_id="c1", category=C.C1, amount=100_000)
+
+
+def test_plan_quotes_the_window_its_statistics_used_and_invested_weights(
+    builder: PlanBuilder, catalogue: Catalogue
+) -> None:
+    """Issue 17 item 10: the window in the text is the plan's own return series, not the catalogue's span."""
+    plan = builder.build(actor="t", client_id="c3w", category=C.C3, amount=100_000)
+    codes = [h.code for h in plan.holdings]
+    weights = pd.Series({h.code: h.weight for h in plan.holdings})
+    port = (catalogue.returns[codes] @ weights).dropna()
+    start, end = str(port.index[0]), str(port.index[-1])
+    assert plan.expected.basis == f"historical {start}..{end}"
+    assert f"{start} 至 {end}" in plan.explanation_zh and f"from {start} to {end}" in plan.explanation_en
+    assert start in plan.data_line and end in plan.data_line
+    for h in plan.holdings:
+        assert h.invested_weight == round(h.amount / plan.amount, 4)
+    assert sum(h.invested_weight for h in plan.holdings) <= 1.0 + 1e-9
+    assert "invested_weight" in json.loads(json.dumps(plan.to_dict()))["holdings"][0]

@@ -78,10 +78,20 @@ def lot_round_buy(qty: float, min_buy: float, step: float) -> float:
 
 @jit_inline
 def lot_round_sell(qty: float, held: float, min_buy: float, step: float) -> float:
-    """A sell must be lot-conforming unless it closes the whole position (odd lots only when closing)."""
+    """Largest sellable quantity not above ``qty``: round lots, plus the whole odd lot if it is sold at once.
+
+    Exchange rules (SSE/SZSE trading rules: 余额不足100股部分，应当一次性申报卖出) let a holder of 250 shares sell
+    150 (a lot plus the whole 50-share odd lot) or 50, but never part of the odd lot.
+    """
     if qty >= held - _EPS:
         return held
-    return lot_round_buy(qty, min_buy, step)
+    rounded = lot_round_buy(qty, min_buy, step)
+    odd = held - lot_round_buy(held, min_buy, step)
+    if odd > _EPS and qty + _EPS >= odd:
+        with_odd = lot_round_buy(qty - odd, min_buy, step) + odd
+        if with_odd > rounded:
+            return with_odd
+    return rounded
 
 
 @jit_inline
@@ -335,8 +345,8 @@ def fill_orders(
                 volume[t, j],
                 tradable[t, j],
                 limit_down[t, j],
-                stamp_sell[t],
-                transfer[t],
+                stamp_sell[t, j],
+                transfer[t, j],
                 min_buy[j],
                 step[j],
                 pos,
@@ -361,7 +371,7 @@ def fill_orders(
                 volume[t, j],
                 tradable[t, j],
                 limit_up[t, j],
-                transfer[t],
+                transfer[t, j],
                 min_buy[j],
                 step[j],
                 pos,
@@ -546,8 +556,8 @@ def run_signal_grid(
                         volume[t, s],
                         tradable[t, s],
                         limit_down[t, s],
-                        stamp_sell[t],
-                        transfer[t],
+                        stamp_sell[t, s],
+                        transfer[t, s],
                         min_buy[s],
                         step[s],
                         pos,
@@ -570,7 +580,7 @@ def run_signal_grid(
                         volume[t, s],
                         tradable[t, s],
                         limit_up[t, s],
-                        transfer[t],
+                        transfer[t, s],
                         min_buy[s],
                         step[s],
                         pos,

@@ -127,7 +127,7 @@ def run_signal_grid_events(
                     op = opened[t, s] if limits_on else np.nan
                     mb = min_buy[s] if lots_on else 1.0
                     st = step[s] if lots_on else 1.0
-                    tf = transfer[t] if transfer_on else 0.0
+                    tf = transfer[t, s] if transfer_on else 0.0
                     if buy:
                         _buy(
                             t,
@@ -152,7 +152,7 @@ def run_signal_grid_events(
                             events,
                         )
                     else:
-                        stamp = stamp_sell[t] if stamp_on else 0.0
+                        stamp = stamp_sell[t, s] if stamp_on else 0.0
                         _sell(
                             t, k, k, pos[k], p, p, sl, vol, ok, lim, stamp, tf, mb, st, pos, locked, cash, cfg, op,
                             trades, events,

@@ -116,13 +116,13 @@ def run_ma_grid(
                 op = opened[t, s] if limits_on else np.nan
                 mb = min_buy[s] if lots_on else 1.0
                 st = step[s] if lots_on else 1.0
-                tf = transfer[t] if transfer_on else 0.0
+                tf = transfer[t, s] if transfer_on else 0.0
                 if buy:
                     _buy(
                         t, 0, 0, np.inf, q, q, sl, vol, ok, lim, tf, mb, st, pos, locked, cash, cfg, op, trades, events,
                     )  # fmt: skip
                 else:
-                    stamp = stamp_sell[t] if stamp_on else 0.0
+                    stamp = stamp_sell[t, s] if stamp_on else 0.0
                     _sell(
                         t, 0, 0, pos[0], q, q, sl, vol, ok, lim, stamp, tf, mb, st, pos, locked, cash, cfg, op,
                         trades, events,

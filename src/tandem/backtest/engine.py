@@ -8,6 +8,8 @@ session until they fill or a new row replaces them.
 
 from __future__ import annotations
 
+from datetime import date
+
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
@@ -17,17 +19,23 @@ from tandem.backtest.config import ExecutionConfig
 from tandem.backtest.market import MarketData
 from tandem.backtest.records import events_frame, new_lists, trades_frame
 from tandem.backtest.result import BacktestResult
+from tandem.core import rulebook
 from tandem.core.errors import ValidationFailed
 
 FloatArray = npt.NDArray[np.float64]
 
 
-def config_vector(config: ExecutionConfig, *, record: bool = True) -> FloatArray:
-    """The float vector of switches and rates the compiled core reads (indices ``_core.C_*``)."""
+def config_vector(config: ExecutionConfig, *, record: bool = True, day: date | None = None) -> FloatArray:
+    """The float vector of switches and rates the compiled core reads (indices ``_core.C_*``).
+
+    The minimum commission is the rulebook's on ``day`` (the backtest's first session; the latest rule when not
+    given) — one figure per run because the compiled core reads a scalar.
+    """
     r = config.rules
     v = np.zeros(_core.N_CFG)
     v[_core.C_COMMISSION] = config.commission_rate
-    v[_core.C_MIN_COMMISSION] = 5.0 if r.min_commission else 0.0
+    floor = rulebook.min_commission(day) if day is not None else rulebook.MIN_COMMISSION[-1].yuan
+    v[_core.C_MIN_COMMISSION] = floor if r.min_commission else 0.0
     v[_core.C_STAMP] = float(r.stamp_duty)
     v[_core.C_TRANSFER] = float(r.transfer_fee)
     v[_core.C_LOTS] = float(r.lots)
@@ -131,7 +139,7 @@ def simulate(w: FloatArray, market: MarketData, cfg: ExecutionConfig, name: str)
         market.min_buy,
         market.lot_step,
         cfg.initial_cash,
-        config_vector(cfg),
+        config_vector(cfg, day=market.day(0) if len(market.dates) else None),
         cfg.retry_blocked,
         trades,
         events,

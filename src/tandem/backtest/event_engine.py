@@ -46,8 +46,8 @@ def run_strategy(strategy: Strategy, market: MarketData, config: ExecutionConfig
     arrays: dict[str, object] = {
         "slip_open": slippage_panel(market, opn),
         "slip_close": slippage_panel(market, cls),
-        "cfg_open": config_vector(opn),
-        "cfg_close": config_vector(cls),
+        "cfg_open": config_vector(opn, day=market.day(0)),
+        "cfg_close": config_vector(cls, day=market.day(0)),
         "blocked": np.zeros(len(market.codes), dtype=np.bool_),
         "trades": trades,
         "events": events,

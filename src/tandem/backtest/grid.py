@@ -41,7 +41,7 @@ def final_equity(
         )
     if len(col_stock) != entries.shape[1] or (len(col_stock) and col_stock.max() >= market.shape[1]):
         raise ValidationFailed("col_stock must map every grid column to a stock column of the market")
-    cfg = config_vector(config, record=False)
+    cfg = config_vector(config, record=False, day=market.day(0))
     use_close = config.fill_at == "close"
     px = market.close if use_close else market.open
     stocks = np.ascontiguousarray(col_stock, dtype=np.int64)
@@ -85,7 +85,7 @@ def ma_grid_final_equity(
     for f, sl in pairs:
         if not 1 <= f < sl <= c.shape[0]:
             raise ValidationFailed(f"pair ({f}, {sl}) needs 1 ≤ fast < slow ≤ {c.shape[0]} days")
-    cfg = config_vector(config, record=False)
+    cfg = config_vector(config, record=False, day=market.day(0))
     stocks = np.arange(c.shape[1], dtype=np.int64)
     if _has_credits(market, stocks, cfg):
         return final_equity(*ma_cross_grid(c, pairs), market, config)

@@ -15,7 +15,7 @@ vectorised helpers, so the compiled loop only reads arrays.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 
@@ -25,7 +25,8 @@ import pandas as pd
 
 from tandem.core import rulebook
 from tandem.core.errors import UserError, ValidationFailed
-from tandem.core.models import board_of, normalize_code
+from tandem.core.models import Board, FundType, board_of, fund_type_of_name, normalize_code
+from tandem.marketdata import calendar
 from tandem.marketdata.store import MarketStore
 
 FloatArray = npt.NDArray[np.float64]
@@ -50,8 +51,8 @@ class MarketData:
     limit_up: FloatArray
     limit_down: FloatArray
     adj_ratio: FloatArray
-    stamp_sell: FloatArray
-    transfer_fee: FloatArray
+    stamp_sell: FloatArray  # sell-side stamp duty per (day, code), 0 for exempt funds
+    transfer_fee: FloatArray  # transfer fee rate per (day, code), 0 for exempt funds
     min_buy: FloatArray
     lot_step: FloatArray
 
@@ -73,23 +74,35 @@ class MarketData:
         return pd.DataFrame(np.asarray(values), index=self.index(), columns=list(self.codes))
 
 
-def _session_numbers(has_bar: BoolArray, first_day_is_listing: BoolArray) -> FloatArray:
-    """1-based session count since listing; a huge number where the listing predates the data."""
-    count = np.cumsum(has_bar, axis=0).astype(np.float64)
-    return np.where(first_day_is_listing[None, :], count, count + 10_000.0)
+_NO_IPO_WINDOW = 1_000_000
+
+
+def _session_numbers(dates: npt.NDArray[np.datetime64], list_dates: npt.NDArray[np.datetime64]) -> FloatArray:
+    """1-based session count since each code's listing date on the exchange calendar (as ``MarketStore.rules_for``).
+
+    Counted from the listing date, never from the backtest's first row, so the IPO window does not depend on
+    ``--start``. An unknown listing date (NaT) gives a count far past every IPO window: ordinary limits.
+    """
+    day_idx = calendar.session_index(dates).astype(np.float64)
+    known = ~np.isnat(list_dates)
+    list_idx = np.where(known, calendar.session_index(np.where(known, list_dates, dates[:1])), 0).astype(np.float64)
+    sessions = day_idx[:, None] - list_idx[None, :] + 1.0
+    return np.where(known[None, :], sessions, float(_NO_IPO_WINDOW))
 
 
 def build_market(
     dates: npt.ArrayLike,
     codes: Sequence[str],
-    fields: dict[str, npt.ArrayLike],
+    fields: Mapping[str, npt.ArrayLike],
     *,
-    listed_in_range: Sequence[bool] | None = None,
+    list_dates: Sequence[date | None] | None = None,
+    fund_types: Sequence[FundType | None] | None = None,
 ) -> MarketData:
     """Assemble :class:`MarketData` from raw date × code panels (NaN where a code has no bar).
 
     ``fields`` holds ``open, high, low, close, preclose, volume`` and optionally ``is_st, suspended,
-    adj_factor``. ``listed_in_range[j]`` says code j's first row is its IPO (so the IPO no-limit window applies).
+    adj_factor``. ``list_dates[j]`` is code j's listing date (``None`` = unknown: ordinary limits, never none);
+    ``fund_types[j]`` the product type of a fund (``None`` = the ordinary equity-ETF rule).
     """
     d = np.asarray(dates, dtype="datetime64[D]")
     shape = (len(d), len(codes))
@@ -110,9 +123,20 @@ def build_market(
     b2 = np.broadcast_to(boards[None, :], shape)
     d2 = np.broadcast_to(d[:, None], shape)
     st = np.nan_to_num(arr.get("is_st", np.zeros(shape)), nan=0.0) > 0
-    listed = np.asarray(listed_in_range if listed_in_range is not None else [False] * len(codes), dtype=bool)
-    sessions = _session_numbers(has_bar, listed)
-    pct = rulebook.price_limit_pct_array(b2, d2, st, sessions)
+    ld = np.array(
+        [
+            np.datetime64(x, "D") if x is not None else np.datetime64("NaT", "D")
+            for x in (list_dates or [None] * len(codes))
+        ],
+        dtype="datetime64[D]",
+    )
+    if ld.shape != (len(codes),):
+        raise ValidationFailed(f"list_dates has {ld.shape[0]} entries for {len(codes)} codes")
+    sessions = _session_numbers(d, ld)
+    ft = np.array([(f.value if f is not None else "") for f in (fund_types or [None] * len(codes))])
+    pct = rulebook.price_limit_pct_array(
+        b2, d2, st, sessions, np.broadcast_to(ld[None, :], shape), np.broadcast_to(ft[None, :], shape)
+    )
     up, down = rulebook.limit_prices(arr["preclose"], pct)
     adj = arr.get("adj_factor", np.ones(shape))
     adj = pd.DataFrame(adj).ffill().to_numpy()
@@ -134,8 +158,8 @@ def build_market(
         limit_up=up,
         limit_down=down,
         adj_ratio=ratio,
-        stamp_sell=rulebook.rate_array(rulebook.STAMP_DUTY, d, side="sell"),
-        transfer_fee=rulebook.rate_array(rulebook.TRANSFER_FEE, d, side="sell"),
+        stamp_sell=rulebook.fee_rate_panel("stamp_duty", tuple(codes), d),
+        transfer_fee=rulebook.fee_rate_panel("transfer_fee", tuple(codes), d),
         min_buy=np.array([float(lot.min_buy) for lot in lots]),
         lot_step=np.array([float(lot.step) for lot in lots]),
     )
@@ -173,11 +197,20 @@ def load_market(
             f"the store holds {info.get('first_date')} … {info.get('last_date')}"
         )
     idx = close.index
-    first_store_day = np.datetime64(str(store.info().get("first_date")), "D")
-    listed = []
+    insts = store.instruments().set_index("code")
+    list_dates: list[date | None] = []
+    fund_types: list[FundType | None] = []
     for c in wanted:
-        col = close[c].dropna() if c in close else pd.Series(dtype=float)
-        first = store.daily_bars(c, end=col.index[0].date() if len(col) else None).head(1)
-        listed.append(bool(len(first)) and np.datetime64(first["date"].iloc[0], "D") > first_store_day)
+        row = insts.loc[c] if c in insts.index else None
+        ld = row["list_date"] if row is not None else None
+        list_dates.append(pd.Timestamp(ld).date() if ld is not None and not pd.isna(ld) else None)
+        is_fund = board_of(c) == Board.FUND
+        fund_types.append(fund_type_of_name(str(row["name"]) if row is not None else None) if is_fund else None)
     data = {name: f.reindex(index=idx, columns=wanted).to_numpy(dtype=np.float64) for name, f in frames.items()}
-    return build_market(idx.to_numpy(), wanted, data, listed_in_range=listed)  # type: ignore[arg-type]
+    return build_market(
+        idx.to_numpy(),  # type: ignore[arg-type]
+        wanted,
+        data,
+        list_dates=list_dates,
+        fund_types=fund_types,
+    )

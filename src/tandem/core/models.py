@@ -35,6 +35,59 @@ class Board(StrEnum):
     INDEX = "INDEX"
 
 
+class FundType(StrEnum):
+    """Exchange-traded fund product types whose trading rules differ (price band, T+0, fees).
+
+    The exchanges publish the type in their fund lists; where only the fund's name is known,
+    :func:`fund_type_of_name` reads it from the name and otherwise defaults to ``EQUITY`` (the ordinary ETF rule).
+    """
+
+    EQUITY = "EQUITY"
+    STAR_CHINEXT_INDEX = "STAR_CHINEXT_INDEX"
+    BOND = "BOND"
+    GOLD = "GOLD"
+    CROSS_BORDER = "CROSS_BORDER"
+    MONEY_MARKET = "MONEY_MARKET"
+
+
+# Name keywords → product type, checked in this order (the first match wins). Names are the funds' exchange short
+# names (e.g. 华泰柏瑞沪深300ETF, 易方达创业板ETF, 国泰黄金ETF, 华宝添益货币ETF); a name with none of these words is an
+# ordinary equity ETF. Money-market first: 货币 names also contain words such as 添益 or 日利.
+FUND_NAME_KEYWORDS: tuple[tuple[str, FundType], ...] = (
+    ("货币", FundType.MONEY_MARKET),
+    ("添益", FundType.MONEY_MARKET),
+    ("日利", FundType.MONEY_MARKET),
+    ("快线", FundType.MONEY_MARKET),
+    ("黄金", FundType.GOLD),
+    ("上海金", FundType.GOLD),
+    ("债", FundType.BOND),
+    ("城投", FundType.BOND),
+    ("纳斯达克", FundType.CROSS_BORDER),
+    ("纳指", FundType.CROSS_BORDER),
+    ("标普", FundType.CROSS_BORDER),
+    ("恒生", FundType.CROSS_BORDER),
+    ("港股", FundType.CROSS_BORDER),
+    ("H股", FundType.CROSS_BORDER),
+    ("中概", FundType.CROSS_BORDER),
+    ("日经", FundType.CROSS_BORDER),
+    ("德国", FundType.CROSS_BORDER),
+    ("法国", FundType.CROSS_BORDER),
+    ("东南亚", FundType.CROSS_BORDER),
+    ("科创", FundType.STAR_CHINEXT_INDEX),
+    ("创业板", FundType.STAR_CHINEXT_INDEX),
+    ("创业", FundType.STAR_CHINEXT_INDEX),
+    ("双创", FundType.STAR_CHINEXT_INDEX),
+)
+
+
+def fund_type_of_name(name: str | None) -> FundType:
+    """Product type of an exchange-traded fund from its name; ``EQUITY`` when the name does not say."""
+    for word, kind in FUND_NAME_KEYWORDS:
+        if name and word in name:
+            return kind
+    return FundType.EQUITY
+
+
 class InstrumentKind(StrEnum):
     """What an instrument is; indexes and funds share the code space with stocks."""
 

@@ -17,9 +17,9 @@ from datetime import date
 import numpy as np
 import numpy.typing as npt
 
-from tandem.core.models import Board, board_of
+from tandem.core.models import Board, FundType, board_of
 
-RULEBOOK_VERSION = "2025-07-07"
+RULEBOOK_VERSION = "2025-07-07.2"
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,29 +122,140 @@ LOT_RULES: tuple[LotRule, ...] = (
     LotRule(Board.FUND, 100, 100, _ANY, None, "Exchange-traded funds: lots of 100 units"),
 )
 
+# Stamp duty on A-share trades (rate per side). Sources: 国家税务总局/财政部 notices of each change (1997-05-12
+# 国发明电〔1997〕3号 0.3%→0.5%; 1998-06-12 0.5%→0.4%; 2001-11-16 0.4%→0.2%; 2005-01-24 财税〔2005〕11号 0.1%;
+# 2007-05-30 0.3%; 2008-04-24 0.1%; 2008-09-19 sells only; 2023-08-28 财政部 税务总局公告2023年第39号 halved).
+# Before 1997-05-12 the rate was 0.3% on both sides (in force since 1991-10, 深沪两市 0.3%).
 STAMP_DUTY: tuple[RateRule, ...] = (
-    RateRule("stamp_duty", 0.003, 0.003, date(1997, 5, 12), date(1998, 6, 12), "0.3% both sides"),
-    RateRule("stamp_duty", 0.002, 0.002, date(1998, 6, 12), date(2001, 11, 16), "0.2% both sides"),
-    RateRule("stamp_duty", 0.002, 0.002, date(2001, 11, 16), date(2005, 1, 24), "0.2% both sides"),
-    RateRule("stamp_duty", 0.001, 0.001, date(2005, 1, 24), date(2007, 5, 30), "0.1% both sides"),
+    RateRule("stamp_duty", 0.003, 0.003, _ANY, date(1997, 5, 12), "0.3% both sides (1991-10 to 1997-05-11)"),
+    RateRule("stamp_duty", 0.005, 0.005, date(1997, 5, 12), date(1998, 6, 12), "0.5% both sides, 国发明电〔1997〕3号"),
+    RateRule("stamp_duty", 0.004, 0.004, date(1998, 6, 12), date(2001, 11, 16), "0.4% both sides from 1998-06-12"),
+    RateRule("stamp_duty", 0.002, 0.002, date(2001, 11, 16), date(2005, 1, 24), "0.2% both sides from 2001-11-16"),
+    RateRule("stamp_duty", 0.001, 0.001, date(2005, 1, 24), date(2007, 5, 30), "0.1% both sides, 财税〔2005〕11号"),
     RateRule("stamp_duty", 0.003, 0.003, date(2007, 5, 30), date(2008, 4, 24), "0.3% both sides"),
     RateRule("stamp_duty", 0.001, 0.001, date(2008, 4, 24), date(2008, 9, 19), "0.1% both sides"),
     RateRule("stamp_duty", 0.0, 0.001, date(2008, 9, 19), date(2023, 8, 28), "0.1% on sells only since 2008-09-19"),
-    RateRule("stamp_duty", 0.0, 0.0005, date(2023, 8, 28), None, "Halved to 0.05% on sells from 2023-08-28"),
+    RateRule(
+        "stamp_duty", 0.0, 0.0005, date(2023, 8, 28), None, "Halved to 0.05% on sells, 财政部 税务总局公告2023年第39号"
+    ),
 )
 
+# Proportional transfer fee (both SH and SZ) from 2015-08-01. Before that only Shanghai charged one, per share:
+# see TRANSFER_FEE_PER_SHARE. BSE has its own schedule (BSE_TRANSFER_FEE); funds pay none (FEE_EXEMPTIONS).
 TRANSFER_FEE: tuple[RateRule, ...] = (
     RateRule("transfer_fee", 0.00002, 0.00002, date(2015, 8, 1), date(2022, 4, 29), "0.02‰ of value, SH and SZ"),
     RateRule("transfer_fee", 0.00001, 0.00001, date(2022, 4, 29), None, "0.01‰ of value from 2022-04-29"),
+)
+
+
+@dataclass(frozen=True, slots=True)
+class PerShareFeeRule:
+    """A fee per 1,000 shares with a per-trade minimum (the pre-2015 Shanghai transfer fee)."""
+
+    name: str
+    exchange_suffix: str
+    yuan_per_1000_shares: float
+    min_yuan: float
+    start: date
+    end: date | None
+    source: str
+
+
+TRANSFER_FEE_PER_SHARE: tuple[PerShareFeeRule, ...] = (
+    PerShareFeeRule(
+        "transfer_fee", "SH", 1.0, 1.0, _ANY, date(2012, 9, 1), "SSE: 1 yuan per 1,000 shares, minimum 1 yuan"
+    ),
+    PerShareFeeRule(
+        "transfer_fee",
+        "SH",
+        0.6,
+        1.0,
+        date(2012, 9, 1),
+        date(2015, 8, 1),
+        "SSE/中国结算 fee cut 2012-09-01: 0.6 yuan per 1,000 shares, minimum 1 yuan; replaced 2015-08-01",
+    ),
+)
+
+# BSE (and NEEQ before it) charges its own transfer fee: 0.01‰ of value per side (中国结算北京分公司 fee schedule).
+BSE_TRANSFER_FEE: tuple[RateRule, ...] = (
+    RateRule(
+        "transfer_fee",
+        0.00001,
+        0.00001,
+        _BSE_OPEN,
+        None,
+        "BSE/中国结算北京分公司 schedule as commonly quoted: 0.01‰ of value per side (not re-verified here)",
+    ),
+)
+
+
+@dataclass(frozen=True, slots=True)
+class FeeExemption:
+    """A fee a board does not pay in a period (e.g. funds pay no stamp duty)."""
+
+    fee: str
+    board: Board
+    start: date
+    end: date | None
+    source: str
+
+
+FEE_EXEMPTIONS: tuple[FeeExemption, ...] = (
+    FeeExemption("stamp_duty", Board.FUND, _ANY, None, "财税〔2004〕78号: 买卖证券投资基金单位暂不征收印花税"),
+    FeeExemption("transfer_fee", Board.FUND, _ANY, None, "中国结算 fee schedule: no transfer fee on fund units"),
+)
+
+
+@dataclass(frozen=True, slots=True)
+class FundRule:
+    """Price band and settlement of one exchange-traded fund product type (``t_plus`` 0 = sell the day you buy)."""
+
+    fund_type: FundType
+    pct: float
+    t_plus: int
+    start: date
+    end: date | None
+    source: str
+
+
+FUND_RULES: tuple[FundRule, ...] = (
+    FundRule(FundType.EQUITY, 0.10, 1, _ANY, None, "SSE/SZSE trading rules: funds ±10%, T+1"),
+    FundRule(
+        FundType.STAR_CHINEXT_INDEX,
+        0.20,
+        1,
+        _CHINEXT_REFORM,
+        None,
+        "ETFs tracking STAR/ChiNext indices: ±20% per their listing notices (交易所基金上市交易公告)",
+    ),
+    FundRule(FundType.STAR_CHINEXT_INDEX, 0.10, 1, _ANY, _CHINEXT_REFORM, "ChiNext-index ETFs ±10% before 2020-08-24"),
+    FundRule(FundType.BOND, 0.10, 0, _ANY, None, "Bond ETFs: ±10%, T+0 (上交所交易规则 3.1.4 / 深交所交易规则)"),
+    FundRule(FundType.GOLD, 0.10, 0, _ANY, None, "Gold ETFs: ±10%, T+0 (上交所交易规则 3.1.4 / 深交所交易规则)"),
+    FundRule(FundType.CROSS_BORDER, 0.10, 0, _ANY, None, "Cross-border ETFs: ±10%, T+0 (上交所交易规则 3.1.4)"),
+    FundRule(FundType.MONEY_MARKET, 0.10, 0, _ANY, None, "Money-market ETFs: ±10%, T+0 (上交所交易规则 3.1.4)"),
 )
 
 COMMISSION_CAP: tuple[RateRule, ...] = (
     RateRule("commission_cap", 0.003, 0.003, _ANY, None, "Commission at most 0.3% of value per trade"),
 )
 
-MIN_COMMISSION_YUAN = 5.0
+
+@dataclass(frozen=True, slots=True)
+class MinimumFeeRule:
+    """A per-trade minimum in yuan (the broker commission floor)."""
+
+    name: str
+    yuan: float
+    start: date
+    end: date | None
+    source: str
+
+
+MIN_COMMISSION: tuple[MinimumFeeRule, ...] = (
+    MinimumFeeRule("min_commission", 5.0, _ANY, None, "Brokers' 5-yuan minimum commission per trade"),
+)
+
 PRICE_TICK = 0.01
-TRANSFER_FEE_BEFORE_2015_PER_1000_SHARES_SH = 0.6
 
 
 @dataclass(frozen=True, slots=True)
@@ -162,9 +273,12 @@ class DayRules:
     stamp_duty_buy: float
     stamp_duty_sell: float
     transfer_fee_rate: float
+    transfer_fee_per_1000_shares: float
+    transfer_fee_min: float
     commission_cap: float
     min_commission: float
     tick: float
+    t_plus: int
 
 
 def _active(rules_start: date, rules_end: date | None, day: date) -> bool:
@@ -175,15 +289,51 @@ def _pick_rate(table: tuple[RateRule, ...], day: date) -> RateRule | None:
     return next((r for r in table if _active(r.start, r.end, day)), None)
 
 
-def price_limit(board: Board, day: date, *, is_st: bool, session_no: int | None = None) -> tuple[float | None, str]:
+def exempt(fee: str, board: Board, day: date) -> bool:
+    """Whether ``board`` pays no ``fee`` (``"stamp_duty"``/``"transfer_fee"``) on ``day``."""
+    return any(e.fee == fee and e.board == board and _active(e.start, e.end, day) for e in FEE_EXEMPTIONS)
+
+
+def fund_rule(fund_type: FundType, day: date) -> FundRule:
+    """The band and settlement of a fund product type on ``day``."""
+    for r in FUND_RULES:
+        if r.fund_type == fund_type and _active(r.start, r.end, day):
+            return r
+    return next(r for r in FUND_RULES if r.fund_type == FundType.EQUITY)
+
+
+def min_commission(day: date) -> float:
+    """The per-trade minimum commission in yuan on ``day`` (0 when none applies)."""
+    return next((r.yuan for r in MIN_COMMISSION if _active(r.start, r.end, day)), 0.0)
+
+
+def _ipo_window(board: Board, regime_day: date) -> IpoWindowRule | None:
+    return next((w for w in IPO_WINDOWS if w.board == board and _active(w.start, w.end, regime_day)), None)
+
+
+def price_limit(
+    board: Board,
+    day: date,
+    *,
+    is_st: bool,
+    session_no: int | None = None,
+    list_date: date | None = None,
+    fund_type: FundType | None = None,
+) -> tuple[float | None, str]:
     """Band (fraction) in force, or ``None`` for no limit, with the rule's source as the reason.
 
-    ``session_no`` is the 1-based count of trading sessions since listing; the IPO windows apply to it.
+    ``session_no`` is the 1-based count of trading sessions since listing; the IPO window that applies is the one
+    in force on ``list_date`` (a stock listed under the old regime keeps it), falling back to ``day`` only when the
+    listing date is not given. ``fund_type`` picks the band of a fund product type (default: equity ETF).
     """
+    if board == Board.FUND:
+        fr = fund_rule(fund_type or FundType.EQUITY, day)
+        return fr.pct, fr.source
     if session_no is not None:
-        for w in IPO_WINDOWS:
+        w = _ipo_window(board, list_date or day)
+        if w is not None:
             window = max(w.no_limit_days, 1 if w.first_day_up is not None else 0)
-            if w.board == board and _active(w.start, w.end, day) and 1 <= session_no <= window:
+            if 1 <= session_no <= window:
                 return None, w.source
     for r in PRICE_LIMITS:
         if r.board == board and r.st == is_st and _active(r.start, r.end, day):
@@ -199,18 +349,44 @@ def lot_rule(board: Board, day: date) -> LotRule:
     return LotRule(board, 100, 100, _ANY, None, "Round lots of 100 shares")
 
 
-def rules_for(code: str, day: date, *, is_st: bool = False, session_no: int | None = None) -> DayRules:
+def transfer_fee_table(code: str) -> tuple[RateRule, ...]:
+    """The proportional transfer-fee table that applies to ``code``'s exchange (BSE has its own)."""
+    return BSE_TRANSFER_FEE if code.endswith(".BJ") else TRANSFER_FEE
+
+
+def per_share_transfer_fee(code: str, day: date) -> PerShareFeeRule | None:
+    """The per-share transfer fee on ``code`` on ``day`` (Shanghai before 2015-08-01), or ``None``."""
+    if exempt("transfer_fee", board_of(code), day):
+        return None
+    suffix = code.rpartition(".")[2]
+    return next(
+        (r for r in TRANSFER_FEE_PER_SHARE if r.exchange_suffix == suffix and _active(r.start, r.end, day)), None
+    )
+
+
+def rules_for(
+    code: str,
+    day: date,
+    *,
+    is_st: bool = False,
+    session_no: int | None = None,
+    list_date: date | None = None,
+    fund_type: FundType | None = None,
+) -> DayRules:
     """What rules applied to instrument ``code`` on ``day``.
 
-    ``is_st`` is the instrument's risk-warning status that day and ``session_no`` its 1-based trading session since
-    listing (both are market data, so callers take them from the store, e.g. ``MarketStore.rules_for``).
+    ``is_st`` is the instrument's risk-warning status that day, ``session_no`` its 1-based trading session since
+    listing and ``list_date`` its listing day (all market data, so callers take them from the store, e.g.
+    ``MarketStore.rules_for``). ``fund_type`` matters only for funds.
     """
     board = board_of(code)
-    pct, note = price_limit(board, day, is_st=is_st, session_no=session_no)
+    pct, note = price_limit(board, day, is_st=is_st, session_no=session_no, list_date=list_date, fund_type=fund_type)
     lot = lot_rule(board, day)
-    stamp = _pick_rate(STAMP_DUTY, day)
-    transfer = _pick_rate(TRANSFER_FEE, day)
+    stamp = None if exempt("stamp_duty", board, day) else _pick_rate(STAMP_DUTY, day)
+    transfer = None if exempt("transfer_fee", board, day) else _pick_rate(transfer_fee_table(code), day)
+    per_share = per_share_transfer_fee(code, day)
     cap = _pick_rate(COMMISSION_CAP, day)
+    t_plus = fund_rule(fund_type or FundType.EQUITY, day).t_plus if board == Board.FUND else 1
     return DayRules(
         code=code,
         day=day,
@@ -223,9 +399,12 @@ def rules_for(code: str, day: date, *, is_st: bool = False, session_no: int | No
         stamp_duty_buy=stamp.buy_rate if stamp else 0.0,
         stamp_duty_sell=stamp.sell_rate if stamp else 0.0,
         transfer_fee_rate=transfer.buy_rate if transfer else 0.0,
+        transfer_fee_per_1000_shares=per_share.yuan_per_1000_shares if per_share else 0.0,
+        transfer_fee_min=per_share.min_yuan if per_share else 0.0,
         commission_cap=cap.buy_rate if cap else 0.003,
-        min_commission=MIN_COMMISSION_YUAN,
+        min_commission=min_commission(day),
         tick=PRICE_TICK,
+        t_plus=t_plus,
     )
 
 
@@ -248,32 +427,50 @@ def _day_array(days: npt.ArrayLike) -> npt.NDArray[np.datetime64]:
     return np.asarray(days, dtype="datetime64[D]")
 
 
+def _end64(end: date | None) -> np.datetime64:
+    return np.datetime64(end) if end is not None else np.datetime64("2262-01-01")
+
+
 def price_limit_pct_array(
     boards: npt.ArrayLike,
     days: npt.ArrayLike,
     is_st: npt.ArrayLike,
     session_no: npt.ArrayLike | None = None,
+    list_dates: npt.ArrayLike | None = None,
+    fund_types: npt.ArrayLike | None = None,
 ) -> npt.NDArray[np.float64]:
     """Vectorised :func:`price_limit`: one band per row, NaN where no band applies.
 
     Loops over the rule table (a few dozen rows), never over the data rows. IPO first-day special bands
-    (44%/-36% of the issue price) are reported as NaN here because the issue price is not a bar field.
+    (44%/-36% of the issue price) are reported as NaN here because the issue price is not a bar field. The IPO
+    regime is the one in force on ``list_dates`` (NaT = listing date unknown: the regime of the row's day).
+    ``fund_types`` (FundType values, "" = equity ETF) gives funds their product type's band; without it fund rows
+    stay NaN (callers that do not know the product type, such as the import validator, do not check funds).
     """
     b = np.asarray(boards).astype(str)
     d = _day_array(days)
     st = np.asarray(is_st, dtype=bool)
     out = np.full(b.shape, np.nan)
     for r in PRICE_LIMITS:
-        end = np.datetime64(r.end) if r.end is not None else np.datetime64("2262-01-01")
-        mask = (b == r.board.value) & (st == r.st) & (d >= np.datetime64(r.start)) & (d < end)
+        mask = (b == r.board.value) & (st == r.st) & (d >= np.datetime64(r.start)) & (d < _end64(r.end))
         out[mask] = r.pct
+    is_fund = b == Board.FUND.value
+    if fund_types is not None and is_fund.any():
+        ft = np.broadcast_to(np.asarray(fund_types).astype(str), b.shape)
+        ft = np.where(np.isin(ft, [f.value for f in FundType]), ft, FundType.EQUITY.value)
+        for fr in FUND_RULES:
+            mask = is_fund & (ft == fr.fund_type.value) & (d >= np.datetime64(fr.start)) & (d < _end64(fr.end))
+            out[mask] = fr.pct
     if session_no is not None:
         s = np.asarray(session_no, dtype=np.int64)
+        regime = d
+        if list_dates is not None:
+            ld = np.broadcast_to(_day_array(list_dates), b.shape)
+            regime = np.where(np.isnat(ld), d, ld)
         for w in IPO_WINDOWS:
-            end = np.datetime64(w.end) if w.end is not None else np.datetime64("2262-01-01")
             in_window = s <= max(w.no_limit_days, 1 if w.first_day_up is not None else 0)
-            mask = (b == w.board.value) & (d >= np.datetime64(w.start)) & (d < end) & in_window & (s >= 1)
-            out[mask] = np.nan
+            active = (regime >= np.datetime64(w.start)) & (regime < _end64(w.end))
+            out[(b == w.board.value) & active & in_window & (s >= 1)] = np.nan
     return out
 
 
@@ -287,6 +484,26 @@ def rate_array(table: tuple[RateRule, ...], days: npt.ArrayLike, *, side: str) -
         end = np.datetime64(r.end) if r.end is not None else np.datetime64("2262-01-01")
         mask = (d >= np.datetime64(r.start)) & (d < end)
         out[mask] = r.buy_rate if side == "buy" else r.sell_rate
+    return out
+
+
+def fee_rate_panel(fee: str, codes: list[str] | tuple[str, ...], days: npt.ArrayLike) -> npt.NDArray[np.float64]:
+    """Sell-side rate of ``fee`` (``"stamp_duty"``/``"transfer_fee"``) per (day, code), zero where exempt.
+
+    Picks each code's table (BSE's own transfer fee) and applies :data:`FEE_EXEMPTIONS` (funds pay neither).
+    """
+    if fee not in ("stamp_duty", "transfer_fee"):
+        raise ValueError(f"fee must be 'stamp_duty' or 'transfer_fee', not {fee!r}")
+    d = _day_array(days)
+    out = np.zeros((d.shape[0], len(codes)))
+    for j, code in enumerate(codes):
+        table = STAMP_DUTY if fee == "stamp_duty" else transfer_fee_table(code)
+        col = rate_array(table, d, side="sell")
+        board = board_of(code)
+        for e in FEE_EXEMPTIONS:
+            if e.fee == fee and e.board == board:
+                col[(d >= np.datetime64(e.start)) & (d < _end64(e.end))] = 0.0
+        out[:, j] = col
     return out
 
 

@@ -28,7 +28,7 @@ import pandas as pd
 import polars as pl
 
 from tandem.core.errors import NotFoundError, UserError
-from tandem.core.models import Board, Exchange, Instrument, InstrumentKind, board_of, normalize_code
+from tandem.core.models import Board, Exchange, Instrument, InstrumentKind, board_of, fund_type_of_name, normalize_code
 from tandem.core.rulebook import DayRules, rules_for
 from tandem.marketdata import calendar, pit
 from tandem.marketdata.tables import TABLES
@@ -532,7 +532,10 @@ class MarketStore:
         if inst.list_date is not None:
             idx = calendar.session_index(np.array([inst.list_date, d], dtype="datetime64[D]"))
             session_no = int(idx[1] - idx[0]) + 1
-        return rules_for(inst.code, d, is_st=is_st, session_no=session_no)
+        fund_type = fund_type_of_name(inst.name) if inst.board == Board.FUND else None
+        return rules_for(
+            inst.code, d, is_st=is_st, session_no=session_no, list_date=inst.list_date, fund_type=fund_type
+        )
 
     def info(self) -> dict[str, object]:
         """Counts and date range of what the store holds (keys used by ``tandem data info --format json``)."""

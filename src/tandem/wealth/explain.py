@@ -26,6 +26,10 @@ class _Expected(Protocol):
     def volatility(self) -> float: ...
     @property
     def max_drawdown(self) -> float: ...
+    @property
+    def start(self) -> str: ...
+    @property
+    def end(self) -> str: ...
 
 
 def explain(
@@ -42,7 +46,8 @@ def explain(
         by_class[h.asset_class] += h.weight
     mix_zh = "，".join(f"{ASSET_CLASS_LABELS_ZH[AssetClass(k)]}{v:.0%}" for k, v in sorted(by_class.items()))
     mix_en = ", ".join(f"{k} {v:.0%}" for k, v in sorted(by_class.items()))
-    span = f"{catalogue.start} 至 {catalogue.end}"
+    start, end = expected.start or catalogue.start, expected.end or catalogue.end  # the window the figures used
+    span = f"{start} 至 {end}"
     zh = (
         f"您的风险承受能力为{category.value}（{CATEGORY_LABELS_ZH[category]}），我们为您匹配了「{strategy.name_zh}」"
         f"策略（风险等级{strategy.risk.value}）：{strategy.description_zh}"
@@ -54,7 +59,7 @@ def explain(
     en = (
         f"Your risk category is {category.value} ({CATEGORY_LABELS_EN[category]}), so we matched the "
         f"{strategy.name_en} strategy (grade {strategy.risk.value}): {strategy.description_en} "
-        f"It holds {len(holdings)} funds: {mix_en}. On real NAVs from {catalogue.start} to {catalogue.end} this "
+        f"It holds {len(holdings)} funds: {mix_en}. On real NAVs from {start} to {end} this "
         f"portfolio returned about {expected.annual_return:.1%} a year with {expected.volatility:.1%} annual "
         f"volatility and a worst fall of {abs(expected.max_drawdown):.1%}. Past results do not predict the future; "
         "the portfolio can lose money when markets fall."

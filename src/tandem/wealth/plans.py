@@ -12,6 +12,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
+from datetime import date
 from typing import Any
 
 import pandas as pd
@@ -48,6 +49,7 @@ class PlanHolding:
     weight: float
     amount: float
     min_purchase: float
+    invested_weight: float = 0.0  # amount / plan total after rounding to purchase steps (beside the target)
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,6 +60,8 @@ class Expected:
     volatility: float
     max_drawdown: float
     basis: str
+    start: str = ""  # first and last day of the return series the figures were computed on
+    end: str = ""
 
 
 @dataclass(frozen=True)
@@ -95,6 +99,11 @@ class Plan:
         }
         out["disclaimer"] = self.disclaimer_zh
         return out
+
+
+def _iso(day: str) -> str:
+    """A statistics window bound (``str`` of a timestamp) as ``YYYY-MM-DD``; empty stays empty."""
+    return str(pd.Timestamp(day).date()) if day else ""
 
 
 class PlanBuilder:
@@ -161,8 +170,10 @@ class PlanBuilder:
             weights = self.target_weights(strategy, exclude)
             port = (self._catalogue.returns[list(weights.index)] @ weights).rename("plan")
             st = performance(port, risk_free=self._risk_free)
-            basis = f"historical {st.start}..{st.end}"
-            self._expected[key] = Expected(st.annual_return, st.volatility, st.max_drawdown, basis)
+            basis = f"historical {_iso(st.start)}..{_iso(st.end)}"
+            self._expected[key] = Expected(
+                st.annual_return, st.volatility, st.max_drawdown, basis, start=_iso(st.start), end=_iso(st.end)
+            )
         return self._expected[key]
 
     def fit_to_amount(
@@ -250,8 +261,9 @@ class PlanBuilder:
             strategy=chosen, category=category, holdings=rows, expected=expected, catalogue=self._catalogue
         )
         ensure_no_forbidden_phrases(zh + "\n" + en, where=f"plan explanation for client {client_id}")
-        end = self._catalogue.end
-        start = self._catalogue.start
+        # The data window quoted is the one the statistics used (the funds' common history), not the catalogue's.
+        end = date.fromisoformat(expected.end) if expected.end else self._catalogue.end
+        start = date.fromisoformat(expected.start) if expected.start else self._catalogue.start
         return Plan(
             client_id=client_id,
             level=category.value,
@@ -304,6 +316,7 @@ class PlanBuilder:
                 float(weights[c]),
                 round(amounts[c], 2),
                 products[c].min_purchase,
+                round(amounts[c] / total, 4) if total > 0 else 0.0,
             )
             for c in codes
         ]
