@@ -62,8 +62,17 @@ def _python_files(base: Path) -> Iterator[Path]:
         yield from sorted((base / folder).rglob("*.py"))
 
 
+# Known violations still to remove (issue 10: the accounts move into tandem.identity); the list may only shrink.
+KNOWN_VIOLATIONS = frozenset({("src/tandem/cli/accounts.py", "tandem.web.seeding")})
+
+
 def test_no_dynamic_imports_of_tandem_modules() -> None:
-    found = [hit for path in _python_files(ROOT) for hit in dynamic_tandem_imports(path)]
+    found = []
+    for path in _python_files(ROOT):
+        for hit in dynamic_tandem_imports(path):
+            rel = str(path.relative_to(ROOT))
+            if (rel, hit.rsplit(": ", 1)[1]) not in KNOWN_VIOLATIONS:
+                found.append(hit)
     assert not found, "dynamic imports of tandem modules hide layer violations from the linter; import normally:\n" + (
         "\n".join(found)
     )
