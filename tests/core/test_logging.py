@@ -22,3 +22,21 @@ def test_configured_loggers_never_write_personal_data(capsys: pytest.CaptureFixt
     out = err.out + err.err
     assert "13912345678" not in out
     assert out.count("139****5678") >= 3
+
+
+def test_standard_logging_follows_the_current_stderr(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A handler bound to a replaced (and later closed) stream made logging print a traceback with the raw call."""
+    import io
+
+    configure_logging("INFO")
+    first = io.StringIO()
+    monkeypatch.setattr("sys.stderr", first)
+    logging.getLogger("uvicorn.test").warning("login from %s", "13912345678")
+    first.close()
+    second = io.StringIO()
+    monkeypatch.setattr("sys.stderr", second)
+    configure_logging("INFO")
+    logging.getLogger("uvicorn.test").warning("again from %s", "13912345678")
+    text = second.getvalue()
+    assert "again from 139****5678" in text
+    assert "13912345678" not in text and "Logging error" not in text

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import re
+import sys
 from collections.abc import MutableMapping
 from typing import Any
 
@@ -40,6 +41,26 @@ class _MaskingFilter(logging.Filter):
         return True
 
 
+class _CurrentStderrHandler(logging.StreamHandler):  # type: ignore[type-arg]
+    """Writes to whatever ``sys.stderr`` is at emit time.
+
+    A plain ``StreamHandler`` keeps the stream it was created with; when that stream is later replaced and closed
+    (test capture, a daemonised server), every record fails and ``logging`` prints a traceback of the failing call
+    — source line and unmasked arguments included — to the new stderr. Resolving the stream per record avoids it.
+    """
+
+    def __init__(self) -> None:
+        super().__init__(sys.stderr)
+
+    @property  # type: ignore[override]
+    def stream(self) -> Any:
+        return sys.stderr
+
+    @stream.setter
+    def stream(self, _value: Any) -> None:
+        """The stream is always the current stderr; assignments (``setStream``, ``__init__``) are ignored."""
+
+
 def configure_logging(level: str = "INFO") -> None:
     """Configure structlog and the root logger once per process (called by ``cli.main`` and ``web.app``)."""
     lvl = logging.getLevelNamesMapping().get(level.upper(), logging.INFO)
@@ -55,8 +76,8 @@ def configure_logging(level: str = "INFO") -> None:
         cache_logger_on_first_use=True,
     )
     root = logging.getLogger()
-    if not any(isinstance(f, _MaskingFilter) for h in root.handlers for f in h.filters):
-        handler = logging.StreamHandler()
+    if not any(isinstance(h, _CurrentStderrHandler) for h in root.handlers):
+        handler = _CurrentStderrHandler()
         handler.addFilter(_MaskingFilter())
         root.addHandler(handler)
     root.setLevel(lvl)
