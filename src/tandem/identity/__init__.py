@@ -1,0 +1,1 @@
+"""Identity: users, roles, sessions, credentials and the personal-data vault (the layer beside marketdata)."""
