@@ -55,6 +55,7 @@ screenshots: install-dev vendor system-deps
 	TANDEM_SCREENSHOTS_DIR=$(CURDIR)/docs/screenshots $(BIN)/pytest -q -m browser tests/web
 
 bench: install-dev vendor
+	@bash scripts/system_deps.sh bench
 	@for b in benchmarks/bench_*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
 
 clean:
