@@ -54,6 +54,13 @@ BAR_COLUMNS = (
     "pcf_ttm",
 )
 _PRICE_COLUMNS = ("open", "high", "low", "close", "preclose")
+COLD_READS_BEFORE_CACHE = 4
+"""One-code reads answered by a filtered Parquet scan before the whole in-memory bar copy is built.
+
+Building the copy reads and sorts every bar (~200 ms on the sample, seconds on the whole market); a process that
+asks for a handful of histories (a CLI command, a web worker's first requests) should not pay that. From the
+fifth one-code read on, or at the first read that needs many codes, the copy is built and binary-searched.
+"""
 
 
 @dataclass(slots=True)
@@ -88,6 +95,7 @@ class MarketStore:
         self._instruments: pd.DataFrame | None = None
         self._fundamentals: pl.DataFrame | None = None
         self._lock = threading.RLock()
+        self._cold_reads = 0
 
     @classmethod
     def open(cls, root: Path) -> MarketStore:
@@ -110,6 +118,7 @@ class MarketStore:
         if v != self._version:
             self._version = v
             self._bars = None
+            self._cold_reads = 0
             self._instruments = None
             self._fundamentals = None
             if self._con is not None:
@@ -176,6 +185,37 @@ class MarketStore:
     ) -> pl.DataFrame:
         """:meth:`daily_bars` as a polars frame, for callers that work in polars."""
         return pl.from_pandas(self.daily_bars(code, start, end, adjust))
+
+    def _one_code_bars(
+        self, norm: str
+    ) -> tuple[npt.NDArray[np.datetime64], dict[str, npt.NDArray[Any]], int, int] | None:
+        """One code's bar arrays and their row span (None if the store has no bars for it); caller holds the lock.
+
+        Answered from the in-memory copy once it exists; before that, the first few reads scan the Parquet files
+        filtered on the code, converting columns exactly as the copy does, so both paths return equal frames.
+        """
+        self._sync()
+        if self._bars is None and self._cold_reads < COLD_READS_BEFORE_CACHE:
+            self._cold_reads += 1
+            files = self._vs.files("daily_bars", self._version)
+            if not files:
+                return None
+            frame = (
+                pl.scan_parquet([str(f) for f in files])
+                .filter(pl.col("code") == norm)
+                .select("date", *BAR_COLUMNS)
+                .collect()
+                .sort("date")
+            )
+            if frame.height == 0:
+                return None
+            cols = {c: frame.get_column(c).to_numpy() for c in BAR_COLUMNS}
+            return frame.get_column("date").to_numpy().astype("datetime64[D]"), cols, 0, frame.height
+        cache = self._build_bar_cache()
+        i = int(np.searchsorted(cache.codes, norm))
+        if i >= len(cache.codes) or cache.codes[i] != norm:
+            return None
+        return cache.dates, cache.cols, int(cache.starts[i]), int(cache.ends[i])
 
     def _bar_cache(self) -> _BarCache:
         return self._retrying(self._build_bar_cache)
@@ -298,20 +338,19 @@ class MarketStore:
         if adjust not in (None, "qfq", "hfq"):
             raise UserError(f"adjust must be qfq, hfq or none, not {adjust!r}")
         norm = normalize_code(code)
-        cache = self._bar_cache()
-        i = int(np.searchsorted(cache.codes, norm))
-        if i >= len(cache.codes) or cache.codes[i] != norm:
+        found = self._retrying(lambda: self._one_code_bars(norm))
+        if found is None:
             self.instrument(code)  # raises NotFoundError with a suggestion when unknown
             return pd.DataFrame(columns=["date", *BAR_COLUMNS])
-        lo, hi = int(cache.starts[i]), int(cache.ends[i])
-        d = cache.dates[lo:hi]
+        dates, cols, lo, hi = found
+        d = dates[lo:hi]
         s, e = _to_date(start), _to_date(end)
         a = lo + (int(np.searchsorted(d, np.datetime64(s, "D"))) if s else 0)
         b = lo + (int(np.searchsorted(d, np.datetime64(e, "D"), side="right")) if e else hi - lo)
-        out: dict[str, npt.NDArray[Any]] = {"date": cache.dates[a:b]}
-        out.update({c: cache.cols[c][a:b] for c in BAR_COLUMNS})
+        out: dict[str, npt.NDArray[Any]] = {"date": dates[a:b]}
+        out.update({c: cols[c][a:b] for c in BAR_COLUMNS})
         if adjust is not None and b > a:
-            f = cache.cols["adj_factor"][a:b].astype(np.float64)
+            f = cols["adj_factor"][a:b].astype(np.float64)
             scale = f if adjust == "hfq" else f / f[-1]
             for c in _PRICE_COLUMNS:
                 out[c] = out[c] * scale
