@@ -24,6 +24,7 @@ def serve(
         host=host or s.host,
         port=port or s.port,
         workers=workers or s.workers,
+        timeout_worker_healthcheck=s.worker_healthcheck_timeout,
         log_level=s.log_level.lower(),
         proxy_headers=False,
     )

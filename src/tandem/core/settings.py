@@ -30,6 +30,15 @@ class Settings(BaseSettings):
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=1, le=65535)
     workers: int = Field(default=2, ge=1, le=32)
+    worker_healthcheck_timeout: int = Field(
+        default=30,
+        ge=1,
+        le=600,
+        description=(
+            "Seconds a web worker may take to answer the supervisor's health check before it is replaced. "
+            "uvicorn's 5 s default replaced a worker that was still loading the app on a busy 2-core machine."
+        ),
+    )
     log_level: str = "INFO"
     commission_rate: float = Field(default=0.00025, ge=0, le=0.003, description="Broker commission rate.")
     llm_base_url: str | None = Field(default=None, description="Optional OpenAI-compatible endpoint for rewriting.")

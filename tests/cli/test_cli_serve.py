@@ -1,0 +1,36 @@
+"""``tandem serve`` hands uvicorn a deliberate worker health-check timeout (issue 19 item 5)."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+import uvicorn
+
+from tandem.cli.main import main
+
+
+def _serve(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, *args: str) -> dict[str, Any]:
+    seen: dict[str, Any] = {}
+    monkeypatch.setattr(uvicorn, "run", lambda app, **kw: seen.update(app=app, **kw))
+    monkeypatch.setenv("TANDEM_HOME", str(tmp_path))
+    monkeypatch.setattr(sys, "argv", ["tandem", "serve", *args])
+    try:
+        main()
+    except SystemExit as exc:
+        assert not exc.code
+    return seen
+
+
+def test_serve_sets_the_health_check_timeout_from_settings(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setenv("TANDEM_WORKER_HEALTHCHECK_TIMEOUT", "45")
+    seen = _serve(monkeypatch, tmp_path, "--workers", "2")
+    assert seen["timeout_worker_healthcheck"] == 45 and seen["workers"] == 2
+
+
+def test_the_default_timeout_is_longer_than_uvicorns(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.delenv("TANDEM_WORKER_HEALTHCHECK_TIMEOUT", raising=False)
+    seen = _serve(monkeypatch, tmp_path)
+    assert seen["timeout_worker_healthcheck"] == 30 > uvicorn.Config("x:y").timeout_worker_healthcheck
