@@ -7,6 +7,7 @@ import importlib
 MODEL_MODULES = (
     "tandem.compliance.models",
     "tandem.wealth.models",
+    "tandem.identity.models",
     "tandem.web.models",
     "tandem.web.wealth_holdings",
     "tandem.backtest.jobs.models",

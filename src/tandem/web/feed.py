@@ -12,11 +12,11 @@ from datetime import UTC, datetime, time
 from sqlalchemy.orm import Session
 
 from tandem.core.errors import UserError
+from tandem.identity.models import User
 from tandem.marketdata.store import MarketStore
 from tandem.web import market, watchlist
 from tandem.web.diagnosis_changes import DiagnosisChanges, ScoreChange
 from tandem.web.i18n import Lang
-from tandem.web.models import User
 
 
 @dataclass(frozen=True, slots=True)

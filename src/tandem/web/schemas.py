@@ -7,11 +7,10 @@ from typing import Generic, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from tandem.identity.models import Role
 from tandem.web.money import Fen, FenList, FenListOptional
 
 T = TypeVar("T")
-
-Role = Literal["investor", "advisor", "operations", "compliance", "admin"]
 
 
 class Page(BaseModel, Generic[T]):
@@ -104,7 +103,9 @@ class UserCreate(BaseModel):
 
 
 class UserPublic(BaseModel):
-    """The caller's own account; personal data masked."""
+    """The caller's own account; personal data masked (mapped from :class:`tandem.identity.accounts.AccountView`)."""
+
+    model_config = ConfigDict(from_attributes=True)
 
     id: int
     username: str

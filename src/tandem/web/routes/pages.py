@@ -14,12 +14,12 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from tandem.compliance.disclaimers import ai_content_label
 from tandem.core.errors import UserError
+from tandem.identity.models import User
 from tandem.web import market, watchlist
 from tandem.web.deps import SESSION_COOKIE, CurrentUser, LangDep, SessionDep, StateDep, csrf_token
 from tandem.web.feed import build_feed
 from tandem.web.i18n import Lang
 from tandem.web.market_home import IndexCard, MarketHome
-from tandem.web.models import User
 from tandem.web.problems import status_of
 from tandem.web.state import AppState
 from tandem.web.templating import make_templates, render
