@@ -8,7 +8,7 @@ MODEL_MODULES = (
     "tandem.compliance.models",
     "tandem.wealth.models",
     "tandem.identity.models",
-    "tandem.web.models",
+    "tandem.engagement.models",
     "tandem.web.wealth_holdings",
     "tandem.backtest.jobs.models",
     "tandem.backtest.screener.models",

@@ -19,12 +19,12 @@ from tandem.core.logging import configure_logging
 from tandem.core.settings import Settings, load_settings
 from tandem.diagnosis.llm import rewriter_from_settings
 from tandem.diagnosis.service import DiagnosisService
+from tandem.engagement.score_changes import DiagnosisChanges
 from tandem.identity.authcache import watch_revocations
 from tandem.identity.keys import load_secret, make_keys
 from tandem.marketdata.store import MarketStore
 from tandem.migrations.migrate import migrate_app_db
 from tandem.web import problems
-from tandem.web.diagnosis_changes import DiagnosisChanges
 from tandem.web.middleware import BodySizeLimit, SecurityHeaders
 from tandem.web.quant_runtime import job_service, jobs_lifespan
 from tandem.web.ratelimit import SlidingWindowLimiter

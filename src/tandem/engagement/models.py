@@ -1,4 +1,7 @@
-"""The watchlist table (on the shared :class:`tandem.core.db.Base`); accounts live in :mod:`tandem.identity.models`."""
+"""Tables of engagement (on the shared :class:`tandem.core.db.Base`): the watchlist.
+
+The table predates the move out of the web package and keeps its name; owners are :mod:`tandem.identity.models` users.
+"""
 
 from __future__ import annotations
 
