@@ -7,7 +7,8 @@ import importlib
 MODEL_MODULES = (
     "tandem.compliance.models",
     "tandem.wealth.models",
-    "tandem.web.models",
+    "tandem.identity.models",
+    "tandem.engagement.models",
     "tandem.web.wealth_holdings",
     "tandem.backtest.jobs.models",
     "tandem.backtest.screener.models",

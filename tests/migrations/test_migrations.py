@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import sys
-import uuid
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -53,22 +51,6 @@ def _check_roundtrip(url: str, engine: Engine) -> None:
 def test_sqlite_upgrade_matches_models_and_guards_the_audit_log(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'app.db'}"
     _check_roundtrip(url, create_engine(url))
-
-
-@pytest.fixture
-def pg_schema_url(postgres_url: str) -> Iterator[str]:
-    """A throwaway schema in the real test database, so the run cannot collide with other tests."""
-    schema = f"mig_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(postgres_url)
-    with admin.begin() as conn:
-        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    sep = "&" if "?" in postgres_url else "?"
-    try:
-        yield f"{postgres_url}{sep}options=-csearch_path%3D{schema}"
-    finally:
-        with admin.begin() as conn:
-            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
 
 
 @pytest.mark.postgres

@@ -6,7 +6,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from tandem.web.models import User
+from tandem.identity.models import User
 
 PROBLEM = "application/problem+json"
 

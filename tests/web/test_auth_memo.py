@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from types import SimpleNamespace
-
 QUOTE = "/api/v1/stocks/600519.SH/quote"
 
 
@@ -43,7 +41,7 @@ def test_password_change_revokes_a_remembered_token_at_once(client, alice) -> No
 
 
 def test_role_change_revokes_and_a_rolled_back_change_does_not(client, app, alice, make_user) -> None:
-    from tandem.web.models import User
+    from tandem.identity.models import User
 
     assert client.get(QUOTE, headers=alice).status_code == 200
     state = app.state.tandem
@@ -62,20 +60,3 @@ def test_bad_or_missing_credentials_still_get_401(client) -> None:
     _problem_401(client.get(QUOTE))
     for header in ("Bearer nonsense", "Basic abc", "Bearer "):
         _problem_401(client.get(QUOTE, headers={"Authorization": header}))
-
-
-def test_memo_expires_and_ignores_reads_older_than_a_revocation() -> None:
-    from tandem.web.authcache import BearerMemo
-
-    memo = BearerMemo(ttl=5.0)
-    user = SimpleNamespace(id=7, token_version=3, role="investor")
-    gen = memo.generation()
-    memo.remember(user, gen, now=100.0)  # type: ignore[arg-type]
-    assert memo.lookup(7, 3, now=104.9) is not None
-    assert memo.lookup(7, 3, now=105.0) is None  # expired
-    assert memo.lookup(7, 2, now=101.0) is None  # another version
-    stale = memo.generation()
-    memo.forget({7})
-    assert memo.lookup(7, 3, now=101.0) is None
-    memo.remember(user, stale, now=101.0)  # type: ignore[arg-type]  # read before the revocation committed
-    assert memo.lookup(7, 3, now=101.0) is None

@@ -10,10 +10,10 @@ from hypothesis import HealthCheck, given, settings
 from schemathesis import checks
 
 from tandem.core.settings import Settings
+from tandem.identity.accounts import create_user
+from tandem.identity.credentials import issue_token
 from tandem.marketdata.store import MarketStore
-from tandem.web.accounts import create_user
 from tandem.web.app import create_app
-from tandem.web.security import issue_token
 
 
 @pytest.fixture(scope="module")

@@ -1,20 +1,38 @@
 """``tandem accounts``: demo accounts for the web app.
 
-The web package is loaded by name at run time (like ``tandem serve`` loads the app factory), so the CLI layer keeps
-no static import of ``tandem.web`` (the two are independent siblings in the layer contract).
+The accounts live in :mod:`tandem.identity`, below the CLI, so this imports them directly; like the web app's
+start-up, seeding first brings the DB to the latest migration.
 """
 
 from __future__ import annotations
 
-import importlib
 from typing import Annotated
 
 import typer
 from rich.table import Table
 
 from tandem.cli.context import console, print_json, settings
+from tandem.core.db import make_engine, make_sessionmaker
+from tandem.core.settings import Settings
+from tandem.identity.demo import DEMO_PASSWORD, DemoAccount, seed_demo_accounts
+from tandem.identity.keys import load_secret, make_keys
+from tandem.migrations.migrate import migrate_app_db
 
 app = typer.Typer(help="Accounts of the web app (demo seeding).", no_args_is_help=True)
+
+
+def _seed(s: Settings, password: str) -> list[DemoAccount]:
+    """Migrate the application DB named by ``s``, then create or reset the demo accounts (idempotent)."""
+    migrate_app_db(s)
+    engine = make_engine(s.sqlalchemy_url)
+    try:
+        keys = make_keys(load_secret(s))
+        with make_sessionmaker(engine)() as db:
+            accounts = seed_demo_accounts(db, keys, password=password)
+            db.commit()
+    finally:
+        engine.dispose()
+    return accounts
 
 
 @app.command("seed-demo")
@@ -23,9 +41,8 @@ def seed_demo(
     fmt: Annotated[str, typer.Option("--format", help="text or json")] = "text",
 ) -> None:
     """Create (or reset and unlock) the demo accounts and print them with the demo password."""
-    seeding = importlib.import_module("tandem.web.seeding")
-    s = settings()
-    pw, accounts = seeding.seed_demo(s, password) if password else seeding.seed_demo(s)
+    pw = password or DEMO_PASSWORD
+    accounts = _seed(settings(), pw)
     rows = [{"username": a.username, "role": a.role, "name": a.display_name} for a in accounts]
     if fmt == "json":
         print_json({"password": pw, "accounts": rows})

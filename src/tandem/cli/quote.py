@@ -1,14 +1,19 @@
-"""``tandem quote CODE``: the latest bar and recent history of one instrument."""
+"""``tandem quote CODE``: the latest bar and recent history of one instrument.
+
+The quote is :func:`tandem.marketdata.quote.quote_of`, the same the web app shows; only the default series
+differs on purpose (the CLI shows raw prices unless ``--adjust`` asks otherwise; on the last day qfq equals raw).
+"""
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 from rich.table import Table
 
 from tandem.cli.context import console, market_store, print_json
 from tandem.core.errors import UserError
+from tandem.marketdata.quote import daily_bars, instrument, quote_of
 
 
 def quote(
@@ -23,31 +28,26 @@ def quote(
     if fmt not in ("text", "json"):
         raise UserError(f"--format must be text or json, not {fmt!r}")
     store = market_store()
-    inst = store.instrument(code)
-    bars = store.daily_bars(inst.code, adjust=None if adjust == "none" else adjust)  # type: ignore[arg-type]
-    if bars.empty:
-        raise UserError(
-            f"{inst.code} {inst.name} has no daily bars in the store; import them with `tandem data import`"
-        )
+    inst = instrument(store, code)
+    bars = daily_bars(store, inst, adjust)  # type: ignore[arg-type]
+    q = quote_of(inst, bars)
     tail = bars.tail(days)
-    last: dict[str, Any] = {str(k): v for k, v in bars.iloc[-1].to_dict().items()}
-    change = (last["close"] / last["preclose"] - 1.0) if last["preclose"] else float("nan")
     payload = {
-        "code": inst.code,
-        "name": inst.name,
-        "board": inst.board.value,
-        "industry": inst.industry,
+        "code": q.code,
+        "name": q.name,
+        "board": q.board,
+        "industry": q.industry,
         "adjust": adjust,
-        "date": str(last["date"])[:10],
-        "open": float(last["open"]),
-        "high": float(last["high"]),
-        "low": float(last["low"]),
-        "close": float(last["close"]),
-        "preclose": float(last["preclose"]),
-        "change_pct": round(float(change) * 100, 4),
-        "volume": float(last["volume"]),
-        "amount": float(last["amount"]),
-        "suspended": bool(last["suspended"]),
+        "date": q.date.isoformat(),
+        "open": q.open,
+        "high": q.high,
+        "low": q.low,
+        "close": q.close,
+        "preclose": q.preclose,
+        "change_pct": round(q.change_pct, 4),
+        "volume": q.volume,
+        "amount": q.amount,
+        "suspended": q.suspended,
         "bars": [
             {"date": str(r["date"])[:10], **{k: float(r[k]) for k in ("open", "high", "low", "close", "volume")}}
             for r in tail.to_dict("records")
@@ -56,10 +56,10 @@ def quote(
     if fmt == "json":
         print_json(payload)
         return
-    color = "red" if change > 0 else "green" if change < 0 else "white"
+    color = "red" if q.change > 0 else "green" if q.change < 0 else "white"
     console.print(
-        f"[bold]{inst.code} {inst.name}[/bold]  {payload['date']}  收 {last['close']:.2f}  "
-        f"[{color}]{change:+.2%}[/{color}]  ({adjust})"
+        f"[bold]{q.code} {q.name}[/bold]  {payload['date']}  收 {q.close:.2f}  "
+        f"[{color}]{q.change_pct / 100:+.2%}[/{color}]  ({adjust})"
     )
     table = Table()
     for col in ("date", "open", "high", "low", "close", "volume"):

@@ -1,7 +1,8 @@
 """The web composition root: ``create_app`` picks the store, the DB and the keys, and wires routes and middleware.
 
 Nothing happens at import time; uvicorn calls ``create_app()`` in each worker (``tandem serve`` uses
-``factory=True``), and each first brings the DB to the latest migration (serialised, see :mod:`tandem.web.migrate`).
+``factory=True``), and each first brings the DB to the latest migration (serialised, see
+:mod:`tandem.migrations.migrate`).
 Tests pass their own settings and, optionally, a prepared store.
 """
 
@@ -18,13 +19,13 @@ from tandem.core.logging import configure_logging
 from tandem.core.settings import Settings, load_settings
 from tandem.diagnosis.llm import rewriter_from_settings
 from tandem.diagnosis.service import DiagnosisService
+from tandem.engagement.score_changes import DiagnosisChanges
+from tandem.identity.authcache import watch_revocations
+from tandem.identity.keys import load_secret, make_keys
 from tandem.marketdata.store import MarketStore
+from tandem.migrations.migrate import migrate_app_db
 from tandem.web import problems
-from tandem.web.authcache import watch_revocations
-from tandem.web.diagnosis_changes import DiagnosisChanges
-from tandem.web.keys import load_secret, make_keys
 from tandem.web.middleware import BodySizeLimit, SecurityHeaders
-from tandem.web.migrate import migrate_app_db
 from tandem.web.quant_runtime import job_service, jobs_lifespan
 from tandem.web.ratelimit import SlidingWindowLimiter
 from tandem.web.routes import (

@@ -3,7 +3,7 @@
 Authentication accepts a bearer token (API clients) or the session cookie (the browser app). Unsafe methods with
 cookie auth must carry the CSRF header, which the page sets for every htmx request. Read-only market endpoints take
 :data:`ApiCaller` instead of :data:`CurrentUser`: it answers from the per-worker bearer memo (see
-:mod:`tandem.web.authcache`) without a DB session, and falls back to the full check on a miss or a cookie.
+:mod:`tandem.identity.authcache`) without a DB session, and falls back to the full check on a miss or a cookie.
 """
 
 from __future__ import annotations
@@ -17,13 +17,13 @@ from fastapi import Depends, Request
 from fastapi.concurrency import run_in_threadpool
 from sqlalchemy.orm import Session
 
+from tandem.identity.accounts import session_user
+from tandem.identity.authcache import Caller
+from tandem.identity.credentials import verify_token
+from tandem.identity.models import Role, User
 from tandem.marketdata.store import MarketStore
-from tandem.web.authcache import Caller
 from tandem.web.errors import AuthRequiredError, ForbiddenError
 from tandem.web.i18n import Lang, pick_lang
-from tandem.web.models import User
-from tandem.web.schemas import Role
-from tandem.web.security import verify_token
 from tandem.web.state import AppState
 
 SESSION_COOKIE = "tandem_session"
@@ -76,8 +76,6 @@ def csrf_token(key: bytes, session_token: str) -> str:
 
 
 def _user_from_request(request: Request, state: AppState, db: Session) -> User | None:
-    from tandem.web.accounts import session_user
-
     auth = request.headers.get("authorization", "")
     if auth:
         scheme, _, token = auth.partition(" ")

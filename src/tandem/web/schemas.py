@@ -7,11 +7,11 @@ from typing import Generic, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from tandem.core.models import Instrument
+from tandem.identity.models import Role
 from tandem.web.money import Fen, FenList, FenListOptional
 
 T = TypeVar("T")
-
-Role = Literal["investor", "advisor", "operations", "compliance", "admin"]
 
 
 class Page(BaseModel, Generic[T]):
@@ -32,9 +32,19 @@ class InstrumentPublic(BaseModel):
     board: str
     industry: str | None = None
 
+    @classmethod
+    def of(cls, inst: Instrument) -> InstrumentPublic:
+        """The API shape of an instrument (enums as their values)."""
+        return cls(code=inst.code, name=inst.name, kind=inst.kind.value, board=inst.board.value, industry=inst.industry)
+
 
 class QuotePublic(BaseModel):
-    """The latest daily bar of a stock, summarised (raw prices; volume in shares, amount in CNY)."""
+    """The latest daily bar of a stock, summarised (raw prices; volume in shares, amount in CNY).
+
+    Mapped field for field from :class:`tandem.marketdata.quote.Quote`.
+    """
+
+    model_config = ConfigDict(from_attributes=True)
 
     code: str
     name: str
@@ -60,7 +70,12 @@ class QuotePublic(BaseModel):
 
 
 class BarsPublic(BaseModel):
-    """Daily bars as parallel arrays (compact for charts); MAs are of the adjusted close over the full history."""
+    """Daily bars as parallel arrays (compact for charts); MAs are of the adjusted close over the full history.
+
+    Mapped field for field from :class:`tandem.diagnosis.chart.ChartBars`.
+    """
+
+    model_config = ConfigDict(from_attributes=True)
 
     code: str
     name: str
@@ -104,7 +119,9 @@ class UserCreate(BaseModel):
 
 
 class UserPublic(BaseModel):
-    """The caller's own account; personal data masked."""
+    """The caller's own account; personal data masked (mapped from :class:`tandem.identity.accounts.AccountView`)."""
+
+    model_config = ConfigDict(from_attributes=True)
 
     id: int
     username: str
@@ -155,6 +172,8 @@ class WatchItemUpdate(BaseModel):
 class WatchItemPublic(BaseModel):
     """One watched stock."""
 
+    model_config = ConfigDict(from_attributes=True)
+
     id: int
     code: str
     name: str
@@ -171,7 +190,9 @@ class FeedSettings(BaseModel):
 
 
 class FeedItemPublic(BaseModel):
-    """One entry of the client's feed (plain chronological order)."""
+    """One entry of the client's feed (plain chronological order), from :class:`tandem.engagement.feed.FeedItem`."""
+
+    model_config = ConfigDict(from_attributes=True)
 
     kind: str
     title: str

@@ -14,10 +14,10 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from tandem.core.settings import Settings
 from tandem.diagnosis.service import DiagnosisService
+from tandem.engagement.score_changes import DiagnosisChanges
+from tandem.identity.authcache import BearerMemo
+from tandem.identity.keys import Keys
 from tandem.marketdata.store import MarketStore
-from tandem.web.authcache import BearerMemo
-from tandem.web.diagnosis_changes import DiagnosisChanges
-from tandem.web.keys import Keys
 from tandem.web.market_home import HomeCache
 from tandem.web.ratelimit import SlidingWindowLimiter
 

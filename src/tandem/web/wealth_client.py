@@ -13,12 +13,12 @@ from datetime import datetime
 from tandem.compliance.suitability import CATEGORY_LABELS_EN, CATEGORY_LABELS_ZH, InvestorCategory
 from tandem.core.db import utcnow
 from tandem.core.errors import ConflictError
+from tandem.identity.models import User
 from tandem.wealth.assessment import Assessment
 from tandem.wealth.questionnaire import Questionnaire
 from tandem.wealth.strategies import STRATEGIES
 from tandem.wealth.strategy_backtest import StrategyBacktest
 from tandem.web.i18n import Lang
-from tandem.web.models import User
 from tandem.web.wealth_schemas import (
     AssessmentPublic,
     BacktestPublic,

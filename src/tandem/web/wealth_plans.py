@@ -19,11 +19,11 @@ from sqlalchemy.orm import Session
 from tandem.compliance.disclaimers import data_date_line
 from tandem.compliance.suitability import InvestorCategory, ProductRisk, Verdict
 from tandem.core.errors import ConflictError, NotFoundError
+from tandem.identity.models import User
 from tandem.wealth.models import PlanRow
 from tandem.wealth.plans import AmountTooSmallError as PlanAmountTooSmall
 from tandem.wealth.strategies import STRATEGIES, strategy_by_key
 from tandem.web.i18n import Lang
-from tandem.web.models import User
 from tandem.web.wealth_client import client_id_of, finite, require_category, strategy_names
 from tandem.web.wealth_holdings import current_holdings, held_amounts, replace_holdings
 from tandem.web.wealth_minimum import AmountTooSmallError, too_small_message

@@ -6,7 +6,8 @@ from typing import Any
 
 from fastapi import APIRouter, Request, status
 
-from tandem.web import accounts
+from tandem.identity import accounts
+from tandem.identity.credentials import issue_token
 from tandem.web.deps import CurrentUser, SessionDep, StateDep
 from tandem.web.errors import TooManyRequestsError
 from tandem.web.problems import PROBLEM_JSON, PROBLEM_RESPONSES
@@ -19,7 +20,6 @@ from tandem.web.schemas import (
     UserCreate,
     UserPublic,
 )
-from tandem.web.security import issue_token
 
 router = APIRouter(prefix="/api/v1", responses=PROBLEM_RESPONSES)
 _PROBLEM_BODY: dict[str, Any] = {PROBLEM_JSON: {"schema": {"$ref": "#/components/schemas/Problem"}}}
@@ -63,33 +63,30 @@ def signup(body: UserCreate, request: Request, state: StateDep, db: SessionDep) 
         db, state.keys, username=body.username, password=body.password, display_name=body.display_name
     )
     db.commit()
-    return accounts.user_public(state.keys, user)
+    return UserPublic.model_validate(accounts.account_view(state.keys, user))
 
 
 @router.post("/auth/logout", tags=["auth"], summary="Revoke all of my tokens and sessions", status_code=204)
 def logout_everywhere(user: CurrentUser, db: SessionDep) -> None:
     """Invalidate every bearer token and browser session of the caller."""
-    from sqlalchemy import delete
-
-    from tandem.web.models import WebSession
-
-    user.token_version += 1
-    db.execute(delete(WebSession).where(WebSession.user_id == user.id))
+    accounts.revoke_everywhere(db, user=user)
     db.commit()
 
 
 @router.get("/me", tags=["auth"], summary="My account")
 def me(user: CurrentUser, state: StateDep) -> UserPublic:
     """The caller's account, personal data masked."""
-    return accounts.user_public(state.keys, user)
+    return UserPublic.model_validate(accounts.account_view(state.keys, user))
 
 
 @router.patch("/me", tags=["auth"], summary="Update my profile")
 def update_me(body: ProfileUpdate, user: CurrentUser, state: StateDep, db: SessionDep) -> UserPublic:
     """Set display name, phone or ID number (validated, encrypted at rest, returned masked)."""
-    accounts.update_profile(db, state.keys, user=user, update=body)
+    accounts.update_profile(
+        db, state.keys, user=user, display_name=body.display_name, phone=body.phone, id_number=body.id_number
+    )
     db.commit()
-    return accounts.user_public(state.keys, user)
+    return UserPublic.model_validate(accounts.account_view(state.keys, user))
 
 
 @router.post("/me/password", tags=["auth"], summary="Change my password", status_code=204)
@@ -102,6 +99,6 @@ def change_password(body: PasswordChange, user: CurrentUser, db: SessionDep) -> 
 @router.put("/me/feed-settings", tags=["feed"], summary="Set the non-personalised feed switch")
 def set_feed_settings(body: FeedSettings, user: CurrentUser, db: SessionDep) -> FeedSettings:
     """Store the caller's choice; when on, the feed never uses behaviour or holdings to rank items."""
-    user.non_personalised = body.non_personalised
+    accounts.set_non_personalised(db, user=user, value=body.non_personalised)
     db.commit()
     return FeedSettings(non_personalised=user.non_personalised)

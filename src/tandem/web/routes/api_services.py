@@ -7,8 +7,8 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 from fastapi.concurrency import run_in_threadpool
 
+from tandem.engagement.feed import build_feed
 from tandem.web.deps import CurrentUser, LangDep, SessionDep, StateDep
-from tandem.web.feed import build_feed
 from tandem.web.problems import PROBLEM_RESPONSES
 from tandem.web.schemas import FeedItemPublic, Page
 
@@ -27,9 +27,8 @@ async def get_feed(
     """Watched stocks' latest moves and diagnosis changes, watchlist events and articles, plain chronological."""
 
     def run() -> list[FeedItemPublic]:
-        with state.store_lock:
-            items = build_feed(db, state.store, user=user, lang=lang, limit=1100, changes=state.changes)
-        return [FeedItemPublic(kind=i.kind, title=i.title, body=i.body, code=i.code, at=i.at) for i in items]
+        items = build_feed(db, state.store, user=user, lang=lang, limit=1100, changes=state.changes)
+        return [FeedItemPublic.model_validate(i) for i in items]
 
     items = await run_in_threadpool(run)
     return Page(items=items[offset : offset + limit], total=len(items), offset=offset, limit=limit)

@@ -8,8 +8,9 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Path, Query
 from fastapi.concurrency import run_in_threadpool
 
+from tandem.diagnosis.chart import chart_bars
 from tandem.diagnosis.render.jsonout import to_dict
-from tandem.web import market
+from tandem.marketdata.quote import AdjustParam, quote
 from tandem.web.deps import ApiCaller, StateDep
 from tandem.web.problems import PROBLEM_RESPONSES
 from tandem.web.schemas import BarsPublic, InstrumentPublic, Page, QuotePublic
@@ -29,8 +30,7 @@ async def search_stocks(
     """Matches best first; ``total`` counts up to the first 200 matches."""
 
     def run() -> list[InstrumentPublic]:
-        with state.store_lock:
-            return market.search(state.store, q, limit=200)
+        return [InstrumentPublic.of(i) for i in state.store.search(q, limit=200)]
 
     hits = await run_in_threadpool(run)
     return Page(items=hits[offset : offset + limit], total=len(hits), offset=offset, limit=limit)
@@ -41,8 +41,7 @@ async def get_quote(user: ApiCaller, state: StateDep, code: CodePath) -> QuotePu
     """The latest daily bar with change, P/E, P/B and the 52-week range; unknown codes get a did-you-mean."""
 
     def run() -> QuotePublic:
-        with state.store_lock:
-            return market.quote(state.store, code)
+        return QuotePublic.model_validate(quote(state.store, code))
 
     return await run_in_threadpool(run)
 
@@ -52,15 +51,14 @@ async def get_bars(
     user: ApiCaller,
     state: StateDep,
     code: CodePath,
-    adjust: Annotated[market.AdjustParam, Query(description="qfq (forward), hfq (backward) or none")] = "qfq",
+    adjust: Annotated[AdjustParam, Query(description="qfq (forward), hfq (backward) or none")] = "qfq",
     start: Annotated[date | None, Query(description="First day, YYYY-MM-DD")] = None,
     end: Annotated[date | None, Query(description="Last day, YYYY-MM-DD")] = None,
 ) -> BarsPublic:
     """Bars in ``[start, end]``; moving averages use the whole history before ``start`` so they are exact."""
 
     def run() -> BarsPublic:
-        with state.store_lock:
-            return market.bars(state.store, code, adjust=adjust, start=start, end=end)
+        return BarsPublic.model_validate(chart_bars(state.store, code, adjust=adjust, start=start, end=end))
 
     return await run_in_threadpool(run)
 
@@ -75,7 +73,6 @@ async def get_diagnosis(
     """code, name, as_of, composite {score, rank}, dimensions with evidence, brief {zh, en} and the disclaimer."""
 
     def run() -> dict[str, Any]:
-        with state.store_lock:
-            return to_dict(state.diagnosis.diagnose(code, as_of))
+        return to_dict(state.diagnosis.diagnose(code, as_of))
 
     return await run_in_threadpool(run)

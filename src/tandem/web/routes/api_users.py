@@ -5,17 +5,20 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Query
-from sqlalchemy import func, select
 
-from tandem.core.errors import NotFoundError
-from tandem.web import accounts
+from tandem.identity import accounts
+from tandem.identity.keys import Keys
+from tandem.identity.models import Role, User
 from tandem.web.deps import AdminUser, SessionDep, StaffUser, StateDep, require_role
-from tandem.web.models import User
 from tandem.web.problems import PROBLEM_RESPONSES
-from tandem.web.schemas import Page, Role, UserPublic
+from tandem.web.schemas import Page, UserPublic
 
 router = APIRouter(prefix="/api/v1/users", tags=["users"], responses=PROBLEM_RESPONSES)
 UserId = Annotated[int, Path(ge=1, le=2**31 - 1)]
+
+
+def _public(keys: Keys, user: User) -> UserPublic:
+    return UserPublic.model_validate(accounts.account_view(keys, user))
 
 
 @router.get("", summary="List accounts (staff)")
@@ -27,9 +30,8 @@ def list_users(
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
 ) -> Page[UserPublic]:
     """Accounts with personal data masked; for operations, compliance and admin roles."""
-    total = db.scalar(select(func.count()).select_from(User)) or 0
-    rows = db.scalars(select(User).order_by(User.id).offset(offset).limit(limit))
-    return Page(items=[accounts.user_public(state.keys, u) for u in rows], total=int(total), offset=offset, limit=limit)
+    rows, total = accounts.list_accounts(db, offset=offset, limit=limit)
+    return Page(items=[_public(state.keys, u) for u in rows], total=total, offset=offset, limit=limit)
 
 
 @router.put("/{user_id}/role", summary="Set an account's role (admin)")
@@ -37,13 +39,9 @@ def set_role(
     user_id: UserId, role: Annotated[Role, Query()], admin: AdminUser, state: StateDep, db: SessionDep
 ) -> UserPublic:
     """Change the role and revoke the account's tokens so the new role applies at once."""
-    user = db.get(User, user_id)
-    if user is None:
-        raise NotFoundError(f"no account {user_id}")
-    user.role = role
-    user.token_version += 1
+    user = accounts.set_role(db, user_id=user_id, role=role)
     db.commit()
-    return accounts.user_public(state.keys, user)
+    return _public(state.keys, user)
 
 
 @router.post(
@@ -53,10 +51,6 @@ def set_role(
 )
 def unlock(user_id: UserId, state: StateDep, db: SessionDep) -> UserPublic:
     """Clear the lockout and the failure count."""
-    user = db.get(User, user_id)
-    if user is None:
-        raise NotFoundError(f"no account {user_id}")
-    user.locked_until = None
-    user.failed_logins = 0
+    user = accounts.unlock(db, user_id=user_id)
     db.commit()
-    return accounts.user_public(state.keys, user)
+    return _public(state.keys, user)

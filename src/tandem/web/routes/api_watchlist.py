@@ -6,9 +6,10 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, status
 
-from tandem.web import watchlist
+from tandem.engagement import watchlist
+from tandem.engagement.models import WatchItem
+from tandem.marketdata.quote import instrument
 from tandem.web.deps import CurrentUser, SessionDep, StateDep
-from tandem.web.models import WatchItem
 from tandem.web.problems import PROBLEM_RESPONSES
 from tandem.web.schemas import Page, WatchItemCreate, WatchItemPublic, WatchItemUpdate
 from tandem.web.state import AppState
@@ -18,8 +19,7 @@ ItemId = Annotated[int, Path(ge=1, le=2**31 - 1)]
 
 
 def _public(state: AppState, item: WatchItem) -> WatchItemPublic:
-    with state.store_lock:
-        name = state.store.instrument(item.code).name
+    name = instrument(state.store, item.code).name
     return WatchItemPublic(id=item.id, code=item.code, name=name, note=item.note, created_at=item.created_at)
 
 
@@ -44,8 +44,7 @@ def list_watchlist(
 )
 def add_watch(body: WatchItemCreate, user: CurrentUser, state: StateDep, db: SessionDep) -> WatchItemPublic:
     """Add a stock by code; unknown codes are a 404 with a suggestion."""
-    with state.store_lock:
-        item = watchlist.add_item(db, state.store, user_id=user.id, code=body.code, note=body.note)
+    item = watchlist.add_item(db, state.store, user_id=user.id, code=body.code, note=body.note)
     db.commit()
     return _public(state, item)
 
@@ -61,8 +60,7 @@ def update_watch(
     item_id: ItemId, body: WatchItemUpdate, user: CurrentUser, state: StateDep, db: SessionDep
 ) -> WatchItemPublic:
     """Notes are stored as plain text and always escaped when shown."""
-    item = watchlist.get_item(db, user_id=user.id, item_id=item_id)
-    item.note = (body.note or "").strip() or None
+    item = watchlist.update_note(db, user_id=user.id, item_id=item_id, note=body.note)
     db.commit()
     return _public(state, item)
 
@@ -70,5 +68,5 @@ def update_watch(
 @router.delete("/{item_id}", summary="Stop watching", status_code=204)
 def delete_watch(item_id: ItemId, user: CurrentUser, db: SessionDep) -> None:
     """404 unless the item is the caller's."""
-    db.delete(watchlist.get_item(db, user_id=user.id, item_id=item_id))
+    watchlist.delete_item(db, user_id=user.id, item_id=item_id)
     db.commit()

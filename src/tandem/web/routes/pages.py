@@ -14,13 +14,17 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from tandem.compliance.disclaimers import ai_content_label
 from tandem.core.errors import UserError
-from tandem.web import market, watchlist
+from tandem.diagnosis.chart import chart_bars
+from tandem.engagement import watchlist
+from tandem.engagement.feed import build_feed
+from tandem.identity import accounts
+from tandem.identity.models import User
+from tandem.marketdata.quote import quote
 from tandem.web.deps import SESSION_COOKIE, CurrentUser, LangDep, SessionDep, StateDep, csrf_token
-from tandem.web.feed import build_feed
 from tandem.web.i18n import Lang
 from tandem.web.market_home import IndexCard, MarketHome
-from tandem.web.models import User
 from tandem.web.problems import status_of
+from tandem.web.schemas import BarsPublic, InstrumentPublic
 from tandem.web.state import AppState
 from tandem.web.templating import make_templates, render
 
@@ -47,15 +51,12 @@ def _script_safe(text: str) -> str:
 
 def stock_context(state: AppState, code: str, user: User, db: SessionDep) -> dict[str, Any]:
     """Quote, chart data and watch state of one stock (raises the store's NotFoundError for unknown codes)."""
-    with state.store_lock:
-        quote = market.quote(state.store, code)
-        bars = market.bars(state.store, quote.code, adjust="qfq")
-    rows, _ = watchlist.list_items(db, user_id=user.id, limit=watchlist.MAX_ITEMS)
-    chart = bars.model_dump(mode="json")
+    q = quote(state.store, code)
+    chart = BarsPublic.model_validate(chart_bars(state.store, q.code, adjust="qfq")).model_dump(mode="json")
     return {
-        "quote": quote,
+        "quote": q,
         "chart_json": _script_safe(json.dumps(chart, ensure_ascii=False, separators=(",", ":"))),
-        "watched": any(r.code == quote.code for r in rows),
+        "watched": q.code in watchlist.watched_codes(db, user_id=user.id),
     }
 
 
@@ -63,12 +64,11 @@ def watch_rows(state: AppState, user: User, db: SessionDep) -> list[dict[str, An
     """The user's watchlist with each stock's latest quote."""
     rows, _ = watchlist.list_items(db, user_id=user.id, limit=watchlist.MAX_ITEMS)
     out = []
-    with state.store_lock:
-        for r in rows:
-            try:
-                out.append({"item": r, "quote": market.quote(state.store, r.code)})
-            except UserError:
-                continue
+    for r in rows:
+        try:
+            out.append({"item": r, "quote": quote(state.store, r.code)})
+        except UserError:
+            continue
     return out
 
 
@@ -98,8 +98,7 @@ def index_chart_json(card: IndexCard) -> str:
 def home_context(state: AppState) -> dict[str, Any]:
     """The landing state (CSI 300, gainers, losers, top scores) or None when the store has no stock bars."""
     try:
-        with state.store_lock:
-            home: MarketHome | None = state.home.get(state.store, state.diagnosis)
+        home: MarketHome | None = state.home.get(state.store, state.diagnosis)
     except UserError:
         home = None
     chart = index_chart_json(home.index) if home is not None and home.index is not None else ""
@@ -140,8 +139,7 @@ def market_search(
     request: Request, user: CurrentUser, state: StateDep, lang: LangDep, q: Annotated[str, Query(max_length=40)] = ""
 ) -> Response:
     """Htmx partial: the search hits for ``q``."""
-    with state.store_lock:
-        hits = market.search(state.store, q, limit=8) if q.strip() else []
+    hits = [InstrumentPublic.of(i) for i in state.store.search(q[:40], limit=8)] if q.strip() else []
     return render(templates, request, "partials/search_results.html", lang, hits=hits, q=q)
 
 
@@ -170,14 +168,9 @@ def toggle_watch(
     action: Annotated[str, Form(pattern="^(add|remove)$")],
 ) -> Response:
     """htmx: add or remove a stock from the watchlist; returns the refreshed button."""
-    with state.store_lock:
-        inst = state.store.instrument(code)
-        if action == "add":
-            watchlist.add_item(db, state.store, user_id=user.id, code=inst.code, note=None)
-        else:
-            watchlist.remove_code(db, user_id=user.id, code=inst.code)
+    watched = watchlist.set_watched(db, state.store, user_id=user.id, code=code, watched=action == "add")
     db.commit()
-    resp = render(templates, request, "partials/watch_button.html", lang, code=inst.code, watched=action == "add")
+    resp = render(templates, request, "partials/watch_button.html", lang, code=watched, watched=action == "add")
     resp.headers["HX-Trigger"] = "watchlist-changed"
     return resp
 
@@ -192,8 +185,7 @@ def market_watchlist(request: Request, user: CurrentUser, state: StateDep, db: S
 def market_diagnosis(request: Request, code: str, user: CurrentUser, state: StateDep, lang: LangDep) -> Response:
     """Htmx partial: radar of dimension scores, composite and rank, the three-minute brief."""
     try:
-        with state.store_lock:
-            diag = state.diagnosis.diagnose(code)
+        diag = state.diagnosis.diagnose(code)
     except UserError as exc:
         return render(templates, request, "partials/error.html", lang, error=str(exc))
     i = 0 if lang == "zh" else 1
@@ -219,8 +211,7 @@ def market_diagnosis(request: Request, code: str, user: CurrentUser, state: Stat
 def news_page(request: Request, user: CurrentUser, state: StateDep, db: SessionDep, lang: LangDep) -> Response:
     """资讯: the chronological feed with the non-personalised switch."""
     ctx = base_context(request, state, user, "news")
-    with state.store_lock:
-        ctx["items"] = build_feed(db, state.store, user=user, lang=lang, limit=50, changes=state.changes)
+    ctx["items"] = build_feed(db, state.store, user=user, lang=lang, limit=50, changes=state.changes)
     return render(templates, request, "news.html", lang, **ctx)
 
 
@@ -233,7 +224,7 @@ def news_settings(
     non_personalised: Annotated[str | None, Form()] = None,
 ) -> Response:
     """htmx: store the non-personalised switch and return it."""
-    user.non_personalised = non_personalised == "on"
+    accounts.set_non_personalised(db, user=user, value=non_personalised == "on")
     db.commit()
     return render(templates, request, "partials/feed_switch.html", lang, user=user)
 

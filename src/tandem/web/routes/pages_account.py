@@ -8,12 +8,11 @@ from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from tandem.core.errors import UserError
-from tandem.web import accounts
+from tandem.identity import accounts
+from tandem.identity.credentials import SESSION_TTL
 from tandem.web.deps import SESSION_COOKIE, CurrentUser, LangDep, MaybeUser, SessionDep, StateDep
 from tandem.web.problems import status_of
 from tandem.web.routes.pages import base_context, templates
-from tandem.web.schemas import ProfileUpdate
-from tandem.web.security import SESSION_TTL
 from tandem.web.state import AppState
 from tandem.web.templating import render
 
@@ -137,7 +136,7 @@ def logout(request: Request, user: CurrentUser, db: SessionDep) -> Response:
 def me_page(request: Request, user: CurrentUser, state: StateDep, lang: LangDep) -> Response:
     """我的: masked profile, role, password change."""
     ctx = base_context(request, state, user, "me")
-    return render(templates, request, "me.html", lang, me=accounts.user_public(state.keys, user), message=None, **ctx)
+    return render(templates, request, "me.html", lang, me=accounts.account_view(state.keys, user), message=None, **ctx)
 
 
 @router.post("/me/profile")
@@ -157,7 +156,9 @@ def me_profile(
             db,
             state.keys,
             user=user,
-            update=ProfileUpdate(display_name=display_name or None, phone=phone or None, id_number=id_number or None),
+            display_name=display_name or None,
+            phone=phone or None,
+            id_number=id_number or None,
         )
         db.commit()
         message, ok = "account.saved", True
@@ -165,7 +166,7 @@ def me_profile(
         db.rollback()
         message, ok = str(exc), False
     ctx = base_context(request, state, user, "me")
-    me = accounts.user_public(state.keys, user)
+    me = accounts.account_view(state.keys, user)
     return render(templates, request, "partials/profile.html", lang, me=me, message=message, ok=ok, **ctx)
 
 

@@ -12,9 +12,9 @@ from fastapi import APIRouter, Path, Request
 from fastapi.responses import HTMLResponse, Response
 
 from tandem.core.errors import ConflictError, UserError
+from tandem.identity.models import User
 from tandem.web.deps import CurrentUser, LangDep, SessionDep, StateDep
 from tandem.web.i18n import Lang
-from tandem.web.models import User
 from tandem.web.routes.pages import base_context, templates
 from tandem.web.templating import render
 from tandem.web.wealth_client import level_public, list_strategies, questionnaire_public, submit_assessment

@@ -1,7 +1,9 @@
 """The client's feed (资讯): watched stocks' moves and diagnosis changes, watchlist events, articles; newest first.
 
-Order is plain chronological for everyone. ``User.non_personalised`` is stored and shown as a switch; any later
-ranking by behaviour must check it and fall back to this order (tests pin that this function ignores behaviour).
+Order is plain chronological for everyone. Items are built from typed records (the store's :class:`Quote`, a
+:class:`ScoreChange`), never from another item's formatted text or an API response schema.
+``User.non_personalised`` is stored and shown as a switch; any later ranking by behaviour must check it and fall
+back to this order (tests pin that this function ignores behaviour).
 """
 
 from __future__ import annotations
@@ -11,12 +13,13 @@ from datetime import UTC, datetime, time
 
 from sqlalchemy.orm import Session
 
+from tandem.compliance.disclaimers import Lang
 from tandem.core.errors import UserError
+from tandem.engagement import watchlist
+from tandem.engagement.score_changes import DiagnosisChanges, ScoreChange
+from tandem.identity.models import User
+from tandem.marketdata.quote import Quote, quote
 from tandem.marketdata.store import MarketStore
-from tandem.web import market, watchlist
-from tandem.web.diagnosis_changes import DiagnosisChanges, ScoreChange
-from tandem.web.i18n import Lang
-from tandem.web.models import User
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,11 +65,14 @@ _ARTICLES: tuple[tuple[datetime, tuple[str, str], tuple[str, str]], ...] = (
 )
 
 
-def _move_item(store: MarketStore, code: str, lang: Lang) -> FeedItem | None:
+def _quote_or_none(store: MarketStore, code: str) -> Quote | None:
     try:
-        q = market.quote(store, code)
-    except UserError:
+        return quote(store, code)
+    except UserError:  # delisted since it was watched, or no bars imported
         return None
+
+
+def _move_item(q: Quote, lang: Lang) -> FeedItem:
     if lang == "zh":
         verb = "收涨" if q.change > 0 else "收跌" if q.change < 0 else "平收"
         title = f"{q.name} {verb} {abs(q.change_pct):.2f}%"
@@ -107,13 +113,13 @@ def build_feed(
     rows, _ = watchlist.list_items(db, user_id=user.id, limit=watchlist.MAX_ITEMS)
     moved = changes.for_codes([r.code for r in rows]) if changes is not None else {}
     for r in rows:
-        move = _move_item(store, r.code, lang)
-        if move is not None:
-            items.append(move)
+        q = _quote_or_none(store, r.code)
+        if q is not None:
+            items.append(_move_item(q, lang))
         if r.code in moved:
             items.append(_diagnosis_item(moved[r.code], lang))
         added = r.created_at if r.created_at.tzinfo else r.created_at.replace(tzinfo=UTC)
-        name = move.title.split(" ")[0] if move else r.code
+        name = q.name if q is not None else r.code
         title = f"已加入自选：{name}" if lang == "zh" else f"Added to watchlist: {name}"
         items.append(FeedItem("watch", title, r.code, added, r.code))
     for at, titles, bodies in _ARTICLES:

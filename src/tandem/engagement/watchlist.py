@@ -6,8 +6,9 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from tandem.core.errors import ConflictError, NotFoundError
+from tandem.engagement.models import WatchItem
+from tandem.marketdata.quote import instrument
 from tandem.marketdata.store import MarketStore
-from tandem.web.models import WatchItem
 
 MAX_ITEMS = 200
 
@@ -30,7 +31,7 @@ def get_item(db: Session, *, user_id: int, item_id: int) -> WatchItem:
 
 def add_item(db: Session, store: MarketStore, *, user_id: int, code: str, note: str | None) -> WatchItem:
     """Watch a stock the store knows; duplicates are a ConflictError."""
-    inst = store.instrument(code)
+    inst = instrument(store, code)
     exists = db.scalar(select(WatchItem.id).where(WatchItem.user_id == user_id, WatchItem.code == inst.code))
     if exists is not None:
         raise ConflictError(f"{inst.code} {inst.name} is already on your watchlist")
@@ -41,6 +42,34 @@ def add_item(db: Session, store: MarketStore, *, user_id: int, code: str, note: 
     db.add(item)
     db.flush()
     return item
+
+
+def update_note(db: Session, *, user_id: int, item_id: int, note: str | None) -> WatchItem:
+    """Set the note of the user's item (blank clears it); another user's item is NotFoundError."""
+    item = get_item(db, user_id=user_id, item_id=item_id)
+    item.note = (note or "").strip() or None
+    return item
+
+
+def delete_item(db: Session, *, user_id: int, item_id: int) -> None:
+    """Remove the user's item; another user's item is NotFoundError."""
+    db.delete(get_item(db, user_id=user_id, item_id=item_id))
+
+
+def watched_codes(db: Session, *, user_id: int) -> list[str]:
+    """Every code on the user's watchlist, newest first."""
+    rows, _ = list_items(db, user_id=user_id, limit=MAX_ITEMS)
+    return [r.code for r in rows]
+
+
+def set_watched(db: Session, store: MarketStore, *, user_id: int, code: str, watched: bool) -> str:
+    """Watch or stop watching a stock given in any spelling; returns its canonical code (unknown codes raise)."""
+    inst = instrument(store, code)
+    if watched:
+        add_item(db, store, user_id=user_id, code=inst.code, note=None)
+    else:
+        remove_code(db, user_id=user_id, code=inst.code)
+    return inst.code
 
 
 def remove_code(db: Session, *, user_id: int, code: str) -> None:

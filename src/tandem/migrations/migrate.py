@@ -79,7 +79,7 @@ def pg_advisory_lock(url: str, key: int = PG_LOCK_KEY) -> Iterator[None]:
 def _upgrade(url: str) -> None:
     _refuse_unversioned(url)
     upgrade(url)
-    log.info("web.db_migrated", backend=make_url(url).get_backend_name())
+    log.info("db.migrated", backend=make_url(url).get_backend_name())
 
 
 def _refuse_unversioned(url: str) -> None:

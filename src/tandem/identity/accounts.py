@@ -1,7 +1,8 @@
-"""Account services: sign-up, login with lockout, sessions, password change, profile, demo accounts.
+"""Account services: sign-up, login with lockout, sessions, password change, profile, staff actions.
 
 Queries take the DB session and keys explicitly (keyword-only) so handlers stay thin and tests can call these
-directly. Wrong-password and unknown-account failures read the same to the caller.
+directly. Wrong-password and unknown-account failures read the same to the caller. What leaves this module for
+display is an :class:`AccountView` with personal data already masked; the ORM row never needs decrypting elsewhere.
 """
 
 from __future__ import annotations
@@ -10,16 +11,12 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 import structlog
-from sqlalchemy import delete, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
-from tandem.core.errors import ConflictError, ValidationFailed
-from tandem.web import pii
-from tandem.web.errors import AccountLockedError, AuthRequiredError
-from tandem.web.keys import Keys
-from tandem.web.models import User, WebSession
-from tandem.web.schemas import ProfileUpdate, Role, UserPublic
-from tandem.web.security import (
+from tandem.core.errors import ConflictError, NotFoundError, ValidationFailed
+from tandem.identity import pii
+from tandem.identity.credentials import (
     LOCKOUT,
     MAX_FAILED_LOGINS,
     SESSION_TTL,
@@ -30,17 +27,25 @@ from tandem.web.security import (
     session_digest,
     verify_password,
 )
+from tandem.identity.errors import AccountLockedError, AuthRequiredError
+from tandem.identity.keys import Keys
+from tandem.identity.models import ROLES, Role, User, WebSession
 
 log = structlog.get_logger(__name__)
 
-ROLES: tuple[Role, ...] = ("investor", "advisor", "operations", "compliance", "admin")
-DEMO_PASSWORD = "TandemDemo2025"
-DEMO_ACCOUNTS: tuple[tuple[str, Role, str], ...] = (
-    ("investor@demo.tandem", "investor", "演示投资者"),
-    ("advisor@demo.tandem", "advisor", "演示投顾"),
-    ("ops@demo.tandem", "operations", "演示运营"),
-    ("compliance@demo.tandem", "compliance", "演示合规"),
-)
+
+@dataclass(frozen=True, slots=True)
+class AccountView:
+    """An account as it may be shown: to its owner or to staff, personal data masked."""
+
+    id: int
+    username: str
+    display_name: str | None
+    role: Role
+    phone: str | None
+    id_number: str | None
+    non_personalised: bool
+    created_at: datetime
 
 
 def _aware(t: datetime | None) -> datetime | None:
@@ -125,6 +130,12 @@ def change_password(db: Session, *, user: User, old_password: str, new_password:
     db.execute(delete(WebSession).where(WebSession.user_id == user.id))
 
 
+def revoke_everywhere(db: Session, *, user: User) -> None:
+    """Invalidate every bearer token (version bump) and every browser session of ``user``."""
+    user.token_version += 1
+    db.execute(delete(WebSession).where(WebSession.user_id == user.id))
+
+
 def start_session(db: Session, *, user: User, now: datetime | None = None) -> str:
     """A new browser session for ``user``; returns the cookie value."""
     token, digest = new_session_token()
@@ -150,23 +161,29 @@ def end_session(db: Session, *, token: str) -> None:
     db.execute(delete(WebSession).where(WebSession.token_hash == session_digest(token)))
 
 
-def update_profile(db: Session, keys: Keys, *, user: User, update: ProfileUpdate) -> None:
-    """Set display name, phone and ID number (validated, stored encrypted)."""
-    if update.display_name is not None:
-        user.display_name = update.display_name.strip() or None
-    if update.phone is not None:
-        user.phone_enc = pii.encrypt(keys.fernet, pii.normalize_phone(update.phone)) if update.phone else None
-    if update.id_number is not None:
-        user.id_number_enc = (
-            pii.encrypt(keys.fernet, pii.normalize_id_number(update.id_number)) if update.id_number else None
-        )
+def update_profile(
+    db: Session,
+    keys: Keys,
+    *,
+    user: User,
+    display_name: str | None = None,
+    phone: str | None = None,
+    id_number: str | None = None,
+) -> None:
+    """Set display name, phone and ID number (validated, stored encrypted); ``None`` keeps a field, ``""`` clears it."""
+    if display_name is not None:
+        user.display_name = display_name.strip() or None
+    if phone is not None:
+        user.phone_enc = pii.encrypt(keys.fernet, pii.normalize_phone(phone)) if phone else None
+    if id_number is not None:
+        user.id_number_enc = pii.encrypt(keys.fernet, pii.normalize_id_number(id_number)) if id_number else None
     db.flush()
 
 
-def user_public(keys: Keys, user: User) -> UserPublic:
-    """The account as its owner sees it, personal data masked."""
+def account_view(keys: Keys, user: User) -> AccountView:
+    """The account as its owner (or staff) sees it, personal data masked."""
     login = pii.decrypt(keys.fernet, user.login_enc)
-    return UserPublic(
+    return AccountView(
         id=user.id,
         username=pii.display_login(user.login_kind, login),
         display_name=user.display_name,
@@ -178,29 +195,38 @@ def user_public(keys: Keys, user: User) -> UserPublic:
     )
 
 
-@dataclass(frozen=True, slots=True)
-class DemoAccount:
-    """One seeded demo login."""
-
-    username: str
-    role: Role
-    display_name: str
+def list_accounts(db: Session, *, offset: int, limit: int) -> tuple[list[User], int]:
+    """One page of accounts in id order, and the total count (for staff views)."""
+    total = db.scalar(select(func.count()).select_from(User)) or 0
+    rows = list(db.scalars(select(User).order_by(User.id).offset(offset).limit(limit)))
+    return rows, int(total)
 
 
-def seed_demo_accounts(db: Session, keys: Keys, *, password: str = DEMO_PASSWORD) -> list[DemoAccount]:
-    """Create (or reset to ``password`` and unlock) the four demo accounts; idempotent."""
-    check_password_policy(password)
-    out = []
-    for username, role, name in DEMO_ACCOUNTS:
-        user = find_user(db, keys, username=username)
-        if user is None:
-            create_user(db, keys, username=username, password=password, role=role, display_name=name)
-        else:
-            user.password_hash = hash_password(password)
-            user.role = role
-            user.failed_logins = 0
-            user.locked_until = None
-            user.token_version += 1
-        out.append(DemoAccount(username=username, role=role, display_name=name))
-    db.flush()
-    return out
+def _get(db: Session, user_id: int) -> User:
+    user = db.get(User, user_id)
+    if user is None:
+        raise NotFoundError(f"no account {user_id}")
+    return user
+
+
+def set_role(db: Session, *, user_id: int, role: Role) -> User:
+    """Change an account's role and revoke its tokens so the new role applies at once."""
+    if role not in ROLES:
+        raise ValidationFailed(f"role must be one of {', '.join(ROLES)}, not {role!r}")
+    user = _get(db, user_id)
+    user.role = role
+    user.token_version += 1
+    return user
+
+
+def unlock(db: Session, *, user_id: int) -> User:
+    """Clear an account's lockout and failure count."""
+    user = _get(db, user_id)
+    user.locked_until = None
+    user.failed_logins = 0
+    return user
+
+
+def set_non_personalised(db: Session, *, user: User, value: bool) -> None:
+    """Store the feed's personalisation switch (on: the feed never ranks by behaviour or holdings)."""
+    user.non_personalised = value

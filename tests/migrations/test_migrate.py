@@ -14,9 +14,9 @@ from sqlalchemy import create_engine, inspect, pool, text
 from tandem.core.errors import UserError
 from tandem.core.settings import Settings
 from tandem.marketdata.store import MarketStore
+from tandem.migrations.migrate import LOCK_FILE, PG_LOCK_KEY, file_lock, migrate_app_db, pg_advisory_lock
 from tandem.migrations.runner import alembic_config
 from tandem.web.app import create_app
-from tandem.web.migrate import LOCK_FILE, PG_LOCK_KEY, file_lock, migrate_app_db, pg_advisory_lock
 
 HEAD = ScriptDirectory.from_config(alembic_config("sqlite://")).get_current_head()
 BLOCKED_FOR = 1.5  # an unlocked upgrade of an empty DB takes well under this
@@ -63,7 +63,9 @@ def test_sqlite_migration_waits_for_the_file_lock(tmp_path: Path) -> None:
 def test_two_processes_starting_at_once_both_succeed(tmp_path: Path) -> None:
     """What ``uvicorn --workers 2`` does: two processes migrate the same fresh DB at the same moment."""
     home = tmp_path / "home"
-    code = "import sys; from tandem.core.settings import Settings; from tandem.web.migrate import migrate_app_db; "
+    code = (
+        "import sys; from tandem.core.settings import Settings; from tandem.migrations.migrate import migrate_app_db; "
+    )
     code += "migrate_app_db(Settings(home=sys.argv[1]))"
     procs = [subprocess.Popen([sys.executable, "-c", code, str(home)], stderr=subprocess.PIPE) for _ in range(2)]
     for p in procs:

@@ -1,17 +1,22 @@
-"""Tables of the web app: accounts, web sessions and watchlists (on the shared :class:`tandem.core.db.Base`).
+"""Tables of identity: accounts and browser sessions (on the shared :class:`tandem.core.db.Base`).
 
 Personal data is never stored in clear: the login (phone or e-mail) is kept as an HMAC for lookup plus a Fernet
-ciphertext for display; phone and ID number only as ciphertext. Everything is shown masked (:mod:`tandem.web.pii`).
+ciphertext for display; phone and ID number only as ciphertext. Everything is shown masked
+(:mod:`tandem.identity.pii`). The table names predate the move out of the web package and stay as they are.
 """
 
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Literal
 
-from sqlalchemy import Boolean, DateTime, ForeignKey, Integer, LargeBinary, String, UniqueConstraint
+from sqlalchemy import Boolean, DateTime, ForeignKey, Integer, LargeBinary, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from tandem.core.db import Base, utcnow
+
+Role = Literal["investor", "advisor", "operations", "compliance", "admin"]
+ROLES: tuple[Role, ...] = ("investor", "advisor", "operations", "compliance", "admin")
 
 
 class User(Base):
@@ -45,16 +50,3 @@ class WebSession(Base):
     user_id: Mapped[int] = mapped_column(ForeignKey("app_users.id", ondelete="CASCADE"), index=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-
-
-class WatchItem(Base):
-    """One stock on one user's watchlist."""
-
-    __tablename__ = "watchlist_items"
-    __table_args__ = (UniqueConstraint("user_id", "code", name="uq_watchlist_items_user_code"),)
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    user_id: Mapped[int] = mapped_column(ForeignKey("app_users.id", ondelete="CASCADE"), index=True)
-    code: Mapped[str] = mapped_column(String(12))
-    note: Mapped[str | None] = mapped_column(String(200), nullable=True)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

@@ -17,7 +17,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
 from tandem.core.errors import ValidationFailed
-from tandem.web.errors import AuthRequiredError
+from tandem.identity.errors import AuthRequiredError
 
 TOKEN_TTL = timedelta(hours=2)
 SESSION_TTL = timedelta(days=7)

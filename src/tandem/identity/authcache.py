@@ -20,7 +20,7 @@ from typing import Any
 from sqlalchemy import event, inspect
 from sqlalchemy.orm import Session, sessionmaker
 
-from tandem.web.models import User
+from tandem.identity.models import User
 
 DEFAULT_TTL = 5.0
 _MAX_ENTRIES = 50_000
