@@ -26,3 +26,20 @@ def upgrade(revision: str = typer.Argument("head", help="Target revision.")) -> 
     s.home.mkdir(parents=True, exist_ok=True)
     run_upgrade(s.sqlalchemy_url, revision)
     console.print(f"database at {_masked(s.sqlalchemy_url)} is at {revision}")
+
+
+@app.command("check")
+def check() -> None:
+    """Check the database (consistency, schema revision), the key against its encrypted data, and the market store."""
+    from tandem.backup import check_integrity
+
+    report = check_integrity(settings())
+    console.print(
+        f"database revision {report.db_revision} (code: {report.head_revision}); {report.users_checked} users' "
+        f"encrypted logins checked; market version {report.market_version or 'none'} ({report.market_files} files)"
+    )
+    for problem in report.problems:
+        console.print(f"[red]problem:[/red] {problem}")
+    if not report.ok:
+        raise typer.Exit(1)
+    console.print("[green]integrity check passed[/green]")

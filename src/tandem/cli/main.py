@@ -12,6 +12,7 @@ import typer
 
 from tandem.cli import accounts as accounts_cmd
 from tandem.cli import backtest as backtest_cmd
+from tandem.cli import backup as backup_cmd
 from tandem.cli import data as data_cmd
 from tandem.cli import db as db_cmd
 from tandem.cli import diagnose as diagnose_cmd
@@ -38,6 +39,8 @@ app.command("backtest")(backtest_cmd.backtest)
 app.command("screen")(backtest_cmd.screen)
 app.command("serve")(serve_cmd.serve)
 app.command("diagnose")(diagnose_cmd.diagnose)
+app.command("backup")(backup_cmd.backup)
+app.command("restore")(backup_cmd.restore)
 
 
 def main() -> None:
