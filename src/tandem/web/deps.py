@@ -22,7 +22,8 @@ from tandem.identity.authcache import Caller
 from tandem.identity.credentials import verify_token
 from tandem.identity.models import Role, User
 from tandem.marketdata.store import MarketStore
-from tandem.web.errors import AuthRequiredError, ForbiddenError
+from tandem.wealth.services import WealthServices
+from tandem.web.errors import AuthRequiredError, ForbiddenError, TooManyRequestsError
 from tandem.web.i18n import Lang, pick_lang
 from tandem.web.state import AppState
 
@@ -60,6 +61,15 @@ def get_store(state: StateDep) -> MarketStore:
 
 
 StoreDep = Annotated[MarketStore, Depends(get_store)]
+
+
+def get_wealth(request: Request) -> WealthServices:
+    """The wealth services ``create_app`` put on the app."""
+    svc: WealthServices = request.app.state.wealth
+    return svc
+
+
+WealthDep = Annotated[WealthServices, Depends(get_wealth)]
 
 
 def get_lang(request: Request) -> Lang:
@@ -157,3 +167,13 @@ def require_role(*roles: Role) -> Callable[[User], User]:
 
 StaffUser = Annotated[User, Depends(require_role("operations", "compliance", "admin"))]
 AdminUser = Annotated[User, Depends(require_role("admin"))]
+
+
+def rate_limit_login(request: Request, state: StateDep) -> None:
+    """Refuse more than the allowed login/sign-up attempts per client address and window."""
+    host = request.client.host if request.client else "unknown"
+    wait = state.login_limiter.hit(f"ip:{host}")
+    if wait > 0:
+        raise TooManyRequestsError(
+            f"too many attempts from your address; wait {int(wait) + 1} s", retry_after=int(wait) + 1
+        )

@@ -24,7 +24,7 @@ from tandem.backtest.spec import StrategySpec
 from tandem.core.errors import ConflictError
 from tandem.marketdata.store import MarketStore
 from tandem.web.errors import TooManyRequestsError
-from tandem.web.quant_schemas import (
+from tandem.web.schemas.quant import (
     BacktestJobPublic,
     BacktestJobSummary,
     BacktestResultPublic,

@@ -16,8 +16,8 @@ from tandem.web import quant
 from tandem.web.deps import CurrentUser, SessionDep, StateDep
 from tandem.web.problems import PROBLEM_RESPONSES
 from tandem.web.quant_runtime import JobsDep
-from tandem.web.quant_schemas import BacktestJobPublic, BacktestJobSummary
 from tandem.web.schemas import Page
+from tandem.web.schemas.quant import BacktestJobPublic, BacktestJobSummary
 
 router = APIRouter(prefix="/api/v1/backtests", tags=["backtests"], responses=PROBLEM_RESPONSES)
 JobId = Annotated[int, Path(ge=1, le=2**31 - 1)]

@@ -21,13 +21,12 @@ from tandem.core.errors import UserError
 from tandem.web import quant
 from tandem.web.deps import CurrentUser, LangDep, SessionDep, StateDep
 from tandem.web.i18n import Lang
+from tandem.web.pages.base import base_context, templates
 from tandem.web.quant_runtime import JobsDep
 from tandem.web.quant_view import RULE_LABELS, equity_chart, notable_events
-from tandem.web.routes.pages import base_context
-from tandem.web.templating import make_templates, render
+from tandem.web.templating import render
 
 router = APIRouter(include_in_schema=False, default_response_class=HTMLResponse)
-templates = make_templates()
 EXAMPLES = (
     "pe_ttm > 0 and pe_ttm < 15",
     "pb < 1.5 and roe > 0.02",

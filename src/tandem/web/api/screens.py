@@ -13,8 +13,8 @@ from tandem.core.errors import NotFoundError
 from tandem.web import quant
 from tandem.web.deps import CurrentUser, SessionDep, StateDep
 from tandem.web.problems import PROBLEM_JSON, PROBLEM_RESPONSES
-from tandem.web.quant_schemas import SavedScreenCreate, SavedScreenPublic, ScreenResultPublic, ScreenRun
 from tandem.web.schemas import Page
+from tandem.web.schemas.quant import SavedScreenCreate, SavedScreenPublic, ScreenResultPublic, ScreenRun
 
 router = APIRouter(prefix="/api/v1/screens", tags=["screens"], responses=PROBLEM_RESPONSES)
 ScreenId = Annotated[int, Path(ge=1, le=2**31 - 1)]
