@@ -35,12 +35,13 @@ from tandem.web.api import stocks as api_stocks
 from tandem.web.api import users as api_users
 from tandem.web.api import watchlist as api_watchlist
 from tandem.web.api import wealth as api_wealth
+from tandem.web.lifespan import job_service, jobs_lifespan
 from tandem.web.middleware import BodySizeLimit, SecurityHeaders
 from tandem.web.pages import account as page_account
+from tandem.web.pages import level2 as page_level2
 from tandem.web.pages import market as page_market
 from tandem.web.pages import quant as page_quant
 from tandem.web.pages import wealth as page_wealth
-from tandem.web.quant_runtime import job_service, jobs_lifespan
 from tandem.web.ratelimit import SlidingWindowLimiter
 from tandem.web.schemas import Problem
 from tandem.web.state import AppState
@@ -126,7 +127,7 @@ def create_app(settings: Settings | None = None, *, store: MarketStore | None = 
         api_screens.router,
         api_backtests.router,
         api_l2.router,
-        api_l2.pages_router,
+        page_level2.router,
         page_quant.router,
         page_wealth.router,
         page_account.router,

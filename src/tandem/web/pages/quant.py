@@ -14,17 +14,17 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, Response
 from pydantic import ValidationError
 
+from tandem.backtest.jobs import queries as quant
 from tandem.backtest.jobs.models import BacktestJob, JobStatus
 from tandem.backtest.screener.models import list_screens, save_screen
 from tandem.backtest.spec import StrategySpec
 from tandem.core.errors import UserError
-from tandem.web import quant
 from tandem.web.deps import CurrentUser, LangDep, SessionDep, StateDep
 from tandem.web.i18n import Lang
+from tandem.web.lifespan import JobsDep
 from tandem.web.pages.base import base_context, templates
-from tandem.web.quant_runtime import JobsDep
-from tandem.web.quant_view import RULE_LABELS, equity_chart, notable_events
 from tandem.web.templating import render
+from tandem.web.views.quant import RULE_LABELS, equity_chart, notable_events, public_job, screen_public
 
 router = APIRouter(include_in_schema=False, default_response_class=HTMLResponse)
 EXAMPLES = (
@@ -40,8 +40,7 @@ Text = Annotated[str, Form(max_length=2000)]
 def quant_page(request: Request, user: CurrentUser, state: StateDep, db: SessionDep, lang: LangDep) -> Response:
     """量化: screener box with examples, backtest builder, my jobs."""
     ctx = base_context(request, state, user, "quant")
-    with state.store_lock:
-        last = quant.last_day(state.store)
+    last = quant.last_day(state.store)
     jobs, _ = quant.list_jobs(db, user_id=user.id, offset=0, limit=10)
     return render(
         templates, request, "quant.html", lang, **ctx, examples=EXAMPLES, last_day=last, jobs=jobs,
@@ -65,7 +64,7 @@ def run_screen_page(
     """Htmx: the screen's result table (errors show inline with the column)."""
     try:
         d = date.fromisoformat(day) if day else None
-        result = quant.screen(state, expression, d, limit=200)
+        result = screen_public(quant.screen(state.store, expression=expression, day=d, limit=200))
     except ValueError:
         return _error(request, lang, f"{day!r} is not a date; use YYYY-MM-DD")
     except UserError as exc:
@@ -124,7 +123,7 @@ async def submit_page(
     form = {k: str(v).strip() for k, v in (await request.form()).items()}
     try:
         spec = spec_from_form(form)
-        quant.check_spec(state, spec)
+        quant.check_spec(state.store, spec)
         job = quant.submit(db, jobs, user_id=user.id, spec=spec)
     except UserError as exc:
         return _error(request, lang, str(exc))
@@ -134,7 +133,7 @@ async def submit_page(
 
 
 def _job_partial(request: Request, lang: Lang, job: BacktestJob) -> Response:
-    ctx: dict[str, Any] = {"job": quant.public_job(job), "rule_labels": RULE_LABELS}
+    ctx: dict[str, Any] = {"job": public_job(job), "rule_labels": RULE_LABELS}
     if job.status == JobStatus.DONE and job.result:
         ctx["chart_json"] = json.dumps(equity_chart(job.result, lang), ensure_ascii=False).replace("<", "\\u003c")
         ctx["events"], ctx["event_counts"] = notable_events(job.result)

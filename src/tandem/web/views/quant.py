@@ -1,11 +1,14 @@
-"""View data for backtest results on the 量化 tab: the equity-vs-benchmark chart option and readable rule events."""
+"""The 量化 tab's records as the API and pages show them: jobs, screen results, the equity chart, rule events."""
 
 from __future__ import annotations
 
 from collections import Counter
 from typing import Any
 
+from tandem.backtest.jobs.models import BacktestJob, JobStatus
+from tandem.backtest.jobs.queries import JobSummary, ScreenResult
 from tandem.web.i18n import Lang
+from tandem.web.schemas.quant import BacktestJobPublic, BacktestJobSummary, BacktestResultPublic, ScreenResultPublic
 
 RULE_LABELS: dict[str, tuple[str, str]] = {
     "limit_up": ("涨停买入受阻", "Buy blocked at limit-up"),
@@ -57,3 +60,26 @@ def notable_events(result: dict[str, Any], limit: int = 12) -> tuple[list[dict[s
     counts = Counter(e["rule"] for e in events)
     shown = [e for e in events if e["rule"] in _NOTABLE][:limit]
     return shown, counts.most_common()
+
+
+def public_job(job: BacktestJob) -> BacktestJobPublic:
+    """The API view of a job (positions and the tear sheet are served by their own endpoints)."""
+    result = None
+    if job.status == JobStatus.DONE and job.result:
+        keep = set(BacktestResultPublic.model_fields)
+        result = BacktestResultPublic.model_validate({k: v for k, v in job.result.items() if k in keep})
+    return BacktestJobPublic(
+        id=job.id, name=str(job.spec.get("name") or "strategy"), status=job.status, progress=job.progress,
+        error=job.error, spec=job.spec, created_at=job.created_at, started_at=job.started_at,
+        finished_at=job.finished_at, result=result,
+    )  # fmt: skip
+
+
+def job_summary_public(s: JobSummary) -> BacktestJobSummary:
+    """A job of a list in the API's shape."""
+    return BacktestJobSummary.model_validate(s, from_attributes=True)
+
+
+def screen_public(r: ScreenResult) -> ScreenResultPublic:
+    """A screen result in the API's shape."""
+    return ScreenResultPublic.model_validate(r, from_attributes=True)
