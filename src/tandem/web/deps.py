@@ -13,14 +13,16 @@ import hmac
 from collections.abc import Callable, Iterator
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends, Path, Request
 from fastapi.concurrency import run_in_threadpool
 from sqlalchemy.orm import Session
 
+from tandem.core.models import Instrument
 from tandem.identity.accounts import session_user
 from tandem.identity.authcache import Caller
 from tandem.identity.credentials import verify_token
 from tandem.identity.models import Role, User
+from tandem.marketdata.quote import instrument, remembered_instrument
 from tandem.marketdata.store import MarketStore
 from tandem.wealth.services import WealthServices
 from tandem.web.errors import AuthRequiredError, ForbiddenError, TooManyRequestsError
@@ -61,6 +63,22 @@ def get_store(state: StateDep) -> MarketStore:
 
 
 StoreDep = Annotated[MarketStore, Depends(get_store)]
+
+
+async def get_stock(
+    state: StateDep,
+    code: Annotated[str, Path(min_length=1, max_length=20, description="e.g. 600519.SH, 600519 or sh.600519")],
+) -> Instrument:
+    """The instrument named by the path's ``code``, resolved once per request (unknown codes: 404 with a suggestion).
+
+    Handlers pass ``inst.code`` on, so every later step works on the canonical code instead of re-parsing input.
+    A spelling seen before in this store version answers without a thread-pool hop.
+    """
+    hit = remembered_instrument(state.store, code)
+    return hit if hit is not None else await run_in_threadpool(instrument, state.store, code)
+
+
+StockDep = Annotated[Instrument, Depends(get_stock)]
 
 
 def get_wealth(request: Request) -> WealthServices:

@@ -43,18 +43,6 @@ def stock_context(state: AppState, code: str, user: User, db: SessionDep) -> dic
     }
 
 
-def watch_rows(state: AppState, user: User, db: SessionDep) -> list[dict[str, Any]]:
-    """The user's watchlist with each stock's latest quote."""
-    rows, _ = watchlist.list_items(db, user_id=user.id, limit=watchlist.MAX_ITEMS)
-    out = []
-    for r in rows:
-        try:
-            out.append({"item": r, "quote": quote(state.store, r.code)})
-        except UserError:
-            continue
-    return out
-
-
 def index_chart_json(card: IndexCard) -> str:
     """The ECharts option of the index card's close line (drawn by app.js like the other charts)."""
     colour = "#e03131" if card.change > 0 else "#13a05a" if card.change < 0 else "#1f4fd8"
@@ -105,7 +93,7 @@ def market_page(
 ) -> Response:
     """行情诊股: search, the landing state or one stock (quote, K-line, diagnosis), watchlist."""
     ctx = base_context(request, state, user, "market")
-    ctx["watch"] = watch_rows(state, user, db)
+    ctx["watch"] = watchlist.watched_quotes(db, state.store, user_id=user.id)
     ctx["error"] = None
     if code:
         try:
@@ -161,7 +149,13 @@ def toggle_watch(
 @router.get("/market/watchlist")
 def market_watchlist(request: Request, user: CurrentUser, state: StateDep, db: SessionDep, lang: LangDep) -> Response:
     """Htmx partial: the watchlist with latest quotes."""
-    return render(templates, request, "partials/watchlist.html", lang, watch=watch_rows(state, user, db))
+    return render(
+        templates,
+        request,
+        "partials/watchlist.html",
+        lang,
+        watch=watchlist.watched_quotes(db, state.store, user_id=user.id),
+    )
 
 
 @router.get("/market/diagnosis/{code}")

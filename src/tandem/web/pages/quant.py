@@ -1,6 +1,7 @@
 """量化 tab pages: the screener, the declarative backtest builder, job progress (htmx polling) and results.
 
-The builder posts plain form fields; they become a :class:`~tandem.backtest.spec.StrategySpec` here (never code),
+The builder posts plain form fields; they become a :class:`~tandem.backtest.spec.StrategySpec` in
+:func:`tandem.backtest.jobs.form.spec_from_form` (never code),
 go through the same checks and job service as ``POST /api/v1/backtests``, and the job partial polls until done.
 """
 
@@ -12,19 +13,19 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, Response
-from pydantic import ValidationError
 
 from tandem.backtest.jobs import queries as quant
+from tandem.backtest.jobs.form import spec_from_form
 from tandem.backtest.jobs.models import BacktestJob, JobStatus
+from tandem.backtest.rule_events import RULE_LABELS, notable_events
 from tandem.backtest.screener.models import list_screens, save_screen
-from tandem.backtest.spec import StrategySpec
 from tandem.core.errors import UserError
 from tandem.web.deps import CurrentUser, LangDep, SessionDep, StateDep
 from tandem.web.i18n import Lang
 from tandem.web.lifespan import JobsDep
 from tandem.web.pages.base import base_context, templates
 from tandem.web.templating import render
-from tandem.web.views.quant import RULE_LABELS, equity_chart, notable_events, public_job, screen_public
+from tandem.web.views.quant import equity_chart, public_job, screen_public
 
 router = APIRouter(include_in_schema=False, default_response_class=HTMLResponse)
 EXAMPLES = (
@@ -86,33 +87,6 @@ def save_screen_page(
     return render(
         templates, request, "partials/quant_saved.html", lang, screens=list_screens(db, owner_user_id=user.id)
     )
-
-
-def spec_from_form(form: dict[str, Any]) -> StrategySpec:
-    """The builder's fields as a spec (pydantic errors become one readable UserError)."""
-    codes = [c for c in str(form.get("universe") or "").replace(",", " ").split() if c]
-    raw = {
-        "name": form.get("name") or "我的策略",
-        "universe": codes or None,
-        "screen": form.get("screen") or None,
-        "rank_by": form.get("rank_by") or None,
-        "ascending": form.get("order", "asc") == "asc",
-        "max_positions": form.get("max_positions") or 10,
-        "rebalance": form.get("rebalance") or "monthly",
-        "sizing": form.get("sizing") or "equal",
-        "start": form.get("start") or None,
-        "end": form.get("end") or None,
-        "benchmark": form.get("benchmark") or None,
-        "execution": {
-            "fill_at": form.get("fill_at") or "next_open",
-            "slippage_bps": form.get("slippage_bps") or 0,
-        },
-    }
-    try:
-        return StrategySpec.model_validate(raw)
-    except ValidationError as exc:
-        parts = [f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors()[:5]]
-        raise UserError("; ".join(parts)) from exc
 
 
 @router.post("/quant/backtests")
