@@ -7,7 +7,7 @@ import warnings
 
 from starlette.routing import Route
 
-from tandem.web.i18n import keys
+from tandem.core.i18n import keys
 from tandem.web.pages import market as pages
 from tandem.web.pages import quant as pages_quant
 

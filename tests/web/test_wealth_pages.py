@@ -10,10 +10,10 @@ from pathlib import Path
 import pytest
 from fastapi import FastAPI
 
+from tandem.core.i18n import keys, translate
 from tandem.core.settings import Settings
 from tandem.marketdata.store import MarketStore
 from tandem.web.app import create_app
-from tandem.web.i18n import keys, translate
 
 with warnings.catch_warnings():
     warnings.simplefilter("ignore")

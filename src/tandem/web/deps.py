@@ -8,7 +8,6 @@ cookie auth must carry the CSRF header, which the page sets for every htmx reque
 
 from __future__ import annotations
 
-import hashlib
 import hmac
 from collections.abc import Callable, Iterator
 from typing import Annotated
@@ -17,16 +16,16 @@ from fastapi import Depends, Path, Request
 from fastapi.concurrency import run_in_threadpool
 from sqlalchemy.orm import Session
 
+from tandem.core.i18n import Lang, pick_lang
 from tandem.core.models import Instrument
-from tandem.identity.accounts import session_user
+from tandem.identity.accounts import bearer_user, session_user
 from tandem.identity.authcache import Caller
-from tandem.identity.credentials import verify_token
+from tandem.identity.credentials import csrf_token, verify_token
 from tandem.identity.models import Role, User
 from tandem.marketdata.quote import instrument, remembered_instrument
 from tandem.marketdata.store import MarketStore
 from tandem.wealth.services import WealthServices
 from tandem.web.errors import AuthRequiredError, ForbiddenError, TooManyRequestsError
-from tandem.web.i18n import Lang, pick_lang
 from tandem.web.state import AppState
 
 SESSION_COOKIE = "tandem_session"
@@ -98,24 +97,13 @@ def get_lang(request: Request) -> Lang:
 LangDep = Annotated[Lang, Depends(get_lang)]
 
 
-def csrf_token(key: bytes, session_token: str) -> str:
-    """The CSRF token bound to a browser session."""
-    return hmac.new(key, session_token.encode(), hashlib.sha256).hexdigest()[:32]
-
-
 def _user_from_request(request: Request, state: AppState, db: Session) -> User | None:
     auth = request.headers.get("authorization", "")
     if auth:
         scheme, _, token = auth.partition(" ")
         if scheme.lower() != "bearer" or not token.strip():
             raise AuthRequiredError("use an Authorization: Bearer <token> header from POST /api/v1/auth/login")
-        claims = verify_token(state.keys.jwt, token.strip())
-        generation = state.bearer.generation()
-        user = db.get(User, claims.user_id)
-        if user is None or user.token_version != claims.token_version:
-            raise AuthRequiredError("the bearer token was revoked (logout or password change); log in again")
-        state.bearer.remember(user, generation)
-        return user
+        return bearer_user(db, state.keys, token=token.strip(), memo=state.bearer)
     cookie = request.cookies.get(SESSION_COOKIE)
     if not cookie:
         return None

@@ -10,9 +10,9 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path, Query, Request, status
 
+from tandem.core.i18n import Lang
 from tandem.wealth import advisory, client
 from tandem.web.deps import CurrentUser, SessionDep, WealthDep
-from tandem.web.i18n import Lang
 from tandem.web.problems import PROBLEM_RESPONSES
 from tandem.web.schemas import Page
 from tandem.web.schemas.wealth import (

@@ -14,6 +14,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from tandem.compliance.disclaimers import ai_content_label
 from tandem.core.errors import UserError
+from tandem.core.i18n import Lang
 from tandem.diagnosis.chart import chart_bars
 from tandem.diagnosis.market_home import IndexCard, MarketHome
 from tandem.engagement import watchlist
@@ -22,7 +23,6 @@ from tandem.identity import accounts
 from tandem.identity.models import User
 from tandem.marketdata.quote import quote
 from tandem.web.deps import CurrentUser, LangDep, SessionDep, StateDep
-from tandem.web.i18n import Lang
 from tandem.web.pages.base import base_context, script_safe, templates
 from tandem.web.problems import status_of
 from tandem.web.schemas import BarsPublic, InstrumentPublic

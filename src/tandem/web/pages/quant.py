@@ -20,8 +20,8 @@ from tandem.backtest.jobs.models import BacktestJob, JobStatus
 from tandem.backtest.rule_events import RULE_LABELS, notable_events
 from tandem.backtest.screener.models import list_screens, save_screen
 from tandem.core.errors import UserError
+from tandem.core.i18n import Lang
 from tandem.web.deps import CurrentUser, LangDep, SessionDep, StateDep
-from tandem.web.i18n import Lang
 from tandem.web.lifespan import JobsDep
 from tandem.web.pages.base import base_context, templates
 from tandem.web.templating import render

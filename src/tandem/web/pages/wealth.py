@@ -12,12 +12,12 @@ from fastapi import APIRouter, Path, Request
 from fastapi.responses import HTMLResponse, Response
 
 from tandem.core.errors import ConflictError, UserError
+from tandem.core.i18n import Lang
 from tandem.identity.models import User
 from tandem.wealth import advisory, client
 from tandem.wealth.plans import AmountTooSmallError
 from tandem.wealth.services import WealthServices
 from tandem.web.deps import CurrentUser, LangDep, SessionDep, StateDep, WealthDep
-from tandem.web.i18n import Lang
 from tandem.web.pages.base import base_context, templates
 from tandem.web.schemas.wealth import CurvePoint, PlanCreate, StrategyListPublic
 from tandem.web.templating import render

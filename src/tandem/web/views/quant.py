@@ -6,7 +6,7 @@ from typing import Any
 
 from tandem.backtest.jobs.models import BacktestJob, JobStatus
 from tandem.backtest.jobs.queries import JobSummary, ScreenResult
-from tandem.web.i18n import Lang
+from tandem.core.i18n import Lang
 from tandem.web.schemas.quant import BacktestJobPublic, BacktestJobSummary, BacktestResultPublic, ScreenResultPublic
 
 
