@@ -20,8 +20,7 @@ from tandem.core.settings import Settings, load_settings
 from tandem.diagnosis.llm import rewriter_from_settings
 from tandem.diagnosis.service import DiagnosisService
 from tandem.engagement.score_changes import DiagnosisChanges
-from tandem.identity.authcache import watch_revocations
-from tandem.identity.keys import load_secret, make_keys
+from tandem.identity import load_secret, make_keys, watch_revocations
 from tandem.marketdata.store import MarketStore
 from tandem.migrations.migrate import migrate_app_db
 from tandem.wealth.services import WealthServices

@@ -18,10 +18,8 @@ from sqlalchemy.orm import Session
 
 from tandem.core.i18n import Lang, pick_lang
 from tandem.core.models import Instrument
+from tandem.identity import Caller, Role, User, csrf_token, verify_token
 from tandem.identity.accounts import bearer_user, session_user
-from tandem.identity.authcache import Caller
-from tandem.identity.credentials import csrf_token, verify_token
-from tandem.identity.models import Role, User
 from tandem.marketdata.quote import instrument, remembered_instrument
 from tandem.marketdata.store import MarketStore
 from tandem.wealth.services import WealthServices

@@ -15,8 +15,7 @@ from tandem.core.settings import Settings
 from tandem.diagnosis.market_home import HomeCache
 from tandem.diagnosis.service import DiagnosisService
 from tandem.engagement.score_changes import DiagnosisChanges
-from tandem.identity.authcache import BearerMemo
-from tandem.identity.keys import Keys
+from tandem.identity import BearerMemo, Keys
 from tandem.marketdata.store import MarketStore
 from tandem.web.ratelimit import SlidingWindowLimiter
 

@@ -6,8 +6,7 @@ from typing import Any
 
 from fastapi import APIRouter, Request, status
 
-from tandem.identity import accounts
-from tandem.identity.credentials import issue_token
+from tandem.identity import accounts, issue_token
 from tandem.web.deps import CurrentUser, SessionDep, StateDep, rate_limit_login
 from tandem.web.problems import PROBLEM_JSON, PROBLEM_RESPONSES
 from tandem.web.schemas import (

@@ -8,8 +8,7 @@ from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from tandem.core.errors import UserError
-from tandem.identity import accounts
-from tandem.identity.credentials import SESSION_TTL
+from tandem.identity import SESSION_TTL, accounts
 from tandem.web.deps import SESSION_COOKIE, CurrentUser, LangDep, MaybeUser, SessionDep, StateDep, rate_limit_login
 from tandem.web.pages.base import base_context, templates
 from tandem.web.problems import status_of

@@ -6,8 +6,7 @@ from typing import Any
 
 from fastapi import Request
 
-from tandem.identity.credentials import csrf_token
-from tandem.identity.models import User
+from tandem.identity import User, csrf_token
 from tandem.web.deps import SESSION_COOKIE
 from tandem.web.state import AppState
 from tandem.web.templating import make_templates

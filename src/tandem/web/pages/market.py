@@ -19,8 +19,7 @@ from tandem.diagnosis.chart import chart_bars
 from tandem.diagnosis.market_home import IndexCard, MarketHome
 from tandem.engagement import watchlist
 from tandem.engagement.feed import build_feed
-from tandem.identity import accounts
-from tandem.identity.models import User
+from tandem.identity import User, accounts
 from tandem.marketdata.quote import quote
 from tandem.web.deps import CurrentUser, LangDep, SessionDep, StateDep
 from tandem.web.pages.base import base_context, script_safe, templates

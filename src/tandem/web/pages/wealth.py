@@ -13,7 +13,7 @@ from fastapi.responses import HTMLResponse, Response
 
 from tandem.core.errors import ConflictError, UserError
 from tandem.core.i18n import Lang
-from tandem.identity.models import User
+from tandem.identity import User
 from tandem.wealth import advisory, client
 from tandem.wealth.plans import AmountTooSmallError
 from tandem.wealth.services import WealthServices
