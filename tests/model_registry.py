@@ -9,7 +9,7 @@ MODEL_MODULES = (
     "tandem.wealth.models",
     "tandem.identity.models",
     "tandem.engagement.models",
-    "tandem.web.wealth_holdings",
+    "tandem.wealth.holdings.models",
     "tandem.backtest.jobs.models",
     "tandem.backtest.screener.models",
 )

@@ -10,8 +10,8 @@ from pathlib import Path
 
 from tandem.core.db import make_engine, make_sessionmaker
 from tandem.core.settings import Settings
+from tandem.identity import load_secret, make_keys
 from tandem.identity.accounts import authenticate
-from tandem.identity.keys import load_secret, make_keys
 
 
 def test_seed_demo_creates_accounts_that_log_in(tmp_path: Path) -> None:

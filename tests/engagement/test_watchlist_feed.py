@@ -12,9 +12,8 @@ from sqlalchemy.orm import Session
 from tandem.core.db import make_engine, make_sessionmaker
 from tandem.core.errors import ConflictError, NotFoundError
 from tandem.engagement import feed, watchlist
+from tandem.identity import User, make_keys
 from tandem.identity.accounts import create_user
-from tandem.identity.keys import make_keys
-from tandem.identity.models import User
 from tandem.marketdata import quote as quotes
 from tandem.marketdata.store import MarketStore
 from tandem.migrations.runner import upgrade

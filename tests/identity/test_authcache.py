@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from types import SimpleNamespace
 
-from tandem.identity.authcache import BearerMemo
+from tandem.identity import BearerMemo
 
 
 def test_memo_expires_and_ignores_reads_older_than_a_revocation() -> None:

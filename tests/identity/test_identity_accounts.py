@@ -11,11 +11,18 @@ from sqlalchemy.orm import Session
 
 from tandem.core.db import make_engine, make_sessionmaker
 from tandem.core.errors import ConflictError, NotFoundError, ValidationFailed
-from tandem.identity import accounts, pii
-from tandem.identity.demo import DEMO_ACCOUNTS, DEMO_PASSWORD, seed_demo_accounts
-from tandem.identity.errors import AccountLockedError, AuthRequiredError
-from tandem.identity.keys import Keys, make_keys
-from tandem.identity.models import User
+from tandem.identity import (
+    DEMO_ACCOUNTS,
+    DEMO_PASSWORD,
+    AccountLockedError,
+    AuthRequiredError,
+    Keys,
+    User,
+    accounts,
+    make_keys,
+    pii,
+    seed_demo_accounts,
+)
 from tandem.migrations.runner import upgrade
 
 PASSWORD = "Correct-horse-42"

@@ -13,8 +13,8 @@ from tandem.marketdata.store import MarketStore
 
 SRC = Path(__file__).resolve().parents[2] / "src" / "tandem"
 SQL_CALL = re.compile(r"\.(sql|sql_polars)\(|\.con\(\)")
-WEB_PENDING_MOVE = ("web/",)
-"""Paths still allowed to call store SQL while web/ is being split (issue 10): the lead empties this list."""
+WEB_PENDING_MOVE: tuple[str, ...] = ()
+"""Paths still allowed to call store SQL (issue 10 moved the domain out of web/ and emptied this list)."""
 
 
 def test_no_store_sql_outside_marketdata() -> None:

@@ -72,8 +72,8 @@ def pg_schema_url(postgres_url: str) -> Iterator[str]:
 @pytest.fixture
 def make_user(app: FastAPI) -> Callable[..., dict[str, str]]:
     """Create an account directly through the service and return a bearer header for it."""
+    from tandem.identity import issue_token
     from tandem.identity.accounts import create_user
-    from tandem.identity.credentials import issue_token
 
     state = app.state.tandem
 

@@ -6,7 +6,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from tandem.identity.models import User
+from tandem.identity import User
 
 PROBLEM = "application/problem+json"
 

@@ -7,8 +7,8 @@ import json
 from pydantic import BaseModel
 
 from tandem.web.money import Fen, FenList, FenListOptional, FenOptional
-from tandem.web.quant_schemas import TradePublic
-from tandem.web.wealth_schemas import SimHoldingPublic
+from tandem.web.schemas.quant import TradePublic
+from tandem.web.schemas.wealth import SimHoldingPublic
 
 
 def _fen_exact(values: list[float | None]) -> bool:

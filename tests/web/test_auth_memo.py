@@ -41,7 +41,7 @@ def test_password_change_revokes_a_remembered_token_at_once(client, alice) -> No
 
 
 def test_role_change_revokes_and_a_rolled_back_change_does_not(client, app, alice, make_user) -> None:
-    from tandem.identity.models import User
+    from tandem.identity import User
 
     assert client.get(QUOTE, headers=alice).status_code == 200
     state = app.state.tandem

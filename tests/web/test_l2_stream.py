@@ -6,7 +6,7 @@ import json
 
 import numpy as np
 
-from tandem.web.l2_replay import MAX_GAP_MS, replay_chunks
+from tandem.level2.replay import MAX_GAP_MS, replay_chunks
 
 PROBLEM = "application/problem+json"
 

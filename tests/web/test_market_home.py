@@ -9,9 +9,9 @@ from datetime import date
 import pandas as pd
 
 from tandem.core.models import InstrumentKind
+from tandem.diagnosis.market_home import movers
 from tandem.diagnosis.universe import STOCK_BOARDS
 from tandem.marketdata.store import MarketStore
-from tandem.web.market_home import movers
 
 with warnings.catch_warnings():  # starlette deprecates httpx-backed TestClient in favour of httpx2 (not installed)
     warnings.simplefilter("ignore")

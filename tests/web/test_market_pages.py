@@ -7,8 +7,9 @@ import warnings
 
 from starlette.routing import Route
 
-from tandem.web.i18n import keys
-from tandem.web.routes import pages, pages_quant
+from tandem.core.i18n import keys
+from tandem.web.pages import market as pages
+from tandem.web.pages import quant as pages_quant
 
 with warnings.catch_warnings():  # starlette deprecates httpx-backed TestClient in favour of httpx2 (not installed)
     warnings.simplefilter("ignore")

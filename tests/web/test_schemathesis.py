@@ -10,8 +10,8 @@ from hypothesis import HealthCheck, given, settings
 from schemathesis import checks
 
 from tandem.core.settings import Settings
+from tandem.identity import issue_token
 from tandem.identity.accounts import create_user
-from tandem.identity.credentials import issue_token
 from tandem.marketdata.store import MarketStore
 from tandem.web.app import create_app
 

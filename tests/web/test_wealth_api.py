@@ -54,8 +54,8 @@ def wclient(wapp: FastAPI) -> Iterator[TestClient]:
 
 @pytest.fixture(scope="module")
 def new_user(wapp: FastAPI) -> Callable[[], dict[str, str]]:
+    from tandem.identity import issue_token
     from tandem.identity.accounts import create_user
-    from tandem.identity.credentials import issue_token
 
     state = wapp.state.tandem
 
@@ -265,8 +265,8 @@ def test_catalogue_is_built_once_per_store_version(wapp: FastAPI) -> None:
 @pytest.mark.postgres
 def test_suitability_and_isolation_on_postgresql(pg_schema_url: str, tmp_path: Path, sample_store: MarketStore) -> None:
     """The same guarantees on the real PostgreSQL (own schema, dropped afterwards)."""
+    from tandem.identity import issue_token
     from tandem.identity.accounts import create_user
-    from tandem.identity.credentials import issue_token
 
     settings = Settings(home=tmp_path / "home", secret_key="x" * 40, database_url=pg_schema_url)
     app = create_app(settings, store=sample_store)

@@ -10,10 +10,10 @@ from pathlib import Path
 import pytest
 from fastapi import FastAPI
 
+from tandem.core.i18n import keys, translate
 from tandem.core.settings import Settings
 from tandem.marketdata.store import MarketStore
 from tandem.web.app import create_app
-from tandem.web.i18n import keys, translate
 
 with warnings.catch_warnings():
     warnings.simplefilter("ignore")
@@ -36,8 +36,8 @@ def pclient(papp: FastAPI) -> Iterator[TestClient]:
 
 @pytest.fixture
 def user(papp: FastAPI, request: pytest.FixtureRequest) -> dict[str, str]:
+    from tandem.identity import issue_token
     from tandem.identity.accounts import create_user
-    from tandem.identity.credentials import issue_token
 
     state = papp.state.tandem
     with state.sessions() as db:
@@ -110,8 +110,8 @@ def test_wealth_words_exist_in_both_languages() -> None:
 
 
 def test_store_without_funds_gives_a_clear_message(tmp_path: Path) -> None:
+    from tandem.identity import issue_token
     from tandem.identity.accounts import create_user
-    from tandem.identity.credentials import issue_token
 
     app = create_app(Settings(home=tmp_path / "home", secret_key="x" * 40), store=MarketStore.open(tmp_path / "empty"))
     state = app.state.tandem

@@ -14,8 +14,7 @@ from rich.table import Table
 from tandem.cli.context import console, print_json, settings
 from tandem.core.db import make_engine, make_sessionmaker
 from tandem.core.settings import Settings
-from tandem.identity.demo import DEMO_PASSWORD, DemoAccount, seed_demo_accounts
-from tandem.identity.keys import load_secret, make_keys
+from tandem.identity import DEMO_PASSWORD, DemoAccount, load_secret, make_keys, seed_demo_accounts
 from tandem.migrations.migrate import migrate_app_db
 
 app = typer.Typer(help="Accounts of the web app (demo seeding).", no_args_is_help=True)

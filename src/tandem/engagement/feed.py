@@ -17,7 +17,7 @@ from tandem.compliance.disclaimers import Lang
 from tandem.core.errors import UserError
 from tandem.engagement import watchlist
 from tandem.engagement.score_changes import DiagnosisChanges, ScoreChange
-from tandem.identity.models import User
+from tandem.identity import User
 from tandem.marketdata.quote import Quote, quote
 from tandem.marketdata.store import MarketStore
 

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from tandem.core.errors import ConflictError, NotFoundError
+from tandem.core.errors import ConflictError, NotFoundError, UserError
 from tandem.engagement.models import WatchItem
-from tandem.marketdata.quote import instrument
+from tandem.marketdata.quote import Quote, instrument, quote
 from tandem.marketdata.store import MarketStore
 
 MAX_ITEMS = 200
@@ -77,3 +79,23 @@ def remove_code(db: Session, *, user_id: int, code: str) -> None:
     item = db.scalar(select(WatchItem).where(WatchItem.user_id == user_id, WatchItem.code == code))
     if item is not None:
         db.delete(item)
+
+
+@dataclass(frozen=True, slots=True)
+class WatchedQuote:
+    """A watchlist item with its stock's latest quote."""
+
+    item: WatchItem
+    quote: Quote
+
+
+def watched_quotes(db: Session, store: MarketStore, *, user_id: int) -> list[WatchedQuote]:
+    """The user's watchlist, newest first, each with its latest quote (stocks without bars are left out)."""
+    rows, _ = list_items(db, user_id=user_id, limit=MAX_ITEMS)
+    out = []
+    for r in rows:
+        try:
+            out.append(WatchedQuote(item=r, quote=quote(store, r.code)))
+        except UserError:
+            continue
+    return out

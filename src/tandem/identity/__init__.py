@@ -1,1 +1,35 @@
-"""Identity: users, roles, sessions, credentials and the personal-data vault (the layer beside marketdata)."""
+"""Identity: users, roles, sessions, credentials and the personal-data vault (the layer beside marketdata).
+
+Callers outside the package use the names below; the account services are the module :mod:`tandem.identity.accounts`
+(``from tandem.identity import accounts``), whose functions take the DB session and keys explicitly.
+"""
+
+from tandem.identity.authcache import BearerMemo, Caller, watch_revocations
+from tandem.identity.credentials import SESSION_TTL, csrf_token, issue_token, verify_token
+from tandem.identity.demo import DEMO_ACCOUNTS, DEMO_PASSWORD, DemoAccount, seed_demo_accounts
+from tandem.identity.errors import AccountLockedError, AuthRequiredError
+from tandem.identity.keys import Keys, load_secret, make_keys
+from tandem.identity.models import ROLES, Role, User, WebSession
+
+__all__ = [
+    "DEMO_ACCOUNTS",
+    "DEMO_PASSWORD",
+    "ROLES",
+    "SESSION_TTL",
+    "AccountLockedError",
+    "AuthRequiredError",
+    "BearerMemo",
+    "Caller",
+    "DemoAccount",
+    "Keys",
+    "Role",
+    "User",
+    "WebSession",
+    "csrf_token",
+    "issue_token",
+    "load_secret",
+    "make_keys",
+    "seed_demo_accounts",
+    "verify_token",
+    "watch_revocations",
+]

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from tandem.core.errors import ConflictError, NotFoundError, ValidationFailed
 from tandem.identity import pii
+from tandem.identity.authcache import BearerMemo
 from tandem.identity.credentials import (
     LOCKOUT,
     MAX_FAILED_LOGINS,
@@ -26,6 +27,7 @@ from tandem.identity.credentials import (
     new_session_token,
     session_digest,
     verify_password,
+    verify_token,
 )
 from tandem.identity.errors import AccountLockedError, AuthRequiredError
 from tandem.identity.keys import Keys
@@ -134,6 +136,17 @@ def revoke_everywhere(db: Session, *, user: User) -> None:
     """Invalidate every bearer token (version bump) and every browser session of ``user``."""
     user.token_version += 1
     db.execute(delete(WebSession).where(WebSession.user_id == user.id))
+
+
+def bearer_user(db: Session, keys: Keys, *, token: str, memo: BearerMemo) -> User:
+    """The user of a valid, unrevoked bearer token (remembered in ``memo``), else AuthRequiredError."""
+    claims = verify_token(keys.jwt, token)
+    generation = memo.generation()
+    user = db.get(User, claims.user_id)
+    if user is None or user.token_version != claims.token_version:
+        raise AuthRequiredError("the bearer token was revoked (logout or password change); log in again")
+    memo.remember(user, generation)
+    return user
 
 
 def start_session(db: Session, *, user: User, now: datetime | None = None) -> str:

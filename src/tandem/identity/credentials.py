@@ -7,6 +7,7 @@ issued before, without a token blacklist.
 from __future__ import annotations
 
 import hashlib
+import hmac
 import re
 import secrets
 from dataclasses import dataclass
@@ -95,3 +96,8 @@ def new_session_token() -> tuple[str, str]:
 def session_digest(token: str) -> str:
     """The stored form of a session token."""
     return hashlib.sha256(token.encode()).hexdigest()
+
+
+def csrf_token(key: bytes, session_token: str) -> str:
+    """The CSRF token bound to a browser session (an HMAC of the session token, so it needs no storage)."""
+    return hmac.new(key, session_token.encode(), hashlib.sha256).hexdigest()[:32]

@@ -71,12 +71,25 @@ _MEMOS_LOCK = threading.Lock()
 _MEMO_MAX = 20_000  # more than every listed A-share code; a bound only against endless spellings
 
 
-def instrument(store: MarketStore, code: str) -> Instrument:
-    """``store.instrument(code)``, remembered per store version (an import drops the memo); unknown codes raise."""
+def _memo(store: MarketStore) -> _InstrumentMemo:
     with _MEMOS_LOCK:
         memo = _MEMOS.get(store)
         if memo is None:
             memo = _MEMOS[store] = _InstrumentMemo()
+    return memo
+
+
+def remembered_instrument(store: MarketStore, code: str) -> Instrument | None:
+    """The instrument if this spelling was looked up in the live store version already, else None (no I/O)."""
+    memo = _memo(store)
+    version = store.versioned.current_version()
+    with memo.lock:
+        return memo.by_code.get(code.strip().upper()) if memo.version == version else None
+
+
+def instrument(store: MarketStore, code: str) -> Instrument:
+    """``store.instrument(code)``, remembered per store version (an import drops the memo); unknown codes raise."""
+    memo = _memo(store)
     version = store.versioned.current_version()
     key = code.strip().upper()
     with memo.lock:

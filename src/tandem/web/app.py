@@ -20,34 +20,32 @@ from tandem.core.settings import Settings, load_settings
 from tandem.diagnosis.llm import rewriter_from_settings
 from tandem.diagnosis.service import DiagnosisService
 from tandem.engagement.score_changes import DiagnosisChanges
-from tandem.identity.authcache import watch_revocations
-from tandem.identity.keys import load_secret, make_keys
+from tandem.identity import load_secret, make_keys, watch_revocations
 from tandem.marketdata.store import MarketStore
 from tandem.migrations.migrate import migrate_app_db
+from tandem.wealth.services import WealthServices
 from tandem.web import problems
+from tandem.web.api import auth as api_auth
+from tandem.web.api import backtests as api_backtests
+from tandem.web.api import feed as api_feed
+from tandem.web.api import l2_stream as api_l2
+from tandem.web.api import screens as api_screens
+from tandem.web.api import stocks as api_stocks
+from tandem.web.api import users as api_users
+from tandem.web.api import watchlist as api_watchlist
+from tandem.web.api import wealth as api_wealth
+from tandem.web.lifespan import job_service, jobs_lifespan
 from tandem.web.middleware import BodySizeLimit, SecurityHeaders
-from tandem.web.quant_runtime import job_service, jobs_lifespan
+from tandem.web.pages import account as page_account
+from tandem.web.pages import level2 as page_level2
+from tandem.web.pages import market as page_market
+from tandem.web.pages import quant as page_quant
+from tandem.web.pages import wealth as page_wealth
 from tandem.web.ratelimit import SlidingWindowLimiter
-from tandem.web.routes import (
-    api_auth,
-    api_backtests,
-    api_screens,
-    api_services,
-    api_stocks,
-    api_users,
-    api_watchlist,
-    api_wealth,
-    l2_stream,
-    pages,
-    pages_account,
-    pages_quant,
-    pages_wealth,
-)
 from tandem.web.schemas import Problem
 from tandem.web.state import AppState
 from tandem.web.static_files import CachedStaticFiles, cjk_font_path, font_response, missing_vendor_files
 from tandem.web.templating import STATIC_DIR
-from tandem.web.wealth_services import WealthServices
 
 log = structlog.get_logger(__name__)
 
@@ -88,7 +86,7 @@ def create_app(settings: Settings | None = None, *, store: MarketStore | None = 
     )
     app.state.backtest_jobs = jobs
     app.state.tandem = state
-    app.state.wealth = WealthServices(sessions=state.sessions, store=market, store_lock=state.store_lock)
+    app.state.wealth = WealthServices(sessions=state.sessions, store=market)
     problems.install(app)
     app.add_middleware(GZipMiddleware, minimum_size=800, compresslevel=5)  # 9 takes 2x the CPU for ~1 % less
     app.add_middleware(SecurityHeaders)
@@ -123,16 +121,16 @@ def create_app(settings: Settings | None = None, *, store: MarketStore | None = 
         api_users.router,
         api_stocks.router,
         api_watchlist.router,
-        api_services.router,
+        api_feed.router,
         api_wealth.router,
         api_screens.router,
         api_backtests.router,
-        l2_stream.router,
-        l2_stream.pages_router,
-        pages_quant.router,
-        pages_wealth.router,
-        pages_account.router,
-        pages.router,
+        api_l2.router,
+        page_level2.router,
+        page_quant.router,
+        page_wealth.router,
+        page_account.router,
+        page_market.router,
     ):
         app.include_router(router)
     _add_problem_schema(app)

@@ -8,22 +8,22 @@ cookie auth must carry the CSRF header, which the page sets for every htmx reque
 
 from __future__ import annotations
 
-import hashlib
 import hmac
 from collections.abc import Callable, Iterator
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends, Path, Request
 from fastapi.concurrency import run_in_threadpool
 from sqlalchemy.orm import Session
 
-from tandem.identity.accounts import session_user
-from tandem.identity.authcache import Caller
-from tandem.identity.credentials import verify_token
-from tandem.identity.models import Role, User
+from tandem.core.i18n import Lang, pick_lang
+from tandem.core.models import Instrument
+from tandem.identity import Caller, Role, User, csrf_token, verify_token
+from tandem.identity.accounts import bearer_user, session_user
+from tandem.marketdata.quote import instrument, remembered_instrument
 from tandem.marketdata.store import MarketStore
-from tandem.web.errors import AuthRequiredError, ForbiddenError
-from tandem.web.i18n import Lang, pick_lang
+from tandem.wealth.services import WealthServices
+from tandem.web.errors import AuthRequiredError, ForbiddenError, TooManyRequestsError
 from tandem.web.state import AppState
 
 SESSION_COOKIE = "tandem_session"
@@ -62,6 +62,31 @@ def get_store(state: StateDep) -> MarketStore:
 StoreDep = Annotated[MarketStore, Depends(get_store)]
 
 
+async def get_stock(
+    state: StateDep,
+    code: Annotated[str, Path(min_length=1, max_length=20, description="e.g. 600519.SH, 600519 or sh.600519")],
+) -> Instrument:
+    """The instrument named by the path's ``code``, resolved once per request (unknown codes: 404 with a suggestion).
+
+    Handlers pass ``inst.code`` on, so every later step works on the canonical code instead of re-parsing input.
+    A spelling seen before in this store version answers without a thread-pool hop.
+    """
+    hit = remembered_instrument(state.store, code)
+    return hit if hit is not None else await run_in_threadpool(instrument, state.store, code)
+
+
+StockDep = Annotated[Instrument, Depends(get_stock)]
+
+
+def get_wealth(request: Request) -> WealthServices:
+    """The wealth services ``create_app`` put on the app."""
+    svc: WealthServices = request.app.state.wealth
+    return svc
+
+
+WealthDep = Annotated[WealthServices, Depends(get_wealth)]
+
+
 def get_lang(request: Request) -> Lang:
     """The page language (query ``lang`` wins over the cookie)."""
     return pick_lang(request.query_params.get("lang"), request.cookies.get(LANG_COOKIE))
@@ -70,24 +95,13 @@ def get_lang(request: Request) -> Lang:
 LangDep = Annotated[Lang, Depends(get_lang)]
 
 
-def csrf_token(key: bytes, session_token: str) -> str:
-    """The CSRF token bound to a browser session."""
-    return hmac.new(key, session_token.encode(), hashlib.sha256).hexdigest()[:32]
-
-
 def _user_from_request(request: Request, state: AppState, db: Session) -> User | None:
     auth = request.headers.get("authorization", "")
     if auth:
         scheme, _, token = auth.partition(" ")
         if scheme.lower() != "bearer" or not token.strip():
             raise AuthRequiredError("use an Authorization: Bearer <token> header from POST /api/v1/auth/login")
-        claims = verify_token(state.keys.jwt, token.strip())
-        generation = state.bearer.generation()
-        user = db.get(User, claims.user_id)
-        if user is None or user.token_version != claims.token_version:
-            raise AuthRequiredError("the bearer token was revoked (logout or password change); log in again")
-        state.bearer.remember(user, generation)
-        return user
+        return bearer_user(db, state.keys, token=token.strip(), memo=state.bearer)
     cookie = request.cookies.get(SESSION_COOKIE)
     if not cookie:
         return None
@@ -157,3 +171,13 @@ def require_role(*roles: Role) -> Callable[[User], User]:
 
 StaffUser = Annotated[User, Depends(require_role("operations", "compliance", "admin"))]
 AdminUser = Annotated[User, Depends(require_role("admin"))]
+
+
+def rate_limit_login(request: Request, state: StateDep) -> None:
+    """Refuse more than the allowed login/sign-up attempts per client address and window."""
+    host = request.client.host if request.client else "unknown"
+    wait = state.login_limiter.hit(f"ip:{host}")
+    if wait > 0:
+        raise TooManyRequestsError(
+            f"too many attempts from your address; wait {int(wait) + 1} s", retry_after=int(wait) + 1
+        )

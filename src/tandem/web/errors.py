@@ -6,7 +6,7 @@ Identity's credential errors (401, 423) are re-exported so handlers and the prob
 from __future__ import annotations
 
 from tandem.core.errors import UserError
-from tandem.identity.errors import AccountLockedError, AuthRequiredError
+from tandem.identity import AccountLockedError, AuthRequiredError
 
 __all__ = [
     "AccountLockedError",

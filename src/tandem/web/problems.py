@@ -16,6 +16,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from tandem.backtest.jobs.queries import TooManyActiveJobsError
 from tandem.core.errors import ConflictError, NotFoundError, UserError, ValidationFailed
 from tandem.web.errors import (
     AccountLockedError,
@@ -36,6 +37,7 @@ _STATUS: tuple[tuple[type[UserError], int, str], ...] = (
     (PayloadTooLargeError, 413, "Payload Too Large"),
     (AccountLockedError, 423, "Locked"),
     (TooManyRequestsError, 429, "Too Many Requests"),
+    (TooManyActiveJobsError, 429, "Too Many Requests"),
     (ValidationFailed, 400, "Bad Request"),
     (UserError, 400, "Bad Request"),
 )
@@ -73,7 +75,7 @@ async def _user_error(request: Request, exc: Exception) -> Response:
     if status == 401 and _wants_page(request):
         return RedirectResponse(f"/login?next={quote(request.url.path)}", status_code=303)
     headers: dict[str, str] = {}
-    if isinstance(exc, AccountLockedError | TooManyRequestsError):
+    if isinstance(exc, AccountLockedError | TooManyRequestsError | TooManyActiveJobsError):
         headers["Retry-After"] = str(exc.retry_after)
     if status == 401:
         headers["WWW-Authenticate"] = "Bearer"

@@ -6,25 +6,23 @@ Built once per process by :func:`tandem.web.app.create_app` (the composition roo
 
 from __future__ import annotations
 
-import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from sqlalchemy.orm import Session, sessionmaker
 
 from tandem.core.settings import Settings
+from tandem.diagnosis.market_home import HomeCache
 from tandem.diagnosis.service import DiagnosisService
 from tandem.engagement.score_changes import DiagnosisChanges
-from tandem.identity.authcache import BearerMemo
-from tandem.identity.keys import Keys
+from tandem.identity import BearerMemo, Keys
 from tandem.marketdata.store import MarketStore
-from tandem.web.market_home import HomeCache
 from tandem.web.ratelimit import SlidingWindowLimiter
 
 
 @dataclass(slots=True)
 class AppState:
-    """Per-process application state; the store lock serialises DuckDB access across handler threads."""
+    """Per-process application state (the market store is thread-safe itself: handlers share it without a lock)."""
 
     settings: Settings
     store: MarketStore
@@ -36,6 +34,5 @@ class AppState:
     secure_cookies: bool
     diagnosis: DiagnosisService
     changes: DiagnosisChanges
-    store_lock: threading.Lock = field(default_factory=threading.Lock)
     home: HomeCache = field(default_factory=HomeCache)
     bearer: BearerMemo = field(default_factory=BearerMemo)

@@ -14,39 +14,21 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from tandem.compliance.disclaimers import ai_content_label
 from tandem.core.errors import UserError
+from tandem.core.i18n import Lang
 from tandem.diagnosis.chart import chart_bars
+from tandem.diagnosis.market_home import IndexCard, MarketHome
 from tandem.engagement import watchlist
 from tandem.engagement.feed import build_feed
-from tandem.identity import accounts
-from tandem.identity.models import User
+from tandem.identity import User, accounts
 from tandem.marketdata.quote import quote
-from tandem.web.deps import SESSION_COOKIE, CurrentUser, LangDep, SessionDep, StateDep, csrf_token
-from tandem.web.i18n import Lang
-from tandem.web.market_home import IndexCard, MarketHome
+from tandem.web.deps import CurrentUser, LangDep, SessionDep, StateDep
+from tandem.web.pages.base import base_context, script_safe, templates
 from tandem.web.problems import status_of
 from tandem.web.schemas import BarsPublic, InstrumentPublic
 from tandem.web.state import AppState
-from tandem.web.templating import make_templates, render
+from tandem.web.templating import render
 
 router = APIRouter(include_in_schema=False, default_response_class=HTMLResponse)
-templates = make_templates()
-
-
-def base_context(request: Request, state: AppState, user: User | None, tab: str) -> dict[str, Any]:
-    """What every page needs: the user, active tab, CSRF token for htmx, vendor banner."""
-    cookie = request.cookies.get(SESSION_COOKIE, "")
-    return {
-        "user": user,
-        "tab": tab,
-        "csrf": csrf_token(state.keys.csrf, cookie) if cookie else "",
-        "vendor_missing": state.vendor_missing,
-        "path": request.url.path,
-    }
-
-
-def _script_safe(text: str) -> str:
-    """JSON that cannot close the ``<script>`` element it is embedded in."""
-    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
 def stock_context(state: AppState, code: str, user: User, db: SessionDep) -> dict[str, Any]:
@@ -55,21 +37,9 @@ def stock_context(state: AppState, code: str, user: User, db: SessionDep) -> dic
     chart = BarsPublic.model_validate(chart_bars(state.store, q.code, adjust="qfq")).model_dump(mode="json")
     return {
         "quote": q,
-        "chart_json": _script_safe(json.dumps(chart, ensure_ascii=False, separators=(",", ":"))),
+        "chart_json": script_safe(json.dumps(chart, ensure_ascii=False, separators=(",", ":"))),
         "watched": q.code in watchlist.watched_codes(db, user_id=user.id),
     }
-
-
-def watch_rows(state: AppState, user: User, db: SessionDep) -> list[dict[str, Any]]:
-    """The user's watchlist with each stock's latest quote."""
-    rows, _ = watchlist.list_items(db, user_id=user.id, limit=watchlist.MAX_ITEMS)
-    out = []
-    for r in rows:
-        try:
-            out.append({"item": r, "quote": quote(state.store, r.code)})
-        except UserError:
-            continue
-    return out
 
 
 def index_chart_json(card: IndexCard) -> str:
@@ -92,7 +62,7 @@ def index_chart_json(card: IndexCard) -> str:
             }
         ],
     }
-    return _script_safe(json.dumps(option, ensure_ascii=False, separators=(",", ":")))
+    return script_safe(json.dumps(option, ensure_ascii=False, separators=(",", ":")))
 
 
 def home_context(state: AppState) -> dict[str, Any]:
@@ -122,7 +92,7 @@ def market_page(
 ) -> Response:
     """行情诊股: search, the landing state or one stock (quote, K-line, diagnosis), watchlist."""
     ctx = base_context(request, state, user, "market")
-    ctx["watch"] = watch_rows(state, user, db)
+    ctx["watch"] = watchlist.watched_quotes(db, state.store, user_id=user.id)
     ctx["error"] = None
     if code:
         try:
@@ -178,7 +148,13 @@ def toggle_watch(
 @router.get("/market/watchlist")
 def market_watchlist(request: Request, user: CurrentUser, state: StateDep, db: SessionDep, lang: LangDep) -> Response:
     """Htmx partial: the watchlist with latest quotes."""
-    return render(templates, request, "partials/watchlist.html", lang, watch=watch_rows(state, user, db))
+    return render(
+        templates,
+        request,
+        "partials/watchlist.html",
+        lang,
+        watch=watchlist.watched_quotes(db, state.store, user_id=user.id),
+    )
 
 
 @router.get("/market/diagnosis/{code}")
@@ -202,7 +178,7 @@ def market_diagnosis(request: Request, code: str, user: CurrentUser, state: Stat
         lang,
         diag=diag,
         i=i,
-        radar_json=_script_safe(json.dumps(radar, ensure_ascii=False)),
+        radar_json=script_safe(json.dumps(radar, ensure_ascii=False)),
         ai_label=ai_content_label(lang) if diag.brief.ai_generated else None,
     )
 

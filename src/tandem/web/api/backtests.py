@@ -11,13 +11,14 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Path, Query, status
 from fastapi.responses import HTMLResponse, Response
 
+from tandem.backtest.jobs import queries as quant
 from tandem.backtest.spec import StrategySpec
-from tandem.web import quant
 from tandem.web.deps import CurrentUser, SessionDep, StateDep
+from tandem.web.lifespan import JobsDep
 from tandem.web.problems import PROBLEM_RESPONSES
-from tandem.web.quant_runtime import JobsDep
-from tandem.web.quant_schemas import BacktestJobPublic, BacktestJobSummary
 from tandem.web.schemas import Page
+from tandem.web.schemas.quant import BacktestJobPublic, BacktestJobSummary
+from tandem.web.views.quant import job_summary_public, public_job
 
 router = APIRouter(prefix="/api/v1/backtests", tags=["backtests"], responses=PROBLEM_RESPONSES)
 JobId = Annotated[int, Path(ge=1, le=2**31 - 1)]
@@ -42,8 +43,8 @@ def create_backtest(
 
     The job runs in a separate process with time and memory limits; poll ``GET /api/v1/backtests/{id}``.
     """
-    quant.check_spec(state, spec)
-    return quant.public_job(quant.submit(db, jobs, user_id=user.id, spec=spec))
+    quant.check_spec(state.store, spec)
+    return public_job(quant.submit(db, jobs, user_id=user.id, spec=spec))
 
 
 @router.get("", summary="My backtests, newest first")
@@ -55,19 +56,19 @@ def list_backtests(
 ) -> Page[BacktestJobSummary]:
     """Status, progress and total return of each job (results are read one job at a time)."""
     items, total = quant.list_jobs(db, user_id=user.id, offset=offset, limit=limit)
-    return Page(items=items, total=total, offset=offset, limit=limit)
+    return Page(items=[job_summary_public(i) for i in items], total=total, offset=offset, limit=limit)
 
 
 @router.get("/{job_id}", summary="One backtest: status, progress and result")
 def get_backtest(job_id: JobId, user: CurrentUser, jobs: JobsDep) -> BacktestJobPublic:
     """``result`` (metrics, equity vs benchmark, trades, rule events) is filled once ``status`` is ``done``."""
-    return quant.public_job(jobs.get(owner_user_id=user.id, job_id=job_id))
+    return public_job(jobs.get(owner_user_id=user.id, job_id=job_id))
 
 
 @router.post("/{job_id}/cancel", summary="Cancel a queued or running backtest", responses=_CONFLICT)
 def cancel_backtest(job_id: JobId, user: CurrentUser, jobs: JobsDep) -> BacktestJobPublic:
     """A finished job cannot be cancelled (409)."""
-    return quant.public_job(jobs.cancel(owner_user_id=user.id, job_id=job_id))
+    return public_job(jobs.cancel(owner_user_id=user.id, job_id=job_id))
 
 
 @router.get(

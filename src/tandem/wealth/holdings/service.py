@@ -2,37 +2,22 @@
 
 Accepting a plan replaces the client's positions with the plan's target positions, because a plan is built on
 the client's current holdings plus the new amount (its targets are the whole portfolio after rebalancing).
-Units are bought at the fund's latest catalogue NAV; every query is scoped by the owner.
+Units are bought at the fund's latest catalogue NAV; every query is scoped by the owner. The table is
+:mod:`tandem.wealth.holdings.models`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import datetime
+from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import DateTime, Float, ForeignKey, Integer, String, delete, select
-from sqlalchemy.orm import Mapped, Session, mapped_column
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
 
-from tandem.core.db import Base, utcnow
-
-
-class SimHoldingRow(Base):
-    """One simulated fund position of one client, from the plan that created it."""
-
-    __tablename__ = "wealth_sim_holdings"
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    client_id: Mapped[str] = mapped_column(String(64), nullable=False, index=True)
-    plan_id: Mapped[int] = mapped_column(ForeignKey("wealth_plan.id"), nullable=False)
-    code: Mapped[str] = mapped_column(String(12), nullable=False)
-    name: Mapped[str] = mapped_column(String(80), nullable=False)
-    risk_level: Mapped[str] = mapped_column(String(2), nullable=False)
-    asset_class: Mapped[str] = mapped_column(String(16), nullable=False)
-    units: Mapped[float] = mapped_column(Float, nullable=False)
-    nav: Mapped[float] = mapped_column(Float, nullable=False)
-    cost: Mapped[float] = mapped_column(Float, nullable=False)
-    subscribed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, nullable=False)
+from tandem.compliance.suitability import ProductRisk
+from tandem.core.db import utcnow
+from tandem.wealth.holdings.models import SimHoldingRow
 
 
 def current_holdings(db: Session, *, client_id: str) -> list[SimHoldingRow]:
@@ -85,3 +70,26 @@ def replace_holdings(
     db.add_all(rows)
     db.flush()
     return rows
+
+
+@dataclass(frozen=True, slots=True)
+class HoldingValue:
+    """One position valued at the latest NAV; ``above_level`` when its risk exceeds the client's current level."""
+
+    row: SimHoldingRow
+    value: float
+    above_level: bool
+
+
+def value_holdings(
+    rows: list[SimHoldingRow], *, navs: Mapping[str, float], level_rank: int | None
+) -> list[HoldingValue]:
+    """Each position at the latest NAV (its own NAV when the catalogue lost the fund), checked against the level."""
+    return [
+        HoldingValue(
+            row=r,
+            value=round(r.units * navs.get(r.code, r.nav), 2),
+            above_level=level_rank is not None and ProductRisk(r.risk_level).rank > level_rank,
+        )
+        for r in rows
+    ]

@@ -1,4 +1,4 @@
-"""The wealth services as the web app uses them, built once per process, the catalogue once per store version.
+"""The wealth services of one process (the web app builds them), the catalogue once per store version.
 
 Building the fund catalogue (and each strategy's walk-forward backtest) takes a second or more, so it is done on
 the first wealth request and reused until the market store's live version changes. Suitability checks, warnings,
@@ -12,10 +12,8 @@ import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Annotated
 
 import structlog
-from fastapi import Depends, Request
 from sqlalchemy.orm import Session, sessionmaker
 
 from tandem.compliance.audit import SqlAuditLog
@@ -54,7 +52,6 @@ class WealthServices:
         *,
         sessions: sessionmaker[Session],
         store: MarketStore,
-        store_lock: threading.Lock,
         questionnaire: Questionnaire | None = None,
     ) -> None:
         self.questionnaire = questionnaire or load_questionnaire()
@@ -64,7 +61,6 @@ class WealthServices:
         self.plan_repo = PlanRepository(sessions=sessions, audit=self.audit)
         self.compute_lock = threading.Lock()
         self._store = store
-        self._store_lock = store_lock
         self._build_lock = threading.Lock()
         self._bundle: CatalogueBundle | None = None
 
@@ -92,10 +88,9 @@ class WealthServices:
         with self._build_lock, self.computing():
             if self._bundle is not None and self._bundle.version == version:
                 return self._bundle
-            with self._store_lock:
-                if self._store.funds().empty:
-                    raise UserError("the market store has no funds; import fund data first (`tandem data import`)")
-                catalogue = build_catalogue(self._store)
+            if self._store.funds().empty:
+                raise UserError("the market store has no funds; import fund data first (`tandem data import`)")
+            catalogue = build_catalogue(self._store)
             self._bundle = CatalogueBundle(
                 version,
                 catalogue,
@@ -104,12 +99,3 @@ class WealthServices:
             )
             log.info("wealth.catalogue_built", version=version, products=len(catalogue.products))
             return self._bundle
-
-
-def get_wealth(request: Request) -> WealthServices:
-    """The wealth services ``create_app`` put on the app."""
-    svc: WealthServices = request.app.state.wealth
-    return svc
-
-
-WealthDep = Annotated[WealthServices, Depends(get_wealth)]

@@ -7,14 +7,15 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Request, status
 from fastapi.responses import JSONResponse, Response
 
+from tandem.backtest.jobs import queries as quant
 from tandem.backtest.screener.models import SavedScreen, delete_screen, list_screens, save_screen
 from tandem.backtest.screener.syntax import ScreenSyntaxError
 from tandem.core.errors import NotFoundError
-from tandem.web import quant
 from tandem.web.deps import CurrentUser, SessionDep, StateDep
 from tandem.web.problems import PROBLEM_JSON, PROBLEM_RESPONSES
-from tandem.web.quant_schemas import SavedScreenCreate, SavedScreenPublic, ScreenResultPublic, ScreenRun
 from tandem.web.schemas import Page
+from tandem.web.schemas.quant import SavedScreenCreate, SavedScreenPublic, ScreenResultPublic, ScreenRun
+from tandem.web.views.quant import screen_public
 
 router = APIRouter(prefix="/api/v1/screens", tags=["screens"], responses=PROBLEM_RESPONSES)
 ScreenId = Annotated[int, Path(ge=1, le=2**31 - 1)]
@@ -40,7 +41,7 @@ def run(body: ScreenRun, request: Request, user: CurrentUser, state: StateDep) -
     A malformed expression or an unknown field is a 400 whose ``column`` says where it went wrong.
     """
     try:
-        return quant.screen(state, body.expression, body.date, body.limit)
+        return screen_public(quant.screen(state.store, expression=body.expression, day=body.date, limit=body.limit))
     except ScreenSyntaxError as exc:
         return syntax_problem(exc, request)
 

@@ -1,6 +1,7 @@
 """量化 tab pages: the screener, the declarative backtest builder, job progress (htmx polling) and results.
 
-The builder posts plain form fields; they become a :class:`~tandem.backtest.spec.StrategySpec` here (never code),
+The builder posts plain form fields; they become a :class:`~tandem.backtest.spec.StrategySpec` in
+:func:`tandem.backtest.jobs.form.spec_from_form` (never code),
 go through the same checks and job service as ``POST /api/v1/backtests``, and the job partial polls until done.
 """
 
@@ -12,22 +13,21 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, Response
-from pydantic import ValidationError
 
+from tandem.backtest.jobs import queries as quant
+from tandem.backtest.jobs.form import spec_from_form
 from tandem.backtest.jobs.models import BacktestJob, JobStatus
+from tandem.backtest.rule_events import RULE_LABELS, notable_events
 from tandem.backtest.screener.models import list_screens, save_screen
-from tandem.backtest.spec import StrategySpec
 from tandem.core.errors import UserError
-from tandem.web import quant
+from tandem.core.i18n import Lang
 from tandem.web.deps import CurrentUser, LangDep, SessionDep, StateDep
-from tandem.web.i18n import Lang
-from tandem.web.quant_runtime import JobsDep
-from tandem.web.quant_view import RULE_LABELS, equity_chart, notable_events
-from tandem.web.routes.pages import base_context
-from tandem.web.templating import make_templates, render
+from tandem.web.lifespan import JobsDep
+from tandem.web.pages.base import base_context, templates
+from tandem.web.templating import render
+from tandem.web.views.quant import equity_chart, public_job, screen_public
 
 router = APIRouter(include_in_schema=False, default_response_class=HTMLResponse)
-templates = make_templates()
 EXAMPLES = (
     "pe_ttm > 0 and pe_ttm < 15",
     "pb < 1.5 and roe > 0.02",
@@ -41,8 +41,7 @@ Text = Annotated[str, Form(max_length=2000)]
 def quant_page(request: Request, user: CurrentUser, state: StateDep, db: SessionDep, lang: LangDep) -> Response:
     """量化: screener box with examples, backtest builder, my jobs."""
     ctx = base_context(request, state, user, "quant")
-    with state.store_lock:
-        last = quant.last_day(state.store)
+    last = quant.last_day(state.store)
     jobs, _ = quant.list_jobs(db, user_id=user.id, offset=0, limit=10)
     return render(
         templates, request, "quant.html", lang, **ctx, examples=EXAMPLES, last_day=last, jobs=jobs,
@@ -66,7 +65,7 @@ def run_screen_page(
     """Htmx: the screen's result table (errors show inline with the column)."""
     try:
         d = date.fromisoformat(day) if day else None
-        result = quant.screen(state, expression, d, limit=200)
+        result = screen_public(quant.screen(state.store, expression=expression, day=d, limit=200))
     except ValueError:
         return _error(request, lang, f"{day!r} is not a date; use YYYY-MM-DD")
     except UserError as exc:
@@ -90,33 +89,6 @@ def save_screen_page(
     )
 
 
-def spec_from_form(form: dict[str, Any]) -> StrategySpec:
-    """The builder's fields as a spec (pydantic errors become one readable UserError)."""
-    codes = [c for c in str(form.get("universe") or "").replace(",", " ").split() if c]
-    raw = {
-        "name": form.get("name") or "我的策略",
-        "universe": codes or None,
-        "screen": form.get("screen") or None,
-        "rank_by": form.get("rank_by") or None,
-        "ascending": form.get("order", "asc") == "asc",
-        "max_positions": form.get("max_positions") or 10,
-        "rebalance": form.get("rebalance") or "monthly",
-        "sizing": form.get("sizing") or "equal",
-        "start": form.get("start") or None,
-        "end": form.get("end") or None,
-        "benchmark": form.get("benchmark") or None,
-        "execution": {
-            "fill_at": form.get("fill_at") or "next_open",
-            "slippage_bps": form.get("slippage_bps") or 0,
-        },
-    }
-    try:
-        return StrategySpec.model_validate(raw)
-    except ValidationError as exc:
-        parts = [f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors()[:5]]
-        raise UserError("; ".join(parts)) from exc
-
-
 @router.post("/quant/backtests")
 async def submit_page(
     request: Request, user: CurrentUser, state: StateDep, db: SessionDep, jobs: JobsDep, lang: LangDep
@@ -125,7 +97,7 @@ async def submit_page(
     form = {k: str(v).strip() for k, v in (await request.form()).items()}
     try:
         spec = spec_from_form(form)
-        quant.check_spec(state, spec)
+        quant.check_spec(state.store, spec)
         job = quant.submit(db, jobs, user_id=user.id, spec=spec)
     except UserError as exc:
         return _error(request, lang, str(exc))
@@ -135,7 +107,7 @@ async def submit_page(
 
 
 def _job_partial(request: Request, lang: Lang, job: BacktestJob) -> Response:
-    ctx: dict[str, Any] = {"job": quant.public_job(job), "rule_labels": RULE_LABELS}
+    ctx: dict[str, Any] = {"job": public_job(job), "rule_labels": RULE_LABELS}
     if job.status == JobStatus.DONE and job.result:
         ctx["chart_json"] = json.dumps(equity_chart(job.result, lang), ensure_ascii=False).replace("<", "\\u003c")
         ctx["events"], ctx["event_counts"] = notable_events(job.result)

@@ -1,14 +1,16 @@
-"""The 量化 tab's services for handlers: run screens on the store, submit and read backtest jobs per user.
+"""Per-user queries over screens and backtest jobs: run a screen with names, check and queue a spec, list jobs.
 
 Backtests run in :class:`~tandem.backtest.jobs.service.JobService` (child processes under time and memory
 limits, the DB row is the queue); this module only checks what a user sends before it is queued (codes exist,
-not too many active jobs) and turns rows into the public schemas. Only declarative specs ever get here.
+not too many active jobs) and reads rows back as records. Only declarative specs ever get here. The web maps
+the records to its schemas.
 """
 
 from __future__ import annotations
 
 import math
 import re
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
@@ -21,21 +23,48 @@ from tandem.backtest.jobs.service import JobService
 from tandem.backtest.screener.evaluate import run_screen
 from tandem.backtest.screener.sources import StoreScreenData
 from tandem.backtest.spec import StrategySpec
-from tandem.core.errors import ConflictError
+from tandem.core.errors import ConflictError, UserError
+from tandem.marketdata.quote import instrument
 from tandem.marketdata.store import MarketStore
-from tandem.web.errors import TooManyRequestsError
-from tandem.web.quant_schemas import (
-    BacktestJobPublic,
-    BacktestJobSummary,
-    BacktestResultPublic,
-    Cell,
-    ScreenResultPublic,
-)
-from tandem.web.state import AppState
 
 MAX_ACTIVE_JOBS = 3
 """Queued + running backtests one user may have at a time (the queue is shared by every client)."""
 _COLUMN = re.compile(r"at column (\d+)")
+Cell = float | str | None
+
+
+class TooManyActiveJobsError(UserError):
+    """The user already has :data:`MAX_ACTIVE_JOBS` backtests queued or running (429, retry after a while)."""
+
+    def __init__(self, message: str, retry_after: int) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+@dataclass(frozen=True, slots=True)
+class ScreenResult:
+    """A screen's matches on one day: column names and rows of finite numbers or text."""
+
+    expression: str
+    date: date
+    count: int
+    columns: list[str]
+    rows: list[list[Cell]]
+    truncated: bool
+
+
+@dataclass(frozen=True, slots=True)
+class JobSummary:
+    """One job in a list (no result payload; only the total return read from its JSON)."""
+
+    id: int
+    name: str
+    status: str
+    progress: float
+    error: str | None
+    total_return: float | None
+    created_at: datetime
+    finished_at: datetime | None
 
 
 def error_column(message: str) -> int | None:
@@ -56,30 +85,26 @@ def _cell(v: object) -> Cell:
     return None if v is None else str(v)
 
 
-def screen(state: AppState, expression: str, day: date | None, limit: int) -> ScreenResultPublic:
+def screen(store: MarketStore, *, expression: str, day: date | None, limit: int) -> ScreenResult:
     """Evaluate ``expression`` on ``day`` over every stock, with names; raises ScreenSyntaxError on bad input."""
-    with state.store_lock:
-        d = day or last_day(state.store)
-        table = run_screen(expression, d, StoreScreenData(state.store))
-        names = state.store.instruments().set_index("code")["name"]
+    d = day or last_day(store)
+    table = run_screen(expression, d, StoreScreenData(store))
+    names = store.instruments().set_index("code")["name"]
     table.insert(1, "name", table["code"].map(names).fillna(""))
     table = table.drop(columns="date")
     rows = [[_cell(v) for v in r] for r in table.head(limit).itertuples(index=False)]
-    return ScreenResultPublic(
+    return ScreenResult(
         expression=expression, date=d, count=len(table), columns=[str(c) for c in table.columns], rows=rows,
         truncated=len(table) > limit,
     )  # fmt: skip
 
 
-def check_spec(state: AppState, spec: StrategySpec) -> None:
+def check_spec(store: MarketStore, spec: StrategySpec) -> None:
     """Unknown universe codes fail now (404 with a suggestion) instead of minutes later in the job."""
-    if spec.universe:
-        with state.store_lock:
-            for code in spec.universe:
-                state.store.instrument(code)
+    for code in spec.universe or ():
+        instrument(store, code)
     if spec.benchmark:
-        with state.store_lock:
-            state.store.instrument(spec.benchmark)
+        instrument(store, spec.benchmark)
 
 
 def submit(db: Session, jobs: JobService, *, user_id: int, spec: StrategySpec) -> BacktestJob:
@@ -93,7 +118,7 @@ def submit(db: Session, jobs: JobService, *, user_id: int, spec: StrategySpec) -
         )
     )
     if (active or 0) >= MAX_ACTIVE_JOBS:
-        raise TooManyRequestsError(
+        raise TooManyActiveJobsError(
             f"you already have {active} backtests queued or running (at most {MAX_ACTIVE_JOBS}); "
             "wait for one to finish or cancel it",
             retry_after=10,
@@ -101,7 +126,7 @@ def submit(db: Session, jobs: JobService, *, user_id: int, spec: StrategySpec) -
     return jobs.submit(owner_user_id=user_id, spec=spec)
 
 
-def list_jobs(db: Session, *, user_id: int, offset: int, limit: int) -> tuple[list[BacktestJobSummary], int]:
+def list_jobs(db: Session, *, user_id: int, offset: int, limit: int) -> tuple[list[JobSummary], int]:
     """The user's jobs newest first, without loading results (only the total return is read from the JSON)."""
     mine = BacktestJob.owner_user_id == user_id
     total = db.scalar(select(func.count()).select_from(BacktestJob).where(mine)) or 0
@@ -118,24 +143,11 @@ def list_jobs(db: Session, *, user_id: int, offset: int, limit: int) -> tuple[li
 def _summary(
     job_id: int, name: str | None, status: str, progress: float, error: str | None, total_return: float | None,
     created_at: datetime, finished_at: datetime | None,
-) -> BacktestJobSummary:  # fmt: skip
+) -> JobSummary:  # fmt: skip
     tr = total_return if total_return is None or math.isfinite(total_return) else None
-    return BacktestJobSummary(
+    return JobSummary(
         id=job_id, name=name or "strategy", status=status, progress=progress, error=error, total_return=tr,
         created_at=created_at, finished_at=finished_at,
-    )  # fmt: skip
-
-
-def public_job(job: BacktestJob) -> BacktestJobPublic:
-    """The API view of a job (positions and the tear sheet are served by their own endpoints)."""
-    result = None
-    if job.status == JobStatus.DONE and job.result:
-        keep = set(BacktestResultPublic.model_fields)
-        result = BacktestResultPublic.model_validate({k: v for k, v in job.result.items() if k in keep})
-    return BacktestJobPublic(
-        id=job.id, name=str(job.spec.get("name") or "strategy"), status=job.status, progress=job.progress,
-        error=job.error, spec=job.spec, created_at=job.created_at, started_at=job.started_at,
-        finished_at=job.finished_at, result=result,
     )  # fmt: skip
 
 

@@ -10,13 +10,12 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path, Query, Request, status
 
-from tandem.web.deps import CurrentUser, SessionDep
-from tandem.web.i18n import Lang
+from tandem.core.i18n import Lang
+from tandem.wealth import advisory, client
+from tandem.web.deps import CurrentUser, SessionDep, WealthDep
 from tandem.web.problems import PROBLEM_RESPONSES
 from tandem.web.schemas import Page
-from tandem.web.wealth_client import level_public, list_strategies, questionnaire_public, submit_assessment
-from tandem.web.wealth_plans import accept_plan, create_plan, get_plan, holdings_public, list_plans
-from tandem.web.wealth_schemas import (
+from tandem.web.schemas.wealth import (
     AssessmentCreate,
     AssessmentPublic,
     HoldingsPublic,
@@ -26,7 +25,14 @@ from tandem.web.wealth_schemas import (
     QuestionnairePublic,
     StrategyListPublic,
 )
-from tandem.web.wealth_services import WealthDep
+from tandem.web.views.wealth import (
+    assessment_public,
+    holdings_public,
+    level_public,
+    plan_public,
+    questionnaire_public,
+    strategy_list_public,
+)
 
 CONFLICT: dict[int | str, dict[str, Any]] = {
     409: PROBLEM_RESPONSES[400] | {"description": "No valid risk assessment, or a suitability refusal"}
@@ -62,25 +68,35 @@ def get_questionnaire(user: CurrentUser, svc: WealthDep, lang: ApiLang) -> Quest
 @router.post("/assessments", summary="Submit questionnaire answers", status_code=status.HTTP_201_CREATED)
 def post_assessment(body: AssessmentCreate, user: CurrentUser, svc: WealthDep, lang: ApiLang) -> AssessmentPublic:
     """Scores and stores the answers (audited); a missing or unknown answer is a 400 naming the question ids."""
-    return submit_assessment(svc, user=user, answers=dict(body.answers), lang=lang)
+    return assessment_public(client.submit_assessment(svc, user_id=user.id, answers=dict(body.answers)), lang)
 
 
 @router.get("/level", summary="My current risk level")
 def get_level(user: CurrentUser, svc: WealthDep, lang: ApiLang) -> LevelPublic:
     """Level C1–C5 with the lowest-category mark, expiry and whether a re-assessment is needed."""
-    return level_public(svc, user=user, lang=lang)
+    return level_public(client.client_level(svc, user_id=user.id), lang)
 
 
 @router.get("/strategies", summary="Strategies matching my level", responses=CONFLICT)
 def get_strategies(user: CurrentUser, svc: WealthDep, lang: ApiLang) -> StrategyListPublic:
     """Only strategies whose grade matches the caller's level (each check audited), with real-NAV backtests."""
-    return list_strategies(svc, user=user, lang=lang)
+    category, views = client.matching_strategies(svc, user_id=user.id, lang=lang)
+    return strategy_list_public(category, views, lang)
 
 
 @router.post("/plans", summary="Build a plan", status_code=status.HTTP_201_CREATED, responses=CONFLICT)
 def post_plan(body: PlanCreate, user: CurrentUser, svc: WealthDep, db: SessionDep, lang: ApiLang) -> PlanPublic:
     """A plan for ``amount`` on a matching strategy; above-level strategies are refused (409, audited)."""
-    return create_plan(svc, db, user=user, body=body, lang=lang)
+    row, category = advisory.create_plan(
+        svc,
+        db,
+        user_id=user.id,
+        amount=body.amount,
+        horizon_years=body.horizon_years,
+        strategy=body.strategy,
+        lang=lang,
+    )
+    return plan_public(row, lang=lang, current=category)
 
 
 @router.get("/plans", summary="My plans")
@@ -93,23 +109,28 @@ def get_plans(
     limit: Annotated[int, Query(ge=1, le=50)] = 20,
 ) -> Page[PlanPublic]:
     """Newest first."""
-    items, total = list_plans(svc, db, user=user, lang=lang, offset=offset, limit=limit)
-    return Page(items=items, total=total, offset=offset, limit=limit)
+    rows, total = advisory.list_plans(db, user_id=user.id, offset=offset, limit=limit)
+    current = client.category_or_none(svc, user_id=user.id)
+    return Page(
+        items=[plan_public(r, lang=lang, current=current) for r in rows], total=total, offset=offset, limit=limit
+    )
 
 
 @router.get("/plans/{plan_id}", summary="One of my plans")
 def get_one_plan(plan_id: PlanId, user: CurrentUser, svc: WealthDep, db: SessionDep, lang: ApiLang) -> PlanPublic:
     """404 unless the plan is the caller's."""
-    return get_plan(svc, db, user=user, plan_id=plan_id, lang=lang)
+    row = advisory.own_plan(db, user_id=user.id, plan_id=plan_id)
+    return plan_public(row, lang=lang, current=client.category_or_none(svc, user_id=user.id))
 
 
 @router.post("/plans/{plan_id}/accept", summary="Accept a plan (simulated subscription)", responses=CONFLICT)
 def post_accept(plan_id: PlanId, user: CurrentUser, svc: WealthDep, db: SessionDep, lang: ApiLang) -> PlanPublic:
     """Marks the plan accepted and records simulated holdings; no real money moves."""
-    return accept_plan(svc, db, user=user, plan_id=plan_id, lang=lang)
+    row, category = advisory.accept_plan(svc, db, user_id=user.id, plan_id=plan_id, lang=lang)
+    return plan_public(row, lang=lang, current=category)
 
 
 @router.get("/holdings", summary="My simulated holdings")
 def get_holdings(user: CurrentUser, svc: WealthDep, db: SessionDep, lang: ApiLang) -> HoldingsPublic:
     """Positions from the last accepted plan, valued at the latest NAV in the catalogue."""
-    return holdings_public(svc, db, user=user, lang=lang)
+    return holdings_public(advisory.holdings_of(svc, db, user_id=user.id), lang)

@@ -6,9 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Query
 
-from tandem.identity import accounts
-from tandem.identity.keys import Keys
-from tandem.identity.models import Role, User
+from tandem.identity import Keys, Role, User, accounts
 from tandem.web.deps import AdminUser, SessionDep, StaffUser, StateDep, require_role
 from tandem.web.problems import PROBLEM_RESPONSES
 from tandem.web.schemas import Page, UserPublic

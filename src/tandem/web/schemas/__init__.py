@@ -8,7 +8,7 @@ from typing import Generic, Literal, TypeVar
 from pydantic import BaseModel, ConfigDict, Field
 
 from tandem.core.models import Instrument
-from tandem.identity.models import Role
+from tandem.identity import Role
 from tandem.web.money import Fen, FenList, FenListOptional
 
 T = TypeVar("T")

@@ -6,10 +6,8 @@ from typing import Any
 
 from fastapi import APIRouter, Request, status
 
-from tandem.identity import accounts
-from tandem.identity.credentials import issue_token
-from tandem.web.deps import CurrentUser, SessionDep, StateDep
-from tandem.web.errors import TooManyRequestsError
+from tandem.identity import accounts, issue_token
+from tandem.web.deps import CurrentUser, SessionDep, StateDep, rate_limit_login
 from tandem.web.problems import PROBLEM_JSON, PROBLEM_RESPONSES
 from tandem.web.schemas import (
     FeedSettings,
@@ -27,16 +25,6 @@ _LIMITED: dict[int | str, dict[str, Any]] = {
     429: {"description": "Too many attempts", "content": _PROBLEM_BODY},
     423: {"description": "Account locked", "content": _PROBLEM_BODY},
 }
-
-
-def rate_limit_login(request: Request, state: StateDep) -> None:
-    """Refuse more than the allowed login/sign-up attempts per client address and window."""
-    host = request.client.host if request.client else "unknown"
-    wait = state.login_limiter.hit(f"ip:{host}")
-    if wait > 0:
-        raise TooManyRequestsError(
-            f"too many attempts from your address; wait {int(wait) + 1} s", retry_after=int(wait) + 1
-        )
 
 
 @router.post("/auth/login", tags=["auth"], summary="Log in and get a bearer token", responses=_LIMITED)

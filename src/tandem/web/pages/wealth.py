@@ -12,16 +12,22 @@ from fastapi import APIRouter, Path, Request
 from fastapi.responses import HTMLResponse, Response
 
 from tandem.core.errors import ConflictError, UserError
-from tandem.identity.models import User
-from tandem.web.deps import CurrentUser, LangDep, SessionDep, StateDep
-from tandem.web.i18n import Lang
-from tandem.web.routes.pages import base_context, templates
+from tandem.core.i18n import Lang
+from tandem.identity import User
+from tandem.wealth import advisory, client
+from tandem.wealth.plans import AmountTooSmallError
+from tandem.wealth.services import WealthServices
+from tandem.web.deps import CurrentUser, LangDep, SessionDep, StateDep, WealthDep
+from tandem.web.pages.base import base_context, templates
+from tandem.web.schemas.wealth import CurvePoint, PlanCreate, StrategyListPublic
 from tandem.web.templating import render
-from tandem.web.wealth_client import level_public, list_strategies, questionnaire_public, submit_assessment
-from tandem.web.wealth_minimum import AmountTooSmallError
-from tandem.web.wealth_plans import accept_plan, create_plan, holdings_public, list_plans
-from tandem.web.wealth_schemas import CurvePoint, PlanCreate, StrategyListPublic
-from tandem.web.wealth_services import WealthDep, WealthServices
+from tandem.web.views.wealth import (
+    holdings_public,
+    level_public,
+    plan_public,
+    questionnaire_public,
+    strategy_list_public,
+)
 
 router = APIRouter(include_in_schema=False, default_response_class=HTMLResponse)
 PlanId = Annotated[int, Path(ge=1, le=2**31 - 1)]
@@ -59,7 +65,8 @@ def friendly(exc: UserError, lang: Lang) -> dict[str, Any]:
 def _strategies(svc: WealthServices, user: User, lang: Lang) -> tuple[StrategyListPublic | None, str | None]:
     """The matching strategies, or None and why (no valid level: None, None; no fund data: None, the message)."""
     try:
-        return list_strategies(svc, user=user, lang=lang), None
+        category, views = client.matching_strategies(svc, user_id=user.id, lang=lang)
+        return strategy_list_public(category, views, lang), None
     except ConflictError:
         return None, None
     except UserError as exc:
@@ -68,9 +75,11 @@ def _strategies(svc: WealthServices, user: User, lang: Lang) -> tuple[StrategyLi
 
 def wealth_context(svc: WealthServices, db: SessionDep, user: User, lang: Lang) -> dict[str, Any]:
     """Everything the tab shows for the caller."""
-    level = level_public(svc, user=user, lang=lang)
+    level = level_public(client.client_level(svc, user_id=user.id), lang)
     strategies, unavailable = _strategies(svc, user, lang) if level.assessed and not level.expired else (None, None)
-    plans, _ = list_plans(svc, db, user=user, lang=lang, offset=0, limit=1)
+    rows, _ = advisory.list_plans(db, user_id=user.id, offset=0, limit=1)
+    current = client.category_or_none(svc, user_id=user.id)
+    plans = [plan_public(r, lang=lang, current=current) for r in rows]
     return {
         "level": level,
         "questionnaire": questionnaire_public(svc.questionnaire, lang),
@@ -78,7 +87,7 @@ def wealth_context(svc: WealthServices, db: SessionDep, user: User, lang: Lang) 
         "unavailable": unavailable,
         "sparks": {s.key: sparkline(s.backtest.curve) for s in strategies.items} if strategies else {},
         "plan": plans[0] if plans and plans[0].status in ("proposed", "accepted") else None,
-        "holdings": holdings_public(svc, db, user=user, lang=lang),
+        "holdings": holdings_public(advisory.holdings_of(svc, db, user_id=user.id), lang),
         "presets": AMOUNT_PRESETS,
         "class_labels": {k: v[0 if lang == "zh" else 1] for k, v in CLASS_LABELS.items()},
         "answers": {},
@@ -118,7 +127,7 @@ async def wealth_assess(
         ctx = wealth_context(svc, db, user, lang) | {"answers": answers, "missing": missing, "retake": True}
         return render(templates, request, "partials/wealth_main.html", lang, **ctx)
     try:
-        submit_assessment(svc, user=user, answers=answers, lang=lang)
+        client.submit_assessment(svc, user_id=user.id, answers=answers)
     except UserError as exc:
         ctx = wealth_context(svc, db, user, lang) | {"answers": answers, "error": str(exc), "retake": True}
         return render(templates, request, "partials/wealth_main.html", lang, **ctx)
@@ -140,7 +149,16 @@ async def wealth_plan(request: Request, user: CurrentUser, svc: WealthDep, db: S
         except ValueError:
             msg = "请输入大于0的投资金额（元）" if lang == "zh" else "Enter an amount in CNY greater than 0"
             raise UserError(msg) from None
-        plan = create_plan(svc, db, user=user, body=body, lang=lang)
+        row, category = advisory.create_plan(
+            svc,
+            db,
+            user_id=user.id,
+            amount=body.amount,
+            horizon_years=body.horizon_years,
+            strategy=body.strategy,
+            lang=lang,
+        )
+        plan = plan_public(row, lang=lang, current=category)
     except UserError as exc:
         return render(templates, request, "partials/wealth_plan_error.html", lang, **ctx, **friendly(exc, lang))
     return render(templates, request, "partials/wealth_plan.html", lang, plan=plan, **ctx)
@@ -153,10 +171,11 @@ def wealth_accept(
     """htmx: accept the plan (simulated subscription) and refresh the holdings section out of band."""
     ctx: dict[str, Any] = {"class_labels": {k: v[0 if lang == "zh" else 1] for k, v in CLASS_LABELS.items()}}
     try:
-        plan = accept_plan(svc, db, user=user, plan_id=plan_id, lang=lang)
+        row, category = advisory.accept_plan(svc, db, user_id=user.id, plan_id=plan_id, lang=lang)
+        plan = plan_public(row, lang=lang, current=category)
     except UserError as exc:
         return render(templates, request, "partials/wealth_plan_error.html", lang, **ctx, **friendly(exc, lang))
-    holdings = holdings_public(svc, db, user=user, lang=lang)
+    holdings = holdings_public(advisory.holdings_of(svc, db, user_id=user.id), lang)
     return render(
         templates, request, "partials/wealth_plan.html", lang, plan=plan, holdings=holdings, oob_holdings=True, **ctx
     )

@@ -5,18 +5,17 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Path, Query
+from fastapi import APIRouter, Query
 from fastapi.concurrency import run_in_threadpool
 
 from tandem.diagnosis.chart import chart_bars
 from tandem.diagnosis.render.jsonout import to_dict
 from tandem.marketdata.quote import AdjustParam, quote
-from tandem.web.deps import ApiCaller, StateDep
+from tandem.web.deps import ApiCaller, StateDep, StockDep
 from tandem.web.problems import PROBLEM_RESPONSES
 from tandem.web.schemas import BarsPublic, InstrumentPublic, Page, QuotePublic
 
 router = APIRouter(prefix="/api/v1/stocks", tags=["stocks"], responses=PROBLEM_RESPONSES)
-CodePath = Annotated[str, Path(min_length=1, max_length=20, description="e.g. 600519.SH, 600519 or sh.600519")]
 
 
 @router.get("", summary="Search stocks by code, Chinese name or pinyin initials")
@@ -37,11 +36,11 @@ async def search_stocks(
 
 
 @router.get("/{code}/quote", summary="Latest quote summary")
-async def get_quote(user: ApiCaller, state: StateDep, code: CodePath) -> QuotePublic:
+async def get_quote(user: ApiCaller, state: StateDep, inst: StockDep) -> QuotePublic:
     """The latest daily bar with change, P/E, P/B and the 52-week range; unknown codes get a did-you-mean."""
 
     def run() -> QuotePublic:
-        return QuotePublic.model_validate(quote(state.store, code))
+        return QuotePublic.model_validate(quote(state.store, inst.code))
 
     return await run_in_threadpool(run)
 
@@ -50,7 +49,7 @@ async def get_quote(user: ApiCaller, state: StateDep, code: CodePath) -> QuotePu
 async def get_bars(
     user: ApiCaller,
     state: StateDep,
-    code: CodePath,
+    inst: StockDep,
     adjust: Annotated[AdjustParam, Query(description="qfq (forward), hfq (backward) or none")] = "qfq",
     start: Annotated[date | None, Query(description="First day, YYYY-MM-DD")] = None,
     end: Annotated[date | None, Query(description="Last day, YYYY-MM-DD")] = None,
@@ -58,7 +57,7 @@ async def get_bars(
     """Bars in ``[start, end]``; moving averages use the whole history before ``start`` so they are exact."""
 
     def run() -> BarsPublic:
-        return BarsPublic.model_validate(chart_bars(state.store, code, adjust=adjust, start=start, end=end))
+        return BarsPublic.model_validate(chart_bars(state.store, inst.code, adjust=adjust, start=start, end=end))
 
     return await run_in_threadpool(run)
 
@@ -67,12 +66,12 @@ async def get_bars(
 async def get_diagnosis(
     user: ApiCaller,
     state: StateDep,
-    code: CodePath,
+    inst: StockDep,
     as_of: Annotated[date | None, Query(description="Diagnose as of this day (default: the store's last day)")] = None,
 ) -> dict[str, Any]:
     """code, name, as_of, composite {score, rank}, dimensions with evidence, brief {zh, en} and the disclaimer."""
 
     def run() -> dict[str, Any]:
-        return to_dict(state.diagnosis.diagnose(code, as_of))
+        return to_dict(state.diagnosis.diagnose(inst.code, as_of))
 
     return await run_in_threadpool(run)

@@ -1,4 +1,4 @@
-"""Level-2 on the stock page: what a stock has (a recorded day, daily capital flow), and the live replay over SSE.
+"""Level-2 of a stock: what it has (a recorded day, daily capital flow), and the live replay over SSE.
 
 ``GET /api/v1/stocks/{code}/l2/stream?speed=10`` replays the recorded day through the live engine and sends one
 ``minute`` event per finished minute (the :class:`~tandem.level2.live.MinuteUpdate` JSON), then ``end``.
@@ -7,29 +7,24 @@
 from __future__ import annotations
 
 import asyncio
-import json
 from collections.abc import AsyncIterator
-from pathlib import Path as FsPath
 from typing import Annotated, Any
 
-import pandas as pd
 from fastapi import APIRouter, Path, Query, Request
 from fastapi.concurrency import run_in_threadpool
-from fastapi.responses import HTMLResponse, Response, StreamingResponse
-from pydantic import BaseModel
+from fastapi.responses import Response, StreamingResponse
+from pydantic import BaseModel, ConfigDict
 
-from tandem.core.errors import NotFoundError, UserError
-from tandem.level2.thresholds import CLASS_LABELS_ZH, CLASSES, MAIN_FORCE_CLASSES, THRESHOLD_SETS
-from tandem.web import l2_replay
-from tandem.web.deps import CurrentUser, LangDep, StateDep
+from tandem.core.errors import NotFoundError
+from tandem.level2 import replay as l2_replay
+from tandem.level2.overview import level2_overview, recorded_dirs
+from tandem.marketdata.quote import instrument
+from tandem.web.deps import CurrentUser, StateDep
 from tandem.web.errors import TooManyRequestsError
 from tandem.web.problems import PROBLEM_RESPONSES
 from tandem.web.state import AppState
-from tandem.web.templating import make_templates, render
 
 router = APIRouter(prefix="/api/v1/stocks", tags=["level2"], responses=PROBLEM_RESPONSES)
-pages_router = APIRouter(include_in_schema=False, default_response_class=HTMLResponse)
-templates = make_templates()
 CodePath = Annotated[str, Path(min_length=1, max_length=20, description="e.g. 600519.SH or 600519")]
 ThresholdsQuery = Annotated[str, Query(pattern="^(eastmoney|amount_only|shares_only)$")]
 MAX_STREAMS = 32
@@ -37,7 +32,9 @@ MAX_STREAMS = 32
 
 
 class FlowRow(BaseModel):
-    """Daily capital flow of one order-size class (CNY)."""
+    """Daily capital flow of one order-size class (CNY); from :class:`tandem.level2.overview.FlowClass`."""
+
+    model_config = ConfigDict(from_attributes=True)
 
     cls: str
     label_zh: str
@@ -49,6 +46,8 @@ class FlowRow(BaseModel):
 class Level2Public(BaseModel):
     """What the stock page can show: a recorded day to replay and/or the latest daily capital flow."""
 
+    model_config = ConfigDict(from_attributes=True)
+
     code: str
     replay_date: str | None
     flow_date: str | None
@@ -58,37 +57,10 @@ class Level2Public(BaseModel):
     main_net: float | None
 
 
-def _flow_row(cls: str, r: pd.Series) -> FlowRow:
-    return FlowRow(
-        cls=cls, label_zh=CLASS_LABELS_ZH[cls], buy_amount=float(r["buy_amount"]), sell_amount=float(r["sell_amount"]),
-        net_amount=float(r["net_amount"]),
-    )  # fmt: skip
-
-
-def _dirs(state: AppState) -> list[FsPath]:
-    return [state.settings.home / "level2", l2_replay.SAMPLE_L2_DIR]
-
-
 def overview(state: AppState, code: str) -> Level2Public:
-    """The recorded day (if any) and the latest day of daily capital flow in the store (if any)."""
-    with state.store_lock:
-        inst = state.store.instrument(code)
-        flow = state.store.capital_flow(inst.code)
-    day = l2_replay.find_day(_dirs(state), inst.code)
-    rows: list[FlowRow] = []
-    flow_date = ts_name = None
-    if len(flow):
-        last = flow[flow["date"] == flow["date"].max()]
-        ts_name = "eastmoney" if (last["threshold_set"] == "eastmoney").any() else str(last["threshold_set"].iloc[0])
-        last = last[last["threshold_set"] == ts_name].set_index("class").reindex(list(CLASSES)).dropna(how="all")
-        flow_date = str(pd.Timestamp(flow["date"].max()).date())
-        rows = [_flow_row(str(c), r) for c, r in last.iterrows()]
-    main = sum(r.net_amount for r in rows if r.cls in MAIN_FORCE_CLASSES) if rows else None
-    ts = THRESHOLD_SETS.get(ts_name or "eastmoney", THRESHOLD_SETS["eastmoney"])
-    return Level2Public(
-        code=inst.code, replay_date=day.date if day else None, flow_date=flow_date, threshold_set=ts.name,
-        method=f"主力 = 超大单 + 大单; {ts.name}: {ts.source}", daily_flow=rows, main_net=main,
-    )  # fmt: skip
+    """The stock's Level-2 overview in the API's shape."""
+    info = level2_overview(state.store, code=code, dirs=recorded_dirs(state.settings.home))
+    return Level2Public.model_validate(info, from_attributes=True)
 
 
 @router.get("/{code}/l2", summary="Level-2 availability and the latest daily capital flow")
@@ -125,9 +97,8 @@ async def stream_level2(
     thresholds: ThresholdsQuery = "eastmoney",
 ) -> Response:
     """``event: minute`` with per-class buy/sell/net amounts, 主力 net and its running total, last price; ``end``."""
-    with state.store_lock:
-        inst = state.store.instrument(code)
-    day = l2_replay.find_day(_dirs(state), inst.code)
+    inst = instrument(state.store, code)
+    day = l2_replay.find_day(recorded_dirs(state.settings.home), inst.code)
     if day is None:
         raise NotFoundError(f"no recorded Level-2 day for {inst.code} {inst.name}; only daily capital flow if any")
     active = getattr(request.app.state, "l2_streams", 0)
@@ -140,22 +111,3 @@ async def stream_level2(
         media_type="text/event-stream",
         headers={"cache-control": "no-store", "x-accel-buffering": "no"},
     )
-
-
-@pages_router.get("/market/l2/{code}")
-def l2_panel(request: Request, code: str, user: CurrentUser, state: StateDep, lang: LangDep) -> Response:
-    """Htmx partial under the K-line: the live replay panel, else the daily capital flow, else nothing."""
-    try:
-        info = overview(state, code)
-    except UserError:  # an unknown code already shows its error in the stock panel
-        return HTMLResponse("")
-    if info.replay_date is None and not info.daily_flow:
-        return HTMLResponse("")
-    chart = {
-        "labels": [r.label_zh if lang == "zh" else r.cls.replace("_", " ") for r in info.daily_flow],
-        "net": [round(r.net_amount / 1e4, 2) for r in info.daily_flow],
-    }
-    return render(
-        templates, request, "partials/l2_panel.html", lang, info=info,
-        flow_json=json.dumps(chart, ensure_ascii=False).replace("<", "\\u003c"),
-    )  # fmt: skip

@@ -1,4 +1,7 @@
-"""A small zh-CN / English dictionary for the app's own words (market data and names stay as the store has them).
+"""The zh-CN / English catalogue of the app's own words (market data and names stay as the store has them).
+
+It sits in ``core`` so every layer can name its user-visible words by key in one catalogue (issue 10 item 5);
+today the web templates and pages use it.
 
 The language comes from ``?lang=`` (which also sets a cookie) or the ``lang`` cookie; zh-CN is the default because
 the app's users are mainland retail investors. Missing keys fall back to the key itself so a gap is visible, not

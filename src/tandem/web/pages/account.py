@@ -8,11 +8,10 @@ from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from tandem.core.errors import UserError
-from tandem.identity import accounts
-from tandem.identity.credentials import SESSION_TTL
-from tandem.web.deps import SESSION_COOKIE, CurrentUser, LangDep, MaybeUser, SessionDep, StateDep
+from tandem.identity import SESSION_TTL, accounts
+from tandem.web.deps import SESSION_COOKIE, CurrentUser, LangDep, MaybeUser, SessionDep, StateDep, rate_limit_login
+from tandem.web.pages.base import base_context, templates
 from tandem.web.problems import status_of
-from tandem.web.routes.pages import base_context, templates
 from tandem.web.state import AppState
 from tandem.web.templating import render
 
@@ -59,8 +58,6 @@ def login_submit(
     next: Annotated[str, Form(max_length=200)] = "/market",
 ) -> Response:
     """Check the password (rate-limited, lockout) and set the session cookie."""
-    from tandem.web.routes.api_auth import rate_limit_login
-
     try:
         rate_limit_login(request, state)
         user = accounts.authenticate(db, state.keys, username=username, password=password)
@@ -94,8 +91,6 @@ def signup_submit(
     display_name: Annotated[str, Form(max_length=40)] = "",
 ) -> Response:
     """Create the account, sign in, and go to the wealth tab to take the risk questionnaire."""
-    from tandem.web.routes.api_auth import rate_limit_login
-
     try:
         rate_limit_login(request, state)
         user = accounts.create_user(

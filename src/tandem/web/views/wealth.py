@@ -1,0 +1,238 @@
+"""Wealth records as the API and the 财富 tab show them: one language, finite numbers, down-sampled curves.
+
+The domain (:mod:`tandem.wealth.client`, :mod:`tandem.wealth.advisory`) decides; this only presents. Stored plans
+keep both languages, so a plan reads in the language of the request that shows it.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from datetime import date
+from typing import Any
+
+from tandem.compliance.disclaimers import Lang, data_date_line
+from tandem.compliance.suitability import CATEGORY_LABELS_EN, CATEGORY_LABELS_ZH, InvestorCategory
+from tandem.wealth.advisory import strategy_names
+from tandem.wealth.assessment import Assessment
+from tandem.wealth.client import ClientLevel
+from tandem.wealth.holdings import HoldingValue
+from tandem.wealth.models import PlanRow
+from tandem.wealth.questionnaire import Questionnaire
+from tandem.wealth.strategies import STRATEGIES, strategy_by_key
+from tandem.wealth.strategy_backtest import StrategyBacktest
+from tandem.wealth.strategy_service import StrategyView
+from tandem.web.schemas.wealth import (
+    AssessmentPublic,
+    BacktestPublic,
+    CurvePoint,
+    ExpectedPublic,
+    HoldingsPublic,
+    LevelPublic,
+    OptionPublic,
+    PlanHoldingPublic,
+    PlanPublic,
+    QuestionnairePublic,
+    QuestionPublic,
+    RebalancePublic,
+    SimHoldingPublic,
+    StrategyListPublic,
+    StrategyPublic,
+)
+
+CURVE_POINTS = 80
+_SPAN = re.compile(r"(\d{4}-\d{2}-\d{2}) 至 (\d{4}-\d{2}-\d{2})")
+
+
+def finite(x: float) -> float | None:
+    """``x`` or None when it is NaN/inf (JSON has no NaN)."""
+    return x if math.isfinite(x) else None
+
+
+def label_of(category: InvestorCategory, lang: Lang) -> str:
+    """The category's name in ``lang``."""
+    return (CATEGORY_LABELS_ZH if lang == "zh" else CATEGORY_LABELS_EN)[category]
+
+
+def questionnaire_public(q: Questionnaire, lang: Lang) -> QuestionnairePublic:
+    """The questionnaire in one language, without scores."""
+    zh = lang == "zh"
+    return QuestionnairePublic(
+        version=q.version,
+        lang=lang,
+        validity_days=q.validity_days,
+        questions=[
+            QuestionPublic(
+                id=qu.id,
+                text=qu.zh if zh else qu.en,
+                options=[OptionPublic(key=o.key, text=o.zh if zh else o.en) for o in qu.options],
+            )
+            for qu in q.questions
+        ],
+    )
+
+
+def assessment_public(a: Assessment, lang: Lang) -> AssessmentPublic:
+    """A stored assessment for the client."""
+    return AssessmentPublic(
+        id=a.id,
+        level=a.category.value,
+        label=label_of(a.category, lang),
+        lowest_category=a.lowest_category,
+        forced_by=list(a.forced_by),
+        assessed_at=a.assessed_at,
+        valid_until=a.valid_until,
+        questionnaire_version=a.questionnaire_version,
+    )
+
+
+def level_public(level: ClientLevel, lang: Lang) -> LevelPublic:
+    """The caller's latest level with its expiry; ``reassessment_needed`` when there is none or it expired."""
+    latest = level.latest
+    if latest is None:
+        return LevelPublic(assessed=False, reassessment_needed=True)
+    note = None
+    if latest.lowest_category:
+        note = (
+            "您属于最低风险承受能力类别，只能购买R1级（低风险）产品。"
+            if lang == "zh"
+            else "You are in the lowest risk category and may only buy R1 (low-risk) products."
+        )
+    return LevelPublic(
+        assessed=True,
+        level=latest.category.value,
+        label=label_of(latest.category, lang),
+        lowest_category=latest.lowest_category,
+        lowest_category_note=note,
+        assessed_at=latest.assessed_at,
+        valid_until=latest.valid_until,
+        days_left=level.days_left,
+        expired=level.expired,
+        reassessment_needed=level.expired,
+    )
+
+
+def backtest_public(bt: StrategyBacktest) -> BacktestPublic:
+    """Backtest statistics plus a down-sampled equity curve."""
+    curve = bt.curve
+    step = max(1, math.ceil(len(curve) / CURVE_POINTS))
+    picked = list(range(0, len(curve), step))
+    if picked and picked[-1] != len(curve) - 1:
+        picked.append(len(curve) - 1)
+    st = bt.stats
+    return BacktestPublic(
+        annual_return=finite(st.annual_return),
+        volatility=finite(st.volatility),
+        max_drawdown=finite(st.max_drawdown),
+        sharpe=finite(st.sharpe),
+        start=st.start,
+        end=st.end,
+        observations=st.observations,
+        costs=round(bt.costs, 6),
+        rebalances=bt.rebalances,
+        method=bt.method,
+        curve=[CurvePoint(date=curve.index[i], value=round(float(curve.iloc[i]), 6)) for i in picked],
+    )
+
+
+def strategy_list_public(category: InvestorCategory, views: list[StrategyView], lang: Lang) -> StrategyListPublic:
+    """The matching strategies in ``lang`` with their backtests."""
+    zh = lang == "zh"
+    return StrategyListPublic(
+        level=category.value,
+        items=[
+            StrategyPublic(
+                key=v.strategy.key,
+                name=v.strategy.name_zh if zh else v.strategy.name_en,
+                description=v.strategy.description_zh if zh else v.strategy.description_en,
+                risk_level=v.strategy.risk.value,
+                levels=[c.value for c in InvestorCategory if v.strategy.serves(c)],
+                backtest=backtest_public(v.backtest),
+            )
+            for v in views
+        ],
+    )
+
+
+def plan_public(row: PlanRow, *, lang: Lang, current: InvestorCategory | None) -> PlanPublic:
+    """A stored plan in ``lang``; ``matches_current_level`` is re-evaluated against ``current``."""
+    p: dict[str, Any] = row.payload
+    zh = lang == "zh"
+    e = p["expected"]
+    keys = {s.key for s in STRATEGIES}
+    matches = current is not None and row.strategy in keys and strategy_by_key(row.strategy).serves(current)
+    return PlanPublic(
+        id=row.id,
+        status=row.status,
+        level=row.level,
+        strategy=row.strategy,
+        strategy_name=strategy_names(lang).get(row.strategy, str(p.get("strategy_name", row.strategy))),
+        amount=row.amount,
+        invested=float(p["invested"]),
+        cash_residual=float(p["cash_residual"]),
+        horizon_years=float(p["horizon_years"]),
+        holdings=[PlanHoldingPublic(**h) for h in p["holdings"]],
+        expected=ExpectedPublic(
+            annual_return=finite(e["return"]),
+            volatility=finite(e["volatility"]),
+            max_drawdown=finite(e["max_drawdown"]),
+            basis=str(e["basis"]),
+        ),
+        explanation=p["explanation_zh"] if zh else p["explanation_en"],
+        disclaimer=p["disclaimer_zh"] if zh else p["disclaimer_en"],
+        data_line=_data_line(str(p.get("data_line", "")), lang),
+        notes=[_note(str(n), lang) for n in p.get("notes", [])],
+        rebalance=[RebalancePublic(**r) for r in p.get("rebalance", [])],
+        rule_version=row.rule_version,
+        matches_current_level=matches,
+        created_at=row.created_at,
+    )
+
+
+def _data_line(line: str, lang: Lang) -> str:
+    """The stored (Chinese) data-range line, in ``lang``."""
+    span = _SPAN.search(line)
+    if lang == "zh" or span is None:
+        return line
+    return data_date_line(date.fromisoformat(span[2]), "en", start=date.fromisoformat(span[1]))
+
+
+def _note(note: str, lang: Lang) -> str:
+    """One language of a builder note written as ``code: 中文 / English``."""
+    code, sep, text = note.partition(": ")
+    zh, slash, en = text.partition(" / ")
+    if not sep or not slash:
+        return note
+    return f"{code}: {zh if lang == 'zh' else en}"
+
+
+def holdings_public(values: list[HoldingValue], lang: Lang) -> HoldingsPublic:
+    """The caller's simulated positions valued at the latest catalogue NAV."""
+    items = [
+        SimHoldingPublic(
+            code=v.row.code,
+            name=v.row.name,
+            risk_level=v.row.risk_level,
+            asset_class=v.row.asset_class,
+            units=v.row.units,
+            nav=v.row.nav,
+            cost=v.row.cost,
+            value=v.value,
+            above_level=v.above_level,
+        )
+        for v in values
+    ]
+    note = (
+        "模拟申购：仅用于演示与学习，没有发生真实资金划转。"
+        if lang == "zh"
+        else "Simulated subscription for demonstration; no real money moved."
+    )
+    first = values[0].row if values else None
+    return HoldingsPublic(
+        plan_id=first.plan_id if first else None,
+        subscribed_at=first.subscribed_at if first else None,
+        items=items,
+        total_cost=round(sum(i.cost for i in items), 2),
+        total_value=round(sum(i.value for i in items), 2),
+        note=note,
+    )
