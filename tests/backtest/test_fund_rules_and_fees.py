@@ -18,7 +18,6 @@ from tandem.backtest.engine import run_weights
 from tandem.backtest.event_engine import run_strategy
 from tandem.backtest.market import MarketData, build_market, load_market
 from tandem.backtest.strategy import Context, Strategy
-from tandem.core.models import FundType
 from tandem.marketdata.store import MarketStore
 
 HFQ = Path("/work/shared/data/daily/hfq_baostock_2012_2023_subset40")
@@ -119,10 +118,3 @@ def test_fund_units_pay_no_per_share_transfer_fee(sample_store: MarketStore) -> 
     w.iloc[0], w.iloc[5] = 0.5, 0.0
     res = run_weights(w, m)
     assert len(res.trades) == 2 and (res.trades["transfer_fee"] == 0.0).all()
-
-
-def test_equity_etf_band_is_not_t0_and_star_index_etf_band_is_20pct() -> None:
-    from tandem.core import rulebook
-
-    days = np.array(["2023-03-01"], dtype="datetime64[D]")
-    assert rulebook.t_plus_panel(["511010.SH", "600000.SH"], days, [FundType.BOND, None]).tolist() == [[0.0, 1.0]]

@@ -19,7 +19,7 @@ import numpy.typing as npt
 
 from tandem.core.models import Board, FundType, board_of
 
-RULEBOOK_VERSION = "2025-07-07.2"
+RULEBOOK_VERSION = "2025-07-07.3"
 
 
 @dataclass(frozen=True, slots=True)
@@ -176,7 +176,10 @@ TRANSFER_FEE_PER_SHARE: tuple[PerShareFeeRule, ...] = (
     ),
 )
 
-# BSE (and NEEQ before it) charges its own transfer fee: 0.01‰ of value per side (中国结算北京分公司 fee schedule).
+# BSE (and NEEQ before it) has its own schedule, set by 中国结算北京分公司 rather than the SSE/SZSE one. The figure
+# below is UNVERIFIED: no primary source (the depository's or the exchange's fee notice) was found on 2026-12-07;
+# secondary sources disagree (0.01‰ per side as commonly quoted; one claims BSE charges none since 2023). Replace
+# it with the notice's figure and number when one is at hand.
 BSE_TRANSFER_FEE: tuple[RateRule, ...] = (
     RateRule(
         "transfer_fee",
@@ -184,7 +187,8 @@ BSE_TRANSFER_FEE: tuple[RateRule, ...] = (
         0.00001,
         _BSE_OPEN,
         None,
-        "BSE/中国结算北京分公司 schedule as commonly quoted: 0.01‰ of value per side (not re-verified here)",
+        "UNVERIFIED: 0.01‰ of value per side as commonly quoted for 中国结算北京分公司; no primary source found "
+        "(searched 2026-12-07, secondary sources disagree)",
     ),
 )
 
