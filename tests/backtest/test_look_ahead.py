@@ -120,3 +120,27 @@ def test_vectorised_weights_from_a_whole_sample_statistic_are_refused(make_marke
 def test_causal_vectorised_weights_pass_unchanged(make_market) -> None:
     m = make_market(["600519.SH", "000001.SZ"], "2022-01-04", "2022-12-30")
     pd.testing.assert_frame_equal(weights_from(_momentum, m), _momentum(m))
+
+
+PEEKING_FILE = """
+import pandas as pd
+
+UNIVERSE = ["600519.SH", "000001.SZ"]
+START, END = "2022-01-04", "2022-12-30"
+
+
+def target_weights(market):
+    c = pd.DataFrame(market.close, index=market.index(), columns=list(market.codes))
+    return (c.shift(-1) / c / 4).clip(0, 0.5).fillna(0.0)
+"""
+
+
+def test_a_strategy_file_whose_weights_read_ahead_is_refused(sample_store, tmp_path) -> None:
+    from tandem.backtest.loader import run_file
+
+    path = tmp_path / "peek.py"
+    path.write_text(PEEKING_FILE, encoding="utf-8")
+    with pytest.raises(LookAheadError, match=r"target_weights gave .* when bars after 2022-\d\d-\d\d were hidden"):
+        run_file(path, sample_store)
+    path.write_text(PEEKING_FILE.replace("c.shift(-1) / c", "c / c.shift(1)"), encoding="utf-8")
+    assert len(run_file(path, sample_store).result.trades) > 0
