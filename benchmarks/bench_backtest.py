@@ -188,7 +188,6 @@ def bench_grid(rounds: int) -> dict[str, object]:
 def bench_event(days: int, stocks: int, rounds: int) -> dict[str, object]:
     import backtrader as bt
 
-    from tandem.analytics.indicators import sma
     from tandem.backtest.config import ExecutionConfig
     from tandem.backtest.event_engine import run_strategy
     from tandem.backtest.grid import price_market
@@ -199,15 +198,26 @@ def bench_event(days: int, stocks: int, rounds: int) -> dict[str, object]:
     n = close.shape[1]
 
     class DualMA(Strategy):
+        # The strategy sees only rows up to its bar (ctx.market ends there), so the MAs are kept as running
+        # window sums on self, updated from the last 31 closes each bar (the incremental way backtrader's SMA works)
+        # instead of being precomputed over the whole array in on_start.
         def on_start(self, ctx: Context) -> None:
-            c = ctx.market.close
-            self.above = sma(c, 10) > sma(c, 30)
+            self.f = np.zeros(n)
+            self.s = np.zeros(n)
+            self.prev = np.zeros(n, dtype=bool)
 
         def on_bar(self, ctx: Context) -> None:
             i = ctx.i
+            h = ctx.history("close", 31)
+            self.f += h[-1] - (h[-11] if i >= 10 else 0.0)
+            self.s += h[-1] - (h[-31] if i >= 30 else 0.0)
+            if i < 29:
+                return
+            above = self.f * 30 > self.s * 10
+            now, before = above, self.prev
+            self.prev = above
             if i < 30:
                 return
-            now, before = self.above[i], self.above[i - 1]
             for j in np.flatnonzero(now & ~before & (ctx.pos == 0)):
                 ctx.order_target_percent(ctx.codes[j], 1.0 / n)
             for j in np.flatnonzero(~now & before & (ctx.pos > 0)):

@@ -55,8 +55,9 @@ def test_fund_units_pay_no_stamp_duty_or_transfer_fee(sample_store: MarketStore)
 
 def test_159915_tracks_chinext_and_has_the_20pct_band(sample_store: MarketStore) -> None:
     m = load_market(sample_store, ["159915.SZ", "510300.SH"], date(2023, 3, 1), date(2023, 3, 10))
-    assert np.allclose(m.limit_up[1:, 0], np.round(m.preclose[1:, 0] * 1.2 + 1e-9, 2))
-    assert np.allclose(m.limit_up[1:, 1], np.round(m.preclose[1:, 1] * 1.1 + 1e-9, 2))
+    # Funds are quoted to 0.001 yuan, so their limit prices round to that tick (2.372 × 1.2 = 2.8464 → 2.846).
+    assert np.allclose(m.limit_up[1:, 0], np.round(m.preclose[1:, 0] * 1.2 + 1e-9, 3))
+    assert np.allclose(m.limit_up[1:, 1], np.round(m.preclose[1:, 1] * 1.1 + 1e-9, 3))
 
 
 def test_odd_lot_is_sold_whole_with_round_lots() -> None:

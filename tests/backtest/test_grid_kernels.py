@@ -30,7 +30,8 @@ def dense(en: np.ndarray, ex: np.ndarray, cs: np.ndarray, market: MarketData, co
         np.ascontiguousarray(en), np.ascontiguousarray(ex), cs, market.close if use_close else market.open,
         market.close, market.open, market.volume, market.tradable, market.limit_up, market.limit_down,
         slippage_panel(market, config), market.preclose, market.adj_ratio, market.stamp_sell, market.transfer_fee,
-        market.min_buy, market.lot_step, config.initial_cash, config_vector(config, record=False), trades, events,
+        market.transfer_per_share, market.transfer_min, market.t_plus, market.min_buy, market.lot_step,
+        config.initial_cash, config_vector(config, record=False), trades, events,
     )  # fmt: skip
 
 

@@ -48,6 +48,7 @@ EV_BONUS_SHARES = 11.0
 EV_NO_PRICE = 12.0
 
 _EPS = 1e-9
+LIMIT_TOL = 0.0005  # a price is at its limit within half the finest tick (funds: 0.001; A shares: 0.01)
 BONUS_THRESHOLD = 1.095
 
 jit = numba.njit(cache=True, nogil=True)
@@ -103,14 +104,41 @@ def commission(value: float, cfg: np.ndarray) -> float:
     return c
 
 
+@jit_inline
+def transfer_fee(value: float, qty: float, rate: float, per_share: float, fee_min: float) -> float:
+    """Proportional fee on value plus the per-share fee with its minimum (one of the two is zero on any day)."""
+    fee = value * rate
+    if per_share > 0.0:
+        fee += max(qty * per_share, fee_min)
+    return fee
+
+
 @jit
-def new_day(t, preclose, adj_ratio, pos, locked, cash, cfg, events):
-    """Start session ``t``: T+1 shares become sellable; credit distributions on ex-dates."""
+def new_day(t, preclose, adj_ratio, bonus, dividend, pos, locked, cash, cfg, events):
+    """Start session ``t``: T+1 shares become sellable; credit distributions on ex-dates.
+
+    Where ``bonus[t, j]`` is finite the distribution's form is known (see ``tandem.backtest.distributions``):
+    ``bonus`` shares and ``dividend`` yuan per share held, whole shares only when lots are on (fractions are
+    dropped, as the depository does not pay them in cash). Elsewhere the value owed by the adjustment ratio is
+    split by :data:`BONUS_THRESHOLD` into shares or cash.
+    """
     ci = 0
     n = pos.shape[0]
     for j in range(n):
         locked[j] = 0.0
-        if cfg[C_CORP] > 0.0 and pos[j] > 0.0 and adj_ratio[t, j] != 1.0 and math.isfinite(preclose[t, j]):
+        if cfg[C_CORP] > 0.0 and pos[j] > 0.0 and math.isfinite(bonus[t, j]):
+            extra = pos[j] * bonus[t, j]
+            if cfg[C_LOTS] > 0.0:
+                extra = math.floor(extra + _EPS)
+            paid = pos[j] * dividend[t, j]
+            held = pos[j]
+            pos[j] += extra
+            cash[ci] += paid
+            if extra > 0.0:
+                _ev(cfg, events, (float(t), float(j), EV_BONUS_SHARES, 0.0, extra, paid, adj_ratio[t, j]))
+            elif paid > 0.0:
+                _ev(cfg, events, (float(t), float(j), EV_DIVIDEND, 0.0, held, paid, adj_ratio[t, j]))
+        elif cfg[C_CORP] > 0.0 and pos[j] > 0.0 and adj_ratio[t, j] != 1.0 and math.isfinite(preclose[t, j]):
             r = adj_ratio[t, j]
             owed = pos[j] * preclose[t, j] * (r - 1.0)
             if r >= BONUS_THRESHOLD:
@@ -140,6 +168,8 @@ def _sell(
     limit_down,
     stamp,
     transfer,
+    per_share,
+    fee_min,
     min_buy,
     step,
     pos,
@@ -150,7 +180,11 @@ def _sell(
     trades,
     events,
 ):
-    """Sell up to ``want`` shares of code ``j``; returns shares sold."""
+    """Sell up to ``want`` shares of code ``j``; returns shares sold.
+
+    ``transfer`` is the proportional transfer fee, ``per_share``/``fee_min`` the per-share one (Shanghai before
+    2015-08-01: ``max(qty * per_share, fee_min)``; 0 elsewhere).
+    """
     if cfg[C_SUSPENSIONS] > 0.0 and not tradable:
         _ev(cfg, events, (float(t), float(j), EV_SUSPENDED, -1.0, want, 0.0, px))
         return 0.0, True
@@ -158,10 +192,10 @@ def _sell(
         _ev(cfg, events, (float(t), float(j), EV_NO_PRICE, -1.0, want, 0.0, px))
         return 0.0, True
     if cfg[C_LIMITS] > 0.0 and math.isfinite(limit_down):
-        if abs(limit_px - limit_down) < 0.005:
+        if abs(limit_px - limit_down) < LIMIT_TOL:
             _ev(cfg, events, (float(t), float(j), EV_LIMIT_DOWN, -1.0 - cfg[C_FILL_CLOSE], want, 0.0, limit_down))
             return 0.0, True
-        if abs(opened - limit_down) < 0.005 and cfg[C_FILL_CLOSE] > 0.0:
+        if abs(opened - limit_down) < LIMIT_TOL and cfg[C_FILL_CLOSE] > 0.0:
             _ev(cfg, events, (float(t), float(j), EV_OPENED_AT_LIMIT, -1.0, want, want, limit_down))
     held = pos[j]
     qty = min(want, held)
@@ -190,7 +224,7 @@ def _sell(
     if cfg[C_MIN_COMMISSION] > 0.0 and comm == cfg[C_MIN_COMMISSION] and value * cfg[C_COMMISSION] < comm:
         _ev(cfg, events, (float(t), float(j), EV_MIN_COMMISSION, -1.0, value * cfg[C_COMMISSION], comm, value))
     tax = value * stamp if cfg[C_STAMP] > 0.0 else 0.0
-    tfee = value * transfer if cfg[C_TRANSFER] > 0.0 else 0.0
+    tfee = transfer_fee(value, qty, transfer, per_share, fee_min) if cfg[C_TRANSFER] > 0.0 else 0.0
     fee = comm + tax + tfee
     cash[ci] += value - fee
     pos[j] = held - qty
@@ -213,6 +247,9 @@ def _buy(
     tradable,
     limit_up,
     transfer,
+    per_share,
+    fee_min,
+    settle,
     min_buy,
     step,
     pos,
@@ -223,7 +260,11 @@ def _buy(
     trades,
     events,
 ):
-    """Buy up to ``want`` shares of code ``j`` within the cash available; returns shares bought."""
+    """Buy up to ``want`` shares of code ``j`` within the cash available; returns shares bought.
+
+    ``settle`` is the code's settlement lag that day (1: T+1, the shares are locked until the next session; 0: a
+    T+0 fund, sellable at once). Transfer-fee arguments as in :func:`_sell`.
+    """
     if cfg[C_SUSPENSIONS] > 0.0 and not tradable:
         _ev(cfg, events, (float(t), float(j), EV_SUSPENDED, 1.0, want, 0.0, px))
         return 0.0, True
@@ -231,10 +272,10 @@ def _buy(
         _ev(cfg, events, (float(t), float(j), EV_NO_PRICE, 1.0, want, 0.0, px))
         return 0.0, True
     if cfg[C_LIMITS] > 0.0 and math.isfinite(limit_up):
-        if abs(limit_px - limit_up) < 0.005:
+        if abs(limit_px - limit_up) < LIMIT_TOL:
             _ev(cfg, events, (float(t), float(j), EV_LIMIT_UP, 1.0 + cfg[C_FILL_CLOSE], want, 0.0, limit_up))
             return 0.0, True
-        if abs(opened - limit_up) < 0.005 and cfg[C_FILL_CLOSE] > 0.0:
+        if abs(opened - limit_up) < LIMIT_TOL and cfg[C_FILL_CLOSE] > 0.0:
             _ev(cfg, events, (float(t), float(j), EV_OPENED_AT_LIMIT, 1.0, want, want, limit_up))
     qty = want
     all_in = not math.isfinite(want)
@@ -246,10 +287,12 @@ def _buy(
             qty = cap
     price = px * (1.0 + slip)
     tr = transfer if cfg[C_TRANSFER] > 0.0 else 0.0
+    ps = per_share if cfg[C_TRANSFER] > 0.0 else 0.0
+    reserve = fee_min if ps > 0.0 else 0.0  # the per-share fee's minimum, kept back so a small buy can pay it
     rate = cfg[C_COMMISSION] + tr
-    afford = cash[ci] / (price * (1.0 + rate))
+    afford = (cash[ci] - reserve) / (price * (1.0 + rate) + ps)
     if cfg[C_MIN_COMMISSION] > 0.0 and afford * price * cfg[C_COMMISSION] < cfg[C_MIN_COMMISSION]:
-        afford = (cash[ci] - cfg[C_MIN_COMMISSION]) / (price * (1.0 + tr))
+        afford = (cash[ci] - reserve - cfg[C_MIN_COMMISSION]) / (price * (1.0 + tr) + ps)
     afford = max(afford, 0.0)
     if all_in:
         qty = afford
@@ -269,11 +312,12 @@ def _buy(
     comm = commission(value, cfg)
     if cfg[C_MIN_COMMISSION] > 0.0 and comm == cfg[C_MIN_COMMISSION] and value * cfg[C_COMMISSION] < comm:
         _ev(cfg, events, (float(t), float(j), EV_MIN_COMMISSION, 1.0, value * cfg[C_COMMISSION], comm, value))
-    tfee = value * tr
+    tfee = transfer_fee(value, qty, tr, ps, fee_min)
     fee = comm + tfee
     cash[ci] -= value + fee
     pos[j] += qty
-    locked[j] += qty
+    if settle > 0.0:
+        locked[j] += qty
     _tr(cfg, trades, (float(t), float(j), 1.0, qty, price, fee, comm, 0.0, tfee))
     return qty, False
 
@@ -293,6 +337,9 @@ def fill_orders(
     slip,
     stamp_sell,
     transfer,
+    per_share,
+    fee_min,
+    t_plus,
     min_buy,
     step,
     pos,
@@ -347,6 +394,8 @@ def fill_orders(
                 limit_down[t, j],
                 stamp_sell[t, j],
                 transfer[t, j],
+                per_share[t, j],
+                fee_min[t, j],
                 min_buy[j],
                 step[j],
                 pos,
@@ -372,6 +421,9 @@ def fill_orders(
                 tradable[t, j],
                 limit_up[t, j],
                 transfer[t, j],
+                per_share[t, j],
+                fee_min[t, j],
+                t_plus[t, j],
                 min_buy[j],
                 step[j],
                 pos,
@@ -411,8 +463,13 @@ def run_weights(
     slip,
     preclose,
     adj_ratio,
+    bonus,
+    dividend,
     stamp_sell,
     transfer,
+    per_share,
+    fee_min,
+    t_plus,
     min_buy,
     step,
     cash0,
@@ -437,7 +494,7 @@ def run_weights(
     cash_out = np.zeros(T)
     pos_out = np.zeros((T, n))
     for t in range(T):
-        new_day(t, preclose, adj_ratio, pos, locked, cash, cfg, events)
+        new_day(t, preclose, adj_ratio, bonus, dividend, pos, locked, cash, cfg, events)
         src = t if use_close else t - 1
         if src >= 0:
             row = weights[src]
@@ -469,6 +526,9 @@ def run_weights(
                 slip,
                 stamp_sell,
                 transfer,
+                per_share,
+                fee_min,
+                t_plus,
                 min_buy,
                 step,
                 pos,
@@ -509,6 +569,9 @@ def run_signal_grid(
     adj_ratio,
     stamp_sell,
     transfer,
+    per_share,
+    fee_min,
+    t_plus,
     min_buy,
     step,
     cash0,
@@ -558,6 +621,8 @@ def run_signal_grid(
                         limit_down[t, s],
                         stamp_sell[t, s],
                         transfer[t, s],
+                        per_share[t, s],
+                        fee_min[t, s],
                         min_buy[s],
                         step[s],
                         pos,
@@ -581,6 +646,9 @@ def run_signal_grid(
                         tradable[t, s],
                         limit_up[t, s],
                         transfer[t, s],
+                        per_share[t, s],
+                        fee_min[t, s],
+                        t_plus[t, s],
                         min_buy[s],
                         step[s],
                         pos,

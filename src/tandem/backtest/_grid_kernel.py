@@ -66,6 +66,8 @@ def run_signal_grid_events(
     slip_on,
     stamp_sell,
     transfer,
+    per_share,
+    fee_min,
     min_buy,
     step,
     cash0,
@@ -128,6 +130,8 @@ def run_signal_grid_events(
                     mb = min_buy[s] if lots_on else 1.0
                     st = step[s] if lots_on else 1.0
                     tf = transfer[t, s] if transfer_on else 0.0
+                    ps = per_share[t, s] if transfer_on else 0.0
+                    fm = fee_min[t, s] if transfer_on else 0.0
                     if buy:
                         _buy(
                             t,
@@ -141,6 +145,9 @@ def run_signal_grid_events(
                             ok,
                             lim,
                             tf,
+                            ps,
+                            fm,
+                            1.0,  # one fill per column and bar, locks reset before each: T+0 changes nothing
                             mb,
                             st,
                             pos,
@@ -154,8 +161,8 @@ def run_signal_grid_events(
                     else:
                         stamp = stamp_sell[t, s] if stamp_on else 0.0
                         _sell(
-                            t, k, k, pos[k], p, p, sl, vol, ok, lim, stamp, tf, mb, st, pos, locked, cash, cfg, op,
-                            trades, events,
+                            t, k, k, pos[k], p, p, sl, vol, ok, lim, stamp, tf, ps, fm, mb, st, pos, locked, cash, cfg,
+                            op, trades, events,
                         )  # fmt: skip
         for k in range(m):
             c = c0 + k

@@ -53,6 +53,8 @@ def run_ma_grid(
     slip_on,
     stamp_sell,
     transfer,
+    per_share,
+    fee_min,
     min_buy,
     step,
     cash0,
@@ -117,14 +119,17 @@ def run_ma_grid(
                 mb = min_buy[s] if lots_on else 1.0
                 st = step[s] if lots_on else 1.0
                 tf = transfer[t, s] if transfer_on else 0.0
+                ps = per_share[t, s] if transfer_on else 0.0
+                fm = fee_min[t, s] if transfer_on else 0.0
                 if buy:
                     _buy(
-                        t, 0, 0, np.inf, q, q, sl, vol, ok, lim, tf, mb, st, pos, locked, cash, cfg, op, trades, events,
+                        t, 0, 0, np.inf, q, q, sl, vol, ok, lim, tf, ps, fm, 1.0, mb, st, pos, locked, cash, cfg, op,
+                        trades, events,
                     )  # fmt: skip
                 else:
                     stamp = stamp_sell[t, s] if stamp_on else 0.0
                     _sell(
-                        t, 0, 0, pos[0], q, q, sl, vol, ok, lim, stamp, tf, mb, st, pos, locked, cash, cfg, op,
+                        t, 0, 0, pos[0], q, q, sl, vol, ok, lim, stamp, tf, ps, fm, mb, st, pos, locked, cash, cfg, op,
                         trades, events,
                     )  # fmt: skip
             out[p * S + s] = cash[0] + (pos[0] * last[s] if pos[0] != 0.0 else 0.0)

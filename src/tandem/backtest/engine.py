@@ -8,6 +8,7 @@ session until they fill or a new row replaces them.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 
 import numpy as np
@@ -19,6 +20,7 @@ from tandem.backtest.config import ExecutionConfig
 from tandem.backtest.market import MarketData
 from tandem.backtest.records import events_frame, new_lists, trades_frame
 from tandem.backtest.result import BacktestResult
+from tandem.backtest.strategy import LookAheadError
 from tandem.core import rulebook
 from tandem.core.errors import ValidationFailed
 
@@ -134,8 +136,13 @@ def simulate(w: FloatArray, market: MarketData, cfg: ExecutionConfig, name: str)
         slippage_panel(market, cfg),
         market.preclose,
         market.adj_ratio,
+        market.bonus_shares,
+        market.cash_dividend,
         market.stamp_sell,
         market.transfer_fee,
+        market.transfer_per_share,
+        market.transfer_min,
+        market.t_plus,
         market.min_buy,
         market.lot_step,
         cfg.initial_cash,
@@ -145,6 +152,43 @@ def simulate(w: FloatArray, market: MarketData, cfg: ExecutionConfig, name: str)
         events,
     )
     return build_result(market, cfg, equity, cash, pos, trades, events, name)
+
+
+LOOK_AHEAD_CUTS = 3  # prefixes checked by weights_from (a quarter, half and three quarters of the days)
+
+
+def weights_from(
+    fn: Callable[[MarketData], pd.DataFrame], market: MarketData, *, cuts: int = LOOK_AHEAD_CUTS
+) -> pd.DataFrame:
+    """A vectorised strategy's weights, refused if any row depends on a later bar.
+
+    ``fn(market)`` sees the whole panel at once (that is what makes it fast), so it is run again on the market as
+    known at ``cuts`` earlier closes (:meth:`MarketData.until`: the arrays end there); every row up to a cut must
+    come out the same as in the full run. A weight that used a later price (``close.shift(-1)``, a full-sample
+    mean) changes and :class:`~tandem.backtest.strategy.LookAheadError` names the first such bar and its date.
+    The cost is ``cuts`` more calls of ``fn`` on shorter panels; the simulation itself is untouched. A read
+    ahead is seen when it changes some weight up to a cut (a ``shift(-1)`` that the hidden row happens to leave
+    equal at every cut, e.g. a NaN mapped to the same 0, goes unseen: the event engine's view is the strict one).
+    """
+    full = fn(market)
+    if not isinstance(full, pd.DataFrame):
+        raise ValidationFailed(f"target_weights must return a DataFrame (days × codes), not {type(full).__name__}")
+    T = market.shape[0]
+    days = market.index()
+    for k in sorted({(T * (c + 1)) // (cuts + 1) for c in range(cuts)} - {0}):
+        part = fn(market.until(k - 1))
+        a = full.reindex(index=days[:k], columns=list(market.codes)).to_numpy(dtype=np.float64)
+        b = part.reindex(index=days[:k], columns=list(market.codes)).to_numpy(dtype=np.float64)
+        same = (a == b) | (np.isnan(a) & np.isnan(b)) | np.isclose(a, b, rtol=1e-9, atol=1e-12)
+        if not same.all():
+            i = int(np.flatnonzero(~same.all(axis=1))[0])
+            j = int(np.flatnonzero(~same[i])[0])
+            raise LookAheadError(
+                f"bar {market.day(i)} (row {i}): target_weights gave {market.codes[j]} {a[i, j]:.6g} with the full "
+                f"data but {b[i, j]:.6g} when bars after {market.day(k - 1)} were hidden, so that weight reads later "
+                "prices (look-ahead); use only rows up to each bar (rolling windows, shift(+n), expanding statistics)"
+            )
+    return full
 
 
 def signals_to_weights(entries: pd.DataFrame, exits: pd.DataFrame, slots: int | None = None) -> pd.DataFrame:

@@ -15,10 +15,11 @@ from tandem.core.errors import TandemError, UserError
 
 
 def _fill(ctx: Context, t: int, use_close: bool, w: object, q: object, arrays: dict[str, object]) -> None:
-    m = ctx.market
+    m = ctx._market
     _core.fill_orders(
         t, use_close, w, q, m.open, m.close, m.volume, m.tradable, m.limit_up, m.limit_down,
-        arrays["slip_close" if use_close else "slip_open"], m.stamp_sell, m.transfer_fee, m.min_buy, m.lot_step,
+        arrays["slip_close" if use_close else "slip_open"], m.stamp_sell, m.transfer_fee, m.transfer_per_share,
+        m.transfer_min, m.t_plus, m.min_buy, m.lot_step,
         ctx.pos, ctx.locked, ctx.cash_arr, ctx.last_px, arrays["cfg_close" if use_close else "cfg_open"],
         arrays["blocked"], arrays["trades"], arrays["events"],
     )  # fmt: skip
@@ -30,6 +31,8 @@ def _call(strategy: Strategy, hook: str, ctx: Context) -> None:
         getattr(strategy, hook)(ctx)
     except TandemError:
         raise
+    except IndexError as exc:  # ctx.market ends at today's row: an index past it is a read ahead
+        raise ctx.look_ahead_error(exc) from exc
     except Exception as exc:
         raise UserError(
             f"strategy {type(strategy).__name__}.{hook} raised {type(exc).__name__}: {exc} on bar {ctx.today} "
@@ -57,8 +60,8 @@ def run_strategy(strategy: Strategy, market: MarketData, config: ExecutionConfig
     _call(strategy, "on_start", ctx)
     for t in range(T):
         ctx.i = t
-        _core.new_day(t, market.preclose, market.adj_ratio, ctx.pos, ctx.locked, ctx.cash_arr, arrays["cfg_open"],
-                      events)  # fmt: skip
+        _core.new_day(t, market.preclose, market.adj_ratio, market.bonus_shares, market.cash_dividend, ctx.pos,
+                      ctx.locked, ctx.cash_arr, arrays["cfg_open"], events)  # fmt: skip
         if np.isfinite(ctx.open_w).any() or ctx.open_q.any():
             _fill(ctx, t, False, ctx.open_w, ctx.open_q, arrays)
             ctx.open_w[:] = np.nan

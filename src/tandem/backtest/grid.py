@@ -51,8 +51,9 @@ def final_equity(
         out: FloatArray = _grid_kernel.run_signal_grid_events(
             _grid_kernel.signal_words(entries), _grid_kernel.signal_words(exits), 0 if use_close else 1, stocks, px,
             market.close, market.open, market.volume, market.tradable, market.limit_up, market.limit_down,
-            slip, bool(np.any(slip)), market.stamp_sell, market.transfer_fee, market.min_buy,
-            market.lot_step, config.initial_cash, cfg, trades, events,
+            slip, bool(np.any(slip)), market.stamp_sell, market.transfer_fee,
+            market.transfer_per_share, market.transfer_min, market.min_buy, market.lot_step, config.initial_cash, cfg,
+            trades, events,
         )  # fmt: skip
         return out
     en, ex = np.ascontiguousarray(entries), np.ascontiguousarray(exits)
@@ -62,7 +63,8 @@ def final_equity(
     out = _core.run_signal_grid(
         en, ex, stocks, px, market.close, market.open, market.volume,
         market.tradable, market.limit_up, market.limit_down, slip, market.preclose,
-        market.adj_ratio, market.stamp_sell, market.transfer_fee, market.min_buy, market.lot_step,
+        market.adj_ratio, market.stamp_sell, market.transfer_fee, market.transfer_per_share, market.transfer_min,
+        market.t_plus, market.min_buy, market.lot_step,
         config.initial_cash, cfg, trades, events,
     )  # fmt: skip
     return out
@@ -99,7 +101,8 @@ def ma_grid_final_equity(
         c, fasts, slows, np.searchsorted(windows, fasts), np.searchsorted(windows, slows), windows,
         0 if use_close else 1, market.close if use_close else market.open, market.close, market.open,
         market.volume, market.tradable, market.limit_up, market.limit_down, slip, bool(np.any(slip)),
-        market.stamp_sell, market.transfer_fee, market.min_buy, market.lot_step, config.initial_cash, cfg,
+        market.stamp_sell, market.transfer_fee, market.transfer_per_share, market.transfer_min, market.min_buy,
+        market.lot_step, config.initial_cash, cfg,
         trades, events,
     )  # fmt: skip
     return out

@@ -22,7 +22,7 @@ from pydantic import ValidationError
 
 from tandem.backtest.config import ExecutionConfig
 from tandem.backtest.declarative import run_spec
-from tandem.backtest.engine import run_weights
+from tandem.backtest.engine import run_weights, weights_from
 from tandem.backtest.event_engine import run_strategy
 from tandem.backtest.market import MarketData, load_market
 from tandem.backtest.metrics import backtest_metrics
@@ -115,7 +115,7 @@ def run_file(
             result = run_strategy(classes[0](), market, config)
         elif callable(getattr(mod, "target_weights", None)):
             try:
-                weights = mod.target_weights(market)
+                weights = weights_from(mod.target_weights, market)
             except UserError:
                 raise
             except Exception as exc:

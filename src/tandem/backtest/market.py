@@ -16,13 +16,14 @@ vectorised helpers, so the compiled loop only reads arrays.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, fields, replace
 from datetime import date
 
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
+from tandem.backtest import distributions
 from tandem.core import rulebook
 from tandem.core.errors import UserError, ValidationFailed
 from tandem.core.models import Board, FundType, board_of, fund_type_of_name, normalize_code
@@ -55,6 +56,12 @@ class MarketData:
     transfer_fee: FloatArray  # transfer fee rate per (day, code), 0 for exempt funds
     min_buy: FloatArray
     lot_step: FloatArray
+    transfer_per_share: FloatArray  # yuan per share (SSE before 2015-08-01), 0 elsewhere and for funds
+    transfer_min: FloatArray  # that fee's per-trade minimum in yuan
+    t_plus: FloatArray  # settlement lag per (day, code): 1 = T+1, 0 = T+0 (bond/gold/cross-border/money ETFs)
+    bonus_shares: FloatArray  # bonus shares per share held on an ex-date; NaN = form unknown (value credit)
+    cash_dividend: FloatArray  # cash per share held on an ex-date where bonus_shares is finite
+    adj_cum: FloatArray  # cumulative adjustment factor (1 on the first row): close * adj_cum is back-adjusted
 
     @property
     def shape(self) -> tuple[int, int]:
@@ -73,7 +80,25 @@ class MarketData:
         """Wrap a date × code array in a DataFrame."""
         return pd.DataFrame(np.asarray(values), index=self.index(), columns=list(self.codes))
 
+    def until(self, i: int) -> MarketData:
+        """The market as known at row ``i``'s close: every per-day array ends at row ``i`` (read-only views).
 
+        What strategies are given, so that no later row can be read (no look-ahead by construction); O(1), the
+        arrays are not copied.
+        """
+        if not 0 <= i < self.shape[0]:
+            raise ValidationFailed(f"row {i} is outside the market's {self.shape[0]} days")
+        cut: dict[str, object] = {}
+        for f in fields(self):
+            v = getattr(self, f.name)
+            if isinstance(v, np.ndarray) and f.name not in _PER_CODE:
+                view = v[: i + 1]
+                view.flags.writeable = False
+                cut[f.name] = view
+        return replace(self, **cut)  # type: ignore[arg-type]
+
+
+_PER_CODE = frozenset({"min_buy", "lot_step"})  # one value per code, not per day: never cut by ``until``
 _NO_IPO_WINDOW = 1_000_000
 
 
@@ -137,13 +162,20 @@ def build_market(
     pct = rulebook.price_limit_pct_array(
         b2, d2, st, sessions, np.broadcast_to(ld[None, :], shape), np.broadcast_to(ft[None, :], shape)
     )
-    up, down = rulebook.limit_prices(arr["preclose"], pct)
+    last_day = date.fromisoformat(str(d[-1])) if len(d) else date.today()
+    ticks = np.array([rulebook.tick_of(board_of(c), last_day) for c in codes])
+    up, down = rulebook.limit_prices(arr["preclose"], pct, ticks[None, :])
     adj = arr.get("adj_factor", np.ones(shape))
     adj = pd.DataFrame(adj).ffill().to_numpy()
     ratio = np.ones(shape)
     with np.errstate(divide="ignore", invalid="ignore"):
         ratio[1:] = adj[1:] / adj[:-1]
     ratio = np.where(np.isfinite(ratio) & (ratio > 0), ratio, 1.0)
+    is_fund = boards == Board.FUND.value
+    bonus, dividend = distributions.infer_distributions(
+        distributions.previous_close(arr["close"]), arr["preclose"], ratio, is_fund
+    )
+    per_share, fee_min = rulebook.per_share_fee_panel(tuple(codes), d)
     lots = [rulebook.lot_rule(board_of(c), date.fromisoformat(str(d[-1])) if len(d) else date.today()) for c in codes]
     return MarketData(
         dates=d,
@@ -162,7 +194,42 @@ def build_market(
         transfer_fee=rulebook.fee_rate_panel("transfer_fee", tuple(codes), d),
         min_buy=np.array([float(lot.min_buy) for lot in lots]),
         lot_step=np.array([float(lot.step) for lot in lots]),
+        transfer_per_share=per_share,
+        transfer_min=fee_min,
+        t_plus=rulebook.t_plus_panel(tuple(codes), d, list(fund_types) if fund_types is not None else None),
+        bonus_shares=bonus,
+        cash_dividend=dividend,
+        adj_cum=np.cumprod(ratio, axis=0).astype(np.float64),
     )
+
+
+# The fund list's category (天天基金 基金类型) → product type, where it is decisive; checked before the name.
+_CATEGORY_TYPES: tuple[tuple[str, FundType], ...] = (
+    ("货币", FundType.MONEY_MARKET),
+    ("QDII", FundType.CROSS_BORDER),
+    ("债券", FundType.BOND),
+)
+
+
+def fund_type_of(category: str | None, name: str | None) -> FundType:
+    """Product type of a listed fund from its fund-list category, else from its name (default equity ETF).
+
+    The category matters where the short name hides the type: 海富通中证短融ETF is a bond fund (债券型) whose
+    name has no 债, 易方达中概互联50ETF a cross-border one (QDII-ETF).
+    """
+    for word, kind in _CATEGORY_TYPES:
+        if category and word in category:
+            return kind
+    return fund_type_of_name(name)
+
+
+def _fund_reference(store: MarketStore) -> dict[str, tuple[str | None, str | None]]:
+    """Bare fund code → (name, category) from the store's fund list (codes there carry no exchange suffix)."""
+    funds = store.funds()
+    return {
+        str(c): (str(n) if n is not None else None, str(t) if t is not None else None)
+        for c, n, t in zip(funds["code"], funds["name"], funds["fund_type"], strict=True)
+    }
 
 
 def load_market(
@@ -200,12 +267,16 @@ def load_market(
     insts = store.instruments().set_index("code")
     list_dates: list[date | None] = []
     fund_types: list[FundType | None] = []
+    fund_rows = _fund_reference(store) if any(board_of(c) == Board.FUND for c in wanted) else {}
     for c in wanted:
         row = insts.loc[c] if c in insts.index else None
         ld = row["list_date"] if row is not None else None
         list_dates.append(pd.Timestamp(ld).date() if ld is not None and not pd.isna(ld) else None)
-        is_fund = board_of(c) == Board.FUND
-        fund_types.append(fund_type_of_name(str(row["name"]) if row is not None else None) if is_fund else None)
+        if board_of(c) != Board.FUND:
+            fund_types.append(None)
+            continue
+        name, category = fund_rows.get(c.partition(".")[0], (None, None))
+        fund_types.append(fund_type_of(category, name or (str(row["name"]) if row is not None else None)))
     data = {name: f.reindex(index=idx, columns=wanted).to_numpy(dtype=np.float64) for name, f in frames.items()}
     return build_market(
         idx.to_numpy(),  # type: ignore[arg-type]

@@ -38,6 +38,11 @@ def _at(side: float) -> str:
     return "closed" if abs(side) > 1.5 else "opened"
 
 
+def _px(x: float) -> str:
+    """A price to its tick: 0.01 for A shares, 0.001 where the price needs it (funds)."""
+    return f"{x:.2f}" if abs(x * 100.0 - round(x * 100.0)) < 1e-6 else f"{x:.3f}"
+
+
 def _q(x: float) -> str:
     return f"{x:,.0f}" if abs(x - round(x)) < 1e-9 else f"{x:,.4f}"
 
@@ -48,11 +53,11 @@ _RULES: dict[float, tuple[str, _Detail]] = {
     c.EV_SUSPENDED: ("suspended", lambda d, s, a, b, x: f"{_side(s)} blocked: suspended on {d}"),
     c.EV_LIMIT_UP: (
         "limit_up",
-        lambda d, s, a, b, x: f"buy blocked at limit-up on {d} ({_at(s)} at the limit {x:.2f})",
+        lambda d, s, a, b, x: f"buy blocked at limit-up on {d} ({_at(s)} at the limit {_px(x)})",
     ),
     c.EV_LIMIT_DOWN: (
         "limit_down",
-        lambda d, s, a, b, x: f"sell blocked at limit-down on {d} ({_at(s)} at the limit {x:.2f})",
+        lambda d, s, a, b, x: f"sell blocked at limit-down on {d} ({_at(s)} at the limit {_px(x)})",
     ),
     c.EV_T1: (
         "t_plus_one",
@@ -75,7 +80,7 @@ _RULES: dict[float, tuple[str, _Detail]] = {
     ),
     c.EV_OPENED_AT_LIMIT: (
         "opened_at_limit",
-        lambda d, s, a, b, x: f"{_side(s)} on {d}: opened at the limit {x:.2f} but traded away; filled at close",
+        lambda d, s, a, b, x: f"{_side(s)} on {d}: opened at the limit {_px(x)} but traded away; filled at close",
     ),
     c.EV_DIVIDEND: (
         "dividend",

@@ -34,18 +34,29 @@ class Strategy:
     name: str = "strategy"
 
     def on_start(self, ctx: Context) -> None:
-        """Called once before the first bar (e.g. to precompute indicators on ``ctx.market``)."""
+        """Called once before the first bar; ``ctx.market`` then holds the first session only (no look-ahead)."""
 
     def on_bar(self, ctx: Context) -> None:
         """Called after each session's close; place orders with ``ctx.order_*``."""
         raise UserError(f"{type(self).__name__} must override on_bar(ctx)")
 
 
+class LookAheadError(UserError):
+    """A strategy read a row after its decision bar."""
+
+
 class Context:
-    """What a strategy sees on bar ``i``: history up to today, its portfolio, and the order functions."""
+    """What a strategy sees on bar ``i``: history up to today, its portfolio, and the order functions.
+
+    ``ctx.market`` is the market *as known at bar i's close* (:meth:`MarketData.until`): its arrays end at row
+    ``i``, so a strategy cannot read a later price by construction; trying to (``ctx.market.close[i + 1]``) raises
+    :class:`LookAheadError` naming the bar and its date. The engine keeps the whole market to itself.
+    """
 
     def __init__(self, market: MarketData, config: ExecutionConfig) -> None:
-        self.market = market
+        self._market = market
+        self._view: MarketData | None = None
+        self._view_row = -1
         self.config = config
         self.i = 0
         self._index = {c: j for j, c in enumerate(market.codes)}
@@ -61,14 +72,29 @@ class Context:
 
     # ---------------------------------------------------------------- what the strategy reads
     @property
+    def market(self) -> MarketData:
+        """The market up to and including today's row (read-only views; later rows do not exist in it)."""
+        if self._view is None or self._view_row != self.i:
+            self._view, self._view_row = self._market.until(self.i), self.i
+        return self._view
+
+    def look_ahead_error(self, exc: IndexError) -> LookAheadError:
+        """The error for an index past today's row: names the bar, its date and what is visible."""
+        return LookAheadError(
+            f"bar {self.today} (row {self.i}): the strategy read past its decision bar ({exc}); ctx.market and "
+            f"ctx.history hold rows 0..{self.i} only ({self._market.day(0)} … {self.today}), later rows are not "
+            "visible (no look-ahead); index from the end (close[-1] is today) or keep state on self"
+        )
+
+    @property
     def today(self) -> date:
         """The current session."""
-        return self.market.day(self.i)
+        return self._market.day(self.i)
 
     @property
     def codes(self) -> tuple[str, ...]:
         """The universe, in column order of every array."""
-        return self.market.codes
+        return self._market.codes
 
     @property
     def cash(self) -> float:
@@ -81,13 +107,25 @@ class Context:
         held = self.pos != 0
         return self.cash + float(np.sum(self.pos[held] * np.nan_to_num(self.last_px[held])))
 
-    def history(self, field: str = "close", window: int | None = None) -> FloatArray:
-        """Rows up to and including today (days × codes, raw prices); the last ``window`` rows if given."""
+    def history(self, field: str = "close", window: int | None = None, *, adjusted: bool = False) -> FloatArray:
+        """Rows up to and including today (days × codes); the last ``window`` rows if given.
+
+        Raw prices by default (what orders fill at). ``adjusted=True`` gives prices forward-adjusted *as of today*
+        (前复权 to today's level): earlier rows are scaled by the distributions that went ex up to today, so a
+        bonus issue does not look like a crash; only factors known by today are used. Volume is never adjusted.
+        """
         if field not in _FIELDS:
             raise UserError(f"unknown field {field!r} in ctx.history; use one of {', '.join(_FIELDS)}")
-        arr: FloatArray = getattr(self.market, field)
+        m = self._market
+        arr: FloatArray = getattr(m, field)
         lo = 0 if window is None else max(0, self.i + 1 - window)
-        return arr[lo : self.i + 1]
+        rows = arr[lo : self.i + 1]
+        if adjusted and field != "volume":
+            rows = rows * (m.adj_cum[lo : self.i + 1] / m.adj_cum[self.i])
+        else:
+            rows = rows.view()
+            rows.flags.writeable = False
+        return rows
 
     def position(self, code: str) -> float:
         """Shares held of ``code``."""
@@ -95,11 +133,11 @@ class Context:
 
     def positions(self) -> dict[str, float]:
         """Non-zero holdings, code → shares."""
-        return {self.market.codes[j]: float(self.pos[j]) for j in np.flatnonzero(self.pos)}
+        return {self._market.codes[j]: float(self.pos[j]) for j in np.flatnonzero(self.pos)}
 
     def tradable(self, code: str) -> bool:
         """Whether ``code`` has a normal bar today (listed, not suspended)."""
-        return bool(self.market.tradable[self.i, self._col(code)])
+        return bool(self._market.tradable[self.i, self._col(code)])
 
     # ---------------------------------------------------------------- orders
     def order_target_percent(self, code: str, pct: float, at: At | None = None) -> None:
@@ -130,9 +168,9 @@ class Context:
     def _col(self, code: str) -> int:
         j = self._index.get(code)
         if j is None:
-            sample = ", ".join(self.market.codes[:5])
+            sample = ", ".join(self._market.codes[:5])
             raise UserError(
-                f"bar {self.today}: unknown code {code!r}; the backtest universe has {len(self.market.codes)} "
+                f"bar {self.today}: unknown code {code!r}; the backtest universe has {len(self._market.codes)} "
                 f"codes (e.g. {sample}); add it to the universe or fix the spelling"
             )
         return j

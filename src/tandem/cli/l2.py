@@ -20,15 +20,36 @@ from tandem.core.errors import UserError
 from tandem.level2.book import price_band
 from tandem.level2.flow import capital_flow
 from tandem.level2.live import LiveEngine, QueueSource, minute_updates
-from tandem.level2.readers import read_events
+from tandem.level2.readers import coverage_warnings, read_events
 from tandem.level2.schema import EventBatch
 from tandem.level2.snapshots import read_snapshots
+from tandem.level2.sources import LAYOUTS, LayoutChoice
 from tandem.level2.thresholds import CLASS_LABELS_ZH, MAIN_FORCE_CLASSES, threshold_set
 from tandem.level2.verify import verify
 
 app = typer.Typer(help="Level-2 逐笔数据: order book, capital flow (资金流向), live replay.", no_args_is_help=True)
 
 FormatOpt = Annotated[str, typer.Option("--format", help="text | json (| csv for flow)")]
+LayoutOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--layout", help=f"read the 逐笔 files as this layout when their header is not recognised: {', '.join(LAYOUTS)}"
+    ),
+]
+ColumnsOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--columns", help="map layout columns to the file's: LAYOUT_COLUMN=FILE_COLUMN,… (e.g. TradPrice=Price)"
+    ),
+]
+
+
+def _events(paths: list[Path], layout: str | None, columns: str | None) -> dict[str, EventBatch]:
+    """Read the 逐笔 files with the user's layout choice; partial-day files are read and warned about on stderr."""
+    events = read_events(paths, choice=LayoutChoice.parse(layout, columns))
+    for warning in coverage_warnings(events):
+        print(f"warning: {warning}", file=sys.stderr)
+    return events
 
 
 def _one(events: dict[str, EventBatch], code: str | None) -> EventBatch:
@@ -51,10 +72,12 @@ def book(
     check_snapshots: Annotated[Path, typer.Option("--check-snapshots", help="10-level snapshot file to verify")],
     code: Annotated[str | None, typer.Option("--code", help="security when files hold several")] = None,
     fmt: FormatOpt = "text",
+    layout: LayoutOpt = None,
+    columns: ColumnsOpt = None,
 ) -> None:
     """Rebuild the order book and report the share of snapshot levels that match exactly."""
     paths = [orders] if orders == trades else [orders, trades]
-    events = _one(read_events(paths), code)
+    events = _one(_events(paths, layout, columns), code)
     snaps = read_snapshots([check_snapshots])
     if events.code not in snaps:
         raise UserError(f"{check_snapshots}: no snapshots for {events.code}")
@@ -88,10 +111,12 @@ def flow(
     code: Annotated[str | None, typer.Option("--code", help="security when files hold several")] = None,
     save: Annotated[bool, typer.Option("--save", help="write the daily rows to the market store")] = False,
     fmt: Annotated[str, typer.Option("--format", help="text | csv | json")] = "text",
+    layout: LayoutOpt = None,
+    columns: ColumnsOpt = None,
 ) -> None:
     """Per-minute and daily capital flow by order-size class (主力 = 超大单 + 大单)."""
     ts = threshold_set(thresholds)
-    events = _one(read_events([*trades, *([orders] if orders else [])]), code)
+    events = _one(_events([*trades, *([orders] if orders else [])], layout, columns), code)
     res = capital_flow(events, ts)
     daily = res.daily
     total = daily.assign(minute="total")[["minute", "class", "buy_amount", "sell_amount", "net_amount"]]
@@ -145,6 +170,8 @@ def replay(
     ] = None,
     group: Annotated[str, typer.Option("--group", help="consumer group (with --redis)")] = "tandem-l2",
     prefix: Annotated[str, typer.Option("--prefix", help="stream key prefix (with --redis)")] = "tandem:l2:",
+    layout: LayoutOpt = None,
+    columns: ColumnsOpt = None,
 ) -> None:
     """Replay a recorded day through the live engine, printing one JSON line per finished minute.
 
@@ -154,7 +181,7 @@ def replay(
     counting events.
     """
     factor = _speed(speed)
-    events = _one(read_events(files), code)
+    events = _one(_events(files, layout, columns), code)
     engine = LiveEngine(
         events.code, price_band(events), threshold_set(thresholds), rules=events.rules, date=events.date
     )

@@ -19,7 +19,7 @@ import numpy.typing as npt
 
 from tandem.core.models import Board, FundType, board_of
 
-RULEBOOK_VERSION = "2025-07-07.2"
+RULEBOOK_VERSION = "2025-07-07.3"
 
 
 @dataclass(frozen=True, slots=True)
@@ -176,7 +176,10 @@ TRANSFER_FEE_PER_SHARE: tuple[PerShareFeeRule, ...] = (
     ),
 )
 
-# BSE (and NEEQ before it) charges its own transfer fee: 0.01‰ of value per side (中国结算北京分公司 fee schedule).
+# BSE (and NEEQ before it) has its own schedule, set by 中国结算北京分公司 rather than the SSE/SZSE one. The figure
+# below is UNVERIFIED: no primary source (the depository's or the exchange's fee notice) was found on 2026-12-07;
+# secondary sources disagree (0.01‰ per side as commonly quoted; one claims BSE charges none since 2023). Replace
+# it with the notice's figure and number when one is at hand.
 BSE_TRANSFER_FEE: tuple[RateRule, ...] = (
     RateRule(
         "transfer_fee",
@@ -184,7 +187,8 @@ BSE_TRANSFER_FEE: tuple[RateRule, ...] = (
         0.00001,
         _BSE_OPEN,
         None,
-        "BSE/中国结算北京分公司 schedule as commonly quoted: 0.01‰ of value per side (not re-verified here)",
+        "UNVERIFIED: 0.01‰ of value per side as commonly quoted for 中国结算北京分公司; no primary source found "
+        "(searched 2026-12-07, secondary sources disagree)",
     ),
 )
 
@@ -256,6 +260,29 @@ MIN_COMMISSION: tuple[MinimumFeeRule, ...] = (
 )
 
 PRICE_TICK = 0.01
+
+
+@dataclass(frozen=True, slots=True)
+class TickRule:
+    """The price step of a board's orders (and so the rounding of its limit prices)."""
+
+    board: Board
+    tick: float
+    start: date
+    end: date | None
+    source: str
+
+
+TICK_RULES: tuple[TickRule, ...] = (
+    TickRule(
+        Board.FUND, 0.001, _ANY, None, "SSE/SZSE trading rules: funds are quoted in steps of 0.001 yuan (A shares 0.01)"
+    ),
+)
+
+
+def tick_of(board: Board, day: date) -> float:
+    """Price step of ``board`` on ``day`` (0.01 yuan unless a :data:`TICK_RULES` entry says otherwise)."""
+    return next((r.tick for r in TICK_RULES if r.board == board and _active(r.start, r.end, day)), PRICE_TICK)
 
 
 @dataclass(frozen=True, slots=True)
@@ -403,24 +430,28 @@ def rules_for(
         transfer_fee_min=per_share.min_yuan if per_share else 0.0,
         commission_cap=cap.buy_rate if cap else 0.003,
         min_commission=min_commission(day),
-        tick=PRICE_TICK,
+        tick=tick_of(board, day),
         t_plus=t_plus,
     )
 
 
-def round_price(x: npt.ArrayLike) -> npt.NDArray[np.float64]:
-    """Round to the 0.01 tick, half away from zero, immune to binary artefacts (1.005 → 1.01)."""
+def round_price(x: npt.ArrayLike, tick: npt.ArrayLike = PRICE_TICK) -> npt.NDArray[np.float64]:
+    """Round to the tick (0.01, or per column), half away from zero, immune to binary artefacts (1.005 → 1.01)."""
     arr = np.asarray(x, dtype=np.float64)
-    return np.sign(arr) * np.floor(np.abs(arr) * 100.0 + 0.5 + 1e-7) / 100.0
+    steps = 1.0 / np.asarray(tick, dtype=np.float64)
+    return np.asarray(np.sign(arr) * np.floor(np.abs(arr) * steps + 0.5 + 1e-7) / steps, dtype=np.float64)
 
 
 def limit_prices(
-    preclose: npt.ArrayLike, pct: npt.ArrayLike
+    preclose: npt.ArrayLike, pct: npt.ArrayLike, tick: npt.ArrayLike = PRICE_TICK
 ) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
-    """Limit-up and limit-down prices from the previous close; NaN where there is no band."""
+    """Limit-up and limit-down prices from the previous close, rounded to ``tick``; NaN where there is no band.
+
+    ``tick`` broadcasts against the prices (one per code column: funds are quoted to 0.001, see :func:`tick_of`).
+    """
     pc = np.asarray(preclose, dtype=np.float64)
     p = np.asarray(pct, dtype=np.float64)
-    return round_price(pc * (1.0 + p)), round_price(pc * (1.0 - p))
+    return round_price(pc * (1.0 + p), tick), round_price(pc * (1.0 - p), tick)
 
 
 def _day_array(days: npt.ArrayLike) -> npt.NDArray[np.datetime64]:
@@ -504,6 +535,56 @@ def fee_rate_panel(fee: str, codes: list[str] | tuple[str, ...], days: npt.Array
             if e.fee == fee and e.board == board:
                 col[(d >= np.datetime64(e.start)) & (d < _end64(e.end))] = 0.0
         out[:, j] = col
+    return out
+
+
+def per_share_fee_panel(
+    codes: list[str] | tuple[str, ...], days: npt.ArrayLike
+) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
+    """Per-share transfer fee (yuan per share) and its per-trade minimum per (day, code), zero where none applies.
+
+    The vectorised :func:`per_share_transfer_fee`: Shanghai's fee per 1,000 shares before 2015-08-01 (funds exempt
+    by :data:`FEE_EXEMPTIONS`). A trade of ``q`` shares pays ``max(q * fee, minimum)`` where the fee is non-zero.
+    """
+    d = _day_array(days)
+    fee = np.zeros((d.shape[0], len(codes)))
+    floor = np.zeros_like(fee)
+    for j, code in enumerate(codes):
+        suffix = code.rpartition(".")[2]
+        for r in TRANSFER_FEE_PER_SHARE:
+            if r.exchange_suffix == suffix:
+                mask = (d >= np.datetime64(r.start)) & (d < _end64(r.end))
+                fee[mask, j] = r.yuan_per_1000_shares / 1000.0
+                floor[mask, j] = r.min_yuan
+        board = board_of(code)
+        for e in FEE_EXEMPTIONS:
+            if e.fee == "transfer_fee" and e.board == board:
+                mask = (d >= np.datetime64(e.start)) & (d < _end64(e.end))
+                fee[mask, j] = 0.0
+                floor[mask, j] = 0.0
+    return fee, floor
+
+
+def t_plus_panel(
+    codes: list[str] | tuple[str, ...], days: npt.ArrayLike, fund_types: list[FundType | None] | None = None
+) -> npt.NDArray[np.float64]:
+    """Settlement lag per (day, code): 1 (T+1: bought today, sellable next session) or 0 (T+0 funds).
+
+    Stocks are T+1; a fund takes its product type's dated :data:`FUND_RULES` entry (``None`` = equity ETF), so
+    bond, gold, cross-border and money-market ETFs bought today may be sold today.
+    """
+    d = _day_array(days)
+    out = np.ones((d.shape[0], len(codes)))
+    types = fund_types or [None] * len(codes)
+    if len(types) != len(codes):
+        raise ValueError(f"fund_types has {len(types)} entries for {len(codes)} codes")
+    for j, code in enumerate(codes):
+        if board_of(code) != Board.FUND:
+            continue
+        kind = types[j] or FundType.EQUITY
+        for fr in FUND_RULES:
+            if fr.fund_type == kind:
+                out[(d >= np.datetime64(fr.start)) & (d < _end64(fr.end)), j] = float(fr.t_plus)
     return out
 
 

@@ -4,6 +4,9 @@ Supported (see ``PROVENANCE.md`` section level2):
 
 * ``sse_orders`` / ``sse_trades`` — SSE native 逐笔委托 / 逐笔成交 (``OrderType`` A/D, BS flags B/S/N,
   ``BizIndex`` orders orders and trades jointly inside a channel);
+* ``dolphindb_trades`` — DolphinDB's SSE trade table (``SecurityID, TradeTime, TradePrice, TradeQty, TradeAmount,
+  BuyNo, SellNo, TradeIndex, ChannelNo, TradeBSFlag, BizIndex``; time stamps ``2021.01.04T09:25:00.630``), the same
+  fields as the native trade file under DolphinDB's names;
 * ``insight_orders`` / ``insight_trades`` — HTSC Insight export of SSE data (``OrderType`` 2 = new limit
   order, 10 = cancel; flags 1 buy / 2 sell / 0 unknown; ``ApplSeqNum`` is the joint sequence);
 * ``mixed_trades`` — one SH/SZ trade schema; SZSE rows use ``ExecType`` F (fill) / 4 (cancel) and
@@ -32,11 +35,16 @@ from tandem.level2.schema import (
     EventBatch,
     Rules,
     concat,
+    format_time_ms,
     make_batch,
     parse_time_ms,
     to_ticks,
 )
-from tandem.level2.sources import EVENT_FORMATS, CsvTable, csv_members, date_from_location
+from tandem.level2.sources import EVENT_FORMATS, CsvTable, LayoutChoice, csv_members, date_from_location
+
+# The closing call auction starts at 14:57 on both exchanges and its trades print at 15:00:00; a day whose last
+# event is earlier than this is a partial file (cut at a time, or a recording that stopped).
+FULL_DAY_FROM_MS = (14 * 3600 + 57 * 60) * 1000
 
 
 def _flag_side(flags: pd.Series[Any], buy: tuple[str, ...], sell: tuple[str, ...]) -> np.ndarray[Any, Any]:
@@ -74,6 +82,15 @@ def _frame_sse_trades(df: pd.DataFrame) -> tuple[pd.DataFrame, Rules]:
         "channel": df["TradeChan"], "seq": df["BizIndex"], "time_ms": parse_time_ms(df["TradTime"]),
         "kind": TRADE, "side": _flag_side(df["TradeBSFlag"], ("B",), ("S",)), "price": to_ticks(df["TradPrice"]),
         "qty": df["TradVolume"], "buy_no": df["TradeBuyNo"], "sell_no": df["TradeSellNo"],
+    }  # fmt: skip
+    return pd.DataFrame(cols).assign(code=_codes(df, "SecurityID")), "SSE"
+
+
+def _frame_dolphindb_trades(df: pd.DataFrame) -> tuple[pd.DataFrame, Rules]:
+    cols = {
+        "channel": df["ChannelNo"], "seq": df["BizIndex"], "time_ms": parse_time_ms(df["TradeTime"]),
+        "kind": TRADE, "side": _flag_side(df["TradeBSFlag"], ("B",), ("S",)), "price": to_ticks(df["TradePrice"]),
+        "qty": df["TradeQty"], "buy_no": df["BuyNo"], "sell_no": df["SellNo"],
     }  # fmt: skip
     return pd.DataFrame(cols).assign(code=_codes(df, "SecurityID")), "SSE"
 
@@ -134,12 +151,18 @@ def _frame_simple_trades(df: pd.DataFrame) -> tuple[pd.DataFrame, Rules]:
 _FRAMERS = {
     "sse_orders": _frame_sse_orders,
     "sse_trades": _frame_sse_trades,
+    "dolphindb_trades": _frame_dolphindb_trades,
     "insight_orders": _frame_insight_orders,
     "insight_trades": _frame_insight_trades,
     "mixed_trades": _frame_mixed_trades,
     "simple_trades": _frame_simple_trades,
 }
-_DATE_COLUMNS = {"insight_orders": "MDDate", "insight_trades": "MDDate", "mixed_trades": "TradeTime"}
+_DATE_COLUMNS = {
+    "insight_orders": "MDDate",
+    "insight_trades": "MDDate",
+    "mixed_trades": "TradeTime",
+    "dolphindb_trades": "TradeTime",
+}
 
 
 def read_table(table: CsvTable, date: int | None = None) -> list[EventBatch]:
@@ -148,6 +171,8 @@ def read_table(table: CsvTable, date: int | None = None) -> list[EventBatch]:
         raise UserError(f"{table.location}: is a {table.fmt} table, not orders or trades")
     with table.open() as fh:
         raw = pd.read_csv(fh, low_memory=False, encoding="utf-8-sig")
+    if table.rename:
+        raw = raw.rename(columns=dict(table.rename))
     if "TradeTime" in raw.columns and table.fmt == "simple_trades":
         date = date or _date_col(raw["TradeTime"])
     date = date or (_date_col(raw[_DATE_COLUMNS[table.fmt]]) if table.fmt in _DATE_COLUMNS else None)
@@ -162,14 +187,18 @@ def read_table(table: CsvTable, date: int | None = None) -> list[EventBatch]:
     return out
 
 
-def read_events(paths: Iterable[Path], date: int | None = None) -> dict[str, EventBatch]:
+def read_events(
+    paths: Iterable[Path], date: int | None = None, choice: LayoutChoice | None = None
+) -> dict[str, EventBatch]:
     """All order and trade tables in ``paths`` merged per security, sorted by ``(channel, seq)``.
 
-    Snapshot tables inside the same zip are skipped, so ``20230201.zip`` can be passed as is.
+    Snapshot tables inside the same zip are skipped, so ``20230201.zip`` can be passed as is. ``choice`` names the
+    layout and/or maps columns for files the detector does not recognise. A security whose events stop before the
+    closing auction is read like any other; :func:`coverage_warnings` says so.
     """
     per_code: dict[str, list[EventBatch]] = {}
     for path in paths:
-        for table in csv_members(Path(path)):
+        for table in csv_members(Path(path), choice):
             if table.fmt not in EVENT_FORMATS:
                 continue
             for batch in read_table(table, date):
@@ -178,3 +207,24 @@ def read_events(paths: Iterable[Path], date: int | None = None) -> dict[str, Eve
         names = ", ".join(str(p) for p in paths)
         raise UserError(f"{names}: no order or trade table found; pass 逐笔委托/逐笔成交 files or their zip")
     return {code: concat(batches) for code, batches in sorted(per_code.items())}
+
+
+def coverage_warnings(events: dict[str, EventBatch]) -> list[str]:
+    """One warning per security whose events end before the closing auction (the file covers part of a day).
+
+    The figures computed from such a file are correct up to its last event; the warning names that time so a
+    reader does not take a morning's capital flow for the day's. Returned, not logged: the caller decides where
+    it goes (the CLI prints it on stderr, keeping ``--format json`` output clean).
+    """
+    out: list[str] = []
+    for code, batch in events.items():
+        if len(batch) == 0:
+            continue
+        last = int(np.max(batch.time_ms))
+        if last < FULL_DAY_FROM_MS:
+            day = f" {batch.date}" if batch.date else ""
+            out.append(
+                f"{code}{day}: the files cover only part of the day — last event at {format_time_ms(last)} (a full "
+                "session runs to 15:00:00); figures are up to that time"
+            )
+    return out
