@@ -1,0 +1,38 @@
+"""Who holds or watches each stock: an inverted index built once per trigger run from the clients' books."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from tandem.engagement.triggers.records import ClientBook
+
+
+@dataclass(frozen=True, slots=True)
+class Follower:
+    """One client following one stock, and how (holding wins over watching in the text)."""
+
+    client_id: str
+    held: bool
+
+
+class HolderIndex:
+    """``code → followers`` over every client book (a client both holding and watching appears once, as held)."""
+
+    def __init__(self, books: Iterable[ClientBook]) -> None:
+        index: dict[str, dict[str, bool]] = {}
+        for book in books:
+            for code in book.watchlist:
+                index.setdefault(code, {}).setdefault(book.client_id, False)
+            for code in book.holdings:
+                index.setdefault(code, {})[book.client_id] = True
+        self._index = {code: tuple(Follower(c, h) for c, h in sorted(m.items())) for code, m in index.items()}
+
+    def followers(self, code: str) -> tuple[Follower, ...]:
+        """Clients holding or watching ``code`` (empty when none)."""
+        return self._index.get(code, ())
+
+    @property
+    def codes(self) -> frozenset[str]:
+        """Every code somebody follows."""
+        return frozenset(self._index)
