@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 import tandem.compliance.models
 import tandem.engagement.delivery.models  # noqa: F401  (tables on Base)
-from tandem.compliance.audit import SqlAuditLog
+from tandem.compliance.audit import MemoryAuditLog, SqlAuditLog
 from tandem.compliance.suitability import InvestorCategory
 from tandem.compliance.suitability_service import SuitabilityService
 from tandem.core.db import Base, make_engine, make_sessionmaker
@@ -63,6 +63,11 @@ def config(
     cap_channel: dict[str, int] | None = None,
 ) -> PolicyConfig:
     return PolicyConfig(QuietHours(quiet[0], quiet[1], SHANGHAI), cap_client, cap_channel or {"inapp": 5, "email": 2})
+
+
+def policy(**kw: Any) -> DeliveryPolicy:
+    """A policy over an in-memory audit log (pure decisions, no database)."""
+    return DeliveryPolicy(config=config(**kw), suitability=SuitabilityService(audit=MemoryAuditLog()))
 
 
 def push_service(sessions: sessionmaker[Session], **kw: Any) -> PushService:
