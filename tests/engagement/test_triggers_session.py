@@ -61,7 +61,7 @@ def test_fan_out_reaches_holders_and_watchers_once_each() -> None:
     movers = [m for m in detect_movers(bars()) if m.code == "600001.SH"]
     cands = mover_candidates(movers, HolderIndex(books))
     assert sorted((c.client_id, c.title.split()[0]) for c in cands) == [("h", "持仓"), ("w", "自选")]
-    assert all(c.rule == "mover.limit_up_hit/v1" and "风险" not in c.body for c in cands)
+    assert all(c.rule == "mover.limit_up_hit/v1" and "涨停封板" in c.body for c in cands)
 
 
 def test_diagnosis_moves_of_followed_stocks_only() -> None:
@@ -78,8 +78,8 @@ def test_diagnosis_moves_of_followed_stocks_only() -> None:
 def test_a_new_session_ends_as_one_collapsed_push_per_stock_traceable_to_its_events(tmp_path: Path) -> None:
     books = [ClientBook("c1", holdings=frozenset({"600003.SH"}), watchlist=frozenset({"600001.SH"}))]
     alerts = [PriceAlert("a9", "c1", "600003.SH", "below", 9.2)]
-    run = run_session_triggers(bars=bars(), books=books, alerts=alerts)
-    assert run.counts == {"price_alert": 1, "mover": 3, "diagnosis_change": 0}
+    run = run_session_triggers(bars=bars(), index=HolderIndex(books), alerts=alerts)
+    assert run.counts == {"price_alert": 1, "mover": 2, "diagnosis_change": 0}
     sessions = sqlite_sessions(str(tmp_path / "app.db"))
     with session_scope(sessions) as s:
         push_service(sessions).submit(s, candidates=run.candidates, clients={"c1": client()}, now=NOON)
@@ -88,9 +88,11 @@ def test_a_new_session_ends_as_one_collapsed_push_per_stock_traceable_to_its_eve
         assert set(out) == {"collapse/v1", "mover.limit_up_hit/v1"}
         merged = out["collapse/v1"]  # 600003: the alert, limit-down and gap down as one push
         assert set(merged.payload["source_events"]) == {"alert:a9", "bar:600003.SH:2024-03-05", "session:2024-03-05"}
-        assert merged.payload["members"] == ["price_alert.cross/v1", "mover.limit_down_hit/v1", "mover.gap_down/v1"]
+        assert merged.payload["members"] == ["price_alert.cross/v1", "mover.limit_down_hit/v1"]
+        [mover] = merged.payload["evidence"]["collapsed"][1:]
+        assert mover["rules"] == ["mover.limit_down_hit/v1", "mover.gap_down/v1"]
         trace = s.scalars(select(PushDecisionRow).where(PushDecisionRow.outbox_key == merged.idempotency_key)).all()
-        assert sorted(t.outcome for t in trace) == ["accepted", "collapsed", "collapsed", "collapsed"]
+        assert sorted(t.outcome for t in trace) == ["accepted", "collapsed", "collapsed"]
 
 
 def test_session_bars_reject_ragged_columns() -> None:

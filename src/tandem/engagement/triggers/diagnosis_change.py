@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import date
+from types import MappingProxyType
 
 import numpy as np
 import pandas as pd
@@ -67,28 +68,35 @@ def score_candidates(moves: Iterable[ScoreMove], index: HolderIndex, *, channel:
     for m in moves:
         word = "上升" if m.delta > 0 else "下降"
         day = m.day.isoformat()
+        body = (
+            f"{m.name}（{m.code}）综合评分由 {m.prev_day.isoformat()} 的 {m.prev_composite:.0f} 分"
+            f"变为 {day} 的 {m.composite:.0f} 分，点击查看个股三分钟了解原因。"
+        )
+        shared = {"code": m.code, "composite": m.composite, "prev_composite": m.prev_composite,
+                  "prev_day": m.prev_day.isoformat()}  # fmt: skip
+        variants = {
+            held: (
+                f"{'持仓' if held else '自选'} {m.name} 诊断评分{word} {abs(m.delta):.0f} 分",
+                MappingProxyType({**shared, "held": held}),
+            )
+            for held in (True, False)
+        }
+        key = f"diagnosis_change:{m.code}:{day}"
+        events = (f"session:{day}", f"diagnosis:{m.code}:{day}")
         for f in index.followers(m.code):
+            title, evidence = variants[f.held]
             out.append(
                 PushCandidate(
                     client_id=f.client_id,
                     category="diagnosis_change",
                     channel=channel,
-                    title=f"{'持仓' if f.held else '自选'} {m.name} 诊断评分{word} {abs(m.delta):.0f} 分",
-                    body=(
-                        f"{m.name}（{m.code}）综合评分由 {m.prev_day.isoformat()} 的 {m.prev_composite:.0f} 分"
-                        f"变为 {day} 的 {m.composite:.0f} 分，点击查看个股三分钟了解原因。"
-                    ),
+                    title=title,
+                    body=body,
                     rule=RULE,
-                    dedup_key=f"diagnosis_change:{m.code}:{day}",
+                    dedup_key=key,
                     data_date=m.day,
-                    source_events=(f"session:{day}", f"diagnosis:{m.code}:{day}"),
-                    evidence={
-                        "code": m.code,
-                        "composite": m.composite,
-                        "prev_composite": m.prev_composite,
-                        "prev_day": m.prev_day.isoformat(),
-                        "held": f.held,
-                    },
+                    source_events=events,
+                    evidence=evidence,
                     priority=1 if f.held else 0,
                 )
             )

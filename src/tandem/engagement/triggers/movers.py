@@ -12,6 +12,7 @@ Definitions (``MoverRules`` holds the thresholds, each documented there):
 from __future__ import annotations
 
 from dataclasses import dataclass
+from types import MappingProxyType
 
 import numpy as np
 
@@ -77,34 +78,53 @@ def detect_movers(bars: SessionBars, rules: MoverRules | None = None) -> list[Mo
 
 
 def mover_candidates(movers: list[Mover], index: HolderIndex, *, channel: str = "inapp") -> list[PushCandidate]:
-    """One candidate per (mover, follower); one stock's several 异动 of a session collapse into one push."""
-    out: list[PushCandidate] = []
+    """One candidate per (stock, follower) per session, naming every 异动 of that stock.
+
+    A stock's several 异动 of one session are one fact for the client (the policy would collapse them anyway), so
+    they are merged here: the rule is the most important kind's (order of :data:`TEXT`), the evidence lists every
+    kind with its rule, and the collapse key still lets a price alert on the same stock join the same push.
+    """
+    by_code: dict[str, list[Mover]] = {}
     for m in movers:
-        followers = index.followers(m.code)
+        by_code.setdefault(m.code, []).append(m)
+    order = list(TEXT)
+    out: list[PushCandidate] = []
+    for code, ms in by_code.items():
+        followers = index.followers(code)
         if not followers:
             continue
-        day = m.day.isoformat()
-        what = TEXT[m.kind]
-        ev = dict(m.evidence)
+        ms.sort(key=lambda m: order.index(m.kind))
+        head = ms[0]
+        day = head.day.isoformat()
+        what = "、".join(TEXT[m.kind] for m in ms)
+        ev = dict(head.evidence)
         body = (
-            f"{m.name}（{m.code}）{day} {what}：收盘 {ev['close']:.2f}，涨跌幅 {ev['change_pct']:+.2f}%，"
+            f"{head.name}（{code}）{day} {what}：收盘 {ev['close']:.2f}，涨跌幅 {ev['change_pct']:+.2f}%，"
             f"量比 {ev['volume_ratio']:.2f}。"
         )
-        events = (f"session:{day}", f"bar:{m.code}:{day}")
+        events = (f"session:{day}", f"bar:{code}:{day}")
+        rules = [f"mover.{m.kind}/{RULE_VERSION}" for m in ms]
+        shared = {"code": code, "kinds": [m.kind for m in ms], "rules": rules, **ev}
+        variants = {
+            held: (f"{'持仓' if held else '自选'} {head.name} {what}", MappingProxyType({**shared, "held": held}))
+            for held in (True, False)
+        }
+        key = f"mover:{code}:{day}"
         for f in followers:
+            title, evidence = variants[f.held]
             out.append(
                 PushCandidate(
                     client_id=f.client_id,
                     category="mover",
                     channel=channel,
-                    title=f"{'持仓' if f.held else '自选'} {m.name} {what}",
+                    title=title,
                     body=body,
-                    rule=f"mover.{m.kind}/{RULE_VERSION}",
-                    dedup_key=f"mover:{m.kind}:{m.code}:{day}",
-                    collapse_key=f"mover:{m.code}:{day}",
-                    data_date=m.day,
+                    rule=rules[0],
+                    dedup_key=key,
+                    collapse_key=key,
+                    data_date=head.day,
                     source_events=events,
-                    evidence={"code": m.code, "kind": m.kind, "held": f.held, **ev},
+                    evidence=evidence,
                     priority=1 if f.held else 0,
                 )
             )

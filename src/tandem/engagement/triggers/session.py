@@ -14,7 +14,7 @@ from tandem.engagement.triggers.books import HolderIndex
 from tandem.engagement.triggers.diagnosis_change import score_candidates
 from tandem.engagement.triggers.movers import MoverRules, detect_movers, mover_candidates
 from tandem.engagement.triggers.price_alerts import alert_candidates
-from tandem.engagement.triggers.records import ClientBook, PriceAlert, ScoreMove, SessionBars
+from tandem.engagement.triggers.records import PriceAlert, ScoreMove, SessionBars
 
 
 @dataclass(slots=True)
@@ -28,13 +28,12 @@ class SessionRun:
 def run_session_triggers(
     *,
     bars: SessionBars,
-    books: Sequence[ClientBook],
+    index: HolderIndex,
     alerts: Sequence[PriceAlert] = (),
     score_moves: Sequence[ScoreMove] = (),
     rules: MoverRules | None = None,
 ) -> SessionRun:
-    """Evaluate the session's triggers over every client book; no I/O."""
-    index = HolderIndex(books)
+    """Evaluate the session's triggers over the followers in ``index`` (built once from the client books); no I/O."""
     run = SessionRun()
     for name, cands in (
         ("price_alert", alert_candidates(alerts, bars)),
