@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import NamedTuple
 
+from tandem.engagement.triggers._gc import cyclic_gc_paused
 from tandem.engagement.triggers.records import ClientBook
 
 
@@ -19,16 +20,21 @@ class Follower(NamedTuple):
 
 
 class HolderIndex:
-    """``code → followers`` over every client book (a client both holding and watching appears once, as held)."""
+    """``code → followers`` over every client book (a client both holding and watching appears once, as held).
+
+    Followers of a code come in the books' order (holders of each book before its watchers).
+    """
 
     def __init__(self, books: Iterable[ClientBook]) -> None:
-        index: dict[str, dict[str, bool]] = {}
-        for book in books:
-            for code in book.watchlist:
-                index.setdefault(code, {}).setdefault(book.client_id, False)
-            for code in book.holdings:
-                index.setdefault(code, {})[book.client_id] = True
-        self._index = {code: tuple(Follower(c, h) for c, h in sorted(m.items())) for code, m in index.items()}
+        index: dict[str, list[Follower]] = {}
+        with cyclic_gc_paused():
+            for book in books:
+                cid = book.client_id
+                for code in book.holdings:
+                    index.setdefault(code, []).append(Follower(cid, True))
+                for code in book.watchlist - book.holdings:
+                    index.setdefault(code, []).append(Follower(cid, False))
+            self._index = {code: tuple(fs) for code, fs in index.items()}
 
     def followers(self, code: str) -> tuple[Follower, ...]:
         """Clients holding or watching ``code`` (empty when none)."""

@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from tandem.engagement.delivery.records import PushCandidate
+from tandem.engagement.triggers._gc import cyclic_gc_paused
 from tandem.engagement.triggers.books import HolderIndex
 from tandem.engagement.triggers.diagnosis_change import score_candidates
 from tandem.engagement.triggers.movers import MoverRules, detect_movers, mover_candidates
@@ -35,11 +36,12 @@ def run_session_triggers(
 ) -> SessionRun:
     """Evaluate the session's triggers over the followers in ``index`` (built once from the client books); no I/O."""
     run = SessionRun()
-    for name, cands in (
-        ("price_alert", alert_candidates(alerts, bars)),
-        ("mover", mover_candidates(detect_movers(bars, rules), index)),
-        ("diagnosis_change", score_candidates(score_moves, index)),
-    ):
-        run.counts[name] = len(cands)
-        run.candidates.extend(cands)
+    with cyclic_gc_paused():
+        for name, cands in (
+            ("price_alert", alert_candidates(alerts, bars)),
+            ("mover", mover_candidates(detect_movers(bars, rules), index)),
+            ("diagnosis_change", score_candidates(score_moves, index)),
+        ):
+            run.counts[name] = len(cands)
+            run.candidates.extend(cands)
     return run
