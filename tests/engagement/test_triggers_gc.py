@@ -6,7 +6,7 @@ import gc
 
 import pytest
 
-from tandem.engagement.triggers._gc import cyclic_gc_paused
+from tandem.engagement.delivery.gcpause import cyclic_gc_paused
 
 
 def test_collector_is_off_inside_and_restored_after_even_on_error() -> None:

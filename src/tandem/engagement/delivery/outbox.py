@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from datetime import UTC, date, datetime, timedelta
+from typing import cast
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import Table, func, insert, select
 from sqlalchemy.orm import Session
 
 from tandem.compliance.disclaimers import footer
@@ -18,6 +19,8 @@ from tandem.engagement.delivery.policy import PushHistory, idempotency_key
 from tandem.engagement.delivery.quiet import QuietHours
 from tandem.engagement.delivery.records import Outcome, PolicyDecision, PushCandidate
 
+_DECISIONS = cast(Table, PushDecisionRow.__table__)
+_OUTBOX = cast(Table, OutboxRow.__table__)
 _HISTORY_OUTCOMES = (Outcome.ACCEPTED.value, Outcome.DEFERRED.value, Outcome.COLLAPSED.value)
 _CHUNK = 500
 
@@ -86,10 +89,11 @@ def write_decisions(session: Session, decisions: Sequence[PolicyDecision], *, qu
                     "created_at": now,
                 }
             )
+    # Core inserts on the tables (not the ORM bulk path, which splits rows into one statement per None pattern)
     if decision_rows:
-        session.execute(insert(PushDecisionRow), decision_rows)
+        session.execute(insert(_DECISIONS), decision_rows)
     if outbox_rows:
-        session.execute(insert(OutboxRow), outbox_rows)
+        session.execute(insert(_OUTBOX), outbox_rows)
     return len(outbox_rows)
 
 

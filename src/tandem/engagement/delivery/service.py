@@ -7,6 +7,7 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
+from tandem.engagement.delivery.gcpause import cyclic_gc_paused
 from tandem.engagement.delivery.outbox import load_history, write_decisions
 from tandem.engagement.delivery.policy import DeliveryPolicy
 from tandem.engagement.delivery.records import ClientContext, PolicyDecision, PushCandidate
@@ -29,8 +30,9 @@ class PushService:
         """Decide every candidate and stage the rows in ``session`` (commit it with the change that caused them)."""
         if not candidates:
             return []
-        history = load_history(session, candidates, quiet=self._policy.quiet, now=now)
-        decisions = self._policy.decide(candidates=candidates, clients=clients, history=history, now=now)
-        write_decisions(session, decisions, quiet=self._policy.quiet, now=now)
+        with cyclic_gc_paused():
+            history = load_history(session, candidates, quiet=self._policy.quiet, now=now)
+            decisions = self._policy.decide(candidates=candidates, clients=clients, history=history, now=now)
+            write_decisions(session, decisions, quiet=self._policy.quiet, now=now)
         session.flush()
         return decisions

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import NamedTuple
 
-from tandem.engagement.triggers._gc import cyclic_gc_paused
+from tandem.engagement.delivery.gcpause import cyclic_gc_paused
 from tandem.engagement.triggers.records import ClientBook
 
 

@@ -9,8 +9,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from tandem.engagement.delivery.gcpause import cyclic_gc_paused
 from tandem.engagement.delivery.records import PushCandidate
-from tandem.engagement.triggers._gc import cyclic_gc_paused
 from tandem.engagement.triggers.books import HolderIndex
 from tandem.engagement.triggers.diagnosis_change import score_candidates
 from tandem.engagement.triggers.movers import MoverRules, detect_movers, mover_candidates

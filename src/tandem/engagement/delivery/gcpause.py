@@ -1,4 +1,4 @@
-"""Pause Python's cyclic garbage collector while a trigger run allocates its records.
+"""Pause Python's cyclic garbage collector while a trigger run or a push submission allocates its records.
 
 A session's fan-out makes ~250,000 small acyclic records (followers, candidates). Each allocation burst wakes the
 cyclic collector, which then walks every tracked object of the process — the market tables, DataFrames and
