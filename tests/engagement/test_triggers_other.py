@@ -21,12 +21,14 @@ DAY = date(2024, 3, 5)
 
 
 def _minute(i: int, main_net: float, code: str = "600000.SH") -> MinuteUpdate:
-    return MinuteUpdate(code, f"09:{30 + i:02d}", {}, {}, {}, main_net, 0.0, 10.0, 9.99, 10.01, False)
+    traded = {"large": abs(main_net) + 1.0}
+    return MinuteUpdate(code, f"09:{30 + i:02d}", traded, traded, {}, main_net, 0.0, 10.0, 9.99, 10.01, False)
 
 
 def test_main_force_anomaly_needs_warmup_and_a_real_outlier() -> None:
     det = MainForceAnomalyDetector(day=DAY, window=20, warmup=10, z=4.0, min_amount=1e6)
-    quiet = [_minute(i, 4e5 * (-1) ** i) for i in range(12)]
+    idle = MinuteUpdate("600000.SH", "09:20", {}, {}, {}, 0.0, 0.0, 10.0, 9.99, 10.01, False)
+    quiet = [idle] * 20 + [_minute(i, 4e5 * (-1) ** i) for i in range(12)]
     assert det.observe_all(quiet) == []
     assert det.observe(_minute(12, 1.5e6)) is None  # above min_amount but under 4 x 400k
     [a] = det.observe_all([_minute(13, -2.5e6)])
@@ -73,3 +75,23 @@ def test_assessment_reminders_at_thresholds_once_each() -> None:
     again = expiry_candidates([statuses[2]], now=now + timedelta(hours=20))
     second = policy.decide(candidates=again, clients={"week": client("week")}, history=history, now=NOON)
     assert (first[0].reason, second[0].reason) == (Reason.OK, Reason.DUPLICATE)
+
+
+def test_anomalies_on_a_real_level2_replay_skip_the_idle_pre_open() -> None:
+    from pathlib import Path
+
+    from tandem.level2.book import price_band
+    from tandem.level2.live import LiveEngine
+    from tandem.level2.readers import read_events
+    from tandem.level2.thresholds import threshold_set
+
+    zip_path = Path(__file__).resolve().parents[1] / "level2" / "fixtures" / "sse_600519_20230201_0950.zip"
+    ev = read_events([zip_path])["600519.SH"]
+    engine = LiveEngine(ev.code, price_band(ev), threshold_set("eastmoney"), rules=ev.rules, date=ev.date)
+    updates = engine.process(ev) + engine.flush()
+    assert updates[0].minute == "09:15"  # ten idle pre-open minutes come first
+    day = date(2023, 2, 1)
+    assert MainForceAnomalyDetector(day=day).observe_all(updates) == []  # a calm morning at the defaults
+    found = MainForceAnomalyDetector(day=day, warmup=5, z=2.0).observe_all(updates)
+    assert [(a.minute, round(a.main_net / 1e4)) for a in found] == [("09:36", -1704), ("09:46", 1299)]
+    assert all(a.baseline > 0 for a in found)

@@ -1,7 +1,9 @@
 """Main-force (主力) net inflow anomalies during a live Level-2 replay, from the engine's minute updates.
 
 A minute is anomalous when its main-force net amount exceeds both ``min_amount`` CNY and ``z`` times the mean
-absolute main-force net of the stock's previous ``window`` minutes (after ``warmup`` minutes of history). The
+absolute main-force net of the stock's previous ``window`` traded minutes (after ``warmup`` of them). Minutes
+without a trade (the pre-open call before 09:25, lunch) are skipped, so an idle pre-open cannot make the first
+trades look like an anomaly. The
 detector keeps that state per code, so one instance follows a whole replay of many stocks.
 """
 
@@ -23,7 +25,7 @@ class MainForceAnomalyDetector:
     """Stateful per-code detector over :class:`~tandem.level2.live.MinuteUpdate` records."""
 
     def __init__(
-        self, *, day: date, window: int = 30, warmup: int = 10, z: float = 4.0, min_amount: float = 1_000_000.0
+        self, *, day: date, window: int = 30, warmup: int = 10, z: float = 3.0, min_amount: float = 1_000_000.0
     ) -> None:
         self.day = day
         self.window = window
@@ -34,6 +36,8 @@ class MainForceAnomalyDetector:
 
     def observe(self, update: MinuteUpdate) -> FlowAnomaly | None:
         """Feed one finished minute; returns an anomaly when it stands out from the stock's recent minutes."""
+        if not any(update.buy_amount.values()) and not any(update.sell_amount.values()):
+            return None  # no trade this minute (pre-open call, lunch): neither an anomaly nor history
         recent = self._recent.setdefault(update.code, deque(maxlen=self.window))
         baseline = sum(recent) / len(recent) if recent else 0.0
         found = None
