@@ -216,3 +216,28 @@ def test_concurrent_dispatchers_on_sqlite_deliver_each_row_once(sessions: sessio
         t.join()
     keys = [m.idempotency_key for c in channels for m in c.sent]
     assert len(keys) == 125 and len(set(keys)) == 125
+
+
+def test_dispatcher_delivers_nothing_inside_quiet_hours_and_moves_retries_out_of_them(
+    sessions: sessionmaker[Session],
+) -> None:
+    from datetime import time
+
+    from delivery_fixtures import SHANGHAI
+
+    from tandem.engagement.delivery.quiet import QuietHours
+
+    _enqueue(sessions, 1)  # due at 12:00 Shanghai
+    quiet = QuietHours(time(22, 0), time(8, 0), SHANGHAI)
+    clock = Clock()
+    clock.now = NOON + timedelta(hours=10, minutes=59)  # 22:59: the dispatcher was down all afternoon
+    flaky = RecordingChannel(fail=1)
+    d = Dispatcher(sessions=sessions, channels={"inapp": flaky}, quiet=quiet, clock=clock)
+    assert d.run_once().leased == 0 and flaky.calls == 0
+    clock.now = NOON + timedelta(hours=9, minutes=59, seconds=45)  # 21:59:45: fails, backoff 30 s ends at 22:00:15
+    assert d.run_once().retried == 1
+    with session_scope(sessions) as s:
+        due = s.scalars(select(OutboxRow.next_attempt_at)).one().replace(tzinfo=NOON.tzinfo)
+    assert due.astimezone(SHANGHAI).time() == time(8, 0)
+    clock.now = due
+    assert d.run_once().sent == 1

@@ -5,6 +5,10 @@ sent in another. A dispatcher killed after sending but before marking leaves a l
 dispatcher sends again and the channel's idempotency on the key makes that a no-op, so nothing is lost and
 nothing reaches the same channel key twice.
 
+With ``quiet`` (the policy's :class:`~.quiet.QuietHours`) nothing is delivered inside quiet hours — not a row
+that fell due before the window while no dispatcher ran, not a replayed dead letter — and a retry's backoff that
+would end inside the window is moved to its end.
+
 Several dispatchers may run at once. The lease is one ``UPDATE … WHERE id IN (SELECT … FOR UPDATE SKIP
 LOCKED)`` that re-checks the due condition: on PostgreSQL concurrent dispatchers skip each other's rows; on
 SQLite (which ignores ``FOR UPDATE`` and serialises writers) the re-checked condition makes the second writer
@@ -26,6 +30,7 @@ from tandem.core.db import session_scope, utcnow
 from tandem.core.errors import UserError
 from tandem.engagement.delivery.channels.base import Channel, OutgoingMessage, PermanentChannelError
 from tandem.engagement.delivery.models import DeadLetterRow, OutboxRow
+from tandem.engagement.delivery.quiet import QuietHours
 
 ERROR_CHARS = 500
 
@@ -81,6 +86,7 @@ class Dispatcher:
         channels: Mapping[str, Channel],
         config: DispatchConfig | None = None,
         clock: Callable[[], datetime] = utcnow,
+        quiet: QuietHours | None = None,
     ) -> None:
         if not channels:
             raise UserError("a dispatcher needs at least one channel")
@@ -88,11 +94,14 @@ class Dispatcher:
         self._channels = dict(channels)
         self._config = config or DispatchConfig()
         self._clock = clock
+        self._quiet = quiet
         self.token = uuid.uuid4().hex
 
     def lease(self) -> list[OutgoingMessage]:
         """Lease up to ``batch`` due rows for this dispatcher and return them as messages."""
         now = self._clock()
+        if self._quiet is not None and self._quiet.contains(now):
+            return []  # rows due before the window (dispatcher down, replays) wait for its end too
         names = sorted(self._channels)
         ids = (
             select(OutboxRow.id)
@@ -176,6 +185,7 @@ class Dispatcher:
                 report.dead += 1
                 return "dead"
             row.status = "pending"
-            row.next_attempt_at = now + self._config.backoff(row.attempts)
+            retry_at = now + self._config.backoff(row.attempts)
+            row.next_attempt_at = self._quiet.next_open(retry_at) if self._quiet is not None else retry_at
         report.retried += 1
         return "retry"
