@@ -12,6 +12,7 @@ MODEL_MODULES = (
     "tandem.wealth.holdings.models",
     "tandem.backtest.jobs.models",
     "tandem.backtest.screener.models",
+    "tandem.engagement.delivery.models",
 )
 
 

@@ -6,6 +6,7 @@ object down, so tests can build their own settings without touching the process 
 
 from __future__ import annotations
 
+from datetime import time
 from pathlib import Path
 from typing import Literal
 
@@ -44,6 +45,16 @@ class Settings(BaseSettings):
     llm_base_url: str | None = Field(default=None, description="Optional OpenAI-compatible endpoint for rewriting.")
     llm_api_key: str | None = None
     llm_model: str | None = None
+    push_timezone: str = Field(default="Asia/Shanghai", description="Clock of quiet hours and daily push caps.")
+    push_quiet_start: time = Field(default=time(22, 0), description="Quiet hours start (no push delivered).")
+    push_quiet_end: time = Field(default=time(8, 0), description="Quiet hours end (deferred pushes go out).")
+    push_cap_per_client_day: int = Field(default=6, ge=0, description="Pushes per client per local day, all channels.")
+    push_cap_per_channel_day: dict[str, int] = Field(
+        default={"inapp": 5, "email": 2}, description="Pushes per client per local day and channel (JSON object)."
+    )
+    smtp_host: str | None = Field(default=None, description="SMTP relay for e-mail pushes; unset = no e-mail channel.")
+    smtp_port: int = Field(default=25, ge=1, le=65535)
+    smtp_from: str = "noreply@tandem.local"
 
     @property
     def market_dir(self) -> Path:
