@@ -43,6 +43,9 @@ EVENT_ARROW_SCHEMA = pa.schema(
 )
 
 
+_JSON = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))  # one encoder: json.dumps builds one per call
+
+
 def events_to_table(events: Sequence[Event]) -> pa.Table:
     """Columnar form of ``events`` in the stored schema (properties as compact JSON text)."""
     return pa.Table.from_pydict(
@@ -51,7 +54,7 @@ def events_to_table(events: Sequence[Event]) -> pa.Table:
             "client_id": [e.client_id for e in events],
             "type": [e.type.value for e in events],
             "object_id": [e.object_id for e in events],
-            "properties": [json.dumps(e.properties, ensure_ascii=False, separators=(",", ":")) for e in events],
+            "properties": [_JSON.encode(e.properties) for e in events],
             "client_time": [e.client_time for e in events],
             "server_time": [e.server_time for e in events],
             "session_id": [e.session_id for e in events],

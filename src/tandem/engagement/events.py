@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
+from typing import NamedTuple
 
 SCHEMA_VERSION = 1
 
@@ -91,11 +92,15 @@ EVENT_SPECS: dict[EventType, EventSpec] = {
 }
 
 CLIENT_EVENT_TYPES: frozenset[EventType] = frozenset(t for t, s in EVENT_SPECS.items() if s.from_client)
+EVENT_TYPES_BY_NAME: dict[str, EventType] = {t.value: t for t in EventType}
+CHANNELS_BY_NAME: dict[str, Channel] = {c.value: c for c in Channel}
 
 
-@dataclass(frozen=True, slots=True)
-class Event:
+class Event(NamedTuple):
     """One stored behaviour event. ``client_id`` is the identity user id; times are timezone-aware UTC.
+
+    A ``NamedTuple`` rather than a frozen dataclass: it is as immutable and typed, and builds ten times faster,
+    which the ingest goal (≥ 50,000 events/s on one core) needs.
 
     ``object_id`` names what the event is about in one namespace per kind: ``600519.SH`` for a stock,
     ``fund:510300``, ``strategy:balanced``, ``content:<slug>``, ``plan:<id>``, ``push:<id>``; ``None`` when the

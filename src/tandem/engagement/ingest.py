@@ -8,6 +8,7 @@ and field in the batch; it reads the per-type rules from :data:`tandem.engagemen
 
 from __future__ import annotations
 
+import re
 import uuid
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -27,6 +28,7 @@ from tandem.engagement.event_errors import (
 )
 from tandem.engagement.events import (
     EVENT_SPECS,
+    EVENT_TYPES_BY_NAME,
     SCHEMA_VERSION,
     Channel,
     Event,
@@ -47,8 +49,10 @@ FIELDS = frozenset(
         "schema_version",
     }
 )
-CLIENT_CHANNELS = frozenset(c.value for c in Channel if c is not Channel.SERVER)
+CLIENT_CHANNELS = {c.value: c for c in Channel if c is not Channel.SERVER}
+_UUID_TEXT = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")  # the canonical form, fast
 MAX_PROPERTIES = 32
+_SCALARS = (str, int, float, bool)
 MAX_TEXT = 512
 MAX_ID = 64
 
@@ -174,9 +178,8 @@ def _parse_one(
     if version != SCHEMA_VERSION:
         return _bad(i, "schema_version", f"this server reads schema version {SCHEMA_VERSION}, got {version!r}")
     type_text = item.get("type")
-    try:
-        etype = EventType(str(type_text))
-    except ValueError:
+    etype = EVENT_TYPES_BY_NAME.get(type_text) if isinstance(type_text, str) else None
+    if etype is None:
         return _bad(
             i, "type", f"unknown event type {type_text!r}; see the event schema for the list", UnknownEventTypeError
         )
@@ -215,7 +218,8 @@ def _parse_one(
     if not isinstance(session, str) or not 0 < len(session) <= MAX_ID:
         return _bad(i, "session_id", f"must be a non-empty string of at most {MAX_ID} characters")
     channel = item.get("channel")
-    if channel not in CLIENT_CHANNELS:
+    known_channel = CLIENT_CHANNELS.get(channel) if isinstance(channel, str) else None
+    if known_channel is None:
         return _bad(i, "channel", f"must be one of {', '.join(sorted(CLIENT_CHANNELS))}, got {channel!r}")
     obj = item.get("object_id")
     if obj is not None and (not isinstance(obj, str) or not 0 < len(obj) <= MAX_ID):
@@ -226,7 +230,7 @@ def _parse_one(
     checked = _check_properties(i, props, spec.required, etype)
     if isinstance(checked, list):
         return checked
-    return Event(str(event_id), cid, etype, obj, checked, when, now, session, Channel(str(channel)))
+    return Event(event_id, cid, etype, obj, checked, when, now, session, known_channel)
 
 
 def _check_properties(
@@ -239,7 +243,7 @@ def _check_properties(
     for key, value in props.items():
         if not isinstance(key, str) or not 0 < len(key) <= MAX_ID:
             return _bad(i, "properties", f"property names are strings of 1–{MAX_ID} characters, got {key!r}")
-        if not isinstance(value, str | int | float | bool) or (isinstance(value, str) and len(value) > MAX_TEXT):
+        if not isinstance(value, _SCALARS) or (isinstance(value, str) and len(value) > MAX_TEXT):
             return _bad(i, f"properties.{key}", f"must be a number, boolean or string of ≤ {MAX_TEXT} characters")
     for key, kind in required.items():
         value = props.get(key)
@@ -250,6 +254,8 @@ def _check_properties(
 
 
 def _is_uuid(text: str) -> bool:
+    if _UUID_TEXT.fullmatch(text):
+        return True
     try:
         uuid.UUID(text)
     except ValueError:
