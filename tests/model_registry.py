@@ -11,6 +11,7 @@ MODEL_MODULES = (
     "tandem.web.wealth_holdings",
     "tandem.backtest.jobs.models",
     "tandem.backtest.screener.models",
+    "tandem.engagement.profile_models",
 )
 
 

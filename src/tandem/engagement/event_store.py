@@ -16,7 +16,7 @@ import os
 import uuid
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 
 import duckdb
@@ -158,9 +158,13 @@ class ParquetEventStore:
         start: date | None = None,
         end: date | None = None,
         client_ids: Sequence[int] | None = None,
+        received_after: datetime | None = None,
         columns: Sequence[str] | None = None,
     ) -> pl.DataFrame:
-        """Events with client-time day in ``[start, end]`` (either open), oldest first, as a polars frame."""
+        """Events with client-time day in ``[start, end]`` (either open), oldest first, as a polars frame.
+
+        ``received_after`` keeps only events whose server time is later (the incremental readers' watermark).
+        """
         cols = list(columns or EVENT_ARROW_SCHEMA.names)
         unknown = set(cols) - set(EVENT_ARROW_SCHEMA.names)
         if unknown:
@@ -177,6 +181,9 @@ class ParquetEventStore:
         if end is not None:
             where.append("day <= ?")
             params.append(end)
+        if received_after is not None:
+            where.append("server_time > ?")
+            params.append(received_after)
         if client_ids is not None:
             where.append("list_contains(?, client_id)")
             params.append(list(client_ids))
@@ -189,7 +196,25 @@ class ParquetEventStore:
             frame = pl.from_arrow(con.sql(query, params=[pattern, *params]).to_arrow_table())
         if not isinstance(frame, pl.DataFrame):
             raise TypeError("the event query did not return a table")
-        return frame
+        times = [c for c in ("client_time", "server_time") if c in frame.columns]
+        return frame.with_columns(pl.col(times).dt.convert_time_zone("UTC")) if times else frame
+
+    def files(self) -> list[str]:
+        """Every stored part file, relative to the root (``day=…/part-….parquet``); files never change once listed."""
+        return sorted(str(p.relative_to(self.root)) for p in self.root.glob("day=*/part-*.parquet"))
+
+    def read_files(self, files: Sequence[str]) -> pl.DataFrame:
+        """The events in the given part files (the incremental readers' way to take exactly what is new)."""
+        if not files:
+            return self.read(start=date.max)
+        with duckdb.connect() as con:
+            paths = [str(self.root / f) for f in files]
+            frame = pl.from_arrow(con.sql("SELECT * FROM read_parquet(?)", params=[paths]).to_arrow_table())
+        if not isinstance(frame, pl.DataFrame):
+            raise TypeError("the event query did not return a table")
+        return frame.select(EVENT_ARROW_SCHEMA.names).with_columns(
+            pl.col("client_time", "server_time").dt.convert_time_zone("UTC")
+        )
 
     def count(self) -> int:
         """How many events are stored (each id once)."""
