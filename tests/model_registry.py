@@ -13,6 +13,7 @@ MODEL_MODULES = (
     "tandem.backtest.jobs.models",
     "tandem.backtest.screener.models",
     "tandem.engagement.delivery.models",
+    "tandem.engagement.profile_models",
 )
 
 

@@ -1,0 +1,161 @@
+"""Redis Streams transport for behaviour events: a publisher sink and a consumer group that writes the store.
+
+Used when ``TANDEM_REDIS_URL`` is set: the ingest service publishes validated batches with
+:class:`RedisStreamEventSink` (``XADD``, pipelined, one entry per event) and one or more
+:class:`RedisStreamEventConsumer` processes read them through a consumer group and append them to the
+:class:`~tandem.engagement.event_store.ParquetEventStore`. Delivery is at-least-once: an entry is ``XACK``ed only
+after the store holds it, entries a dead consumer left pending are reclaimed (``XAUTOCLAIM``) after
+``claim_idle_ms``; the store is idempotent by event id, so a redelivered or re-published event changes nothing.
+An entry that cannot be decoded is moved to ``<stream>:dead`` (with the reason) instead of blocking the group.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from redis import Redis
+from redis.exceptions import ResponseError
+
+from tandem.engagement.events import CHANNELS_BY_NAME, EVENT_TYPES_BY_NAME, Event
+from tandem.engagement.ingest import EventSink
+
+DEFAULT_STREAM = "tandem:events"
+DEFAULT_GROUP = "tandem-event-store"
+
+
+def encode_event(event: Event) -> str:
+    """One event as compact JSON (times in ISO 8601 with offset)."""
+    return json.dumps(
+        [
+            event.event_id,
+            event.client_id,
+            event.type.value,
+            event.object_id,
+            event.properties,
+            event.client_time.isoformat(),
+            event.server_time.isoformat(),
+            event.session_id,
+            event.channel.value,
+            event.schema_version,
+        ],
+        ensure_ascii=False,
+        separators=(",", ":"),
+    )
+
+
+def decode_event(text: str | bytes) -> Event:
+    """Inverse of :func:`encode_event`; raises ``ValueError`` naming what is wrong."""
+    try:
+        f = json.loads(text)
+        return Event(
+            str(f[0]),
+            int(f[1]),
+            EVENT_TYPES_BY_NAME[f[2]],
+            f[3],
+            dict(f[4]),
+            datetime.fromisoformat(f[5]),
+            datetime.fromisoformat(f[6]),
+            str(f[7]),
+            CHANNELS_BY_NAME[f[8]],
+            int(f[9]),
+        )
+    except (json.JSONDecodeError, KeyError, IndexError, TypeError, ValueError) as exc:
+        raise ValueError(f"not an encoded event ({type(exc).__name__}: {exc})") from exc
+
+
+class RedisStreamEventSink:
+    """Publishes events to one stream; ``append`` returns how many were published (dedup happens downstream)."""
+
+    def __init__(self, client: Redis[bytes], *, stream: str = DEFAULT_STREAM) -> None:
+        self._client = client
+        self.stream = stream
+
+    def append(self, events: Sequence[Event]) -> int:
+        """``XADD`` every event in one round trip; a Redis error propagates, so the caller's request fails."""
+        pipe = self._client.pipeline(transaction=False)
+        for event in events:
+            pipe.xadd(self.stream, {"e": encode_event(event)})
+        pipe.execute()
+        return len(events)
+
+
+@dataclass(frozen=True, slots=True)
+class ConsumeResult:
+    """What one read did: entries read, events new to the store, entries moved to the dead-letter stream."""
+
+    read: int
+    stored: int
+    dead: int
+
+
+class RedisStreamEventConsumer:
+    """One member of a consumer group that appends events to ``store`` and acknowledges them afterwards."""
+
+    def __init__(
+        self,
+        client: Redis[bytes],
+        *,
+        store: EventSink,
+        stream: str = DEFAULT_STREAM,
+        group: str = DEFAULT_GROUP,
+        consumer: str = "c1",
+        claim_idle_ms: int = 30_000,
+    ) -> None:
+        self._client = client
+        self._store = store
+        self.stream, self.group, self.consumer = stream, group, consumer
+        self._claim_idle_ms = claim_idle_ms
+
+    def ensure_group(self) -> None:
+        """Create the group (and the stream) if missing, reading from the start of the stream."""
+        try:
+            self._client.xgroup_create(self.stream, self.group, id="0", mkstream=True)
+        except ResponseError as exc:
+            if "BUSYGROUP" not in str(exc):
+                raise
+
+    def consume_once(self, *, count: int = 500, block_ms: int | None = None) -> ConsumeResult:
+        """Handle one read: entries stale in a dead consumer's list first, then own pending, then new ones."""
+        entries = self._reclaimed(count) or self._read("0", count, None) or self._read(">", count, block_ms)
+        if not entries:
+            return ConsumeResult(0, 0, 0)
+        events: list[Event] = []
+        dead: list[tuple[Any, str, str]] = []
+        for entry_id, fields in entries:
+            raw = fields.get(b"e", fields.get("e")) or b""
+            try:
+                events.append(decode_event(raw))
+            except ValueError as exc:
+                dead.append((entry_id, str(raw), str(exc)))
+        stored = self._store.append(events) if events else 0
+        pipe = self._client.pipeline(transaction=True)
+        for entry_id, raw_text, reason in dead:
+            pipe.xadd(f"{self.stream}:dead", {"entry": entry_id, "e": raw_text, "reason": reason})
+        pipe.xack(self.stream, self.group, *[entry_id for entry_id, _ in entries])
+        pipe.execute()
+        return ConsumeResult(len(entries), stored, len(dead))
+
+    def drain(self, *, count: int = 500) -> ConsumeResult:
+        """Consume until nothing is pending or new (tests, the CLI, and catching up after downtime)."""
+        total = ConsumeResult(0, 0, 0)
+        while True:
+            step = self.consume_once(count=count)
+            if step.read == 0:
+                return total
+            total = ConsumeResult(total.read + step.read, total.stored + step.stored, total.dead + step.dead)
+
+    def _reclaimed(self, count: int) -> list[tuple[Any, dict[Any, Any]]]:
+        reply = self._client.xautoclaim(
+            self.stream, self.group, self.consumer, min_idle_time=self._claim_idle_ms, start_id="0-0", count=count
+        )
+        return [(entry_id, fields) for entry_id, fields in reply[1] if fields]
+
+    def _read(self, start: str, count: int, block_ms: int | None) -> list[tuple[Any, dict[Any, Any]]]:
+        reply = self._client.xreadgroup(self.group, self.consumer, {self.stream: start}, count=count, block=block_ms)
+        if not reply:
+            return []
+        return [(entry_id, fields) for entry_id, fields in reply[0][1] if fields]
