@@ -1,7 +1,7 @@
 """engagement: tag deletions a client made, honoured by every profile recomputation
 
 Revision ID: 7c1e5a9d3b20
-Revises: 3f7a9c2b81d4
+Revises: 8c1e4d7a2b90
 Create Date: 2026-12-07 16:50:00
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "7c1e5a9d3b20"
-down_revision = "3f7a9c2b81d4"
+down_revision = "8c1e4d7a2b90"
 branch_labels = None
 depends_on = None
 
