@@ -1,0 +1,1 @@
+"""Customer operations: account-opening funnel, cohorts, attribution, campaigns with control groups, partner view."""
