@@ -40,6 +40,10 @@ class Settings(BaseSettings):
             "uvicorn's 5 s default replaced a worker that was still loading the app on a busy 2-core machine."
         ),
     )
+    metrics_scrape_hosts: list[str] = Field(
+        default=["127.0.0.1", "::1"],
+        description="Client addresses allowed to read /metrics without logging in (a local Prometheus scraper).",
+    )
     log_level: str = "INFO"
     commission_rate: float = Field(default=0.00025, ge=0, le=0.003, description="Broker commission rate.")
     llm_base_url: str | None = Field(default=None, description="Optional OpenAI-compatible endpoint for rewriting.")

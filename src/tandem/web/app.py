@@ -24,7 +24,7 @@ from tandem.identity import load_secret, make_keys, watch_revocations
 from tandem.marketdata.store import MarketStore
 from tandem.migrations.migrate import migrate_app_db
 from tandem.wealth.services import WealthServices
-from tandem.web import problems
+from tandem.web import operability, problems
 from tandem.web.api import auth as api_auth
 from tandem.web.api import backtests as api_backtests
 from tandem.web.api import feed as api_feed
@@ -88,6 +88,7 @@ def create_app(settings: Settings | None = None, *, store: MarketStore | None = 
     app.state.tandem = state
     app.state.wealth = WealthServices(sessions=state.sessions, store=market)
     problems.install(app)
+    operability.install(app, state)
     app.add_middleware(GZipMiddleware, minimum_size=800, compresslevel=5)  # 9 takes 2x the CPU for ~1 % less
     app.add_middleware(SecurityHeaders)
     app.add_middleware(BodySizeLimit)
