@@ -48,17 +48,19 @@ def infer_distributions(
     fund = np.broadcast_to(np.asarray(is_fund, dtype=bool), c.shape)
     bonus = np.full(c.shape, np.nan)
     cash = np.zeros(c.shape)
-    todo = (r >= BONUS_THRESHOLD) & np.isfinite(c) & np.isfinite(p) & (p > 0) & ~fund
-    best = np.zeros(c.shape, dtype=np.int64)
+    rows, cols = np.nonzero((r >= BONUS_THRESHOLD) & np.isfinite(c) & np.isfinite(p) & (p > 0) & ~fund)
+    if rows.size == 0:  # ex-dates are rare: work only on their cells, not on the whole panel
+        return bonus, cash
+    ci, pi = c[rows, cols], p[rows, cols]
+    best = np.zeros(rows.shape, dtype=np.int64)
     for k in range(1, MAX_TENTHS + 1):
-        upper_cash = c - (p - _HALF_FEN) * (1.0 + k / 10.0)  # the most cash that still rounds to P
-        best[todo & (upper_cash >= 0.0)] = k
-    found = todo & (best < MAX_TENTHS)
+        upper_cash = ci - (pi - _HALF_FEN) * (1.0 + k / 10.0)  # the most cash that still rounds to P
+        best[upper_cash >= 0.0] = k
+    found = best < MAX_TENTHS
     s = best / 10.0
-    with np.errstate(invalid="ignore"):
-        d = np.maximum(np.floor((c - p * (1.0 + s)) * 100.0 + 0.5) / 100.0, 0.0)
-    bonus[found] = s[found]
-    cash[found] = d[found]
+    d = np.maximum(np.floor((ci - pi * (1.0 + s)) * 100.0 + 0.5) / 100.0, 0.0)
+    bonus[rows[found], cols[found]] = s[found]
+    cash[rows[found], cols[found]] = d[found]
     return bonus, cash
 
 
