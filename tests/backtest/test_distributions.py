@@ -57,3 +57,9 @@ def test_the_example_does_not_sell_300750_on_its_ex_date(sample_store: MarketSto
     ev = run.result.rule_events
     bonus = ev[(ev["code"] == "300750.SZ") & (ev["rule"] == "bonus_shares")]
     assert "160 bonus/split shares plus 504.00 cash" in bonus["detail"].iloc[0]  # 200 held: 8 per 10, 2.52 each
+
+
+def test_a_reference_price_a_little_off_the_close_keeps_the_bonus() -> None:
+    """300015.SZ 2021-06-24 (close 85.83, reference 66.08): 10转3 leaves -0.07 yuan of cash: 3 shares, no cash."""
+    bonus, cash = infer_distributions([[85.83]], [[66.08]], [[85.83 / 66.08]], [False])
+    assert bonus[0, 0] == pytest.approx(0.3) and cash[0, 0] == 0.0

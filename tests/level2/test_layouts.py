@@ -90,7 +90,9 @@ def test_a_forced_layout_names_the_columns_it_lacks(fixtures: Path, tmp_path: Pa
     _ddb_frame(fixtures).rename(columns={"TradePrice": "Price"}).to_csv(path, index=False)
     with pytest.raises(UserError, match=r"--layout dolphindb_trades needs columns \['TradePrice'\]"):
         read_events([path], choice=LayoutChoice.parse("dolphindb_trades", None))
-    with pytest.raises(UserError, match="is not a known layout; use one of sse_orders, sse_trades, dolphindb_trades"):
+    with pytest.raises(
+        UserError, match="is not a known layout here; use one of sse_orders, sse_trades, dolphindb_trades"
+    ):
         LayoutChoice.parse("ddb", None)
     with pytest.raises(UserError, match="write LAYOUT_COLUMN=FILE_COLUMN"):
         LayoutChoice.parse(None, "TradePrice")

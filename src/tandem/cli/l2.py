@@ -23,7 +23,7 @@ from tandem.level2.live import LiveEngine, QueueSource, minute_updates
 from tandem.level2.readers import coverage_warnings, read_events
 from tandem.level2.schema import EventBatch
 from tandem.level2.snapshots import read_snapshots
-from tandem.level2.sources import LAYOUTS, LayoutChoice
+from tandem.level2.sources import EVENT_LAYOUTS, LayoutChoice
 from tandem.level2.thresholds import CLASS_LABELS_ZH, MAIN_FORCE_CLASSES, threshold_set
 from tandem.level2.verify import verify
 
@@ -33,7 +33,8 @@ FormatOpt = Annotated[str, typer.Option("--format", help="text | json (| csv for
 LayoutOpt = Annotated[
     str | None,
     typer.Option(
-        "--layout", help=f"read the 逐笔 files as this layout when their header is not recognised: {', '.join(LAYOUTS)}"
+        "--layout",
+        help=f"read the 逐笔 files as this layout when their header is not recognised: {', '.join(EVENT_LAYOUTS)}",
     ),
 ]
 ColumnsOpt = Annotated[
@@ -46,7 +47,7 @@ ColumnsOpt = Annotated[
 
 def _events(paths: list[Path], layout: str | None, columns: str | None) -> dict[str, EventBatch]:
     """Read the 逐笔 files with the user's layout choice; partial-day files are read and warned about on stderr."""
-    events = read_events(paths, choice=LayoutChoice.parse(layout, columns))
+    events = read_events(paths, choice=LayoutChoice.parse(layout, columns, EVENT_LAYOUTS))
     for warning in coverage_warnings(events):
         print(f"warning: {warning}", file=sys.stderr)
     return events

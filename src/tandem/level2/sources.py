@@ -76,6 +76,7 @@ EVENT_FORMATS: frozenset[Format] = frozenset(
         "simple_trades",
     }
 )
+EVENT_LAYOUTS: tuple[Format, ...] = tuple(fmt for fmt in LAYOUTS if fmt in EVENT_FORMATS)
 SNAPSHOT_FORMATS: frozenset[Format] = frozenset({"sse_snapshots", "mdl_snapshots", "insight_snapshots"})
 _DATE_RE = re.compile(r"(20\d{2})(\d{2})(\d{2})")
 
@@ -111,10 +112,14 @@ class LayoutChoice:
     columns: tuple[tuple[str, str], ...] = ()
 
     @staticmethod
-    def parse(layout: str | None, columns: str | None) -> LayoutChoice:
-        """From the CLI's ``--layout NAME`` and ``--columns LAYOUT_COL=FILE_COL,…``; refuses unknown names."""
-        if layout is not None and layout not in LAYOUTS:
-            raise UserError(f"--layout {layout!r} is not a known layout; use one of {', '.join(LAYOUTS)}")
+    def parse(layout: str | None, columns: str | None, allowed: tuple[Format, ...] | None = None) -> LayoutChoice:
+        """From the CLI's ``--layout NAME`` and ``--columns LAYOUT_COL=FILE_COL,…``; refuses unknown names.
+
+        ``allowed`` narrows the layouts a command accepts (the 逐笔 commands take order and trade layouts only).
+        """
+        names = allowed or LAYOUTS
+        if layout is not None and layout not in names:
+            raise UserError(f"--layout {layout!r} is not a known layout here; use one of {', '.join(names)}")
         pairs: list[tuple[str, str]] = []
         for item in (columns or "").split(","):
             if not item.strip():
