@@ -241,3 +241,28 @@ def test_dispatcher_delivers_nothing_inside_quiet_hours_and_moves_retries_out_of
     assert due.astimezone(SHANGHAI).time() == time(8, 0)
     clock.now = due
     assert d.run_once().sent == 1
+
+
+def test_a_push_that_kills_every_dispatcher_is_dead_lettered_after_max_attempts(
+    sessions: sessionmaker[Session],
+) -> None:
+    _enqueue(sessions, 1)
+
+    class Poison(RecordingChannel):
+        def send(self, message: OutgoingMessage) -> None:
+            self.calls += 1
+            raise SystemExit("the process dies on this message")
+
+    clock = Clock()
+    poison = Poison()
+    cfg = DispatchConfig(max_attempts=3)
+    for _ in range(5):
+        with pytest.raises(SystemExit):
+            Dispatcher(sessions=sessions, channels={"inapp": poison}, config=cfg, clock=clock).run_once()
+        clock.now += cfg.lease + timedelta(seconds=1)
+        if poison.calls == 3:
+            break
+    report = Dispatcher(sessions=sessions, channels={"inapp": poison}, config=cfg, clock=clock).run_once()
+    assert (poison.calls, report.dead) == (3, 1)
+    [dead] = list_dead_letters(sessions)
+    assert "a dispatcher died while delivering it" in dead.error and dead.attempts == 4

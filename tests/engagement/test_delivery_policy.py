@@ -191,3 +191,18 @@ def test_candidate_must_be_traceable_and_well_formed() -> None:
         candidate(category="ads")
     with pytest.raises(UserError, match="product_code and product_risk go together"):
         candidate(product_code="F1")
+
+
+def test_policy_reads_quiet_hours_and_caps_from_tandem_settings(monkeypatch: pytest.MonkeyPatch) -> None:
+    from tandem.core.settings import load_settings
+    from tandem.engagement.delivery.policy import PolicyConfig
+
+    monkeypatch.setenv("TANDEM_PUSH_QUIET_START", "23:30")
+    monkeypatch.setenv("TANDEM_PUSH_QUIET_END", "07:00")
+    monkeypatch.setenv("TANDEM_PUSH_CAP_PER_CHANNEL_DAY", '{"inapp": 1, "email": 0}')
+    cfg = PolicyConfig.from_settings(load_settings())
+    assert (cfg.quiet.start, cfg.quiet.end, cfg.quiet.tz.key) == (time(23, 30), time(7, 0), "Asia/Shanghai")
+    assert dict(cfg.cap_per_channel_day) == {"inapp": 1, "email": 0} and cfg.cap_per_client_day == 6
+    monkeypatch.setenv("TANDEM_PUSH_TIMEZONE", "Mars/Olympus")
+    with pytest.raises(UserError, match="TANDEM_PUSH_TIMEZONE='Mars/Olympus' is not a known IANA zone"):
+        PolicyConfig.from_settings(load_settings())

@@ -83,3 +83,21 @@ def test_concurrent_dispatchers_deliver_every_row_exactly_once(sessions: session
         assert s.scalar(select(func.count()).select_from(NotificationRow)) == 150
         assert set(s.scalars(select(OutboxRow.status))) == {"sent"}
     assert len(notifications_for(sessions, client_id="k7")) == 1
+
+
+def test_session_trigger_pushes_with_missing_figures_store_on_postgres(sessions: sessionmaker[Session]) -> None:
+    from triggers_fixtures import NAN, ROWS, bars
+
+    from tandem.engagement.triggers.books import HolderIndex
+    from tandem.engagement.triggers.records import ClientBook
+    from tandem.engagement.triggers.session import run_session_triggers
+
+    rows = [*ROWS, ("688002.SH", 30.0, 33.0, 29.0, 32.0, 30.0, 5e6, 1e6, NAN, NAN, NAN, NAN)]
+    codes = frozenset(str(r[0]) for r in rows)
+    run = run_session_triggers(bars=bars(rows), index=HolderIndex([ClientBook("c1", watchlist=codes)]))
+    svc = push_service(sessions, cap_client=100, cap_channel={"inapp": 100})
+    with session_scope(sessions) as s:
+        svc.submit(s, candidates=run.candidates, clients={"c1": client()}, now=NOON)
+    with session_scope(sessions) as s:
+        stored = {r.payload["evidence"]["code"]: r.payload["evidence"] for r in s.scalars(select(OutboxRow))}
+    assert stored["688002.SH"]["limit_up"] is None and len(stored) == 8

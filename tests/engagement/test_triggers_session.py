@@ -99,3 +99,16 @@ def test_session_bars_reject_ragged_columns() -> None:
     b = bars()
     with pytest.raises(UserError, match="column high has 1 rows"):
         type(b)(**{**{f: getattr(b, f) for f in b.__dataclass_fields__}, "high": np.array([1.0])})
+
+
+def test_mover_evidence_is_json_safe_where_a_stock_has_no_band() -> None:
+    import json
+
+    from triggers_fixtures import NAN
+
+    row = ("688002.SH", 30.0, 33.0, 29.0, 32.0, 30.0, 5e6, 1e6, NAN, NAN, NAN, NAN)  # listing week: no band
+    [m] = detect_movers(bars([row]))
+    assert m.kind == "volume_spike" and m.evidence["limit_up"] is None
+    [c] = mover_candidates([m], HolderIndex([ClientBook("c1", watchlist=frozenset({"688002.SH"}))]))
+    json.dumps(dict(c.evidence), allow_nan=False)
+    assert "量比 5.00" in c.body

@@ -57,3 +57,35 @@ def test_diagnosis_moves_come_from_the_service_for_followed_stocks(sample_store:
     top = max(moves, key=lambda m: abs(m.delta))
     [cand] = score_candidates([top], HolderIndex([ClientBook("c1", watchlist=frozenset({top.code}))]))
     assert cand.source_events == (f"session:{RALLY}", f"diagnosis:{top.code}:{RALLY}")
+
+
+def test_a_real_session_lands_in_the_outbox_through_the_policy(sample_store: MarketStore, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from datetime import UTC, datetime
+
+    from delivery_fixtures import client, push_service, sqlite_sessions
+    from sqlalchemy import select
+
+    from tandem.core.db import session_scope
+    from tandem.engagement.delivery.models import OutboxRow
+    from tandem.engagement.triggers.pipeline import push_session
+    from tandem.engagement.triggers.records import PriceAlert
+
+    bars = session_bars(sample_store, RALLY)
+    ups = [m.code for m in detect_movers(bars) if m.kind == "limit_up_hit"][:2]
+    books = [ClientBook("c1", holdings=frozenset(ups[:1]), watchlist=frozenset(ups)), ClientBook("c2")]
+    alerts = [PriceAlert("a1", "c2", ups[0], "above", 0.01), PriceAlert("a2", "c2", ups[0], "below", 0.01)]
+    sessions = sqlite_sessions(str(tmp_path / "app.db"))
+    now = datetime(2024, 9, 30, 8, tzinfo=UTC)  # 16:00 Shanghai
+    with session_scope(sessions) as s:
+        result = push_session(
+            s, push=push_service(sessions), diagnosis=DiagnosisService(sample_store), day=RALLY, books=books,
+            alerts=alerts, clients={"c1": client("c1"), "c2": client("c2")}, now=now,
+        )  # fmt: skip
+    assert result.fired_alert_ids == ("a1",)
+    assert result.candidates["price_alert"] == 1 and result.candidates["mover"] == 2
+    with session_scope(sessions) as s:
+        rows = {(r.client_id, r.rule) for r in s.scalars(select(OutboxRow))}
+    assert ("c2", "price_alert.cross/v1") in rows
+    assert {r for r in rows if r[0] == "c1"} == {("c1", "mover.limit_up_hit/v1")} or len(
+        [r for r in rows if r[0] == "c1"]
+    ) >= 2

@@ -1,5 +1,8 @@
 """The outbox dispatcher: lease due rows, send each through its channel, retry with backoff, dead-letter.
 
+An attempt is counted when a row is leased, so a push that kills every dispatcher that tries it is
+dead-lettered after ``max_attempts`` leases instead of being retried for ever.
+
 At-least-once: a row is leased (``locked_by``/``locked_until``) in one short transaction, sent, then marked
 sent in another. A dispatcher killed after sending but before marking leaves a lease that expires; the next
 dispatcher sends again and the channel's idempotency on the key makes that a no-op, so nothing is lost and
@@ -114,7 +117,12 @@ class Dispatcher:
             s.execute(
                 update(OutboxRow)
                 .where(OutboxRow.id.in_(ids), _due(now, names))
-                .values(status="sending", locked_by=self.token, locked_until=now + self._config.lease)
+                .values(
+                    status="sending",
+                    locked_by=self.token,
+                    locked_until=now + self._config.lease,
+                    attempts=OutboxRow.attempts + 1,
+                )
                 .execution_options(synchronize_session=False)
             )
             rows = s.scalars(
@@ -123,7 +131,9 @@ class Dispatcher:
                 .order_by(OutboxRow.id)
             ).all()
             return [
-                OutgoingMessage(r.idempotency_key, r.client_id, r.channel, r.category, r.title, r.body, r.payload)
+                OutgoingMessage(
+                    r.idempotency_key, r.client_id, r.channel, r.category, r.title, r.body, r.payload, r.attempts
+                )
                 for r in rows
             ]
 
@@ -139,6 +149,10 @@ class Dispatcher:
         return report
 
     def _deliver(self, msg: OutgoingMessage, report: DispatchReport) -> str:
+        if msg.attempt > self._config.max_attempts:  # leased again and again: each dispatcher died on it
+            error = f"lease expired {msg.attempt - 1} times: a dispatcher died while delivering it (poison message?)"
+            self._fail(msg, error, permanent=True, report=report)
+            return "dead"
         try:
             self._channels[msg.channel].send(msg)
         except PermanentChannelError as exc:
@@ -166,7 +180,6 @@ class Dispatcher:
             )
             if row is None:
                 return "lost_lease"
-            row.attempts += 1
             row.last_error = error[:ERROR_CHARS]
             row.locked_by = None
             row.locked_until = None

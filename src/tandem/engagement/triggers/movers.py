@@ -45,6 +45,12 @@ TEXT: dict[MoverKind, str] = {
 }
 
 
+def _num(x: float) -> float | None:
+    """A JSON-safe figure: ``None`` for a missing one (PostgreSQL's JSON has no NaN)."""
+    v = float(x)
+    return round(v, 4) if np.isfinite(v) else None
+
+
 def detect_movers(bars: SessionBars, rules: MoverRules | None = None) -> list[Mover]:
     """Every 异动 of the session, column-wise (NaN comparisons are False, so missing data fires nothing)."""
     r = rules or MoverRules()
@@ -66,12 +72,12 @@ def detect_movers(bars: SessionBars, rules: MoverRules | None = None) -> list[Mo
     for kind, mask in masks.items():
         for i in np.flatnonzero(mask):
             evidence = {
-                "close": float(bars.close[i]),
-                "preclose": float(bars.preclose[i]),
-                "change_pct": round(float(change[i]) * 100, 2),
-                "volume_ratio": round(float(ratio[i]), 2),
-                "limit_up": float(bars.limit_up[i]),
-                "limit_down": float(bars.limit_down[i]),
+                "close": _num(bars.close[i]),
+                "preclose": _num(bars.preclose[i]),
+                "change_pct": _num(change[i] * 100),
+                "volume_ratio": _num(ratio[i]),
+                "limit_up": _num(bars.limit_up[i]),
+                "limit_down": _num(bars.limit_down[i]),
             }
             out.append(Mover(str(bars.codes[i]), str(bars.names[i]), bars.day, kind, evidence))
     return out
@@ -98,10 +104,10 @@ def mover_candidates(movers: list[Mover], index: HolderIndex, *, channel: str = 
         day = head.day.isoformat()
         what = "、".join(TEXT[m.kind] for m in ms)
         ev = dict(head.evidence)
-        body = (
-            f"{head.name}（{code}）{day} {what}：收盘 {ev['close']:.2f}，涨跌幅 {ev['change_pct']:+.2f}%，"
-            f"量比 {ev['volume_ratio']:.2f}。"
-        )
+        figures = [f"收盘 {ev['close']:.2f}" if ev["close"] is not None else None,
+                   f"涨跌幅 {ev['change_pct']:+.2f}%" if ev["change_pct"] is not None else None,
+                   f"量比 {ev['volume_ratio']:.2f}" if ev["volume_ratio"] is not None else None]  # fmt: skip
+        body = f"{head.name}（{code}）{day} {what}：{'，'.join(f for f in figures if f)}。"
         events = (f"session:{day}", f"bar:{code}:{day}")
         rules = [f"mover.{m.kind}/{RULE_VERSION}" for m in ms]
         shared = {"code": code, "kinds": [m.kind for m in ms], "rules": rules, **ev}

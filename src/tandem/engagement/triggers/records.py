@@ -92,7 +92,7 @@ class Mover:
     name: str
     day: date
     kind: MoverKind
-    evidence: Mapping[str, float] = field(default_factory=dict)
+    evidence: Mapping[str, float | None] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)

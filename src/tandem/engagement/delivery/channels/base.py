@@ -28,6 +28,7 @@ class OutgoingMessage:
     title: str
     body: str
     payload: Mapping[str, Any] = field(default_factory=dict)
+    attempt: int = 1
 
 
 class TransientChannelError(TandemError):
