@@ -102,3 +102,14 @@ def test_price_only_etfs_are_funds_not_stocks(sample_store: MarketStore) -> None
     assert not (stocks["board"] == "FUND").any()
     funds = sample_store.instruments(kind="fund")
     assert {"510300.SH", "511880.SH"} <= set(funds["code"])
+
+
+def test_rules_for_types_funds_as_the_backtester_does(sample_store: MarketStore) -> None:
+    """511360 (海富通中证短融ETF, a bond fund whose name has no 债) trades T+0 in both places."""
+    from tandem.backtest.market import load_market
+
+    day = date(2023, 3, 1)
+    assert sample_store.rules_for("511360.SH", day).t_plus == 0
+    assert sample_store.rules_for("510300.SH", day).t_plus == 1
+    market = load_market(sample_store, ["511360.SH", "510300.SH"], day, day)
+    assert [float(t) for t in market.t_plus[0]] == [sample_store.rules_for(c, day).t_plus for c in market.codes]

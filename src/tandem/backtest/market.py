@@ -26,8 +26,9 @@ import pandas as pd
 from tandem.backtest import distributions
 from tandem.core import rulebook
 from tandem.core.errors import UserError, ValidationFailed
-from tandem.core.models import Board, FundType, board_of, fund_type_of_name, normalize_code
+from tandem.core.models import Board, FundType, board_of, normalize_code
 from tandem.marketdata import calendar
+from tandem.marketdata.fund_types import fund_type_of
 from tandem.marketdata.store import MarketStore
 
 FloatArray = npt.NDArray[np.float64]
@@ -201,26 +202,6 @@ def build_market(
         cash_dividend=dividend,
         adj_cum=np.cumprod(ratio, axis=0).astype(np.float64),
     )
-
-
-# The fund list's category (天天基金 基金类型) → product type, where it is decisive; checked before the name.
-_CATEGORY_TYPES: tuple[tuple[str, FundType], ...] = (
-    ("货币", FundType.MONEY_MARKET),
-    ("QDII", FundType.CROSS_BORDER),
-    ("债券", FundType.BOND),
-)
-
-
-def fund_type_of(category: str | None, name: str | None) -> FundType:
-    """Product type of a listed fund from its fund-list category, else from its name (default equity ETF).
-
-    The category matters where the short name hides the type: 海富通中证短融ETF is a bond fund (债券型) whose
-    name has no 债, 易方达中概互联50ETF a cross-border one (QDII-ETF).
-    """
-    for word, kind in _CATEGORY_TYPES:
-        if category and word in category:
-            return kind
-    return fund_type_of_name(name)
 
 
 def _fund_reference(store: MarketStore) -> dict[str, tuple[str | None, str | None]]:

@@ -28,9 +28,10 @@ import pandas as pd
 import polars as pl
 
 from tandem.core.errors import NotFoundError, UserError
-from tandem.core.models import Board, Exchange, Instrument, InstrumentKind, board_of, fund_type_of_name, normalize_code
+from tandem.core.models import Board, Exchange, FundType, Instrument, InstrumentKind, board_of, normalize_code
 from tandem.core.rulebook import DayRules, rules_for
 from tandem.marketdata import calendar, pit
+from tandem.marketdata.fund_types import fund_type_of
 from tandem.marketdata.tables import TABLES
 from tandem.marketdata.versioned import VersionedStore
 
@@ -571,10 +572,23 @@ class MarketStore:
         if inst.list_date is not None:
             idx = calendar.session_index(np.array([inst.list_date, d], dtype="datetime64[D]"))
             session_no = int(idx[1] - idx[0]) + 1
-        fund_type = fund_type_of_name(inst.name) if inst.board == Board.FUND else None
+        fund_type = self._fund_type(inst.code, inst.name) if inst.board == Board.FUND else None
         return rules_for(
             inst.code, d, is_st=is_st, session_no=session_no, list_date=inst.list_date, fund_type=fund_type
         )
+
+    def _fund_type(self, code: str, name: str | None) -> FundType:
+        """The fund's product type by the same rule the backtester uses (fund-list category, then name)."""
+        funds = self.funds()
+        row = funds[funds["code"].astype(str) == code.partition(".")[0]] if len(funds) else funds
+        if len(row):
+            listed_name = row["name"].iloc[0]
+            category = row["fund_type"].iloc[0]
+            return fund_type_of(
+                str(category) if category is not None else None,
+                str(listed_name) if listed_name is not None else name,
+            )
+        return fund_type_of(None, name)
 
     def info(self) -> dict[str, object]:
         """Counts and date range of what the store holds (keys used by ``tandem data info --format json``)."""
