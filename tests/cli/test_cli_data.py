@@ -129,3 +129,18 @@ def test_validate_rechecks_the_store(home: Path, tmp_path: Path) -> None:
     r = tandem(bad_home, "data", "validate")
     assert r.returncode == 1
     assert "daily_bars/600519.SH:1: high: high is below open/close/low" in r.stdout
+
+
+def test_cli_quote_is_the_quote_the_web_shows(home: Path) -> None:
+    from tandem.marketdata.quote import quote
+    from tandem.marketdata.store import MarketStore
+
+    out = json.loads(tandem(home, "quote", "sh.600519", "--adjust", "qfq", "--format", "json").stdout)
+    q = quote(MarketStore.open(home / "market"), "600519.SH")  # the web's default series is qfq too
+    assert (out["code"], out["date"], out["close"], out["preclose"]) == (
+        q.code,
+        q.date.isoformat(),
+        q.close,
+        q.preclose,
+    )
+    assert out["change_pct"] == round(q.change_pct, 4)

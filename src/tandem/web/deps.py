@@ -16,6 +16,7 @@ from fastapi import Depends, Path, Request
 from fastapi.concurrency import run_in_threadpool
 from sqlalchemy.orm import Session
 
+from tandem.backtest.jobs.service import JobService
 from tandem.core.i18n import Lang, pick_lang
 from tandem.core.models import Instrument
 from tandem.identity import Caller, Role, User, csrf_token, verify_token
@@ -181,3 +182,13 @@ def rate_limit_login(request: Request, state: StateDep) -> None:
         raise TooManyRequestsError(
             f"too many attempts from your address; wait {int(wait) + 1} s", retry_after=int(wait) + 1
         )
+
+
+def get_jobs(request: Request) -> JobService:
+    """The process's job service (started by the lifespan; started here too when a server runs without it)."""
+    jobs: JobService = request.app.state.backtest_jobs
+    jobs.start()
+    return jobs
+
+
+JobsDep = Annotated[JobService, Depends(get_jobs)]

@@ -1,4 +1,4 @@
-"""The backtest job service's place in the app: one service per server process, the lifespan.
+"""The backtest job service's place in the app: one service per server process, started and stopped by the lifespan.
 
 Each uvicorn worker builds its own :class:`JobService`; they share the DB, where a job is claimed atomically, so
 ``--workers 2`` never runs a job twice (see :mod:`tandem.backtest.jobs.service`).
@@ -9,9 +9,8 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import Depends, Request
 from sqlalchemy.orm import Session, sessionmaker
 
 from tandem.backtest.jobs.service import JobLimits, JobService
@@ -36,13 +35,3 @@ def jobs_lifespan(jobs: JobService) -> Callable[[Any], AbstractAsyncContextManag
             jobs.stop(timeout=5.0)
 
     return lifespan
-
-
-def get_jobs(request: Request) -> JobService:
-    """The process's job service (started by the lifespan; started here too when a server runs without it)."""
-    jobs: JobService = request.app.state.backtest_jobs
-    jobs.start()
-    return jobs
-
-
-JobsDep = Annotated[JobService, Depends(get_jobs)]

@@ -46,9 +46,14 @@ def list_screens(session: Session, *, owner_user_id: int) -> list[SavedScreen]:
     return list(session.scalars(q))
 
 
-def delete_screen(session: Session, *, owner_user_id: int, screen_id: int) -> None:
-    """Delete one of the user's screens (another user's screen is reported as not found)."""
+def get_screen(session: Session, *, owner_user_id: int, screen_id: int) -> SavedScreen:
+    """One of the user's screens (another user's screen is reported as not found)."""
     row = session.get(SavedScreen, screen_id)
     if row is None or row.owner_user_id != owner_user_id:
         raise NotFoundError(f"no saved screen {screen_id} for this user")
-    session.delete(row)
+    return row
+
+
+def delete_screen(session: Session, *, owner_user_id: int, screen_id: int) -> None:
+    """Delete one of the user's screens (another user's screen is reported as not found)."""
+    session.delete(get_screen(session, owner_user_id=owner_user_id, screen_id=screen_id))

@@ -13,8 +13,7 @@ from fastapi.responses import HTMLResponse, Response
 
 from tandem.backtest.jobs import queries as quant
 from tandem.backtest.spec import StrategySpec
-from tandem.web.deps import CurrentUser, SessionDep, StateDep
-from tandem.web.lifespan import JobsDep
+from tandem.web.deps import CurrentUser, JobsDep, SessionDep, StateDep
 from tandem.web.problems import PROBLEM_RESPONSES
 from tandem.web.schemas import Page
 from tandem.web.schemas.quant import BacktestJobPublic, BacktestJobSummary

@@ -8,9 +8,8 @@ from fastapi import APIRouter, Path, Request, status
 from fastapi.responses import JSONResponse, Response
 
 from tandem.backtest.jobs import queries as quant
-from tandem.backtest.screener.models import SavedScreen, delete_screen, list_screens, save_screen
+from tandem.backtest.screener.models import SavedScreen, delete_screen, get_screen, list_screens, save_screen
 from tandem.backtest.screener.syntax import ScreenSyntaxError
-from tandem.core.errors import NotFoundError
 from tandem.web.deps import CurrentUser, SessionDep, StateDep
 from tandem.web.problems import PROBLEM_JSON, PROBLEM_RESPONSES
 from tandem.web.schemas import Page
@@ -75,10 +74,7 @@ def create_saved(
 @router.get("/{screen_id}", summary="One saved screen")
 def get_saved(screen_id: ScreenId, user: CurrentUser, db: SessionDep) -> SavedScreenPublic:
     """404 unless the screen is the caller's."""
-    row = db.get(SavedScreen, screen_id)
-    if row is None or row.owner_user_id != user.id:
-        raise NotFoundError(f"no saved screen {screen_id} for this user")
-    return _public(row)
+    return _public(get_screen(db, owner_user_id=user.id, screen_id=screen_id))
 
 
 @router.delete("/{screen_id}", summary="Delete a saved screen", status_code=204)

@@ -21,8 +21,7 @@ from tandem.backtest.rule_events import RULE_LABELS, notable_events
 from tandem.backtest.screener.models import list_screens, save_screen
 from tandem.core.errors import UserError
 from tandem.core.i18n import Lang
-from tandem.web.deps import CurrentUser, LangDep, SessionDep, StateDep
-from tandem.web.lifespan import JobsDep
+from tandem.web.deps import CurrentUser, JobsDep, LangDep, SessionDep, StateDep
 from tandem.web.pages.base import base_context, templates
 from tandem.web.templating import render
 from tandem.web.views.quant import equity_chart, public_job, screen_public
