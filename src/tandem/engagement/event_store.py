@@ -16,7 +16,7 @@ import os
 import uuid
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import duckdb
@@ -54,7 +54,7 @@ def events_to_table(events: Sequence[Event]) -> pa.Table:
             "client_id": [e.client_id for e in events],
             "type": [e.type.value for e in events],
             "object_id": [e.object_id for e in events],
-            "properties": [_JSON.encode(e.properties) for e in events],
+            "properties": [_JSON.encode(e.properties) if e.properties else "{}" for e in events],
             "client_time": [e.client_time for e in events],
             "server_time": [e.server_time for e in events],
             "session_id": [e.session_id for e in events],
@@ -87,7 +87,14 @@ class ParquetEventStore:
         """Store the events whose ids are new; return how many that was (a replay returns 0)."""
         if not events:
             return 0
-        return self.append_table(events_to_table(events))
+        by_day: dict[date, list[Event]] = {}
+        for event in events:
+            by_day.setdefault(event.client_time.astimezone(UTC).date(), []).append(event)
+        stored = 0
+        with self._locked():
+            for day, group in by_day.items():
+                stored += self._append_day(day.isoformat(), events_to_table(group))
+        return stored
 
     def append_table(self, table: pa.Table) -> int:
         """Store rows of ``table`` (the stored schema) whose ``event_id`` is new; the bulk path of the simulator."""
