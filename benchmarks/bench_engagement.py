@@ -34,6 +34,7 @@ from tandem.compliance.suitability_service import SuitabilityService
 from tandem.core.db import make_sessionmaker
 from tandem.engagement.event_store import ParquetEventStore
 from tandem.engagement.ingest import EventIngestService
+from tandem.engagement.profile_eval import top_industry_recovery
 from tandem.engagement.profile_models import ProfileTagSuppression
 from tandem.engagement.profile_service import ProfileService, ProfileStateStore
 from tandem.engagement.recommend import Recommender, catalogue_candidates
@@ -116,6 +117,9 @@ def main() -> None:
         print(f"profile update, all {args.clients:,} clients × {args.days - 1} days "
               f"({table.filter(pl.col('client_time') < cut).height:,} events): {time.perf_counter() - start:.2f} s, "
               f"{state.tags.height:,} tag rows")  # fmt: skip
+        recovery = top_industry_recovery(state, population.latent)
+        print(f"profile top industry = hidden favourite for {recovery.agreement:.1%} of {recovery.clients:,} clients "
+              f"(profile-free guess: {recovery.guess_floor:.1%})")  # fmt: skip
         events_store.append_table(table.filter(pl.col("client_time") >= cut).to_arrow())
         start = time.perf_counter()
         service.update()
@@ -131,7 +135,7 @@ def main() -> None:
         categories = {
             int(c): InvestorCategory(k)
             for c, k in population.clients[["client_id", "risk_category"]].itertuples(index=False)
-        }  # noqa: E501
+        }
         start = time.perf_counter()
         rows = interactions(table, population.catalogue, now=cut + timedelta(days=1))
         top = rec.top_k(candidates, client_ids=clients, rows=rows, categories=categories)
