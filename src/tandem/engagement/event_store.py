@@ -5,7 +5,8 @@ replayed event lands in the same partition as its first copy and the idempotency
 the partitions a batch touches. Each append writes one new file per touched day to a temporary name and renames
 it into place (readers never see half a file); an ``flock`` on ``<root>/.lock`` serialises writers across
 processes, and each writer refreshes the ids of files other processes added before it filters a batch. Nothing
-is ever rewritten or deleted: the store is append-only.
+is ever rewritten or deleted: the store is append-only. A batch spanning several days is one file per day; should
+the disk fail between them, the caller's retry of the same batch stores only the missing part (ids dedupe).
 """
 
 from __future__ import annotations
@@ -178,8 +179,7 @@ class ParquetEventStore:
             raise ValueError(f"unknown event columns {sorted(unknown)}; the store has {EVENT_ARROW_SCHEMA.names}")
         pattern = self._glob()
         if pattern is None:
-            empty = pl.from_arrow(EVENT_ARROW_SCHEMA.empty_table().select(cols))
-            return empty if isinstance(empty, pl.DataFrame) else empty.to_frame()
+            return _empty(cols)
         where: list[str] = ["TRUE"]
         params: list[object] = []
         if start is not None:
@@ -213,7 +213,7 @@ class ParquetEventStore:
     def read_files(self, files: Sequence[str]) -> pl.DataFrame:
         """The events in the given part files (the incremental readers' way to take exactly what is new)."""
         if not files:
-            return self.read(start=date.max)
+            return _empty(EVENT_ARROW_SCHEMA.names)
         with duckdb.connect() as con:
             paths = [str(self.root / f) for f in files]
             frame = pl.from_arrow(con.sql("SELECT * FROM read_parquet(?)", params=[paths]).to_arrow_table())
@@ -231,3 +231,8 @@ class ParquetEventStore:
         with duckdb.connect() as con:
             row = con.execute("SELECT count(*) FROM read_parquet(?)", [pattern]).fetchone()
         return int(row[0]) if row else 0
+
+
+def _empty(columns: Sequence[str]) -> pl.DataFrame:
+    empty = pl.from_arrow(EVENT_ARROW_SCHEMA.empty_table().select(list(columns)))
+    return empty if isinstance(empty, pl.DataFrame) else empty.to_frame()
