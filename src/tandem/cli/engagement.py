@@ -135,7 +135,7 @@ def evaluate_cmd(
     manifest = _manifest(root)
     with err_console.status("reading the synthetic population"):
         frame, catalogue, _ = _events_and_catalogue(root, False)
-    days = sorted({(t + timedelta(hours=8)).date() for t in frame["client_time"].dt.truncate("1d").to_list()})
+    days = sorted(frame.select((pl.col("client_time") + pl.duration(hours=8)).dt.date().unique())[:, 0].to_list())
     if test_days >= len(days) - 14:
         raise UserError(f"--test-days {test_days} leaves too little training history in {len(days)} days")
     split_at = datetime.combine(days[-test_days], clock(0), UTC) - timedelta(hours=8)
