@@ -4,7 +4,8 @@
 ``<home>/synthetic/engagement``; ``train`` fits the ranker from an event store (the synthetic one by default,
 ``--events`` for the real ``<home>/events``) and saves it to ``<home>/engagement/ranker.npz``; ``evaluate`` runs the
 time-split evaluation against both baselines and, with ``--movielens``, the same code on MovieLens 100K under
-RecBole's protocol. Other engagement commands (``dispatch``) live in their own modules and register beside these.
+RecBole's protocol; ``consume`` moves events from the Redis stream into the store when ``TANDEM_REDIS_URL`` is set.
+Other engagement commands (``dispatch``) live in their own modules and register beside these.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from typing import Annotated
 
 import polars as pl
 import typer
+from redis import Redis
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
@@ -29,6 +31,7 @@ from tandem.engagement.items import ItemCatalogue, build_items
 from tandem.engagement.recommend_movielens import evaluate_movielens, load_recbole_inter
 from tandem.engagement.recommend_store import save_ranker
 from tandem.engagement.recommend_train import EngagementRanker, evaluate_time_split
+from tandem.engagement.redis_events import DEFAULT_STREAM, ConsumeResult, RedisStreamEventConsumer
 from tandem.engagement.simulate import SimulationConfig, simulate, write_population
 
 app = typer.Typer(help="Engagement: synthetic population, recommender training and evaluation.", no_args_is_help=True)
@@ -192,3 +195,28 @@ def _last_time(frame: pl.DataFrame) -> datetime:
 
 def _ml(r: object) -> dict[str, object]:
     return {k: getattr(r, k) for k in ("model", "recall", "ndcg", "train_seconds", "chosen")}
+
+
+@app.command("consume")
+def consume_cmd(
+    follow: Annotated[
+        bool, typer.Option("--follow", help="Keep reading (block for new entries) until stopped.")
+    ] = False,
+    consumer: Annotated[str, typer.Option(help="This consumer's name within the group.")] = "c1",
+    stream: Annotated[str, typer.Option(help="Stream key the ingest service publishes to.")] = DEFAULT_STREAM,
+) -> None:
+    """Move events from the Redis stream (``TANDEM_REDIS_URL``) into the event store, at least once, by id."""
+    s = settings()
+    if not s.redis_url:
+        raise UserError("TANDEM_REDIS_URL is not set: events go straight to the store and there is nothing to consume")
+    reader = RedisStreamEventConsumer(
+        Redis.from_url(s.redis_url), store=ParquetEventStore(event_store_root(s)), stream=stream, consumer=consumer
+    )
+    reader.ensure_group()
+    total = reader.drain()
+    while follow:
+        step = reader.consume_once(block_ms=5_000)
+        total = ConsumeResult(total.read + step.read, total.stored + step.stored, total.dead + step.dead)
+    console.print(
+        f"read {total.read:,} entries, stored {total.stored:,} new events, {total.dead:,} to the dead letters"
+    )
