@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import multiprocessing
 import uuid
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -18,7 +19,7 @@ from tandem.engagement.event_errors import (
     WrongClientError,
 )
 from tandem.engagement.event_store import ParquetEventStore
-from tandem.engagement.events import EventType
+from tandem.engagement.events import Channel, Event, EventType
 from tandem.engagement.ingest import EventIngestService, IngestPolicy
 
 NOW = datetime(2026, 12, 7, 8, 0, tzinfo=UTC)
@@ -144,3 +145,24 @@ def test_read_filters_by_day_and_client(service: EventIngestService, store: Parq
     assert store.read(end=(NOW - timedelta(days=1)).date()).height == 1
     assert store.read(client_ids=[8]).height == 0
     assert len(list(store.root.glob("day=*"))) == 2
+
+
+def _append_in_child(root: str, ids: list[str]) -> None:
+    when = NOW - timedelta(minutes=1)
+    events = [Event(i, 7, EventType.STOCK_VIEW, "600519.SH", {}, when, NOW, "s", Channel.WEB) for i in ids]
+    ParquetEventStore(Path(root)).append(events)
+
+
+def test_concurrent_writers_store_each_id_once(tmp_path: Path) -> None:
+    ids = [str(uuid.uuid4()) for _ in range(300)]
+    ctx = multiprocessing.get_context("spawn")
+    procs = [ctx.Process(target=_append_in_child, args=(str(tmp_path / "ev"), ids)) for _ in range(3)]
+    for p in procs:
+        p.start()
+    for p in procs:
+        p.join(60)
+    assert [p.exitcode for p in procs] == [0, 0, 0]
+    store = ParquetEventStore(tmp_path / "ev")
+    assert store.count() == 300
+    assert store.read_files([]).height == 0
+    assert store.read_files(store.files()).height == 300

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
@@ -102,3 +105,24 @@ def test_ingest_through_redis_then_consumer(redis_client: tuple[Redis, str], tmp
     service.ingest([raw], client_id=3)
     consumer.drain()
     assert store.read()["type"].to_list() == ["search"]
+
+
+def test_consume_command_needs_redis(tmp_path: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if k != "TANDEM_REDIS_URL"} | {"TANDEM_HOME": str(tmp_path)}
+    out = subprocess.run([sys.executable, "-m", "tandem.cli.main", "engagement", "consume"],
+                         capture_output=True, text=True, env=env, check=False, timeout=120)  # fmt: skip
+    assert out.returncode == 2 and "TANDEM_REDIS_URL is not set" in out.stderr
+
+
+@pytest.mark.redis
+def test_consume_command_moves_events_into_the_store(redis_client: tuple[Redis, str], tmp_path: Path) -> None:
+    client, stream = redis_client
+    RedisStreamEventSink(client, stream=stream).append([make_event(0), make_event(1)])
+    url = os.environ["TANDEM_TEST_REDIS_URL"]
+    env = os.environ | {"TANDEM_HOME": str(tmp_path), "TANDEM_REDIS_URL": url}
+    out = subprocess.run([sys.executable, "-m", "tandem.cli.main", "engagement", "consume", "--stream", stream],
+                         capture_output=True, text=True, env=env, check=False, timeout=120)  # fmt: skip
+    assert out.returncode == 0, out.stderr
+    assert "stored 2 new events" in out.stdout
+    assert ParquetEventStore(tmp_path / "events").count() == 2
+    client.delete(f"{stream}")

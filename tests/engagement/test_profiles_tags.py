@@ -16,8 +16,10 @@ from tandem.core.errors import NotFoundError
 from tandem.engagement.event_store import ParquetEventStore
 from tandem.engagement.events import Channel, Event, EventType
 from tandem.engagement.items import ItemCatalogue, build_items
+from tandem.engagement.profile_eval import top_industry_recovery
 from tandem.engagement.profile_models import ProfileTagSuppression
 from tandem.engagement.profile_service import ProfileService, ProfileStateStore
+from tandem.engagement.simulate import SimulationConfig, simulate
 from tandem.marketdata.store import MarketStore
 
 T0 = datetime(2025, 3, 1, 2, 0, tzinfo=UTC)
@@ -142,3 +144,13 @@ def test_delete_all_holds_for_every_tag(
     assert service.profile(1).tags == ()
     assert service.profile(1).risk_category == "C3"  # the questionnaire result is not an interest tag
     assert service.profile(2).tags != ()
+
+
+def test_profiles_recover_hidden_tastes_of_the_synthetic_population(tmp_path: Path, sample_store: MarketStore) -> None:
+    population = simulate(sample_store, SimulationConfig(clients=400, days=30, seed=2))
+    store = ParquetEventStore(tmp_path / "events")
+    store.append_table(population.events)
+    service = service_for(tmp_path, sqlite_sessions(tmp_path), population.catalogue)
+    recovery = top_industry_recovery(service.update(), population.latent)
+    assert recovery.clients > 300
+    assert recovery.agreement > 3 * recovery.guess_floor, recovery

@@ -16,6 +16,7 @@ from tandem.cli import backup as backup_cmd
 from tandem.cli import data as data_cmd
 from tandem.cli import db as db_cmd
 from tandem.cli import diagnose as diagnose_cmd
+from tandem.cli import engagement as engagement_cmd
 from tandem.cli import l2, wealth
 from tandem.cli import quote as quote_cmd
 from tandem.cli import serve as serve_cmd
@@ -31,6 +32,7 @@ app = typer.Typer(
 )
 app.add_typer(accounts_cmd.app, name="accounts")
 app.add_typer(data_cmd.app, name="data")
+app.add_typer(engagement_cmd.app, name="engagement")
 app.add_typer(db_cmd.app, name="db")
 app.add_typer(l2.app, name="l2")
 app.add_typer(wealth.app, name="wealth")

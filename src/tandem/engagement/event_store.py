@@ -5,7 +5,8 @@ replayed event lands in the same partition as its first copy and the idempotency
 the partitions a batch touches. Each append writes one new file per touched day to a temporary name and renames
 it into place (readers never see half a file); an ``flock`` on ``<root>/.lock`` serialises writers across
 processes, and each writer refreshes the ids of files other processes added before it filters a batch. Nothing
-is ever rewritten or deleted: the store is append-only.
+is ever rewritten or deleted: the store is append-only. A batch spanning several days is one file per day; should
+the disk fail between them, the caller's retry of the same batch stores only the missing part (ids dedupe).
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ import os
 import uuid
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import duckdb
@@ -54,7 +55,7 @@ def events_to_table(events: Sequence[Event]) -> pa.Table:
             "client_id": [e.client_id for e in events],
             "type": [e.type.value for e in events],
             "object_id": [e.object_id for e in events],
-            "properties": [_JSON.encode(e.properties) for e in events],
+            "properties": [_JSON.encode(e.properties) if e.properties else "{}" for e in events],
             "client_time": [e.client_time for e in events],
             "server_time": [e.server_time for e in events],
             "session_id": [e.session_id for e in events],
@@ -87,7 +88,14 @@ class ParquetEventStore:
         """Store the events whose ids are new; return how many that was (a replay returns 0)."""
         if not events:
             return 0
-        return self.append_table(events_to_table(events))
+        by_day: dict[date, list[Event]] = {}
+        for event in events:
+            by_day.setdefault(event.client_time.astimezone(UTC).date(), []).append(event)
+        stored = 0
+        with self._locked():
+            for day, group in by_day.items():
+                stored += self._append_day(day.isoformat(), events_to_table(group))
+        return stored
 
     def append_table(self, table: pa.Table) -> int:
         """Store rows of ``table`` (the stored schema) whose ``event_id`` is new; the bulk path of the simulator."""
@@ -171,8 +179,7 @@ class ParquetEventStore:
             raise ValueError(f"unknown event columns {sorted(unknown)}; the store has {EVENT_ARROW_SCHEMA.names}")
         pattern = self._glob()
         if pattern is None:
-            empty = pl.from_arrow(EVENT_ARROW_SCHEMA.empty_table().select(cols))
-            return empty if isinstance(empty, pl.DataFrame) else empty.to_frame()
+            return _empty(cols)
         where: list[str] = ["TRUE"]
         params: list[object] = []
         if start is not None:
@@ -206,7 +213,7 @@ class ParquetEventStore:
     def read_files(self, files: Sequence[str]) -> pl.DataFrame:
         """The events in the given part files (the incremental readers' way to take exactly what is new)."""
         if not files:
-            return self.read(start=date.max)
+            return _empty(EVENT_ARROW_SCHEMA.names)
         with duckdb.connect() as con:
             paths = [str(self.root / f) for f in files]
             frame = pl.from_arrow(con.sql("SELECT * FROM read_parquet(?)", params=[paths]).to_arrow_table())
@@ -224,3 +231,8 @@ class ParquetEventStore:
         with duckdb.connect() as con:
             row = con.execute("SELECT count(*) FROM read_parquet(?)", [pattern]).fetchone()
         return int(row[0]) if row else 0
+
+
+def _empty(columns: Sequence[str]) -> pl.DataFrame:
+    empty = pl.from_arrow(EVENT_ARROW_SCHEMA.empty_table().select(list(columns)))
+    return empty if isinstance(empty, pl.DataFrame) else empty.to_frame()

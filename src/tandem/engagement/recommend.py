@@ -22,7 +22,6 @@ from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
-from scipy import sparse
 
 from tandem.compliance.suitability import InvestorCategory, ProductRisk
 from tandem.compliance.suitability_service import SuitabilityService
@@ -112,46 +111,96 @@ class Recommender:
             for (cid, _), row, has in zip(known, full, has_history, strict=True):
                 if has:
                     scores[cid] = row
+        tie = np.arange(len(candidates))
         out: dict[int, list[Recommendation]] = {}
         for cid in client_ids:
             category = categories.get(cid)
-            allowed = self.suitable(candidates, client_id=cid, category=category)
             if cid in scores:
-                out[cid] = self._personalised(allowed, scores[cid], rows, cid, k)
+                row = scores[cid]
+                order = np.lexsort((tie, -row[item_of]))
+                chosen = self._select(candidates, order, client_id=cid, category=category, k=k)
+                r = rows.row_of(cid)
+                history = rows.weights[r]
+                seen = dict(zip(history.indices.tolist(), history.data.tolist(), strict=True))
+                out[cid] = [
+                    Recommendation(
+                        candidates[j], float(row[item_of[j]]), "personalised", self._because(item_of[j], seen)
+                    )
+                    for j in chosen
+                ]
             else:
-                out[cid] = self._cold(allowed, category, k)
+                out[cid] = self._cold(candidates, item_of, client_id=cid, category=category, k=k)
         return out
 
-    def _personalised(
-        self, allowed: list[Candidate], row: Floats, rows: InteractionData, cid: int, k: int
-    ) -> list[Recommendation]:
-        ranked = sorted(allowed, key=lambda c: -row[self._index[c.item_id]])[:k]
-        r = rows.row_of(cid)
-        history = rows.weights[r] if r is not None else sparse.csr_matrix((1, row.size))
-        seen = {int(i): float(v) for i, v in zip(history.indices, history.data, strict=True)}
-        return [
-            Recommendation(c, float(row[self._index[c.item_id]]), "personalised", self._because(c, seen))
-            for c in ranked
-        ]
+    def _select(
+        self,
+        candidates: Sequence[Candidate],
+        order: npt.NDArray[np.int64],
+        *,
+        client_id: int,
+        category: InvestorCategory | None,
+        k: int,
+    ) -> list[int]:
+        """Walk the ranking and keep the first ``k`` allowed; products are checked (and audited) as they come up.
 
-    def _because(self, c: Candidate, seen: dict[int, float]) -> str:
-        item = self._index[c.item_id]
+        Checking only the products the walk reaches gives the same list as filtering everything first, and keeps
+        the audit to the checks that decided what the client saw (a few per client, not the whole shelf).
+        """
+        chosen: list[int] = []
+        pos = 0
+        while len(chosen) < k and pos < len(order):
+            chunk = order[pos : pos + 2 * k]
+            pos += len(chunk)
+            products = {candidates[j].candidate_id: candidates[j].risk for j in chunk if candidates[j].risk is not None}
+            decisions = (
+                self._suitability.check_many(
+                    actor="engagement.recommend",
+                    client_id=str(client_id),
+                    category=category,
+                    products={key: risk for key, risk in products.items() if risk is not None},
+                )
+                if products and category is not None
+                else {}
+            )
+            for j in chunk:
+                c = candidates[j]
+                if c.risk is None or (category is not None and decisions[c.candidate_id].may_recommend):
+                    chosen.append(int(j))
+                    if len(chosen) == k:
+                        break
+        return chosen
+
+    def _because(self, item: int, seen: dict[int, float]) -> str:
+        item_id = self._ranker.item_ids_[item]
         if item in seen:
-            return f"您近期关注过{self._names.get(c.item_id, c.item_id)}"
-        weights = self._ranker.ease_.weights_[:, item]
-        best = max(seen, key=lambda j: seen[j] * weights[j]) if seen else None
-        if best is not None and seen[best] * weights[best] > 0:
+            return f"您近期关注过{self._names.get(item_id, item_id)}"
+        column = self._ranker.ease_.weights_[:, item]
+        best = max(seen, key=lambda j: seen[j] * column[j]) if seen else None
+        if best is not None and seen[best] * column[best] > 0:
             other = self._ranker.item_ids_[best]
             return f"因为您浏览过{self._names.get(other, other)}，看过它的客户也常看这条"
         return "与您浏览过的内容相近的客户也常看"
 
-    def _cold(self, allowed: list[Candidate], category: InvestorCategory | None, k: int) -> list[Recommendation]:
+    def _cold(
+        self,
+        candidates: Sequence[Candidate],
+        item_of: npt.NDArray[np.int64],
+        *,
+        client_id: int,
+        category: InvestorCategory | None,
+        k: int,
+    ) -> list[Recommendation]:
         prior = self._ranker.category_popularity_.get(category.value) if category is not None else None
-        if prior is None:
-            return non_personalised_order(allowed, popularity=self._ranker.popularity_, index=self._index, k=k)
-        ranked = sorted(allowed, key=lambda c: -prior[self._index[c.item_id]])[:k]
-        reason = f"新用户推荐：风险等级{category.value if category else ''}的客户常看"
-        return [Recommendation(c, float(prior[self._index[c.item_id]]), "cold_start", reason) for c in ranked]
+        if prior is None or category is None:
+            ordered = non_personalised_order(candidates, popularity=self._ranker.popularity_, index=self._index)
+            position = {r.candidate.candidate_id: n for n, r in enumerate(ordered)}
+            order = np.array([position[c.candidate_id] for c in candidates]).argsort()
+            keep = self._select(candidates, order, client_id=client_id, category=category, k=k)
+            return [ordered[position[candidates[j].candidate_id]] for j in keep]
+        order = np.lexsort((np.arange(len(candidates)), -prior[item_of]))
+        keep = self._select(candidates, order, client_id=client_id, category=category, k=k)
+        reason = f"新用户推荐：风险等级{category.value}的客户常看"
+        return [Recommendation(candidates[j], float(prior[item_of[j]]), "cold_start", reason) for j in keep]
 
 
 def non_personalised_order(
