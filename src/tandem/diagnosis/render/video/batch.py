@@ -1,10 +1,11 @@
 """Videos of the whole universe through a batch runner, cached per store version: only changed stocks re-render.
 
-A manifest (``manifest.json`` in the output directory) records the store version it was built for and, per code,
-a fingerprint of what the video shows (the JSON report, the price line, the language and ``RENDER_VERSION``).
-Under the same store version nothing is diagnosed or rendered again; under a new one every stock is diagnosed
-(one market table) and only stocks whose fingerprint changed — or whose file is gone — are rendered. The
-manifest is replaced atomically after the renders, so an interrupted batch re-renders what it had not finished.
+A manifest (``manifest.json`` in the output directory) records the store version and the render options
+(language, scene limit, ``RENDER_VERSION``) it was built for and, per code, a fingerprint of what the video
+shows (the JSON report, the price line and the options). Under the same store version and options nothing is
+diagnosed or rendered again; under a new one every stock is diagnosed (one market table) and only stocks whose
+fingerprint changed — or whose file is gone — are rendered. The manifest is replaced atomically after the
+renders, so an interrupted batch re-renders what it had not finished.
 """
 
 from __future__ import annotations
