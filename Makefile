@@ -30,11 +30,11 @@ $(VENDOR): package.json package-lock.json scripts/vendor_js.sh
 	bash scripts/vendor_js.sh
 vendor: $(VENDOR)
 
-# System packages the browser and PDF tests need (Debian's chromium, poppler). Installed only when missing and root.
+# System packages the browser, PDF and video paths need (Debian's chromium, poppler, ffmpeg, espeak-ng). Installed only when missing and root.
 system-deps:
 	@bash scripts/system_deps.sh
 
-run: install vendor
+run: install vendor system-deps
 	$(BIN)/tandem data import src/tandem/sample_data
 	$(BIN)/tandem db upgrade
 	$(BIN)/tandem accounts seed-demo

@@ -309,3 +309,12 @@ def test_full_video_fits_three_minutes_and_eight_megabytes(
     texts = cue_texts(result.vtt_path.read_text(encoding="utf-8"))
     assert untraced(texts, moutai) == [] and len(texts) == len(result.cues)
     assert float(_probe(out)["format"]["duration"]) <= 180  # type: ignore[index]
+
+
+def test_kline_moving_averages_end_at_the_evidence(moutai: Diagnosis, sample_store: MarketStore) -> None:
+    bars = video_inputs(sample_store, moutai).bars
+    traded = bars[bars["volume"] > 0]
+    assert traded["date"].iloc[-1].date() == moutai.data_date
+    for period in (20, 60):
+        ev = next(e for e in moutai.dimension("technical").evidence if e.key == f"ma{period}")
+        assert traded["close"].rolling(period).mean().iloc[-1] == pytest.approx(float(ev.value), rel=1e-9)

@@ -18,7 +18,7 @@ from tandem.core.errors import UserError
 from tandem.diagnosis.models import Diagnosis
 from tandem.diagnosis.render.fonts import cjk_ttf_path
 from tandem.diagnosis.render.video.encode import encode, start_audio, video_metadata, wait_audio
-from tandem.diagnosis.render.video.frames import FrameJob, render_scene
+from tandem.diagnosis.render.video.frames import FrameJob
 from tandem.diagnosis.render.video.inputs import VideoInputs
 from tandem.diagnosis.render.video.models import Lang, Scene, VideoResult
 from tandem.diagnosis.render.video.narration import narrate
@@ -73,8 +73,12 @@ def render_video(
                      flow=inputs.flow if inputs and s.kind == "capital_flow" else None)
             for i, s in enumerate(scenes)
         ]  # fmt: skip
+        from tandem.diagnosis.render.video import worker  # matplotlib only when rendering (see worker's docstring)
+
         try:
-            drawn = (runner or SerialRunner()).map(render_scene, jobs, chunksize=1)
+            drawn = [
+                [Path(p) for p in paths] for paths in (runner or SerialRunner()).map(worker.draw, jobs, chunksize=1)
+            ]
         finally:
             wait_audio(audio)
         frames = _timed_frames(scenes, drawn, narration.scene_starts, [(c.start, c.scene) for c in narration.cues])

@@ -23,8 +23,9 @@ from tandem.diagnosis.render.video.models import Lang, Scene, SceneKind
 
 DIMENSION_SCENES = ("valuation", "profitability", "growth", "health", "relative_strength", "industry")
 """Dimensions shown on their own evidence scene, in display order (technical, flow and risk have their own)."""
-LINE_COLS = {"zh": 34, "en": 40}
-"""Subtitle line width in display columns (a CJK character counts two) at the subtitle font size."""
+LINE_COLS = {"zh": 34, "en": 34}
+"""Subtitle line width in display columns at the subtitle font size: 34 × 27 px = 918 px of the 1080 (SimHei draws a
+CJK character two columns wide and a Latin one column, half an em)."""
 CUE_LINES = 2
 _SPLIT = {"zh": re.compile(r"(?<=[。！？])"), "en": re.compile(r"(?<=[.!?;])\s+")}
 _CLAUSE = {"zh": re.compile(r"(?<=[，；：])"), "en": re.compile(r"(?<=[,;:])\s+")}
