@@ -17,7 +17,7 @@ def test_mask_text_hides_phones_and_ids_but_not_other_numbers() -> None:
 def test_configured_loggers_never_write_personal_data(capsys: pytest.CaptureFixture[str]) -> None:
     configure_logging("INFO")
     structlog.get_logger("t").info("signup", phone="13912345678", note="call 13912345678")
-    logging.getLogger("uvicorn.test").warning("login from %s", "13912345678")
+    logging.getLogger("tandem.test").warning("login from %s", "13912345678")
     err = capsys.readouterr()
     out = err.out + err.err
     assert "13912345678" not in out
@@ -40,3 +40,21 @@ def test_standard_logging_follows_the_current_stderr(monkeypatch: pytest.MonkeyP
     text = second.getvalue()
     assert "again from 139****5678" in text
     assert "13912345678" not in text and "Logging error" not in text
+
+
+def test_loggers_that_do_not_propagate_are_masked_too() -> None:
+    """uvicorn configures its loggers with their own handlers and ``propagate=False``: the root never sees them."""
+    import io
+
+    configure_logging("INFO")
+    stream = io.StringIO()
+    handler = logging.StreamHandler(stream)
+    uvicorn_logger = logging.getLogger("uvicorn.error.test")
+    uvicorn_logger.addHandler(handler)
+    uvicorn_logger.propagate = False
+    try:
+        uvicorn_logger.warning("login from %s", "13912345678")
+    finally:
+        uvicorn_logger.removeHandler(handler)
+        uvicorn_logger.propagate = True
+    assert stream.getvalue() == "login from 139****5678\n"

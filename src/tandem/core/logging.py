@@ -61,6 +61,25 @@ class _CurrentStderrHandler(logging.StreamHandler):  # type: ignore[type-arg]
         """The stream is always the current stderr; assignments (``setStream``, ``__init__``) are ignored."""
 
 
+_BASE_FACTORY = logging.getLogRecordFactory()
+
+
+def _masking_record_factory(*args: Any, **kwargs: Any) -> logging.LogRecord:
+    """Mask every stdlib record when it is created.
+
+    Handlers that never reach the root logger (uvicorn's own, with ``propagate=False``) cannot write personal data
+    either.
+    """
+    record = _BASE_FACTORY(*args, **kwargs)
+    try:
+        message = record.getMessage()
+    except (TypeError, ValueError):  # a malformed format: let the handler report it as logging does
+        return record
+    record.msg = mask_text(message)
+    record.args = None
+    return record
+
+
 def configure_logging(level: str = "INFO") -> None:
     """Configure structlog and the root logger once per process (called by ``cli.main`` and ``web.app``)."""
     lvl = logging.getLevelNamesMapping().get(level.upper(), logging.INFO)
@@ -75,6 +94,7 @@ def configure_logging(level: str = "INFO") -> None:
         wrapper_class=structlog.make_filtering_bound_logger(lvl),
         cache_logger_on_first_use=True,
     )
+    logging.setLogRecordFactory(_masking_record_factory)
     root = logging.getLogger()
     if not any(isinstance(h, _CurrentStderrHandler) for h in root.handlers):
         handler = _CurrentStderrHandler()
