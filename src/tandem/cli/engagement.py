@@ -22,9 +22,12 @@ import typer
 from redis import Redis
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
+from sqlalchemy.orm import Session, sessionmaker
 
 from tandem.cli.context import console, err_console, market_store, print_json, settings
+from tandem.cli.engagement_dispatch import register as register_dispatch
 from tandem.core.errors import UserError
+from tandem.core.settings import Settings
 from tandem.engagement.event_factory import event_store_root
 from tandem.engagement.event_store import ParquetEventStore
 from tandem.engagement.items import ItemCatalogue, build_items
@@ -33,8 +36,19 @@ from tandem.engagement.recommend_store import save_ranker
 from tandem.engagement.recommend_train import EngagementRanker, evaluate_time_split
 from tandem.engagement.redis_events import DEFAULT_STREAM, ConsumeResult, RedisStreamEventConsumer
 from tandem.engagement.simulate import SimulationConfig, simulate, write_population
+from tandem.identity import VaultAddressBook, load_secret, make_keys
 
-app = typer.Typer(help="Engagement: synthetic population, recommender training and evaluation.", no_args_is_help=True)
+app = typer.Typer(
+    help="Engagement: synthetic population, recommender training and evaluation, push dispatch.", no_args_is_help=True
+)
+
+
+def _vault_addresses(s: Settings, sessions: sessionmaker[Session]) -> VaultAddressBook:
+    """E-mail addresses from identity's PII vault (the composition root chooses this adapter)."""
+    return VaultAddressBook(sessions, make_keys(load_secret(s)))
+
+
+register_dispatch(app, address_book=_vault_addresses)
 
 Population = Annotated[
     Path | None,

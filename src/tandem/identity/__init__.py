@@ -4,6 +4,7 @@ Callers outside the package use the names below; the account services are the mo
 (``from tandem.identity import accounts``), whose functions take the DB session and keys explicitly.
 """
 
+from tandem.identity.addresses import VaultAddressBook
 from tandem.identity.authcache import BearerMemo, Caller, watch_revocations
 from tandem.identity.credentials import SESSION_TTL, csrf_token, issue_token, verify_token
 from tandem.identity.demo import DEMO_ACCOUNTS, DEMO_PASSWORD, DemoAccount, seed_demo_accounts
@@ -24,6 +25,7 @@ __all__ = [
     "Keys",
     "Role",
     "User",
+    "VaultAddressBook",
     "WebSession",
     "csrf_token",
     "issue_token",
