@@ -11,7 +11,15 @@
     the signal work vectorbt is handed precomputed) and must equal ours bit for bit. Final equity must be
     equal within 1e-9 relative on every column. Peak memory = ru_maxrss of each child (incl. the arrays).
 (b) Event-driven: a dual-MA (10/30) Strategy on the same 300 columns over the last 1,300 days through
-    tandem's on_bar engine vs backtrader (one feed per column, SMA crossover), stock-bars/s, 0.1% commission.
+    tandem's on_bar engine vs backtrader (one feed per column), stock-bars/s, 0.1% commission. Every column
+    gets its own generated label (600000.SH, 600001.SH, ...: tiled column labels, not the real stocks' codes;
+    all A-share rules are off, so no rule keyed on the code applies). Both sides are handed the same
+    precomputed crossover line (integer-cent 10/30 window sums, strict inequality so ties never cross; in
+    backtrader an extra data line), so neither timed run includes signal work. Sizing is backtrader's
+    ``order_target_percent``: whole shares int(value * 1/300 // close) from the decision bar's close and
+    portfolio value, filled at the next open; tandem's strategy computes the same share count and sends
+    ``order_shares``. The script asserts equal trade counts (tandem trades vs backtrader Completed orders) and
+    final values within 1e-9 relative, and exits non-zero otherwise.
 
 Ours and the peer run alternately (``--rounds``, each run in a fresh child process) because the machine is
 shared; figures are medians and the ratio is the median of per-round ratios.
@@ -39,6 +47,7 @@ import pandas as pd
 DATA = Path("/work/shared/data/daily/hfq_baostock_2012_2023_subset40")
 FEE = 0.001
 CASH = 1_000_000.0
+VALUE_TOL = 1e-9  # (b): final portfolio values, relative
 PAIRS = [(f, s) for f in range(5, 55, 5) for s in range(60, 160, 10)]
 
 
@@ -193,35 +202,36 @@ def bench_event(days: int, stocks: int, rounds: int) -> dict[str, object]:
     from tandem.backtest.grid import price_market
     from tandem.backtest.strategy import Context, Strategy
 
-    dates, cents, names = load_closes(stocks)
+    dates, cents, _ = load_closes(stocks)
     dates, close = dates[-days:], cents[-days:] / 100.0
     n = close.shape[1]
+    # Tiled columns share real stocks, so each column gets its own generated label 600000.SH, 600001.SH, ...:
+    # the labels only identify columns (every A-share rule is off under the frictionless config, so no rule
+    # keyed on the code changes anything); the prices stay the real hfq closes.
+    names = [f"{600000 + j:06d}.SH" for j in range(n)]
+
+    # Both sides are handed the SAME precomputed crossover line (integer-cent window sums, strict
+    # inequality: ties never cross), computed once outside the timed runs, so the decisions are identical.
+    f10 = np.zeros_like(cents[-days:])
+    s30 = np.zeros_like(cents[-days:])
+    c = np.cumsum(np.vstack([np.zeros((1, n), dtype=np.int64), cents[-days:]]), axis=0)
+    f10[9:], s30[29:] = c[10:] - c[:-10], c[30:] - c[:-30]
+    above = f10 * 30 > s30 * 10
+    cross = np.zeros(close.shape, dtype=np.int8)
+    cross[30:] = above[30:].astype(np.int8) - above[29:-1].astype(np.int8)  # +1 up, -1 down
+    pct = 1.0 / n
 
     class DualMA(Strategy):
-        # The strategy sees only rows up to its bar (ctx.market ends there), so the MAs are kept as running
-        # window sums on self, updated from the last 31 closes each bar (the incremental way backtrader's SMA works)
-        # instead of being precomputed over the whole array in on_start.
-        def on_start(self, ctx: Context) -> None:
-            self.f = np.zeros(n)
-            self.s = np.zeros(n)
-            self.prev = np.zeros(n, dtype=bool)
-
+        # Sizing as backtrader's order_target_percent: whole shares = int(value * pct // close) from the
+        # decision bar's close and the portfolio value marked at that close; the fill is the next open.
         def on_bar(self, ctx: Context) -> None:
-            i = ctx.i
-            h = ctx.history("close", 31)
-            self.f += h[-1] - (h[-11] if i >= 10 else 0.0)
-            self.s += h[-1] - (h[-31] if i >= 30 else 0.0)
-            if i < 29:
-                return
-            above = self.f * 30 > self.s * 10
-            now, before = above, self.prev
-            self.prev = above
-            if i < 30:
-                return
-            for j in np.flatnonzero(now & ~before & (ctx.pos == 0)):
-                ctx.order_target_percent(ctx.codes[j], 1.0 / n)
-            for j in np.flatnonzero(~now & before & (ctx.pos > 0)):
-                ctx.order_target_percent(ctx.codes[j], 0.0)
+            x = cross[ctx.i]
+            px = close[ctx.i]
+            value = ctx.cash_arr[0] + float(ctx.pos @ px)
+            for j in np.flatnonzero((x > 0) & (ctx.pos == 0)):
+                ctx.order_shares(ctx.codes[j], float((value * pct) // px[j]))
+            for j in np.flatnonzero((x < 0) & (ctx.pos > 0)):
+                ctx.order_shares(ctx.codes[j], -float(ctx.pos[j]))
 
     market = price_market(pd.DatetimeIndex(dates).to_numpy(), names, close)
     cfg = ExecutionConfig.frictionless(initial_cash=CASH, fill_at="next_open").with_(commission_rate=FEE)
@@ -229,35 +239,48 @@ def bench_event(days: int, stocks: int, rounds: int) -> dict[str, object]:
     # compiled inside the timed run whenever the on-disk numba cache was cold (seconds, not the engine).
     run_strategy(DualMA(), market, cfg)
 
+    class SignalData(bt.feeds.PandasData):  # type: ignore[misc]
+        lines = ("cross",)
+        params = (("cross", -1),)
+
     class BtDualMA(bt.Strategy):  # type: ignore[misc]
         def __init__(self) -> None:
-            self.cross = [bt.ind.CrossOver(bt.ind.SMA(d, period=10), bt.ind.SMA(d, period=30)) for d in self.datas]
+            self.executed = 0
+
+        def notify_order(self, order: bt.Order) -> None:
+            if order.status == order.Completed:
+                self.executed += 1
 
         def next(self) -> None:
-            for d, x in zip(self.datas, self.cross, strict=True):
-                if x[0] > 0 and not self.getposition(d).size:
-                    self.order_target_percent(d, target=1.0 / n)
-                elif x[0] < 0 and self.getposition(d).size:
+            for d in self.datas:
+                x = d.cross[0]
+                if x > 0 and not self.getposition(d).size:
+                    self.order_target_percent(d, target=pct)
+                elif x < 0 and self.getposition(d).size:
                     self.close(d)
 
-    def run_bt() -> None:
+    def run_bt() -> tuple[int, float]:
         cerebro = bt.Cerebro(stdstats=False)
         idx = pd.DatetimeIndex(dates)
         for j in range(n):
             px = close[:, j]
-            df = pd.DataFrame({"open": px, "high": px, "low": px, "close": px, "volume": 1e9}, index=idx)
-            cerebro.adddata(bt.feeds.PandasData(dataname=df), name=names[j])
+            df = pd.DataFrame(
+                {"open": px, "high": px, "low": px, "close": px, "volume": 1e9, "cross": cross[:, j].astype(float)},
+                index=idx,
+            )
+            cerebro.adddata(SignalData(dataname=df), name=names[j])
         cerebro.addstrategy(BtDualMA)
         cerebro.broker.setcash(CASH)
         cerebro.broker.setcommission(commission=FEE)
-        cerebro.run()
+        strat = cerebro.run()[0]
+        return strat.executed, float(cerebro.broker.getvalue())
 
     t_ours, t_bt, ratios = [], [], []
     for _ in range(rounds):  # alternately: the machine is shared
         t0 = time.perf_counter()
         res = run_strategy(DualMA(), market, cfg)
         t1 = time.perf_counter()
-        run_bt()
+        bt_trades, bt_value = run_bt()
         t2 = time.perf_counter()
         t_ours.append(t1 - t0)
         t_bt.append(t2 - t1)
@@ -270,6 +293,9 @@ def bench_event(days: int, stocks: int, rounds: int) -> dict[str, object]:
         "ours_s": ours,
         "bt_s": theirs,
         "ours_trades": len(res.trades),
+        "bt_trades": bt_trades,
+        "ours_value": float(res.equity.iloc[-1]),
+        "bt_value": bt_value,
         "ratio": float(np.median(ratios)),
         "rounds": rounds,
     }
@@ -315,6 +341,14 @@ def main() -> None:
         f"backtrader {b['bt_s']:.2f} s = {t:,.0f} stock-bars/s; ratio {b['ratio']:.0f}× (median of {b['rounds']} "
         "alternating rounds; goal ≥ 50×)"
     )
+    rel = abs(b["ours_value"] / b["bt_value"] - 1.0)  # type: ignore[operator]
+    print(
+        f"    same work: tandem {b['ours_trades']:,} trades vs backtrader {b['bt_trades']:,} executed orders; "
+        f"final value tandem {b['ours_value']:,.2f} vs backtrader {b['bt_value']:,.2f} (relative {rel:.1e}, "
+        f"tolerance {VALUE_TOL:.0e})"
+    )
+    if b["ours_trades"] != b["bt_trades"] or rel > VALUE_TOL:
+        sys.exit("(b) tandem and backtrader did not do the same work: trade counts or final values differ")
     if args.write_results and a:
         write_results(a, ours_tp, vbt_tp, b, o, t)
 
