@@ -19,6 +19,8 @@ from tandem.core.logging import configure_logging
 from tandem.core.settings import Settings, load_settings
 from tandem.diagnosis.llm import rewriter_from_settings
 from tandem.diagnosis.service import DiagnosisService
+from tandem.engagement.event_factory import event_sink_from_settings
+from tandem.engagement.ingest import EventIngestService
 from tandem.engagement.score_changes import DiagnosisChanges
 from tandem.identity import load_secret, make_keys, watch_revocations
 from tandem.marketdata.store import MarketStore
@@ -27,6 +29,7 @@ from tandem.wealth.services import WealthServices
 from tandem.web import operability, problems
 from tandem.web.api import auth as api_auth
 from tandem.web.api import backtests as api_backtests
+from tandem.web.api import events as api_events
 from tandem.web.api import feed as api_feed
 from tandem.web.api import l2_stream as api_l2
 from tandem.web.api import screens as api_screens
@@ -87,6 +90,7 @@ def create_app(settings: Settings | None = None, *, store: MarketStore | None = 
     app.state.backtest_jobs = jobs
     app.state.tandem = state
     app.state.wealth = WealthServices(sessions=state.sessions, store=market)
+    app.state.events = EventIngestService(sink=event_sink_from_settings(s))
     problems.install(app)
     operability.install(app, state)
     app.add_middleware(GZipMiddleware, minimum_size=800, compresslevel=5)  # 9 takes 2x the CPU for ~1 % less
@@ -123,6 +127,7 @@ def create_app(settings: Settings | None = None, *, store: MarketStore | None = 
         api_stocks.router,
         api_watchlist.router,
         api_feed.router,
+        api_events.router,
         api_wealth.router,
         api_screens.router,
         api_backtests.router,
