@@ -10,7 +10,6 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-
 revision = "a9d4c7e1f260"
 down_revision = "7c1e5a9d3b20"
 branch_labels = None
