@@ -117,3 +117,34 @@ class ContentVersion(Base):
     reviewed_by: Mapped[str | None] = mapped_column(String(64), nullable=True)
     reviewed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, nullable=False)
+
+
+class SendArchiveRow(Base):
+    """One recipient of one send (会话存档-style): who sent what version to whom, on which channel, and the outcome.
+
+    Rejected recipients are archived too, with the suitability decision and reason, so the archive shows every
+    decision, not only what went out. ``outbox_key`` links to the engagement outbox row whose status is the
+    delivery status.
+    """
+
+    __tablename__ = "advisor_send_archive"
+    __table_args__ = (UniqueConstraint("send_id", "client_user_id", name="uq_advisor_send_archive_send_client"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    send_id: Mapped[str] = mapped_column(String(36), nullable=False, index=True)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, nullable=False, index=True)
+    advisor_id: Mapped[int] = mapped_column(Integer, nullable=False, index=True)
+    client_user_id: Mapped[int] = mapped_column(Integer, nullable=False, index=True)
+    source: Mapped[str] = mapped_column(String(16), nullable=False)
+    content_item_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    content_version_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    product_code: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    product_risk: Mapped[str] = mapped_column(String(2), nullable=False)
+    category: Mapped[str | None] = mapped_column(String(2), nullable=True)
+    channel: Mapped[str] = mapped_column(String(16), nullable=False)
+    title: Mapped[str] = mapped_column(String(200), nullable=False)
+    body: Mapped[str | None] = mapped_column(Text, nullable=True)
+    decision: Mapped[str] = mapped_column(String(16), nullable=False)
+    reason: Mapped[str] = mapped_column(String(300), nullable=False)
+    rule_version: Mapped[str] = mapped_column(String(64), nullable=False)
+    outbox_key: Mapped[str | None] = mapped_column(String(64), nullable=True)
