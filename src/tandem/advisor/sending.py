@@ -228,10 +228,10 @@ def send(
                 "created_at": t,
             }
         )
+    if audits:  # first: the SQL audit log commits in its own session, before this session takes the write lock
+        audit.append_many(audits)
     db.execute(insert(_ARCHIVE), archive)
     if outbox:
         db.execute(insert(_OUTBOX), outbox)
-    if audits:
-        audit.append_many(audits)
     db.flush()
     return SendReport(send_id, tuple(sent), tuple(rejected))
