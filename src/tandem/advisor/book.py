@@ -51,6 +51,7 @@ class BookQuery:
     sort: Sort = "expiry"
     page: int = 1
     page_size: int = 50
+    client_user_id: int | None = None
 
     def __post_init__(self) -> None:
         """Refuse a page or size outside what the screen can show, naming the allowed range."""
@@ -97,6 +98,8 @@ class BookPage:
 
 
 def _matches(f: ClientFacts, q: BookQuery, now: datetime) -> bool:
+    if q.client_user_id is not None and f.user_id != q.client_user_id:
+        return False
     if q.category is not None and f.category != q.category:
         return False
     if q.with_open_tasks and f.open_tasks == 0:
