@@ -175,6 +175,7 @@ def send(
                         "product_risk": item.product_risk.value,
                         "send_id": send_id,
                     },
+                    at=t,
                 )
             )
             if verdict.may_recommend:
