@@ -179,17 +179,18 @@ def review(
     clean = [r.strip() for r in reasons if r.strip()]
     if not approve and not clean:
         raise ValidationFailed("a rejection needs at least one reason the author can act on")
-    v.status = "approved" if approve else "rejected"
-    v.review_reasons, v.reviewed_by, v.reviewed_at = clean, staff.actor, now or utcnow()
-    db.flush()
+    decision = "approved" if approve else "rejected"
+    # audit first: the SQL audit log commits in its own session, before this session takes the write lock
     audit.append(
         actor=staff.actor,
         action="content.review",
         subject=f"content:{v.item_id}:v{v.version}",
-        decision=v.status,
+        decision=decision,
         rule_version=REVIEW_RULE_VERSION,
         detail={"version_id": v.id, "reasons": clean},
     )
+    v.status, v.review_reasons, v.reviewed_by, v.reviewed_at = decision, clean, staff.actor, now or utcnow()
+    db.flush()
     return v
 
 

@@ -28,6 +28,7 @@ from tandem.web import problems
 from tandem.web.api import advisor as api_advisor
 from tandem.web.api import auth as api_auth
 from tandem.web.api import backtests as api_backtests
+from tandem.web.api import compliance as api_compliance
 from tandem.web.api import feed as api_feed
 from tandem.web.api import l2_stream as api_l2
 from tandem.web.api import screens as api_screens
@@ -128,6 +129,7 @@ def create_app(settings: Settings | None = None, *, store: MarketStore | None = 
         api_backtests.router,
         api_l2.router,
         api_advisor.router,
+        api_compliance.router,
         page_level2.router,
         page_quant.router,
         page_wealth.router,

@@ -79,3 +79,50 @@ class AssignmentCreate(BaseModel):
     client_user_ids: list[int] = Field(min_length=1, max_length=5000)
     advisor_id: int
     reason: str = Field(min_length=1, max_length=200)
+
+
+class ContentCreate(BaseModel):
+    """A new library item (its first draft)."""
+
+    kind: str = Field(pattern="^(article|course|template)$")
+    title: str = Field(min_length=1, max_length=120)
+    category: str = Field(min_length=1, max_length=32)
+    tags: list[str] = Field(default_factory=list, max_length=20)
+    audience_risk: str = Field(pattern="^R[1-5]$")
+    body: str = Field(min_length=1, max_length=20_000)
+    lessons: list[str] = Field(default_factory=list, max_length=100)
+
+
+class ContentVersionPublic(BaseModel):
+    """One version of a library item and its review state."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    item_id: int
+    version: int
+    status: str
+    review_reasons: list[str]
+
+
+class ReviewDecision(BaseModel):
+    """Compliance's decision on a submitted version (a rejection needs reasons)."""
+
+    approve: bool
+    reasons: list[str] = Field(default_factory=list, max_length=20)
+
+
+class SendCreate(BaseModel):
+    """Send an approved library item to one client or a segment of the advisor's clients."""
+
+    item_id: int
+    client_user_ids: list[int] = Field(min_length=1, max_length=5000)
+    channel: str = Field(default="wecom", pattern="^(wecom|inapp|email)$")
+
+
+class SendReportPublic(BaseModel):
+    """Per-recipient outcome of a send."""
+
+    send_id: str
+    sent: list[int]
+    rejected: list[dict[str, str | int]]
