@@ -110,3 +110,35 @@ def test_archive_search_is_scoped_and_retention_purges_only_old_rows(db: Session
     assert purge_expired(db, retention_years=20, now=NOW) == 0
     assert purge_expired(db, retention_years=5, now=NOW) == 1
     assert [e.row.client_user_id for e in search(db, staff(db, "compliance"))] == [clients["c4"]]
+
+
+def test_plan_and_brief_items_carry_their_risk_and_labels(db: Session) -> None:
+    from advisor_people import add_plan
+
+    from tandem.advisor.sending import advice_text, item_from_brief, item_from_plan
+    from tandem.compliance.suitability import ProductRisk
+
+    c = add_user(db, "investor").id
+    plan = add_plan(db, c, {"F1": 0.7, "F2": 0.3})
+    plan.payload = {
+        "explanation_zh": "稳健配置。",
+        "expected": {"end": "2026-05-29"},
+        "holdings": [
+            {"code": "F1", "name": "债基", "weight": 0.7, "risk_level": "R2"},
+            {"code": "F2", "name": "股基", "weight": 0.3, "risk_level": "R4"},
+        ],
+    }
+    item = item_from_plan(plan)
+    assert (item.product_risk, item.data_date, item.disclaimer_kind) == (ProductRisk.R4, date(2026, 5, 29), "fund")
+    assert "股基（F2）30%" in item.body
+    brief = item_from_brief(
+        code="600519",
+        name="贵州茅台",
+        text="评分 72。",
+        data_date=date(2026, 5, 29),
+        product_risk=ProductRisk.R3,
+        ai_generated=True,
+    )
+    text = advice_text(brief, advisor_name="王", registration_no="A1")
+    assert text.splitlines()[-2:] == ["本内容由人工智能生成", "投资顾问：王（执业编号 A1）"]
+    assert risk_disclaimer("zh", kind="stock") in text and "数据截至 2026-05-29" in text

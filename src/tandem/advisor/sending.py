@@ -32,7 +32,7 @@ from tandem.core.db import utcnow
 from tandem.core.errors import ConflictError, ValidationFailed
 from tandem.engagement.delivery.models import OutboxRow
 from tandem.identity.models import User
-from tandem.wealth.models import RiskAssessmentRow
+from tandem.wealth.models import PlanRow, RiskAssessmentRow
 
 Source = Literal["content", "brief", "plan"]
 _OUTBOX = cast(Table, OutboxRow.__table__)
@@ -236,3 +236,46 @@ def send(
         db.execute(insert(_OUTBOX), outbox)
     db.flush()
     return SendReport(send_id, tuple(sent), tuple(rejected))
+
+
+def item_from_brief(
+    *, code: str, name: str, text: str, data_date: date, product_risk: ProductRisk, ai_generated: bool
+) -> SendItem:
+    """A stock diagnosis brief (个股诊断报告) with the stock disclaimer, data date and, if machine-written, AI label.
+
+    ``product_risk`` is the firm's grade for single-stock content, checked against each recipient.
+    """
+    if not text.strip():
+        raise ValidationFailed(f"the brief of {code} is empty; generate it before sending")
+    return SendItem(
+        "brief",
+        f"{code} {name} 个股诊断",
+        text,
+        product_risk,
+        "stock",
+        data_date,
+        ai_generated=ai_generated,
+        product_code=code,
+    )
+
+
+def item_from_plan(plan: PlanRow) -> SendItem:
+    """The client's advisory plan: its explanation and holdings; the riskiest holding sets the suitability bar."""
+    payload = plan.payload
+    holdings = [h for h in payload.get("holdings", []) if isinstance(h, dict)]
+    if not holdings:
+        raise ValidationFailed(f"plan {plan.id} holds no funds; there is nothing to send")
+    risk = ProductRisk.of_rank(max(ProductRisk(str(h["risk_level"])).rank for h in holdings))
+    lines = [str(payload.get("explanation_zh", "")).strip()]
+    lines += [f"- {h.get('name', h['code'])}（{h['code']}）{float(h.get('weight', 0)):.0%}" for h in holdings]
+    end = str(payload.get("expected", {}).get("end", "")) if isinstance(payload.get("expected"), dict) else ""
+    as_of = date.fromisoformat(end) if end else (aware(plan.created_at) or utcnow()).date()
+    return SendItem(
+        "plan",
+        f"投顾方案 #{plan.id}",
+        "\n".join(x for x in lines if x),
+        risk,
+        "fund",
+        as_of,
+        product_code=f"plan:{plan.id}",
+    )
