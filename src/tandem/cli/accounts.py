@@ -11,6 +11,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
+from tandem.advisor.demo import seed_advisor_demo
 from tandem.cli.context import console, print_json, settings
 from tandem.core.db import make_engine, make_sessionmaker
 from tandem.core.settings import Settings
@@ -28,6 +29,7 @@ def _seed(s: Settings, password: str) -> list[DemoAccount]:
         keys = make_keys(load_secret(s))
         with make_sessionmaker(engine)() as db:
             accounts = seed_demo_accounts(db, keys, password=password)
+            seed_advisor_demo(db, keys, password=password)
             db.commit()
     finally:
         engine.dispose()

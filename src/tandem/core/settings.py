@@ -59,6 +59,13 @@ class Settings(BaseSettings):
     smtp_host: str | None = Field(default=None, description="SMTP relay for e-mail pushes; unset = no e-mail channel.")
     smtp_port: int = Field(default=25, ge=1, le=65535)
     smtp_from: str = "noreply@tandem.local"
+    advisor_archive_retention_years: int = Field(
+        default=20, ge=5, le=50, description="Years the advisor send archive (留痕) is kept before purging."
+    )
+    wecom_corp_id: str | None = Field(default=None, description="WeCom corp id; unset = the WeCom channel is off.")
+    wecom_secret: str | None = Field(default=None, description="WeCom application secret (with corp id).")
+    wecom_agent_id: int | None = Field(default=None, description="WeCom application agent id for message/send.")
+    wecom_base_url: str = Field(default="https://qyapi.weixin.qq.com", description="WeCom server API base URL.")
 
     @property
     def market_dir(self) -> Path:

@@ -27,8 +27,10 @@ from tandem.marketdata.store import MarketStore
 from tandem.migrations.migrate import migrate_app_db
 from tandem.wealth.services import WealthServices
 from tandem.web import operability, problems
+from tandem.web.api import advisor as api_advisor
 from tandem.web.api import auth as api_auth
 from tandem.web.api import backtests as api_backtests
+from tandem.web.api import compliance as api_compliance
 from tandem.web.api import events as api_events
 from tandem.web.api import feed as api_feed
 from tandem.web.api import l2_stream as api_l2
@@ -132,6 +134,8 @@ def create_app(settings: Settings | None = None, *, store: MarketStore | None = 
         api_screens.router,
         api_backtests.router,
         api_l2.router,
+        api_advisor.router,
+        api_compliance.router,
         page_level2.router,
         page_quant.router,
         page_wealth.router,

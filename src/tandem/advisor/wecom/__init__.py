@@ -1,0 +1,1 @@
+"""WeCom (企业微信) delivery: message limits and splitting, the server-API client, and the channel."""

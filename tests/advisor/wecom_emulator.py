@@ -1,0 +1,164 @@
+"""A local WeCom server emulator: a FastAPI app served by uvicorn on loopback in a thread.
+
+It implements ``gettoken``, ``message/send``, ``webhook/send`` and the two external-contact calls with WeCom's
+documented limits and error codes: tokens expire (42001) or are unknown (40014); application text/markdown over
+2,048 bytes and robot markdown over 4,096 bytes are refused with 40058; more than 30 application messages a
+minute or 1,000 an hour to one member are *dropped silently* (as WeCom does) and counted in ``dropped``; robots
+answer 130101 beyond 20 a minute; ``freq_errors`` makes the next calls answer 45009; ``down`` answers HTTP 503.
+Time comes from a clock the test controls, so limits are checked without sleeping.
+"""
+
+from __future__ import annotations
+
+import threading
+import uuid
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+import uvicorn
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse
+
+CORP_ID, SECRET = "ww-test-corp", "test-secret"
+
+
+@dataclass
+class FakeClock:
+    """A settable monotonic clock shared by the emulator and the code under test."""
+
+    now: float = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+    def sleep(self, seconds: float) -> None:
+        self.now += seconds
+
+
+@dataclass
+class EmulatorState:
+    """What the emulator received and how it should misbehave next."""
+
+    clock: Callable[[], float]
+    tokens: dict[str, float] = field(default_factory=dict)
+    token_ttl: int = 7200
+    delivered: list[dict[str, Any]] = field(default_factory=list)
+    robot: list[str] = field(default_factory=list)
+    dropped: int = 0
+    down: bool = False
+    freq_errors: int = 0
+    token_calls: int = 0
+    app_times: dict[str, list[float]] = field(default_factory=dict)
+    robot_times: list[float] = field(default_factory=list)
+    contacts: dict[str, list[str]] = field(default_factory=dict)
+
+    def expire_tokens(self) -> None:
+        """Make every issued token expired (the next call answers 42001)."""
+        self.tokens = {t: 0.0 for t in self.tokens}
+
+
+def _err(code: int, msg: str) -> JSONResponse:
+    return JSONResponse({"errcode": code, "errmsg": msg})
+
+
+def build_app(state: EmulatorState) -> FastAPI:
+    app = FastAPI()
+
+    @app.middleware("http")
+    async def outage(request: Request, call_next: Any) -> Any:
+        if state.down:
+            return JSONResponse({"errmsg": "service unavailable"}, status_code=503)
+        return await call_next(request)
+
+    def token_error(token: str | None) -> JSONResponse | None:
+        if token is None or token not in state.tokens:
+            return _err(40014, "invalid access_token")
+        if state.tokens[token] <= state.clock():
+            return _err(42001, "access_token expired")
+        return None
+
+    @app.get("/cgi-bin/gettoken")
+    def gettoken(corpid: str, corpsecret: str) -> JSONResponse:
+        state.token_calls += 1
+        if (corpid, corpsecret) != (CORP_ID, SECRET):
+            return _err(40013, "invalid corpid")
+        token = uuid.uuid4().hex
+        state.tokens[token] = state.clock() + state.token_ttl
+        return JSONResponse({"errcode": 0, "errmsg": "ok", "access_token": token, "expires_in": state.token_ttl})
+
+    @app.post("/cgi-bin/message/send")
+    async def message_send(request: Request, access_token: str | None = None) -> JSONResponse:
+        bad = token_error(access_token)
+        if bad is not None:
+            return bad
+        if state.freq_errors > 0:
+            state.freq_errors -= 1
+            return _err(45009, "api freq out of limit")
+        body = await request.json()
+        kind = body["msgtype"]
+        if kind in ("text", "markdown") and len(body[kind]["content"].encode("utf-8")) > 2048:
+            return _err(40058, "content size out of limit")
+        now = state.clock()
+        times = [t for t in state.app_times.get(body["touser"], []) if t > now - 3600]
+        per_minute = sum(1 for t in times if t > now - 60)
+        times.append(now)
+        state.app_times[body["touser"]] = times
+        if per_minute >= 30 or len(times) > 1000:
+            state.dropped += 1  # WeCom accepts and silently drops
+        else:
+            state.delivered.append(body)
+        return JSONResponse({"errcode": 0, "errmsg": "ok", "msgid": uuid.uuid4().hex})
+
+    @app.post("/cgi-bin/webhook/send")
+    async def webhook(request: Request, key: str) -> JSONResponse:
+        body = await request.json()
+        content = body["markdown"]["content"]
+        if len(content.encode("utf-8")) > 4096:
+            return _err(40058, "markdown.content exceed max length 4096")
+        now = state.clock()
+        state.robot_times = [t for t in state.robot_times if t > now - 60]
+        if len(state.robot_times) >= 20:
+            return _err(130101, "send to group freq out of limit")
+        state.robot_times.append(now)
+        state.robot.append(content)
+        return _err(0, "ok")
+
+    @app.get("/cgi-bin/externalcontact/list")
+    def ext_list(userid: str, access_token: str | None = None) -> JSONResponse:
+        bad = token_error(access_token)
+        if bad is not None:
+            return bad
+        return JSONResponse({"errcode": 0, "errmsg": "ok", "external_userid": state.contacts.get(userid, [])})
+
+    @app.get("/cgi-bin/externalcontact/get")
+    def ext_get(external_userid: str, access_token: str | None = None) -> JSONResponse:
+        bad = token_error(access_token)
+        if bad is not None:
+            return bad
+        if not any(external_userid in v for v in state.contacts.values()):
+            return _err(84061, "not external contact")
+        return JSONResponse({"errcode": 0, "errmsg": "ok", "external_contact": {"external_userid": external_userid}})
+
+    return app
+
+
+@contextmanager
+def running_emulator(clock: Callable[[], float]) -> Iterator[tuple[str, EmulatorState]]:
+    """Serve the emulator on a free loopback port; yields its base URL and state."""
+    state = EmulatorState(clock=clock)
+    config = uvicorn.Config(build_app(state), host="127.0.0.1", port=0, log_level="warning", lifespan="off")
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    for _ in range(500):
+        if server.started:
+            break
+        threading.Event().wait(0.01)
+    port = server.servers[0].sockets[0].getsockname()[1]
+    try:
+        yield f"http://127.0.0.1:{port}", state
+    finally:
+        server.should_exit = True
+        thread.join(timeout=5)
