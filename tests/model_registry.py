@@ -14,6 +14,7 @@ MODEL_MODULES = (
     "tandem.backtest.screener.models",
     "tandem.engagement.delivery.models",
     "tandem.engagement.profile_models",
+    "tandem.operations.models",
 )
 
 
