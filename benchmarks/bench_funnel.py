@@ -59,7 +59,8 @@ def main() -> None:
     def plain_props() -> None:
         with scan.connect() as con:
             con.execute(
-                "SELECT client_id, type, min(least(client_time, server_time)), count(*) FILTER (WHERE properties <> '{}') "
+                "SELECT client_id, type, min(least(client_time, server_time)), "
+                "count(*) FILTER (WHERE properties <> '{}') "
                 "FROM read_parquet(?, hive_partitioning = true) GROUP BY client_id, type",
                 [str(scan.root / "day=*" / "part-*.parquet")],
             ).fetchall()

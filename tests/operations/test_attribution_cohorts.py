@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from datetime import date, timedelta
+from itertools import pairwise
 from pathlib import Path
 
 import pytest
@@ -66,7 +67,8 @@ def test_attribution_refuses_unknown_dimension(touches: EventScan) -> None:
 
 def test_hand_computed_cohorts(tmp_path: Path) -> None:
     events = [
-        ev(1, "account_opened", T), ev(1, "page_view", T + H, {"path": "/"}), ev(1, "page_view", T + 2 * H, {"path": "/"}),
+        ev(1, "account_opened", T), ev(1, "page_view", T + H, {"path": "/"}),
+        ev(1, "page_view", T + 2 * H, {"path": "/"}),
         ev(1, "holding_changed", T + timedelta(days=8)),
         ev(2, "account_opened", T + 24 * H), ev(2, "first_trade", T + timedelta(days=15)),
         ev(3, "account_opened", T + timedelta(days=7)),  # next week's cohort
@@ -116,7 +118,7 @@ def test_synthetic_funnel_has_heavy_drop_offs_and_channel_differences(synthetic:
     period = Period(date(2026, 10, 20), date(2026, 11, 30))
     steps = funnel(synthetic, FunnelQuery(period=period)).steps
     assert steps[1].from_previous is not None and steps[1].from_previous < 0.3  # most landings never sign up
-    assert all(a.clients >= b.clients for a, b in zip(steps, steps[1:], strict=False))
+    assert all(a.clients >= b.clients for a, b in pairwise(steps))
     qr = funnel(synthetic, FunnelQuery(period=period, source="offline_qr")).steps
     video = funnel(synthetic, FunnelQuery(period=period, source="video")).steps
     assert qr[1].clients / qr[0].clients > video[1].clients / video[0].clients

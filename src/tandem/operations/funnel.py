@@ -34,6 +34,7 @@ class FunnelQuery:
     source: str | None = None
     partner: str | None = None
     campaign: str | None = None
+    link: str | None = None
     skew: timedelta = DEFAULT_SKEW
 
     def __post_init__(self) -> None:
@@ -44,7 +45,7 @@ class FunnelQuery:
 
     def filters(self) -> dict[str, str]:
         """The link filters that are set, by landing property name."""
-        return {k: v for k in DIMENSIONS if (v := getattr(self, k)) is not None}
+        return {k: v for k in (*DIMENSIONS, "link") if (v := getattr(self, k)) is not None}
 
 
 @dataclass(frozen=True, slots=True)
