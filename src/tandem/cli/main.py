@@ -16,7 +16,7 @@ from tandem.cli import backup as backup_cmd
 from tandem.cli import data as data_cmd
 from tandem.cli import db as db_cmd
 from tandem.cli import diagnose as diagnose_cmd
-from tandem.cli import l2, wealth
+from tandem.cli import l2, ops, wealth
 from tandem.cli import quote as quote_cmd
 from tandem.cli import serve as serve_cmd
 from tandem.core.errors import UserError
@@ -34,6 +34,7 @@ app.add_typer(data_cmd.app, name="data")
 app.add_typer(db_cmd.app, name="db")
 app.add_typer(l2.app, name="l2")
 app.add_typer(wealth.app, name="wealth")
+app.add_typer(ops.app, name="ops")
 app.command("quote")(quote_cmd.quote)
 app.command("backtest")(backtest_cmd.backtest)
 app.command("screen")(backtest_cmd.screen)
