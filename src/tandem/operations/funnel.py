@@ -71,25 +71,28 @@ class FunnelResult:
 
 
 def step_times_sql(scan: EventScan, query: FunnelQuery) -> tuple[str, list[object]]:
-    """SQL ``WITH`` body defining ``s0`` … ``s6`` (``client_id, t``) for the query, and its parameters.
+    """SQL ``WITH`` body defining ``s0`` … ``s6`` (``client_id, t, t0``) for the query, and its parameters.
 
     Shared by the funnel, the partner view and campaign uplift, so all three count the same way.
     """
     lo, hi = query.period.utc_bounds()
     last = query.period.end + timedelta(days=query.window.days + 1)
-    base, params = scan.relation(types=STEP_NAMES, first_day=query.period.start, last_day=last)
+    landing, params = scan.relation(types=STEP_NAMES[:1], first_day=query.period.start, last_day=query.period.end)
+    base, later = scan.relation(types=STEP_NAMES[1:], first_day=query.period.start, last_day=last)
     filt = "".join(f" AND json_extract_string(properties, '$.{k}') = ?" for k in query.filters())
-    parts = [f"ev AS ({base})",
-             f"s0 AS (SELECT client_id, min(ts) AS t FROM ev WHERE type = 'landing' AND ts >= ? AND ts < ?{filt} "
-             "GROUP BY client_id)"]  # fmt: skip
-    params += [lo, hi, *query.filters().values()]
+    # landings are read once, straight into s0; the (far fewer) later-step events are materialised once for s1…s6
+    parts = [f"s0 AS MATERIALIZED (SELECT client_id, min(ts) AS t, min(ts) AS t0 FROM ({landing}) WHERE ts >= ? AND ts < ?{filt} "
+             "GROUP BY client_id)",
+             f"ev AS MATERIALIZED (SELECT client_id, type, ts FROM ({base}))"]  # fmt: skip
+    params += [lo, hi, *query.filters().values(), *later]
     window_s, skew_s = query.window.total_seconds(), query.skew.total_seconds()
     for k, name in enumerate(STEP_NAMES[1:], start=1):
+        # each step carries t0 along, so it joins only the (ever smaller) previous step, never all of s0
         parts.append(
-            f"s{k} AS (SELECT e.client_id, min(e.ts) AS t FROM ev e JOIN s{k - 1} p ON e.client_id = p.client_id "
-            f"JOIN s0 AS st ON e.client_id = st.client_id WHERE e.type = '{name}' "
+            f"s{k} AS MATERIALIZED (SELECT e.client_id, min(e.ts) AS t, any_value(p.t0) AS t0 FROM ev e "
+            f"JOIN s{k - 1} p ON e.client_id = p.client_id WHERE e.type = '{name}' "
             f"AND e.ts >= p.t - to_microseconds({int(skew_s * 1e6)}) "
-            f"AND e.ts <= st.t + to_microseconds({int(window_s * 1e6)}) GROUP BY e.client_id)"
+            f"AND e.ts <= p.t0 + to_microseconds({int(window_s * 1e6)}) GROUP BY e.client_id)"
         )
     return "WITH " + ",\n".join(parts), params
 
@@ -103,7 +106,7 @@ def funnel(scan: EventScan, query: FunnelQuery) -> FunnelResult:
     buckets = ", ".join(f"count(*) FILTER (WHERE h >= {a} AND h < {b})" for a, b in pairwise(edges))
     selects = [
         f"SELECT {k} AS k, count(*) AS n, quantile_cont(h, 0.5), quantile_cont(h, 0.9), {buckets} FROM "
-        f"(SELECT epoch(x.t - st.t) / 3600.0 AS h FROM s{k} AS x JOIN s0 AS st USING (client_id))"
+        f"(SELECT epoch(t - t0) / 3600.0 AS h FROM s{k})"
         for k in range(len(STEP_NAMES))
     ]
     sql = head + "\n" + " UNION ALL ".join(selects) + " ORDER BY k"

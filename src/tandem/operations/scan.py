@@ -77,7 +77,7 @@ class EventScan:
             where.append("day <= ?")
             params.append(last_day + timedelta(days=1))
         sql = (
-            "SELECT client_id, type, least(client_time, server_time)::TIMESTAMP AS ts, event_id, properties "
+            "SELECT client_id, type, least(client_time, server_time) AS ts, event_id, properties "
             "FROM read_parquet(?, hive_partitioning = true, hive_types = {'day': DATE}) "
             f"WHERE {' AND '.join(where)}"
         )
