@@ -29,6 +29,7 @@ from tandem.web.api import auth as api_auth
 from tandem.web.api import backtests as api_backtests
 from tandem.web.api import feed as api_feed
 from tandem.web.api import l2_stream as api_l2
+from tandem.web.api import operations as api_operations
 from tandem.web.api import screens as api_screens
 from tandem.web.api import stocks as api_stocks
 from tandem.web.api import users as api_users
@@ -126,6 +127,7 @@ def create_app(settings: Settings | None = None, *, store: MarketStore | None = 
         api_screens.router,
         api_backtests.router,
         api_l2.router,
+        api_operations.router,
         page_level2.router,
         page_quant.router,
         page_wealth.router,
