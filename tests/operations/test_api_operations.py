@@ -109,3 +109,15 @@ def test_partner_probing_other_links_or_ops_routes_gets_nothing(
         client.get("/api/v1/partner/funnel", params={"partner": "xueqiu", **SPAN}, headers=h["ths"]).json()["partner"]
         == "ths"
     )  # a partner parameter is ignored: the scope comes from the account
+
+
+def test_pages_render_for_their_roles_only(api: tuple[TestClient, dict[str, dict[str, str]], str]) -> None:
+    client, h, _ = api
+    page = client.get("/ops", params=SPAN, headers=h["ops"])
+    assert page.status_code == 200 and "ops-funnel-chart" in page.text and "echarts.min.js" in page.text
+    assert "<td>27</td>" in page.text
+    assert client.get("/ops", params=SPAN, headers=h["ths"]).status_code == 403
+    partner = client.get("/partner", params=SPAN, headers=h["ths"])
+    assert partner.status_code == 200 and "&lt;10" in partner.text and "<td>15</td>" in partner.text
+    assert "7000" not in partner.text and "xueqiu" not in partner.text
+    assert client.get("/partner", params=SPAN, headers=h["ops"]).status_code == 403

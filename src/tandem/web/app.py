@@ -40,6 +40,7 @@ from tandem.web.middleware import BodySizeLimit, SecurityHeaders
 from tandem.web.pages import account as page_account
 from tandem.web.pages import level2 as page_level2
 from tandem.web.pages import market as page_market
+from tandem.web.pages import operations as page_operations
 from tandem.web.pages import quant as page_quant
 from tandem.web.pages import wealth as page_wealth
 from tandem.web.ratelimit import SlidingWindowLimiter
@@ -133,6 +134,7 @@ def create_app(settings: Settings | None = None, *, store: MarketStore | None = 
         page_wealth.router,
         page_account.router,
         page_market.router,
+        page_operations.router,
     ):
         app.include_router(router)
     _add_problem_schema(app)
