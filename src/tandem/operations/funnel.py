@@ -81,8 +81,8 @@ def step_times_sql(scan: EventScan, query: FunnelQuery) -> tuple[str, list[objec
     base, later = scan.relation(types=STEP_NAMES[1:], first_day=query.period.start, last_day=last)
     filt = "".join(f" AND json_extract_string(properties, '$.{k}') = ?" for k in query.filters())
     # landings are read once, straight into s0; the (far fewer) later-step events are materialised once for s1…s6
-    parts = [f"s0 AS MATERIALIZED (SELECT client_id, min(ts) AS t, min(ts) AS t0 FROM ({landing}) "
-             f"WHERE ts >= ? AND ts < ?{filt} GROUP BY client_id)",
+    parts = [f"s0 AS MATERIALIZED (SELECT client_id, t, t AS t0 FROM (SELECT client_id, min(ts) AS t "
+             f"FROM ({landing}) WHERE ts >= ? AND ts < ?{filt} GROUP BY client_id))",
              f"ev AS MATERIALIZED (SELECT client_id, type, ts FROM ({base}))"]  # fmt: skip
     params += [lo, hi, *query.filters().values(), *later]
     window_s, skew_s = query.window.total_seconds(), query.skew.total_seconds()
