@@ -15,6 +15,7 @@ MODEL_MODULES = (
     "tandem.engagement.delivery.models",
     "tandem.engagement.profile_models",
     "tandem.advisor.models",
+    "tandem.operations.models",
 )
 
 

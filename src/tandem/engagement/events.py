@@ -44,6 +44,14 @@ class EventType(StrEnum):
     RECOMMENDATION_SHOWN = "recommendation_shown"
     PUSH_SENT = "push_sent"
     ALERT_TRIGGERED = "alert_triggered"
+    # the account-opening funnel (开户导流), server-side only; ``tandem.operations`` reads them in this order
+    LANDING = "landing"
+    SIGN_UP = "sign_up"
+    IDENTITY_VERIFIED = "identity_verified"
+    RISK_QUESTIONNAIRE = "risk_questionnaire"
+    ACCOUNT_OPENED = "account_opened"
+    FIRST_DEPOSIT = "first_deposit"
+    FIRST_TRADE = "first_trade"
 
 
 class Channel(StrEnum):
@@ -89,6 +97,14 @@ EVENT_SPECS: dict[EventType, EventSpec] = {
     EventType.RECOMMENDATION_SHOWN: EventSpec(False, True),
     EventType.PUSH_SENT: EventSpec(False, True),
     EventType.ALERT_TRIGGERED: EventSpec(False, True),
+    # a landing names the referral link and the link's channel, partner and campaign (what attribution reads)
+    EventType.LANDING: EventSpec(False, False, {"link": str, "source": str, "partner": str, "campaign": str}),
+    EventType.SIGN_UP: EventSpec(False, False),
+    EventType.IDENTITY_VERIFIED: EventSpec(False, False),
+    EventType.RISK_QUESTIONNAIRE: EventSpec(False, False),
+    EventType.ACCOUNT_OPENED: EventSpec(False, False),
+    EventType.FIRST_DEPOSIT: EventSpec(False, False),
+    EventType.FIRST_TRADE: EventSpec(False, False),
 }
 
 CLIENT_EVENT_TYPES: frozenset[EventType] = frozenset(t for t, s in EVENT_SPECS.items() if s.from_client)

@@ -15,8 +15,8 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from tandem.core.db import Base, utcnow
 
-Role = Literal["investor", "advisor", "operations", "compliance", "admin"]
-ROLES: tuple[Role, ...] = ("investor", "advisor", "operations", "compliance", "admin")
+Role = Literal["investor", "advisor", "operations", "compliance", "admin", "partner"]
+ROLES: tuple[Role, ...] = ("investor", "advisor", "operations", "compliance", "admin", "partner")
 
 
 class User(Base):

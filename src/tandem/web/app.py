@@ -34,6 +34,7 @@ from tandem.web.api import compliance as api_compliance
 from tandem.web.api import events as api_events
 from tandem.web.api import feed as api_feed
 from tandem.web.api import l2_stream as api_l2
+from tandem.web.api import operations as api_operations
 from tandem.web.api import screens as api_screens
 from tandem.web.api import stocks as api_stocks
 from tandem.web.api import users as api_users
@@ -44,6 +45,7 @@ from tandem.web.middleware import BodySizeLimit, SecurityHeaders
 from tandem.web.pages import account as page_account
 from tandem.web.pages import level2 as page_level2
 from tandem.web.pages import market as page_market
+from tandem.web.pages import operations as page_operations
 from tandem.web.pages import quant as page_quant
 from tandem.web.pages import wealth as page_wealth
 from tandem.web.ratelimit import SlidingWindowLimiter
@@ -136,11 +138,13 @@ def create_app(settings: Settings | None = None, *, store: MarketStore | None = 
         api_l2.router,
         api_advisor.router,
         api_compliance.router,
+        api_operations.router,
         page_level2.router,
         page_quant.router,
         page_wealth.router,
         page_account.router,
         page_market.router,
+        page_operations.router,
     ):
         app.include_router(router)
     _add_problem_schema(app)

@@ -1,0 +1,103 @@
+"""``/api/v1/ops/…`` (operations role) and ``/api/v1/partner/…`` (partner role): thin handlers over ``operations``.
+
+The partner routes take the partner from the caller's account, never from the request, and return only the
+suppressed aggregates of :mod:`tandem.operations.partner` (JSON or CSV built from the same cells).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from datetime import date, timedelta
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Query
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import Response
+
+from tandem.core.errors import ValidationFailed
+from tandem.engagement.event_factory import event_store_root
+from tandem.identity import User
+from tandem.operations.attribution import attribution
+from tandem.operations.cohorts import cohorts
+from tandem.operations.funnel import FunnelQuery, funnel
+from tandem.operations.partner import PartnerPolicy, check_link_scope, own_links, partner_csv, partner_of, partner_view
+from tandem.operations.scan import EventScan, Period
+from tandem.web.deps import SessionDep, StateDep, require_role
+from tandem.web.problems import PROBLEM_RESPONSES
+
+router = APIRouter(prefix="/api/v1", responses=PROBLEM_RESPONSES, tags=["operations"])
+OpsUser = Annotated[User, Depends(require_role("operations", "admin"))]
+PartnerUser = Annotated[User, Depends(require_role("partner"))]
+FromQ = Annotated[date | None, Query(alias="from", description="first Beijing day; default 90 days before `to`")]
+ToQ = Annotated[date | None, Query(alias="to", description="last Beijing day; default today")]
+Slug = Annotated[str | None, Query(pattern=r"^[a-z0-9][a-z0-9_-]{1,31}$")]
+
+
+def _period(start: date | None, end: date | None) -> Period:
+    last = end or date.today()
+    try:
+        return Period(start or last - timedelta(days=89), last)
+    except ValueError as exc:
+        raise ValidationFailed(str(exc), [f"from/to: {exc}"]) from exc
+
+
+def _scan(state: StateDep) -> EventScan:
+    return EventScan(event_store_root(state.settings))
+
+
+@router.get("/ops/funnel", summary="Ordered account-opening funnel")
+async def ops_funnel(
+    _: OpsUser, state: StateDep, start: FromQ = None, end: ToQ = None, source: Slug = None, partner: Slug = None,
+    campaign: Slug = None, window_days: Annotated[int, Query(ge=1, le=365)] = 30,
+) -> dict[str, Any]:  # fmt: skip
+    """Step counts, conversion, drop-off and time to convert for landings in the period."""
+    q = FunnelQuery(period=_period(start, end), window=timedelta(days=window_days), source=source, partner=partner,
+                    campaign=campaign)  # fmt: skip
+    result = await run_in_threadpool(funnel, _scan(state), q)
+    return {"from": q.period.start, "to": q.period.end, "steps": [dataclasses.asdict(s) for s in result.steps]}
+
+
+@router.get("/ops/cohorts", summary="Weekly cohorts with retention")
+async def ops_cohorts(
+    _: OpsUser, state: StateDep, start: FromQ = None, end: ToQ = None,
+    weeks: Annotated[int, Query(ge=0, le=52)] = 8,
+) -> dict[str, Any]:  # fmt: skip
+    """Cohorts of opened accounts by week, retention as any activity and as trading."""
+    rows = await run_in_threadpool(lambda: cohorts(_scan(state), period=_period(start, end), weeks=weeks))
+    return {"weeks": weeks, "cohorts": [dataclasses.asdict(r) for r in rows]}
+
+
+@router.get("/ops/attribution", summary="First-touch, last-touch and position-based attribution")
+async def ops_attribution(
+    _: OpsUser, state: StateDep, start: FromQ = None, end: ToQ = None,
+    by: Annotated[str, Query(pattern="^(source|partner|campaign)$")] = "source",
+    target: Annotated[str, Query(pattern="^(sign_up|identity_verified|risk_questionnaire|account_opened|"
+                                         "first_deposit|first_trade)$")] = "first_deposit",
+) -> dict[str, Any]:  # fmt: skip
+    """Credit per source, partner or campaign under the three models."""
+    res = await run_in_threadpool(
+        lambda: attribution(_scan(state), period=_period(start, end), dimension=by, target=target)
+    )
+    return dataclasses.asdict(res)
+
+
+@router.get("/partner/funnel", summary="My links' daily step counts (aggregates, small cells suppressed)")
+async def partner_funnel(
+    user: PartnerUser, state: StateDep, db: SessionDep, start: FromQ = None, end: ToQ = None,
+    link: Annotated[str | None, Query(pattern=r"^[A-Za-z0-9]{6,32}$")] = None,
+    fmt: Annotated[str, Query(alias="format", pattern="^(json|csv)$")] = "json",
+) -> Any:  # fmt: skip
+    """Counts per step and Beijing day for the caller's own links only; cells below k are withheld."""
+    partner = partner_of(db, user_id=user.id)
+    check_link_scope(link, own_links(db, partner=partner))
+    view = await run_in_threadpool(
+        lambda: partner_view(
+            _scan(state), partner=partner, period=_period(start, end), policy=PartnerPolicy(), link=link
+        )
+    )
+    if fmt == "csv":
+        return Response(partner_csv(view), media_type="text/csv; charset=utf-8",
+                        headers={"content-disposition": f'attachment; filename="{partner}-funnel.csv"'})  # fmt: skip
+    return {"partner": partner, "k": view.k, "from": view.period.start, "to": view.period.end,
+            "cells": [{"day": c.day, "step": c.step, "clients": c.clients, "suppressed": c.suppressed}
+                      for c in view.cells]}  # fmt: skip

@@ -1,0 +1,123 @@
+"""The operations and partner API over the real app: roles, the partner's scope, suppression, and the CSV export."""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Iterator
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from ops_fixtures import T, ev, link, store
+
+from tandem.core.settings import Settings
+from tandem.engagement.event_factory import event_store_root
+from tandem.identity import issue_token
+from tandem.identity.accounts import create_user
+from tandem.marketdata.store import MarketStore
+from tandem.operations.models import PartnerMember
+from tandem.operations.referrals import create_link
+from tandem.web.app import create_app
+
+with warnings.catch_warnings():  # starlette deprecates httpx-backed TestClient in favour of httpx2 (not installed)
+    warnings.simplefilter("ignore")
+    from fastapi.testclient import TestClient
+
+SPAN = {"from": "2026-11-01", "to": "2026-11-08"}
+
+
+@pytest.fixture
+def api(tmp_path: Path, sample_store: MarketStore) -> Iterator[tuple[TestClient, dict[str, dict[str, str]], str]]:
+    settings = Settings(home=tmp_path / "home", secret_key="test-secret-key-0123456789abcdef-0123456789")
+    app = create_app(settings, store=sample_store)
+    state = app.state.tandem
+    headers: dict[str, dict[str, str]] = {}
+    with state.sessions() as db:
+        ths = create_link(db, source="partner_app", partner="ths")
+        create_link(db, source="partner_app", partner="xueqiu")
+        for name, role, partner in (("ops@x.cn", "operations", None), ("inv@x.cn", "investor", None),
+                                    ("ths@x.cn", "partner", "ths"), ("xq@x.cn", "partner", "xueqiu"),
+                                    ("lone@x.cn", "partner", None)):  # fmt: skip
+            user = create_user(db, state.keys, username=name, password="Correct-horse-42", role=role)  # type: ignore[arg-type]
+            if partner:
+                db.add(PartnerMember(user_id=user.id, partner=partner))
+            token, _ = issue_token(state.keys.jwt, user_id=user.id, token_version=user.token_version)
+            headers[name.split("@")[0]] = {"Authorization": f"Bearer {token}"}
+        db.commit()
+    events = []
+    for c in range(7_000_100, 7_000_115):  # 15 ths landings, 4 sign-ups
+        events.append(ev(c, "landing", T, link(ths.code, "partner_app", "ths")))
+        if c < 7_000_104:
+            events.append(ev(c, "sign_up", T + timedelta(hours=1)))
+    for c in range(8_000_200, 8_000_212):
+        events += [ev(c, "landing", T, link("xq0000", "partner_app", "xueqiu")), ev(c, "first_deposit", T)]
+    store(event_store_root(settings), events)
+    with TestClient(app, raise_server_exceptions=False) as client:
+        yield client, headers, ths.code
+
+
+def test_operations_sees_funnel_attribution_and_cohorts(api: tuple[TestClient, dict[str, dict[str, str]], str]) -> None:
+    client, h, _ = api
+    r = client.get("/api/v1/ops/funnel", params=SPAN, headers=h["ops"])
+    assert r.status_code == 200, r.text
+    assert [s["clients"] for s in r.json()["steps"]][:2] == [27, 4]
+    r = client.get("/api/v1/ops/attribution", params={**SPAN, "by": "partner"}, headers=h["ops"])
+    assert r.status_code == 200 and r.json()["conversions"] == 12
+    assert client.get("/api/v1/ops/cohorts", params=SPAN, headers=h["ops"]).status_code == 200
+    bad = client.get("/api/v1/ops/funnel", params={"from": "2026-11-09", "to": "2026-11-01"}, headers=h["ops"])
+    assert bad.status_code == 400 and "after its end" in bad.text  # the app maps ValidationFailed to 400
+    assert client.get("/api/v1/ops/funnel", params={**SPAN, "partner": "../x"}, headers=h["ops"]).status_code == 422
+
+
+@pytest.mark.parametrize("who", ["inv", "ths", None])
+def test_ops_routes_refuse_other_roles(api: tuple[TestClient, dict[str, dict[str, str]], str], who: str | None) -> None:
+    client, h, _ = api
+    for path in ("/api/v1/ops/funnel", "/api/v1/ops/cohorts", "/api/v1/ops/attribution"):
+        r = client.get(path, params=SPAN, headers=h[who] if who else {})
+        assert r.status_code == (403 if who else 401)
+        assert "7000" not in r.text and "8000" not in r.text
+
+
+def test_partner_sees_only_its_suppressed_aggregates(api: tuple[TestClient, dict[str, dict[str, str]], str]) -> None:
+    client, h, own = api
+    r = client.get("/api/v1/partner/funnel", params=SPAN, headers=h["ths"])
+    assert r.status_code == 200, r.text
+    body = r.json()
+    assert body["partner"] == "ths" and body["k"] == 10
+    assert {(c["step"], c["clients"]) for c in body["cells"]} == {("landing", 15), ("sign_up", None)}
+    csv = client.get("/api/v1/partner/funnel", params={**SPAN, "format": "csv"}, headers=h["ths"])
+    assert csv.status_code == 200 and csv.text.splitlines()[1:] == ["2026-11-02,landing,15", "2026-11-02,sign_up,<10"]
+    for text in (r.text, csv.text):
+        assert "7000" not in text and "8000" not in text and "xueqiu" not in text
+    xq = client.get("/api/v1/partner/funnel", params=SPAN, headers=h["xq"]).json()
+    # xueqiu's clients deposited without the earlier steps: the ordered funnel stops at landing
+    assert {(c["step"], c["clients"]) for c in xq["cells"]} == {("landing", 12)}
+    assert client.get("/api/v1/partner/funnel", params={**SPAN, "link": own}, headers=h["ths"]).status_code == 200
+
+
+def test_partner_probing_other_links_or_ops_routes_gets_nothing(
+    api: tuple[TestClient, dict[str, dict[str, str]], str],
+) -> None:
+    client, h, own = api
+    probe = client.get("/api/v1/partner/funnel", params={**SPAN, "link": own}, headers=h["xq"])
+    ghost = client.get("/api/v1/partner/funnel", params={**SPAN, "link": "zzzzzz123"}, headers=h["xq"])
+    assert probe.status_code == ghost.status_code == 409
+    assert probe.json()["detail"].replace(own, "X") == ghost.json()["detail"].replace("zzzzzz123", "X")
+    assert client.get("/api/v1/partner/funnel", params=SPAN, headers=h["lone"]).status_code == 404
+    assert client.get("/api/v1/partner/funnel", params=SPAN, headers=h["ops"]).status_code == 403
+    assert (
+        client.get("/api/v1/partner/funnel", params={"partner": "xueqiu", **SPAN}, headers=h["ths"]).json()["partner"]
+        == "ths"
+    )  # a partner parameter is ignored: the scope comes from the account
+
+
+def test_pages_render_for_their_roles_only(api: tuple[TestClient, dict[str, dict[str, str]], str]) -> None:
+    client, h, _ = api
+    page = client.get("/ops", params=SPAN, headers=h["ops"])
+    assert page.status_code == 200 and "ops-funnel-chart" in page.text and "echarts.min.js" in page.text
+    assert "<td>27</td>" in page.text
+    assert client.get("/ops", params=SPAN, headers=h["ths"]).status_code == 403
+    partner = client.get("/partner", params=SPAN, headers=h["ths"])
+    assert partner.status_code == 200 and "&lt;10" in partner.text and "<td>15</td>" in partner.text
+    assert "7000" not in partner.text and "xueqiu" not in partner.text
+    assert client.get("/partner", params=SPAN, headers=h["ops"]).status_code == 403
