@@ -36,7 +36,7 @@ from tandem.compliance.audit import MemoryAuditLog
 from tandem.compliance.disclaimers import risk_disclaimer
 from tandem.core.db import Base, make_sessionmaker
 from tandem.engagement.models import WatchItem
-from tandem.identity.models import User
+from tandem.identity import User
 from tandem.wealth.holdings.models import SimHoldingRow
 from tandem.wealth.models import PlanRow, RiskAssessmentRow
 

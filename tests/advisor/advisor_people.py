@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy.orm import Session
 
-from tandem.identity.models import User
+from tandem.identity import User
 from tandem.wealth.holdings.models import SimHoldingRow
 from tandem.wealth.models import PlanRow, RiskAssessmentRow
 

@@ -16,8 +16,7 @@ from tandem.backup import BackupError, check_integrity, create_backup, restore_b
 from tandem.core.db import make_engine, make_sessionmaker
 from tandem.core.errors import UserError
 from tandem.core.settings import Settings
-from tandem.identity import accounts
-from tandem.identity.keys import load_secret, make_keys
+from tandem.identity import accounts, load_secret, make_keys
 from tandem.marketdata.audit import audit_store
 from tandem.marketdata.store import MarketStore
 from tandem.migrations.runner import upgrade

@@ -14,7 +14,7 @@ from tandem.core.db import Base, make_engine, make_sessionmaker
 from tandem.core.errors import NotFoundError
 from tandem.engagement.event_store import ParquetEventStore
 from tandem.engagement.ingest import EventIngestService
-from tandem.identity.models import User
+from tandem.identity import User
 from tandem.operations.errors import CampaignEndedError, PartnerScopeError, ReferralParamsError
 from tandem.operations.models import Campaign, PartnerMember
 from tandem.operations.partner import (

@@ -13,7 +13,7 @@ from sqlalchemy import select
 from tandem.advisor.access import require_staff
 from tandem.advisor.assignments import assign_clients
 from tandem.advisor.models import AdvisorTask
-from tandem.identity.models import User
+from tandem.identity import User
 from tandem.wealth.models import RiskAssessmentRow
 
 

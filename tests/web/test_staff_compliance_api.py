@@ -15,7 +15,7 @@ from sqlalchemy import select
 from tandem.advisor.access import require_staff
 from tandem.advisor.assignments import assign_clients, set_registration_no
 from tandem.compliance.disclaimers import risk_disclaimer
-from tandem.identity.models import User
+from tandem.identity import User
 from tandem.wealth.models import RiskAssessmentRow
 
 GOOD = "基金定投的纪律。\n" + risk_disclaimer("zh", kind="fund")

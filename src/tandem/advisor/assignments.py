@@ -16,7 +16,7 @@ from tandem.advisor.access import Staff, require_role
 from tandem.advisor.models import AdvisorProfile, AssignmentHistory, ClientAssignment
 from tandem.core.db import utcnow
 from tandem.core.errors import NotFoundError, ValidationFailed
-from tandem.identity.models import User
+from tandem.identity import User
 
 
 @dataclass(frozen=True, slots=True)

@@ -25,9 +25,8 @@ from tandem.advisor.tasks import queue
 from tandem.core.db import utcnow
 from tandem.core.errors import NotFoundError, ValidationFailed
 from tandem.engagement.profile_service import ClientProfile
-from tandem.identity import Keys
+from tandem.identity import Keys, User
 from tandem.identity.accounts import AccountView, account_view
-from tandem.identity.models import User
 from tandem.wealth.models import RiskAssessmentRow
 
 CONTACT_KINDS = ("call", "wecom", "meeting", "visit", "other")

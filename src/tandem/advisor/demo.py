@@ -24,8 +24,8 @@ from tandem.compliance.audit import MemoryAuditLog
 from tandem.compliance.disclaimers import SYNTHETIC_LABEL, risk_disclaimer
 from tandem.compliance.models import AuditLogRow
 from tandem.core.db import utcnow
+from tandem.identity import Keys
 from tandem.identity.accounts import create_user, find_user
-from tandem.identity.keys import Keys
 from tandem.wealth.models import RiskAssessmentRow
 
 DEMO_REGISTRATION_NO = "DEMO0000000001"

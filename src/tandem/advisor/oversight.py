@@ -21,7 +21,7 @@ from tandem.advisor.models import AdvisorProfile, AdvisorTask, ClientAssignment,
 from tandem.compliance.models import AuditLogRow
 from tandem.core.db import utcnow
 from tandem.core.errors import ValidationFailed
-from tandem.identity.models import User
+from tandem.identity import User
 
 AUDIT_ACTIONS = ("suitability.check", "suitability.warning_shown", "suitability.confirmed", "content.review")
 

@@ -31,7 +31,7 @@ from tandem.compliance.suitability import InvestorCategory, ProductRisk, check_s
 from tandem.core.db import utcnow
 from tandem.core.errors import ConflictError, ValidationFailed
 from tandem.engagement.delivery.models import OutboxRow
-from tandem.identity.models import User
+from tandem.identity import User
 from tandem.wealth.models import PlanRow, RiskAssessmentRow
 
 Source = Literal["content", "brief", "plan"]

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from tandem.advisor.models import AdvisorTask, ClientAssignment, ServiceRecord
 from tandem.engagement.models import WatchItem
-from tandem.identity.models import User
+from tandem.identity import User
 from tandem.wealth.holdings.models import SimHoldingRow
 from tandem.wealth.models import PlanRow, RiskAssessmentRow
 

@@ -31,7 +31,7 @@ from pathlib import Path
 from tandem.backup import keywrap
 from tandem.core.errors import UserError
 from tandem.core.settings import Settings
-from tandem.identity.keys import SECRET_FILE, load_secret
+from tandem.identity import SECRET_FILE, load_secret
 
 FORMAT = 1
 EXCLUDED_TOP = {"market", SECRET_FILE, ".lock", "backups"}

@@ -16,9 +16,7 @@ from sqlalchemy import select, text
 
 from tandem.core.db import make_engine, make_sessionmaker
 from tandem.core.settings import Settings
-from tandem.identity import pii
-from tandem.identity.keys import load_secret, make_keys
-from tandem.identity.models import User
+from tandem.identity import User, load_secret, make_keys, pii
 from tandem.marketdata.versioned import VersionedStore
 from tandem.migrations.runner import alembic_config
 

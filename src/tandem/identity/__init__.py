@@ -9,13 +9,14 @@ from tandem.identity.authcache import BearerMemo, Caller, watch_revocations
 from tandem.identity.credentials import SESSION_TTL, csrf_token, issue_token, verify_token
 from tandem.identity.demo import DEMO_ACCOUNTS, DEMO_PASSWORD, DemoAccount, seed_demo_accounts
 from tandem.identity.errors import AccountLockedError, AuthRequiredError
-from tandem.identity.keys import Keys, load_secret, make_keys
+from tandem.identity.keys import SECRET_FILE, Keys, load_secret, make_keys
 from tandem.identity.models import ROLES, Role, User, WebSession
 
 __all__ = [
     "DEMO_ACCOUNTS",
     "DEMO_PASSWORD",
     "ROLES",
+    "SECRET_FILE",
     "SESSION_TTL",
     "AccountLockedError",
     "AuthRequiredError",

@@ -1,7 +1,7 @@
 """operations: referral links, campaigns with control groups, partner members
 
 Revision ID: b4d2f8e61a07
-Revises: 7c1e5a9d3b20
+Revises: b3e8f2a6c914
 Create Date: 2026-12-07 17:25:00
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "b4d2f8e61a07"
-down_revision = "7c1e5a9d3b20"
+down_revision = "b3e8f2a6c914"
 branch_labels = None
 depends_on = None
 
