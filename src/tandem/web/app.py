@@ -38,6 +38,7 @@ from tandem.web.api import operations as api_operations
 from tandem.web.api import screens as api_screens
 from tandem.web.api import stocks as api_stocks
 from tandem.web.api import users as api_users
+from tandem.web.api import videos as api_videos
 from tandem.web.api import watchlist as api_watchlist
 from tandem.web.api import wealth as api_wealth
 from tandem.web.lifespan import job_service, jobs_lifespan
@@ -129,6 +130,7 @@ def create_app(settings: Settings | None = None, *, store: MarketStore | None = 
         api_auth.router,
         api_users.router,
         api_stocks.router,
+        api_videos.router,
         api_watchlist.router,
         api_feed.router,
         api_events.router,
