@@ -71,7 +71,7 @@ _WORDS: Final[dict[str, tuple[str, str]]] = {
     "diag.brief": ("个股三分钟", "Three-minute brief"),
     "diag.video": ("▶ 看视频版", "▶ Watch the video"),
     "diag.video.subtitles": ("字幕", "Subtitles"),
-    "diag.video.wait": ("首次播放需生成视频，约需十几秒。", "The first play renders the video; it takes a few seconds."),
+    "diag.video.wait": ("首次播放需生成视频，约需十几秒。", "The first play renders the video (a few seconds)."),
     "diag.composite": ("综合评分", "Composite"),
     "diag.rank": ("全市场排名", "Market rank"),
     "quant.title": ("量化工具", "Quant tools"),
