@@ -69,6 +69,7 @@ _WORDS: Final[dict[str, tuple[str, str]]] = {
     "watch.empty": ("还没有自选股，搜索后点“加自选”", "No stocks yet; search and tap Add"),
     "diag.title": ("个股诊断", "Diagnosis"),
     "diag.brief": ("个股三分钟", "Three-minute brief"),
+    "news.alerts": ("我的提醒", "My alerts"),
     "diag.video": ("▶ 看视频版", "▶ Watch the video"),
     "diag.video.subtitles": ("字幕", "Subtitles"),
     "diag.video.wait": ("首次播放需生成视频，约需十几秒。", "The first play renders the video (a few seconds)."),

@@ -18,6 +18,7 @@ from tandem.core.i18n import Lang
 from tandem.diagnosis.chart import chart_bars
 from tandem.diagnosis.market_home import IndexCard, MarketHome
 from tandem.engagement import watchlist
+from tandem.engagement.delivery.channels.inapp import notifications_for
 from tandem.engagement.feed import build_feed
 from tandem.identity import User, accounts
 from tandem.marketdata.quote import quote
@@ -188,6 +189,7 @@ def news_page(request: Request, user: CurrentUser, state: StateDep, db: SessionD
     """资讯: the chronological feed with the non-personalised switch."""
     ctx = base_context(request, state, user, "news")
     ctx["items"] = build_feed(db, state.store, user=user, lang=lang, limit=50, changes=state.changes)
+    ctx["alerts"] = notifications_for(state.sessions, client_id=str(user.id), limit=10)
     return render(templates, request, "news.html", lang, **ctx)
 
 
