@@ -31,12 +31,12 @@ def test_standard_logging_follows_the_current_stderr(monkeypatch: pytest.MonkeyP
     configure_logging("INFO")
     first = io.StringIO()
     monkeypatch.setattr("sys.stderr", first)
-    logging.getLogger("uvicorn.test").warning("login from %s", "13912345678")
+    logging.getLogger("tandem.test").warning("login from %s", "13912345678")
     first.close()
     second = io.StringIO()
     monkeypatch.setattr("sys.stderr", second)
     configure_logging("INFO")
-    logging.getLogger("uvicorn.test").warning("again from %s", "13912345678")
+    logging.getLogger("tandem.test").warning("again from %s", "13912345678")
     text = second.getvalue()
     assert "again from 139****5678" in text
     assert "13912345678" not in text and "Logging error" not in text

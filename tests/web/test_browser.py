@@ -54,7 +54,8 @@ def test_feed_switch_persists_and_tabs_render(
     page.goto(f"{live_url}/news")
     box = page.locator("#feed-switch input[type=checkbox]")
     assert not box.is_checked()
-    page.click("#feed-switch label")
+    with page.expect_response("**/news/settings"):  # the click ticks the box at once; wait for the stored answer
+        page.click("#feed-switch label")
     page.wait_for_selector("#feed-switch input:checked")
     page.reload()
     assert page.locator("#feed-switch input[type=checkbox]").is_checked()
