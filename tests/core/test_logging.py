@@ -58,3 +58,27 @@ def test_loggers_that_do_not_propagate_are_masked_too() -> None:
         uvicorn_logger.removeHandler(handler)
         uvicorn_logger.propagate = True
     assert stream.getvalue() == "login from 139****5678\n"
+
+
+def test_masking_keeps_the_argument_tuple_uvicorn_access_logs_unpack() -> None:
+    """uvicorn's access formatter unpacks ``record.args``; collapsing them made every request a logging error."""
+    import io
+
+    from uvicorn.logging import AccessFormatter
+
+    configure_logging("INFO")
+    stream = io.StringIO()
+    handler = logging.StreamHandler(stream)
+    handler.setFormatter(AccessFormatter('%(client_addr)s - "%(request_line)s" %(status_code)s', use_colors=False))
+    access = logging.getLogger("uvicorn.access.test")
+    access.addHandler(handler)
+    access.propagate = False
+    try:
+        access.info('%s - "%s %s HTTP/%s" %d', "127.0.0.1:5000", "GET", "/u/13912345678", "1.1", 200)
+        access.warning("id %s", 13912345678)
+    finally:
+        access.removeHandler(handler)
+        access.propagate = True
+    lines = stream.getvalue().splitlines()
+    assert lines[0] == '127.0.0.1:5000 - "GET /u/139****5678 HTTP/1.1" 200 OK'
+    assert "13912345678" not in stream.getvalue()

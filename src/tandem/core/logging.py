@@ -64,19 +64,32 @@ class _CurrentStderrHandler(logging.StreamHandler):  # type: ignore[type-arg]
 _BASE_FACTORY = logging.getLogRecordFactory()
 
 
+def _mask_arg(value: object) -> object:
+    return mask_text(value) if isinstance(value, str) else value
+
+
 def _masking_record_factory(*args: Any, **kwargs: Any) -> logging.LogRecord:
     """Mask every stdlib record when it is created.
 
     Handlers that never reach the root logger (uvicorn's own, with ``propagate=False``) cannot write personal data
-    either.
+    either. String arguments are masked in place, keeping the argument structure that formatters such as uvicorn's
+    access formatter unpack; only when personal data would still appear (a number or object argument) is the
+    message collapsed to its masked text.
     """
     record = _BASE_FACTORY(*args, **kwargs)
+    if isinstance(record.msg, str):
+        record.msg = mask_text(record.msg)
+    if isinstance(record.args, tuple):
+        record.args = tuple(_mask_arg(a) for a in record.args)
+    elif isinstance(record.args, dict):
+        record.args = {k: _mask_arg(v) for k, v in record.args.items()}
     try:
         message = record.getMessage()
     except (TypeError, ValueError):  # a malformed format: let the handler report it as logging does
         return record
-    record.msg = mask_text(message)
-    record.args = None
+    masked = mask_text(message)
+    if masked != message:
+        record.msg, record.args = masked, None
     return record
 
 
