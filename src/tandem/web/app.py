@@ -36,6 +36,7 @@ from tandem.web.api import feed as api_feed
 from tandem.web.api import l2_stream as api_l2
 from tandem.web.api import notifications as api_notifications
 from tandem.web.api import operations as api_operations
+from tandem.web.api import profile as api_profile
 from tandem.web.api import screens as api_screens
 from tandem.web.api import stocks as api_stocks
 from tandem.web.api import users as api_users
@@ -136,6 +137,7 @@ def create_app(settings: Settings | None = None, *, store: MarketStore | None = 
         api_feed.router,
         api_events.router,
         api_notifications.router,
+        api_profile.router,
         api_wealth.router,
         api_screens.router,
         api_backtests.router,
