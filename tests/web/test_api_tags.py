@@ -36,3 +36,11 @@ def test_tags_are_inferred_listed_and_deleted_for_good(client: TestClient, alice
     assert client.delete("/api/v1/me/tags", headers=alice).status_code == 204
     assert client.get("/api/v1/me/tags", headers=alice).json()["tags"] == []
     assert client.get("/api/v1/me/tags").status_code == 401
+
+
+def test_the_algorithm_principles_are_published_and_linked(client: TestClient, alice: dict[str, str]) -> None:
+    page = client.get("/news/algorithm")
+    assert page.status_code == 200 and "第十六条" in page.text and "/api/v1/me/tags" in page.text
+    assert "适当性" in page.text and "不使用个性化推荐" in page.text
+    assert 'href="/news/algorithm"' in client.get("/news", headers=alice).text
+    assert "Art. 16" in client.get("/news/algorithm?lang=en").text

@@ -70,6 +70,62 @@ _WORDS: Final[dict[str, tuple[str, str]]] = {
     "diag.title": ("个股诊断", "Diagnosis"),
     "diag.brief": ("个股三分钟", "Three-minute brief"),
     "news.alerts": ("我的提醒", "My alerts"),
+    "algo.link": ("推荐算法说明", "How recommendations work"),
+    "algo.title": (
+        "推荐算法基本原理（《互联网信息服务算法推荐管理规定》第十六条）",
+        "How recommendations work (Art. 16 of the algorithmic recommendation rules)",
+    ),
+    "algo.data": (
+        (
+            "我们只使用您在本应用内的行为：浏览的页面和股票、搜索、自选变化、阅读个股三分钟的时长、回测"
+            "、方案查看与采纳、推送的打开与关闭。不使用通讯录、位置或其他应用的数据。"
+        ),
+        (
+            "We use only what you do in this app: pages and stocks viewed, searches, watchlist changes, time"
+            " spent on briefs, backtests, plans viewed or accepted, pushes opened or dismissed. No contacts,"
+            " location or data from other apps."
+        ),
+    ),
+    "algo.tags": (
+        (
+            "这些行为汇总成兴趣标签（行业、板块、风格、产品类型），并按时间衰减。您可以通过接口 /ap"
+            "i/v1/me/tags 查看标签、逐个或全部删除；删除后不会再由过去的行为重新计算出来。"
+        ),
+        (
+            "These become interest tags (industries, boards, styles, product types) that fade over time. You"
+            " can list them and delete one or all at /api/v1/me/tags; a deleted tag is not recomputed from y"
+            "our past activity."
+        ),
+    ),
+    "algo.ranking": (
+        (
+            "推荐排序由一个从全体客户行为中学习的模型（物品相似度）结合您自己的近期行为得出；每条推荐都"
+            "附有“为什么推荐给我”的原因。"
+        ),
+        (
+            "Items are ranked by a model learned from all clients' behaviour (item similarity) combined with"
+            " your own recent activity; every item says why it is shown to you."
+        ),
+    ),
+    "algo.suitability": (
+        (
+            "任何产品或策略推荐都先经过适当性匹配：风险等级高于您的风险承受能力（C1–C5 对应 R1"
+            "–R5）或风险测评已过期时不会推荐，每次匹配都记录留痕。推送还受频率上限、免打扰时段和分类"
+            "退订约束。"
+        ),
+        (
+            "Every product or strategy first passes the suitability check: nothing above your risk level (C1"
+            "–C5 against R1–R5) or after your assessment has expired is shown, and each check is recorded. P"
+            "ushes also respect frequency caps, quiet hours and per-category unsubscribes."
+        ),
+    ),
+    "algo.switch": (
+        ("您可以随时在资讯页打开“不使用个性化推荐”：此后资讯和推送对所有人使用相同的非个性化排序，不读取您的画像。"),
+        (
+            "You can switch on the non-personalised feed on the feed page at any time: the feed and pushes t"
+            "hen use the same non-personalised order for everyone and read no profile."
+        ),
+    ),
     "diag.video": ("▶ 看视频版", "▶ Watch the video"),
     "diag.video.subtitles": ("字幕", "Subtitles"),
     "diag.video.wait": ("首次播放需生成视频，约需十几秒。", "The first play renders the video (a few seconds)."),

@@ -22,7 +22,7 @@ from tandem.engagement.delivery.channels.inapp import notifications_for
 from tandem.engagement.feed import build_feed
 from tandem.identity import User, accounts
 from tandem.marketdata.quote import quote
-from tandem.web.deps import CurrentUser, LangDep, SessionDep, StateDep
+from tandem.web.deps import CurrentUser, LangDep, MaybeUser, SessionDep, StateDep
 from tandem.web.pages.base import base_context, script_safe, templates
 from tandem.web.problems import status_of
 from tandem.web.schemas import BarsPublic, InstrumentPublic
@@ -191,6 +191,12 @@ def news_page(request: Request, user: CurrentUser, state: StateDep, db: SessionD
     ctx["items"] = build_feed(db, state.store, user=user, lang=lang, limit=50, changes=state.changes)
     ctx["alerts"] = notifications_for(state.sessions, client_id=str(user.id), limit=10)
     return render(templates, request, "news.html", lang, **ctx)
+
+
+@router.get("/news/algorithm")
+def algorithm_page(request: Request, user: MaybeUser, state: StateDep, lang: LangDep) -> Response:
+    """The published principles of the recommender (算法推荐管理规定 Art.16), readable before signing in."""
+    return render(templates, request, "algorithm.html", lang, **base_context(request, state, user, "news"))
 
 
 @router.post("/news/settings")
