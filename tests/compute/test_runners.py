@@ -7,10 +7,14 @@ without this test module on their path.
 from __future__ import annotations
 
 import math
+import multiprocessing as mp
 import operator
 import os
+import time
 from collections.abc import Iterator
+from concurrent.futures.process import BrokenProcessPool
 from functools import partial
+from pathlib import Path
 
 import pytest
 
@@ -23,6 +27,8 @@ from tandem.compute import (
     SerialRunner,
     runner_from_settings,
 )
+from tandem.compute.chunks import split
+from tandem.compute.worker_death import worker_death_error
 from tandem.core.errors import ValidationFailed
 from tandem.core.settings import Settings
 
@@ -34,6 +40,23 @@ TIMES_7 = partial(operator.mul, 7)
 def _exit_on(bad: int, x: int) -> int:
     """Kill the worker process on item ``bad`` (stands in for an out-of-memory kill)."""
     if x == bad:
+        os._exit(1)
+    return x
+
+
+def _slow_first_exit_on(bad: int, x: int) -> int:
+    """Item 0 takes a while, so its chunk is still running when item ``bad`` kills its worker."""
+    if x == 0:
+        time.sleep(1.0)
+    return _exit_on(bad, x)
+
+
+def _exit_once_on(flag: str, bad: int, x: int) -> int:
+    """Kill the worker on item ``bad`` the first time only (a death that happens only under parallel load)."""
+    if x == 0:
+        time.sleep(1.0)
+    if x == bad and not Path(flag).exists():
+        Path(flag).write_text("died once", encoding="ascii")
         os._exit(1)
     return x
 
@@ -91,6 +114,60 @@ def test_pool_names_the_chunk_whose_worker_died(pool: LocalPoolRunner) -> None:
     with pytest.raises(BatchError, match=r"worker process died while running items #2\.\.#3"):
         pool.map(partial(_exit_on, 3), [0, 1, 2, 3], chunksize=2)
     assert pool.map(TIMES_7, [1, 2], chunksize=1) == [7, 14]  # a fresh pool replaces the broken one
+
+
+def test_a_death_names_the_culprit_not_the_chunk_running_beside_it(pool: LocalPoolRunner) -> None:
+    # Chunk #0..#1 is usually still running when #2..#3 kills its worker, and the executor then fails every
+    # unfinished future alike; whichever is reported first, the culprit is named.
+    pool.map(partial(_slow_first_exit_on, -1), [0, 1, 2, 3], chunksize=2)  # both workers up
+    with pytest.raises(BatchError, match=r"running items #2\.\.#3 ") as info:
+        pool.map(partial(_slow_first_exit_on, 3), [0, 1, 2, 3], chunksize=2)
+    assert (info.value.first, info.value.last) == (2, 3)
+    assert pool.map(TIMES_7, [1, 2], chunksize=1) == [7, 14]
+
+
+CHUNKS = split([0, 1, 2, 3], 2)
+BROKEN = BrokenProcessPool("A process in the process pool was terminated abruptly")
+
+
+def test_two_suspects_are_run_alone_and_the_one_that_dies_again_is_named() -> None:
+    error = worker_death_error(
+        BROKEN,
+        reported=CHUNKS[0],
+        chunks=CHUNKS,
+        in_flight=[0, 2],
+        ctx=mp.get_context("spawn"),
+        fn=partial(_exit_on, 3),
+    )
+    assert "running items #2..#3 (it died again when run alone; #0..#1 ran alone without dying)" in str(error)
+    assert (error.first, error.last) == (2, 3)
+
+
+def test_a_death_only_side_by_side_is_reported_as_such(tmp_path: Path) -> None:
+    flag = tmp_path / "died"
+    flag.write_text("the first death already happened", encoding="ascii")
+    error = worker_death_error(
+        BROKEN,
+        reported=CHUNKS[1],
+        chunks=CHUNKS,
+        in_flight=[0, 2],
+        ctx=mp.get_context("spawn"),
+        fn=partial(_exit_once_on, str(flag), 3),
+    )
+    assert "items #0..#1, #2..#3 ran side by side, and each ran alone without dying" in str(error)
+    assert (error.first, error.last) == (0, 3)
+
+
+def test_one_suspect_is_named_without_a_rerun() -> None:
+    error = worker_death_error(
+        BROKEN,
+        reported=CHUNKS[0],
+        chunks=CHUNKS,
+        in_flight=[2],
+        ctx=mp.get_context("spawn"),
+        fn=partial(_exit_on, 3),
+    )
+    assert str(error).startswith("a worker process died while running items #2..#3 (A process")
 
 
 def test_bad_arguments_are_refused() -> None:

@@ -18,9 +18,10 @@ from typing import Any, Literal, TypeVar
 
 import structlog
 
-from tandem.compute.chunks import Chunk, ChunkOutcome, chunk_size, collect, run_chunk, split
+from tandem.compute.chunks import Chunk, ChunkOutcome, chunk_size, collect, split
 from tandem.compute.errors import BatchError, BatchItemError, describe
 from tandem.compute.runner import BatchRunner, Progress
+from tandem.compute.worker_death import InFlightMarks, run_marked_chunk, worker_death_error
 from tandem.core.errors import ValidationFailed
 
 T = TypeVar("T")
@@ -80,6 +81,7 @@ class LocalPoolRunner(BatchRunner):
         self._workers = workers
         self._start_method = start_method
         self._pool: ProcessPoolExecutor | None = None
+        self._marks: InFlightMarks | None = None
 
     @property
     def workers(self) -> int:
@@ -108,21 +110,30 @@ class LocalPoolRunner(BatchRunner):
         if len(chunks) <= 1:
             return SerialRunner().map(fn, items, progress=progress)
         pool = self._executor(fn)
-        futures = {pool.submit(run_chunk, fn, c.items): c for c in chunks}
-        return collect(futures, wait_some=_wait_some, fetch=self._outcome, cancel=Future.cancel, progress=progress)
+        if self._marks is None:
+            self._marks = InFlightMarks()
+        self._marks.reset()
+        marks = str(self._marks.path)
+        futures = {pool.submit(run_marked_chunk, marks, c.start, fn, c.items): c for c in chunks}
+        return collect(
+            futures,
+            wait_some=_wait_some,
+            fetch=partial(self._outcome, fn, chunks),
+            cancel=Future.cancel,
+            progress=progress,
+        )
 
-    def _outcome(self, fut: Future[ChunkOutcome[R]], chunk: Chunk[T]) -> ChunkOutcome[R]:
+    def _outcome(
+        self, fn: Callable[[T], R], chunks: list[Chunk[T]], fut: Future[ChunkOutcome[R]], chunk: Chunk[T]
+    ) -> ChunkOutcome[R]:
         last = chunk.start + len(chunk.items) - 1
         try:
             return fut.result()
         except BrokenProcessPool as exc:
+            in_flight = self._marks.in_flight() if self._marks is not None else []
             self.close()
-            raise BatchError(
-                f"a worker process died while running items #{chunk.start}..#{last} ({exc}); "
-                "often out of memory: lower TANDEM_COMPUTE_WORKERS or the batch size",
-                first=chunk.start,
-                last=last,
-            ) from exc
+            ctx = mp.get_context(self._start_method)
+            raise worker_death_error(exc, reported=chunk, chunks=chunks, in_flight=in_flight, ctx=ctx, fn=fn) from exc
         except Exception as exc:  # fn, an item or a result could not be pickled
             raise BatchError(
                 f"items #{chunk.start}..#{last} could not be sent to or back from a worker: "
@@ -136,3 +147,6 @@ class LocalPoolRunner(BatchRunner):
         if self._pool is not None:
             self._pool.shutdown(wait=True, cancel_futures=True)
             self._pool = None
+        if self._marks is not None:
+            self._marks.close()
+            self._marks = None
