@@ -44,6 +44,8 @@ class EventType(StrEnum):
     RECOMMENDATION_SHOWN = "recommendation_shown"
     PUSH_SENT = "push_sent"
     ALERT_TRIGGERED = "alert_triggered"
+    # a client who signed up says which anonymous visitor they were (analytics stitch the visitor's landings to them)
+    IDENTIFY = "identify"
     # the account-opening funnel (开户导流), server-side only; ``tandem.operations`` reads them in this order
     LANDING = "landing"
     SIGN_UP = "sign_up"
@@ -97,6 +99,7 @@ EVENT_SPECS: dict[EventType, EventSpec] = {
     EventType.RECOMMENDATION_SHOWN: EventSpec(False, True),
     EventType.PUSH_SENT: EventSpec(False, True),
     EventType.ALERT_TRIGGERED: EventSpec(False, True),
+    EventType.IDENTIFY: EventSpec(False, False, {"visitor": int}),
     # a landing names the referral link and the link's channel, partner and campaign (what attribution reads)
     EventType.LANDING: EventSpec(False, False, {"link": str, "source": str, "partner": str, "campaign": str}),
     EventType.SIGN_UP: EventSpec(False, False),

@@ -9,6 +9,10 @@ still counts, after it, never.
 **Duplicates.** The store keeps each ``event_id`` once; on top of that every analytic counts *clients* (a step
 reached twice counts once, at its first time) and attribution touches are de-duplicated by ``event_id``.
 
+**Visitors.** A landing before sign-up is stored under an anonymous visitor id; the client's ``identify`` event
+names it (see :mod:`tandem.operations.visitors`), and every event of that visitor is read as the client's. A
+visitor identified by two accounts (two sign-ups in one browser) belongs to the first account that said so.
+
 **Days** are Beijing days (UTC+8, no daylight saving, so a fixed offset is exact); the store's ``day=``
 partitions are UTC days, so range filters prune partitions with a one-day margin.
 """
@@ -23,6 +27,7 @@ import duckdb
 
 BEIJING = timedelta(hours=8)
 DEFAULT_SKEW = timedelta(minutes=5)
+_HIVE = "hive_partitioning = true, hive_types = {'day': DATE}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,17 +73,23 @@ class EventScan:
         ``first_day``/``last_day`` (Beijing days, either open) prune the store's UTC day partitions with a day of
         margin; callers filter on ``ts`` exactly.
         """
-        where = ["type IN (" + ", ".join("?" for _ in types) + ")"]
-        params: list[object] = [str(self.root / "day=*" / "part-*.parquet"), *types]
+        where = ["e.type IN (" + ", ".join("?" for _ in types) + ")"]
+        files = str(self.root / "day=*" / "part-*.parquet")
+        params: list[object] = [files, files, *types]
         if first_day is not None:
-            where.append("day >= ?")
+            where.append("e.day >= ?")
             params.append(first_day - timedelta(days=1))
         if last_day is not None:
-            where.append("day <= ?")
+            where.append("e.day <= ?")
             params.append(last_day + timedelta(days=1))
         sql = (
-            "SELECT client_id, type, least(client_time, server_time) AS ts, event_id, properties "
-            "FROM read_parquet(?, hive_partitioning = true, hive_types = {'day': DATE}) "
+            "WITH alias AS ("
+            "SELECT CAST(json_extract(properties, '$.visitor') AS BIGINT) AS visitor, "
+            "arg_min(client_id, least(client_time, server_time)) AS client "
+            f"FROM read_parquet(?, {_HIVE}) WHERE type = 'identify' GROUP BY 1) "
+            "SELECT coalesce(alias.client, e.client_id) AS client_id, e.type, "
+            "least(e.client_time, e.server_time) AS ts, e.event_id, e.properties "
+            f"FROM read_parquet(?, {_HIVE}) AS e LEFT JOIN alias ON alias.visitor = e.client_id "
             f"WHERE {' AND '.join(where)}"
         )
         return sql, params

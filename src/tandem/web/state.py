@@ -36,3 +36,4 @@ class AppState:
     changes: DiagnosisChanges
     home: HomeCache = field(default_factory=HomeCache)
     bearer: BearerMemo = field(default_factory=BearerMemo)
+    landing_limiter: SlidingWindowLimiter = field(default_factory=lambda: SlidingWindowLimiter(limit=60, window=60.0))
