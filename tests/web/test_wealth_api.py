@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import json
 import warnings
 from collections.abc import Callable, Iterator
 from datetime import timedelta
@@ -295,3 +296,18 @@ def test_suitability_and_isolation_on_postgresql(pg_schema_url: str, tmp_path: P
         assert held and all(RANK[x["risk_level"]] <= 2 for x in held)
         assert c.get("/api/v1/wealth/holdings", headers=bob).json()["items"] == []
     state.sessions.kw["bind"].dispose()  # close the app's pooled connections before the schema goes
+
+
+def test_a_questionnaire_is_a_funnel_step_and_an_engagement_event(
+    wapp: FastAPI, wclient: TestClient, new_user: Callable[[], dict[str, str]]
+) -> None:
+    from tandem.engagement.event_factory import event_store_root
+    from tandem.engagement.event_store import ParquetEventStore
+
+    h = new_user()
+    me = wclient.get("/api/v1/me", headers=h).json()["id"]
+    _assessed(wclient, h, "C4")
+    store = ParquetEventStore(event_store_root(wapp.state.tandem.settings), durable=False)
+    mine = [(r["type"], json.loads(r["properties"])) for r in store.read(client_ids=[me]).iter_rows(named=True)]
+    assert ("risk_questionnaire", {}) in mine
+    assert ("assessment_completed", {"category": "C4"}) in mine

@@ -224,6 +224,33 @@ _WORDS: Final[dict[str, tuple[str, str]]] = {
     "signup.submit": ("注册并登录", "Sign up"),
     "signup.hasaccount": ("已有账号？登录", "Have an account? Log in"),
     "signup.password.help": ("至少10位，包含字母和数字", "At least 10 characters with letters and digits"),
+    "landing.title": ("欢迎来到 Tandem", "Welcome to Tandem"),
+    "landing.lead": (
+        "行情、个股诊断、量化回测与基金投顾，一个应用完成。",
+        "Quotes, stock diagnosis, quant backtests and fund advisory in one app.",
+    ),
+    "landing.point.market": ("实时行情与 Level-2 资金流向", "Live quotes and Level-2 capital flow"),
+    "landing.point.diagnosis": (
+        "个股三分钟：多维诊断，通俗解读",
+        "Stocks in three minutes: multi-factor diagnosis in plain words",
+    ),
+    "landing.point.wealth": (
+        "按风险测评匹配的基金组合（投资有风险）",
+        "Fund portfolios matched to your risk assessment (investing involves risk)",
+    ),
+    "landing.signup": ("免费注册", "Sign up free"),
+    "landing.signed_in": ("您已登录。", "You are signed in."),
+    "landing.open_app": ("进入应用", "Open the app"),
+    "landing.referral_note": (
+        "您经合作平台链接访问本页；合作平台不会获得您的任何个人信息。",
+        "You reached this page through a partner's link; the partner receives none of your personal data.",
+    ),
+    "landing.error.title": ("链接无法打开", "This link cannot be opened"),
+    "landing.error.home": ("前往应用首页", "Go to the app's home page"),
+    "landing.too_many": (
+        "来自您网络地址的访问过于频繁，请稍后再试。",
+        "Too many visits from your address; please try again shortly.",
+    ),
     "account.title": ("我的账户", "My account"),
     "account.role": ("角色", "Role"),
     "account.phone": ("手机号", "Phone"),

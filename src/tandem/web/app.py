@@ -50,6 +50,7 @@ from tandem.web.pages import level2 as page_level2
 from tandem.web.pages import market as page_market
 from tandem.web.pages import operations as page_operations
 from tandem.web.pages import quant as page_quant
+from tandem.web.pages import referral as page_referral
 from tandem.web.pages import wealth as page_wealth
 from tandem.web.ratelimit import SlidingWindowLimiter
 from tandem.web.schemas import Problem
@@ -151,6 +152,7 @@ def create_app(settings: Settings | None = None, *, store: MarketStore | None = 
         page_account.router,
         page_market.router,
         page_operations.router,
+        page_referral.router,
     ):
         app.include_router(router)
     _add_problem_schema(app)

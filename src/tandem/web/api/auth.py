@@ -18,6 +18,7 @@ from tandem.web.schemas import (
     UserCreate,
     UserPublic,
 )
+from tandem.web.server_events import record_sign_up
 
 router = APIRouter(prefix="/api/v1", responses=PROBLEM_RESPONSES)
 _PROBLEM_BODY: dict[str, Any] = {PROBLEM_JSON: {"schema": {"$ref": "#/components/schemas/Problem"}}}
@@ -51,6 +52,7 @@ def signup(body: UserCreate, request: Request, state: StateDep, db: SessionDep) 
         db, state.keys, username=body.username, password=body.password, display_name=body.display_name
     )
     db.commit()
+    record_sign_up(request, user.id)
     return UserPublic.model_validate(accounts.account_view(state.keys, user))
 
 

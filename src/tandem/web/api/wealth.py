@@ -25,6 +25,7 @@ from tandem.web.schemas.wealth import (
     QuestionnairePublic,
     StrategyListPublic,
 )
+from tandem.web.server_events import record_assessment
 from tandem.web.views.wealth import (
     assessment_public,
     holdings_public,
@@ -66,9 +67,13 @@ def get_questionnaire(user: CurrentUser, svc: WealthDep, lang: ApiLang) -> Quest
 
 
 @router.post("/assessments", summary="Submit questionnaire answers", status_code=status.HTTP_201_CREATED)
-def post_assessment(body: AssessmentCreate, user: CurrentUser, svc: WealthDep, lang: ApiLang) -> AssessmentPublic:
+def post_assessment(
+    body: AssessmentCreate, user: CurrentUser, svc: WealthDep, lang: ApiLang, request: Request
+) -> AssessmentPublic:
     """Scores and stores the answers (audited); a missing or unknown answer is a 400 naming the question ids."""
-    return assessment_public(client.submit_assessment(svc, user_id=user.id, answers=dict(body.answers)), lang)
+    assessment = client.submit_assessment(svc, user_id=user.id, answers=dict(body.answers))
+    record_assessment(request, user.id, assessment.category.value)
+    return assessment_public(assessment, lang)
 
 
 @router.get("/level", summary="My current risk level")

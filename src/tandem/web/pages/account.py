@@ -9,9 +9,11 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from tandem.core.errors import UserError
 from tandem.identity import SESSION_TTL, accounts
+from tandem.operations.visitors import VISITOR_COOKIE
 from tandem.web.deps import SESSION_COOKIE, CurrentUser, LangDep, MaybeUser, SessionDep, StateDep, rate_limit_login
 from tandem.web.pages.base import base_context, templates
 from tandem.web.problems import status_of
+from tandem.web.server_events import record_sign_up
 from tandem.web.state import AppState
 from tandem.web.templating import render
 
@@ -98,6 +100,7 @@ def signup_submit(
         )
         token = accounts.start_session(db, user=user)
         db.commit()
+        identified = record_sign_up(request, user.id)
     except UserError as exc:
         db.rollback()
         status, _ = status_of(exc)
@@ -113,7 +116,10 @@ def signup_submit(
             display_name=display_name,
             **ctx,
         )
-    return _signed_in(state, token, "/wealth")
+    resp = _signed_in(state, token, "/wealth")
+    if identified:
+        resp.delete_cookie(VISITOR_COOKIE, path="/")
+    return resp
 
 
 @router.post("/logout")

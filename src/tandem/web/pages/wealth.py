@@ -20,6 +20,7 @@ from tandem.wealth.services import WealthServices
 from tandem.web.deps import CurrentUser, LangDep, SessionDep, StateDep, WealthDep
 from tandem.web.pages.base import base_context, templates
 from tandem.web.schemas.wealth import CurvePoint, PlanCreate, StrategyListPublic
+from tandem.web.server_events import record_assessment
 from tandem.web.templating import render
 from tandem.web.views.wealth import (
     holdings_public,
@@ -127,10 +128,11 @@ async def wealth_assess(
         ctx = wealth_context(svc, db, user, lang) | {"answers": answers, "missing": missing, "retake": True}
         return render(templates, request, "partials/wealth_main.html", lang, **ctx)
     try:
-        client.submit_assessment(svc, user_id=user.id, answers=answers)
+        assessment = client.submit_assessment(svc, user_id=user.id, answers=answers)
     except UserError as exc:
         ctx = wealth_context(svc, db, user, lang) | {"answers": answers, "error": str(exc), "retake": True}
         return render(templates, request, "partials/wealth_main.html", lang, **ctx)
+    record_assessment(request, user.id, assessment.category.value)
     ctx = wealth_context(svc, db, user, lang) | {"retake": False, "just_assessed": True}
     return render(templates, request, "partials/wealth_main.html", lang, **ctx)
 

@@ -1,0 +1,45 @@
+"""Server-side behaviour events the pages and API emit after their own transaction committed.
+
+The account-opening funnel reads the same event store as engagement, so the app's own sign-up and risk
+questionnaire must appear there as the simulator's do. The event goes out after the database commit (a rolled-back
+sign-up never counts); a failing event store is logged and never undoes what the client did — an analytics gap
+is better than a refused sign-up.
+"""
+
+from __future__ import annotations
+
+import structlog
+from fastapi import Request
+
+from tandem.engagement.events import EventType, PropertyValue
+from tandem.engagement.ingest import EventIngestService
+from tandem.operations.visitors import VISITOR_COOKIE, visitor_from_cookie
+
+log = structlog.get_logger(__name__)
+
+
+def _emit(request: Request, client_id: int, kind: EventType, properties: dict[str, PropertyValue]) -> None:
+    svc: EventIngestService = request.app.state.events
+    try:
+        svc.emit(client_id=client_id, type=kind, object_id=None, properties=properties)
+    except Exception:  # the client's action stands; the gap is visible in the log
+        log.exception("server event not stored", type=kind.value, client_id=client_id)
+
+
+def record_sign_up(request: Request, client_id: int) -> bool:
+    """``identify`` (when the browser carries a visitor cookie from a referral landing) then ``sign_up``.
+
+    Returns whether a visitor was identified, so the caller can clear the cookie (a second account opened in the
+    same browser is not credited to the same landing).
+    """
+    visitor = visitor_from_cookie(request.cookies.get(VISITOR_COOKIE))
+    if visitor is not None:
+        _emit(request, client_id, EventType.IDENTIFY, {"visitor": visitor})
+    _emit(request, client_id, EventType.SIGN_UP, {})
+    return visitor is not None
+
+
+def record_assessment(request: Request, client_id: int, category: str) -> None:
+    """The risk questionnaire as a funnel step and as the engagement profile's assessment event."""
+    _emit(request, client_id, EventType.RISK_QUESTIONNAIRE, {})
+    _emit(request, client_id, EventType.ASSESSMENT_COMPLETED, {"category": category})
