@@ -121,3 +121,35 @@ def test_pages_render_for_their_roles_only(api: tuple[TestClient, dict[str, dict
     assert partner.status_code == 200 and "&lt;10" in partner.text and "<td>15</td>" in partner.text
     assert "7000" not in partner.text and "xueqiu" not in partner.text
     assert client.get("/partner", params=SPAN, headers=h["ops"]).status_code == 403
+
+
+def test_operations_creates_links_with_urls_and_qr_codes(
+    api: tuple[TestClient, dict[str, dict[str, str]], str],
+) -> None:
+    client, h, _ = api
+    made = client.post("/api/v1/ops/links", json={"source": "wechat", "partner": "ths"}, headers=h["ops"])
+    assert made.status_code == 201, made.text
+    link = made.json()
+    assert link["url"] == f"http://testserver/r/{link['code']}?utm_source=wechat&utm_content=ths"
+    assert client.get(link["url"]).status_code == 200  # the URL opens the landing page it names
+    qr = client.get(link["qr"], headers=h["ops"])
+    assert qr.status_code == 200 and qr.headers["content-type"] == "image/svg+xml" and b"<svg" in qr.content
+    listed = client.get("/api/v1/ops/links", params={"partner": "ths"}, headers=h["ops"]).json()
+    assert listed[0]["code"] == link["code"] and {k["partner"] for k in listed} == {"ths"}
+    bad = client.post("/api/v1/ops/links", json={"source": "tv", "partner": "THS!"}, headers=h["ops"])
+    assert bad.status_code == 400 and "not a source" in bad.json()["detail"]
+    ghost = client.post("/api/v1/ops/links", json={"source": "wechat", "campaign": "ghost"}, headers=h["ops"])
+    assert ghost.status_code == 400 and "no campaign 'ghost'" in ghost.json()["detail"]
+    assert len(client.get("/api/v1/ops/links", headers=h["ops"]).json()) == 3  # the refused ones created nothing
+    assert client.post("/api/v1/ops/links", json={"source": "wechat"}, headers=h["ths"]).status_code == 403
+    assert client.get(f"/api/v1/ops/links/{link['code']}/qr.svg", headers=h["inv"]).status_code == 403
+
+
+def test_a_partner_gets_its_own_links_and_qr_codes_only(api: tuple[TestClient, dict[str, dict[str, str]], str]) -> None:
+    client, h, own = api
+    mine = client.get("/api/v1/partner/links", headers=h["ths"]).json()
+    assert [k["code"] for k in mine] == [own] and mine[0]["qr"] == f"/api/v1/partner/links/{own}/qr.svg"
+    assert client.get(mine[0]["qr"], headers=h["ths"]).headers["content-type"] == "image/svg+xml"
+    probe = client.get(f"/api/v1/partner/links/{own}/qr.svg", headers=h["xq"])
+    ghost = client.get("/api/v1/partner/links/zzzzzz123/qr.svg", headers=h["xq"])
+    assert probe.status_code == ghost.status_code == 409

@@ -29,6 +29,11 @@ class Settings(BaseSettings):
     ray_address: str | None = Field(default=None, description="Ray cluster to join (compute=ray); unset = local Ray.")
     secret_key: str | None = Field(default=None, description="Signing/encryption key; generated under home if unset.")
     host: str = "127.0.0.1"
+    public_url: str | None = Field(
+        default=None,
+        description="Base URL clients reach the app at (referral links, QR codes); unset = http://<host>:<port>.",
+        pattern=r"^https?://[^\s/?#]+(/[^\s?#]*)?$",
+    )
     port: int = Field(default=8000, ge=1, le=65535)
     workers: int = Field(default=2, ge=1, le=32)
     worker_healthcheck_timeout: int = Field(

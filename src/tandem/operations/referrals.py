@@ -85,6 +85,24 @@ def create_link(db: Session, *, source: str, partner: str = DIRECT, campaign: st
     return LinkParams(link.code, source, partner, campaign)
 
 
+def list_links(db: Session, *, partner: str | None = None, campaign: str | None = None) -> list[LinkParams]:
+    """Every referral link (newest first), optionally of one partner or campaign."""
+    query = select(ReferralLink).order_by(ReferralLink.id.desc())
+    if partner is not None:
+        query = query.where(ReferralLink.partner == partner)
+    if campaign is not None:
+        query = query.where(ReferralLink.campaign == campaign)
+    return [LinkParams(r.code, r.source, r.partner, r.campaign) for r in db.scalars(query)]
+
+
+def find_link(db: Session, code: str) -> LinkParams:
+    """One link by code, or a 404-style error naming it."""
+    row = db.scalar(select(ReferralLink).where(ReferralLink.code == code))
+    if row is None:
+        raise NotFoundError(f"no referral link {code!r}; list them with GET /api/v1/ops/links")
+    return LinkParams(row.code, row.source, row.partner, row.campaign)
+
+
 def resolve_link(db: Session, *, code: str, query: Mapping[str, str], now: datetime | None = None) -> LinkParams:
     """The link a landing URL names, after checking its parameters agree and its campaign is running."""
     checked = check_query(code, query)

@@ -10,16 +10,19 @@ import dataclasses
 from datetime import date, timedelta
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
+from pydantic import BaseModel, Field
 
 from tandem.core.errors import ValidationFailed
 from tandem.engagement.event_factory import event_store_root
 from tandem.identity import User
+from tandem.operations import referrals
 from tandem.operations.attribution import attribution
 from tandem.operations.cohorts import cohorts
 from tandem.operations.funnel import FunnelQuery, funnel
+from tandem.operations.link_codes import landing_url, qr_svg
 from tandem.operations.partner import PartnerPolicy, check_link_scope, own_links, partner_csv, partner_of, partner_view
 from tandem.operations.scan import EventScan, Period
 from tandem.web.deps import SessionDep, StateDep, require_role
@@ -81,6 +84,65 @@ async def ops_attribution(
     return dataclasses.asdict(res)
 
 
+class LinkCreate(BaseModel):
+    """A new referral link: the acquisition channel, and the partner and campaign it credits (``direct`` = none)."""
+
+    source: str = Field(description="partner_app, wechat, search, video or offline_qr")
+    partner: str = Field(default="direct", max_length=32)
+    campaign: str = Field(default="direct", max_length=32)
+
+
+class LinkPublic(BaseModel):
+    """A referral link with the URL to publish and where its QR code is."""
+
+    code: str
+    source: str
+    partner: str
+    campaign: str
+    url: str
+    qr: str
+
+
+def _base_url(request: Request, state: StateDep) -> str:
+    return state.settings.public_url or str(request.base_url)
+
+
+def _link_public(request: Request, state: StateDep, link: referrals.LinkParams) -> LinkPublic:
+    return LinkPublic(
+        code=link.code, source=link.source, partner=link.partner, campaign=link.campaign,
+        url=landing_url(_base_url(request, state), link), qr=f"/api/v1/ops/links/{link.code}/qr.svg",
+    )  # fmt: skip
+
+
+@router.post("/ops/links", summary="Create a referral link (and its QR code)", status_code=201)
+def ops_create_link(body: LinkCreate, _: OpsUser, request: Request, state: StateDep, db: SessionDep) -> LinkPublic:
+    """The partner and campaign must be slugs; a campaign must exist. Every problem is named; nothing is created."""
+    link = referrals.create_link(db, source=body.source, partner=body.partner, campaign=body.campaign)
+    db.commit()
+    return _link_public(request, state, link)
+
+
+@router.get("/ops/links", summary="Referral links, newest first")
+def ops_links(
+    _: OpsUser, request: Request, state: StateDep, db: SessionDep, partner: Slug = None, campaign: Slug = None
+) -> list[LinkPublic]:
+    """Optionally only one partner's or one campaign's links."""
+    return [_link_public(request, state, k) for k in referrals.list_links(db, partner=partner, campaign=campaign)]
+
+
+@router.get(
+    "/ops/links/{code}/qr.svg",
+    summary="A referral link's QR code (SVG)",
+    response_class=Response,
+    responses={200: {"content": {"image/svg+xml": {}}, "description": "The QR code encoding the landing URL"}},
+)
+def ops_link_qr(code: str, _: OpsUser, request: Request, state: StateDep, db: SessionDep) -> Response:
+    """The QR code a poster or a partner's page prints; it encodes the same URL as ``url``."""
+    link = referrals.find_link(db, code)
+    return Response(qr_svg(landing_url(_base_url(request, state), link)), media_type="image/svg+xml",
+                    headers={"content-disposition": f'inline; filename="tandem-{code}.svg"'})  # fmt: skip
+
+
 @router.get("/partner/funnel", summary="My links' daily step counts (aggregates, small cells suppressed)")
 async def partner_funnel(
     user: PartnerUser, state: StateDep, db: SessionDep, start: FromQ = None, end: ToQ = None,
@@ -101,3 +163,26 @@ async def partner_funnel(
     return {"partner": partner, "k": view.k, "from": view.period.start, "to": view.period.end,
             "cells": [{"day": c.day, "step": c.step, "clients": c.clients, "suppressed": c.suppressed}
                       for c in view.cells]}  # fmt: skip
+
+
+@router.get("/partner/links", summary="My referral links with their URLs and QR codes")
+def partner_links(user: PartnerUser, request: Request, state: StateDep, db: SessionDep) -> list[LinkPublic]:
+    """Only the caller's own links; the QR route below refuses any other code with the same words."""
+    partner = partner_of(db, user_id=user.id)
+    return [
+        _link_public(request, state, k).model_copy(update={"qr": f"/api/v1/partner/links/{k.code}/qr.svg"})
+        for k in referrals.list_links(db, partner=partner)
+    ]
+
+
+@router.get(
+    "/partner/links/{code}/qr.svg",
+    summary="One of my referral links' QR code (SVG)",
+    response_class=Response,
+    responses={200: {"content": {"image/svg+xml": {}}, "description": "The QR code encoding the landing URL"}},
+)
+def partner_link_qr(code: str, user: PartnerUser, request: Request, state: StateDep, db: SessionDep) -> Response:
+    """A code that is not the partner's own is refused whether it exists or not."""
+    check_link_scope(code, own_links(db, partner=partner_of(db, user_id=user.id)))
+    link = referrals.find_link(db, code)
+    return Response(qr_svg(landing_url(_base_url(request, state), link)), media_type="image/svg+xml")
