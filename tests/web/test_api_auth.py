@@ -34,8 +34,17 @@ def test_signup_then_login_returns_bearer_token(client) -> None:
     assert me.status_code == 200 and me.json()["username"] == "new.user@example.com"
 
 
-def test_everything_but_health_login_signup_needs_auth(client, app) -> None:
-    open_paths = {"/healthz", "/api/v1/auth/login", "/api/v1/auth/signup"}
+# Market data a visitor may read without an account, as in every broker app (tests/web/test_public_market.py).
+PUBLIC_MARKET = {
+    "/api/v1/stocks",
+    "/api/v1/stocks/{code}/quote",
+    "/api/v1/stocks/{code}/bars",
+    "/api/v1/market/home",
+}
+
+
+def test_everything_but_health_login_signup_and_public_market_needs_auth(client, app) -> None:
+    open_paths = {"/healthz", "/api/v1/auth/login", "/api/v1/auth/signup"} | PUBLIC_MARKET
     checked = 0
     for path, ops in app.openapi()["paths"].items():
         if not path.startswith("/api/") or path in open_paths:

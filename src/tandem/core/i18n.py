@@ -251,6 +251,30 @@ _WORDS: Final[dict[str, tuple[str, str]]] = {
         "来自您网络地址的访问过于频繁，请稍后再试。",
         "Too many visits from your address; please try again shortly.",
     ),
+    "login.why.diagnosis": (
+        "个股诊断和三分钟简报属于投资咨询服务，只向注册并登录的用户提供。",
+        "Diagnosis and the three-minute brief are an investment advisory service, offered only to signed-in users.",
+    ),
+    "login.why.scores": (
+        "综合评分榜来自个股诊断，登录后查看。",
+        "The top scores come from the diagnosis, which needs you to log in.",
+    ),
+    "login.why.watchlist": (
+        "自选股保存在你的账户里，登录后才能添加和查看。",
+        "Your watchlist is kept in your account; log in to add stocks and see it.",
+    ),
+    "login.why.feed": (
+        "登录后，资讯会加入你自选股的行情、诊断变化和你的提醒。",
+        "Log in to add your watched stocks' moves, diagnosis changes and your alerts to the feed.",
+    ),
+    "login.why.quant": (
+        "选股条件和回测任务保存在你的账户里，使用量化需要登录。",
+        "Screens and backtests are saved in your account, so Quant needs you to log in.",
+    ),
+    "login.why.wealth": (
+        "理财建议须先做风险测评，并按你的风险等级匹配产品（适当性管理），需要登录。",
+        "Advice needs your risk assessment and is matched to your risk level (suitability), so log in first.",
+    ),
     "account.title": ("我的账户", "My account"),
     "account.role": ("角色", "Role"),
     "account.phone": ("手机号", "Phone"),

@@ -49,6 +49,12 @@ class Settings(BaseSettings):
         default=["127.0.0.1", "::1"],
         description="Client addresses allowed to read /metrics without logging in (a local Prometheus scraper).",
     )
+    public_rate_limit: int = Field(
+        default=120,
+        ge=1,
+        le=100_000,
+        description="Requests per minute and client address to the public market pages and endpoints without login.",
+    )
     log_level: str = "INFO"
     commission_rate: float = Field(default=0.00025, ge=0, le=0.003, description="Broker commission rate.")
     llm_base_url: str | None = Field(default=None, description="Optional OpenAI-compatible endpoint for rewriting.")

@@ -122,8 +122,16 @@ def build_feed(
         name = q.name if q is not None else r.code
         title = f"已加入自选：{name}" if lang == "zh" else f"Added to watchlist: {name}"
         items.append(FeedItem("watch", title, r.code, added, r.code))
-    for at, titles, bodies in _ARTICLES:
-        i = 0 if lang == "zh" else 1
-        items.append(FeedItem("article", titles[i], bodies[i], at))
+    items.extend(_articles(lang))
     items.sort(key=lambda it: it.at, reverse=True)
     return items[:limit]
+
+
+def _articles(lang: Lang) -> list[FeedItem]:
+    i = 0 if lang == "zh" else 1
+    return [FeedItem("article", titles[i], bodies[i], at) for at, titles, bodies in _ARTICLES]
+
+
+def public_feed(*, lang: Lang, limit: int = 50) -> list[FeedItem]:
+    """The feed of a visitor without an account: the articles only, newest first (nothing personal)."""
+    return sorted(_articles(lang), key=lambda it: it.at, reverse=True)[:limit]

@@ -34,6 +34,7 @@ from tandem.web.api import compliance as api_compliance
 from tandem.web.api import events as api_events
 from tandem.web.api import feed as api_feed
 from tandem.web.api import l2_stream as api_l2
+from tandem.web.api import market as api_market
 from tandem.web.api import notifications as api_notifications
 from tandem.web.api import operations as api_operations
 from tandem.web.api import profile as api_profile
@@ -81,6 +82,7 @@ def create_app(settings: Settings | None = None, *, store: MarketStore | None = 
         static_dir=STATIC_DIR,
         vendor_missing=vendor_missing,
         login_limiter=SlidingWindowLimiter(limit=20, window=60.0),
+        public_limiter=SlidingWindowLimiter(limit=s.public_rate_limit, window=60.0),
         secure_cookies=s.host not in ("127.0.0.1", "localhost", "::1"),
         diagnosis=diagnosis,
         changes=DiagnosisChanges(diagnosis),
@@ -133,6 +135,7 @@ def create_app(settings: Settings | None = None, *, store: MarketStore | None = 
         api_auth.router,
         api_users.router,
         api_stocks.router,
+        api_market.router,
         api_videos.router,
         api_watchlist.router,
         api_feed.router,

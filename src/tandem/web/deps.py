@@ -4,6 +4,8 @@ Authentication accepts a bearer token (API clients) or the session cookie (the b
 cookie auth must carry the CSRF header, which the page sets for every htmx request. Read-only market endpoints take
 :data:`ApiCaller` instead of :data:`CurrentUser`: it answers from the per-worker bearer memo (see
 :mod:`tandem.identity.authcache`) without a DB session, and falls back to the full check on a miss or a cookie.
+The public market pages and endpoints (quotes, K-line, search, landing state) take :data:`PublicUser` /
+:data:`PublicCaller`: None for a visitor without an account, whose requests are rate-limited per client address.
 """
 
 from __future__ import annotations
@@ -129,7 +131,28 @@ def require_user(request: Request, state: StateDep, db: SessionDep) -> User:
     return user
 
 
+def rate_limit_public(request: Request, state: StateDep) -> None:
+    """Refuse a visitor without an account more than the allowed public requests per client address and minute."""
+    host = request.client.host if request.client else "unknown"
+    wait = state.public_limiter.hit(f"ip:{host}")
+    if wait > 0:
+        seconds = int(wait) + 1
+        raise TooManyRequestsError(
+            f"too many requests from your address without logging in; wait {seconds} s, or log in for more",
+            retry_after=seconds,
+        )
+
+
+def public_user(request: Request, state: StateDep, db: SessionDep) -> User | None:
+    """The caller of a public market page, or None for a visitor (whose requests are rate-limited per address)."""
+    user = _user_from_request(request, state, db)
+    if user is None:
+        rate_limit_public(request, state)
+    return user
+
+
 MaybeUser = Annotated[User | None, Depends(optional_user)]
+PublicUser = Annotated[User | None, Depends(public_user)]
 CurrentUser = Annotated[User, Depends(require_user)]
 
 
@@ -157,6 +180,33 @@ async def require_caller(request: Request, state: StateDep) -> Caller:
 
 
 ApiCaller = Annotated[Caller, Depends(require_caller)]
+
+
+def _cookie_caller(request: Request, state: AppState) -> Caller | None:
+    session = state.sessions()
+    try:
+        user = _user_from_request(request, state, session)
+        return None if user is None else Caller(user_id=user.id, role=user.role)
+    finally:
+        session.rollback()
+        session.close()
+
+
+async def public_caller(request: Request, state: StateDep) -> Caller | None:
+    """The caller of a public read-only endpoint, or None for a visitor (rate-limited per client address).
+
+    A bearer header must be valid (401 otherwise: a client that sends credentials learns they failed); a session
+    cookie that no longer signs anybody in is treated as no cookie, as the pages do.
+    """
+    if request.headers.get("authorization"):
+        return await require_caller(request, state)
+    caller = await run_in_threadpool(_cookie_caller, request, state) if request.cookies.get(SESSION_COOKIE) else None
+    if caller is None:
+        rate_limit_public(request, state)
+    return caller
+
+
+PublicCaller = Annotated[Caller | None, Depends(public_caller)]
 
 
 def require_role(*roles: Role) -> Callable[[User], User]:

@@ -46,6 +46,14 @@ PROBLEM_RESPONSES: dict[int | str, dict[str, Any]] = {
     code: {"description": title, "content": {PROBLEM_JSON: {"schema": {"$ref": "#/components/schemas/Problem"}}}}
     for code, title in ((400, "Bad request"), (401, "Not authenticated"), (404, "Not found"), (422, "Invalid input"))
 }
+# The public market endpoints answer visitors without an account, who are rate-limited per client address.
+RATE_LIMITED_RESPONSES: dict[int | str, dict[str, Any]] = {
+    429: {
+        "description": "Too many requests without logging in from this address; retry after Retry-After seconds",
+        "headers": {"Retry-After": {"schema": {"type": "integer"}, "description": "Seconds to wait"}},
+        "content": {PROBLEM_JSON: {"schema": {"$ref": "#/components/schemas/Problem"}}},
+    }
+}
 
 
 def problem(status: int, title: str, detail: str, request: Request, headers: dict[str, str] | None = None) -> Response:

@@ -1,7 +1,8 @@
-"""An in-memory sliding-window rate limiter (per process) for login and sign-up attempts.
+"""An in-memory sliding-window rate limiter (per process) for login and sign-up attempts and anonymous reads.
 
-Per-process is enough as a first line: the durable protection is the per-account lockout stored in the DB, which
-every worker shares. With N workers an attacker gets at most N × ``limit`` tries per window per key.
+Per-process is enough as a first line: the durable protection of logins is the per-account lockout stored in the
+DB, which every worker shares. With N workers a client gets at most N × ``limit`` hits per window per key. The
+public market pages and endpoints use a second limiter keyed by client address for visitors without an account.
 """
 
 from __future__ import annotations
@@ -9,23 +10,27 @@ from __future__ import annotations
 import threading
 import time
 from collections import deque
+from collections.abc import Callable
 
 
 class SlidingWindowLimiter:
     """Allow at most ``limit`` hits per ``window`` seconds for each key (e.g. a client address)."""
 
-    def __init__(self, limit: int, window: float, max_keys: int = 100_000) -> None:
+    def __init__(
+        self, limit: int, window: float, max_keys: int = 100_000, clock: Callable[[], float] = time.monotonic
+    ) -> None:
         if limit < 1 or window <= 0:
             raise ValueError("limit must be >= 1 and window > 0")
         self.limit = limit
         self.window = window
         self.max_keys = max_keys
+        self.clock = clock
         self._hits: dict[str, deque[float]] = {}
         self._lock = threading.Lock()
 
     def hit(self, key: str, now: float | None = None) -> float:
         """Record a hit; return 0 when allowed, else the seconds until the next hit would be allowed."""
-        t = time.monotonic() if now is None else now
+        t = self.clock() if now is None else now
         with self._lock:
             if len(self._hits) >= self.max_keys and key not in self._hits:
                 self._hits.clear()  # bounded memory: forget everyone rather than grow without limit

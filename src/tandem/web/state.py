@@ -31,6 +31,7 @@ class AppState:
     static_dir: Path
     vendor_missing: list[str]
     login_limiter: SlidingWindowLimiter
+    public_limiter: SlidingWindowLimiter
     secure_cookies: bool
     diagnosis: DiagnosisService
     changes: DiagnosisChanges

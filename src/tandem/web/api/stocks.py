@@ -1,26 +1,35 @@
-"""``/api/v1/stocks``: search, quote and chart bars (authenticated; market data is the broker's licensed product)."""
+"""``/api/v1/stocks``: search, quote and chart bars (public, as in every broker app) and the diagnosis (login).
+
+Visitors without an account are rate-limited per client address and their answers may be cached by shared caches
+(:mod:`tandem.web.caching`); the diagnosis is an advisory service for signed-in users only.
+"""
 
 from __future__ import annotations
 
 from datetime import date
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Request, Response
 from fastapi.concurrency import run_in_threadpool
 
 from tandem.diagnosis.chart import chart_bars
 from tandem.diagnosis.render.jsonout import to_dict
 from tandem.marketdata.quote import AdjustParam, quote
-from tandem.web.deps import ApiCaller, StateDep, StockDep
-from tandem.web.problems import PROBLEM_RESPONSES
+from tandem.web.caching import mark_cacheable
+from tandem.web.deps import ApiCaller, PublicCaller, StateDep, StockDep
+from tandem.web.problems import PROBLEM_RESPONSES, RATE_LIMITED_RESPONSES
 from tandem.web.schemas import BarsPublic, InstrumentPublic, Page, QuotePublic
 
 router = APIRouter(prefix="/api/v1/stocks", tags=["stocks"], responses=PROBLEM_RESPONSES)
 
 
-@router.get("", summary="Search stocks by code, Chinese name or pinyin initials")
+@router.get(
+    "", summary="Search stocks by code, Chinese name or pinyin initials (public)", responses=RATE_LIMITED_RESPONSES
+)
 async def search_stocks(
-    user: ApiCaller,
+    caller: PublicCaller,
+    request: Request,
+    response: Response,
     state: StateDep,
     q: Annotated[str, Query(min_length=1, max_length=40, description="600519, 贵州茅台 or gzmt")],
     offset: Annotated[int, Query(ge=0, le=1000)] = 0,
@@ -32,22 +41,29 @@ async def search_stocks(
         return [InstrumentPublic.of(i) for i in state.store.search(q, limit=200)]
 
     hits = await run_in_threadpool(run)
+    mark_cacheable(response, request, anonymous=caller is None)
     return Page(items=hits[offset : offset + limit], total=len(hits), offset=offset, limit=limit)
 
 
-@router.get("/{code}/quote", summary="Latest quote summary")
-async def get_quote(user: ApiCaller, state: StateDep, inst: StockDep) -> QuotePublic:
+@router.get("/{code}/quote", summary="Latest quote summary (public)", responses=RATE_LIMITED_RESPONSES)
+async def get_quote(
+    caller: PublicCaller, request: Request, response: Response, state: StateDep, inst: StockDep
+) -> QuotePublic:
     """The latest daily bar with change, P/E, P/B and the 52-week range; unknown codes get a did-you-mean."""
 
     def run() -> QuotePublic:
         return QuotePublic.model_validate(quote(state.store, inst.code))
 
-    return await run_in_threadpool(run)
+    out = await run_in_threadpool(run)
+    mark_cacheable(response, request, anonymous=caller is None)
+    return out
 
 
-@router.get("/{code}/bars", summary="Daily bars with MA5/20/60 for charts")
+@router.get("/{code}/bars", summary="Daily bars with MA5/20/60 for charts (public)", responses=RATE_LIMITED_RESPONSES)
 async def get_bars(
-    user: ApiCaller,
+    caller: PublicCaller,
+    request: Request,
+    response: Response,
     state: StateDep,
     inst: StockDep,
     adjust: Annotated[AdjustParam, Query(description="qfq (forward), hfq (backward) or none")] = "qfq",
@@ -59,10 +75,12 @@ async def get_bars(
     def run() -> BarsPublic:
         return BarsPublic.model_validate(chart_bars(state.store, inst.code, adjust=adjust, start=start, end=end))
 
-    return await run_in_threadpool(run)
+    out = await run_in_threadpool(run)
+    mark_cacheable(response, request, anonymous=caller is None)
+    return out
 
 
-@router.get("/{code}/diagnosis", summary="Point-in-time diagnosis with the three-minute brief")
+@router.get("/{code}/diagnosis", summary="Point-in-time diagnosis with the three-minute brief (login)")
 async def get_diagnosis(
     user: ApiCaller,
     state: StateDep,

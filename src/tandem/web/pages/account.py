@@ -75,11 +75,19 @@ def login_submit(
     return _signed_in(state, token, _safe_next(next))
 
 
+def _signup_next(next_url: str | None) -> str:
+    """Where to go after signing up: a local ``next`` (e.g. the stock a visitor was reading), else the 财富 tab."""
+    return _safe_next(next_url) if next_url else "/wealth"
+
+
 @router.get("/signup")
-def signup_page(request: Request, state: StateDep, lang: LangDep) -> Response:
-    """The sign-up form."""
+def signup_page(
+    request: Request, state: StateDep, lang: LangDep, next: Annotated[str | None, Query(max_length=200)] = None
+) -> Response:
+    """The sign-up form (``next``: where the sign-up button was pressed)."""
     ctx = base_context(request, state, None, "signup")
-    return render(templates, request, "signup.html", lang, error=None, username="", display_name="", **ctx)
+    nxt = _signup_next(next)
+    return render(templates, request, "signup.html", lang, error=None, username="", display_name="", next=nxt, **ctx)
 
 
 @router.post("/signup")
@@ -91,8 +99,9 @@ def signup_submit(
     username: Annotated[str, Form(max_length=254)],
     password: Annotated[str, Form(max_length=256)],
     display_name: Annotated[str, Form(max_length=40)] = "",
+    next: Annotated[str, Form(max_length=200)] = "",
 ) -> Response:
-    """Create the account, sign in, and go to the wealth tab to take the risk questionnaire."""
+    """Create the account, sign in, and go back to ``next`` or else to the wealth tab for the risk questionnaire."""
     try:
         rate_limit_login(request, state)
         user = accounts.create_user(
@@ -114,9 +123,10 @@ def signup_submit(
             error=str(exc),
             username=username,
             display_name=display_name,
+            next=_signup_next(next),
             **ctx,
         )
-    resp = _signed_in(state, token, "/wealth")
+    resp = _signed_in(state, token, _signup_next(next))
     if identified:
         resp.delete_cookie(VISITOR_COOKIE, path="/")
     return resp

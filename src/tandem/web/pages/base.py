@@ -5,11 +5,14 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import Request
+from fastapi.responses import Response
 
+from tandem.core.i18n import Lang
 from tandem.identity import User, csrf_token
+from tandem.web.caching import PRIVATE
 from tandem.web.deps import SESSION_COOKIE
 from tandem.web.state import AppState
-from tandem.web.templating import make_templates
+from tandem.web.templating import make_templates, render
 
 templates = make_templates()
 
@@ -24,6 +27,14 @@ def base_context(request: Request, state: AppState, user: User | None, tab: str)
         "vendor_missing": state.vendor_missing,
         "path": request.url.path,
     }
+
+
+def login_needed(request: Request, state: AppState, lang: Lang, tab: str) -> Response:
+    """A tab that needs an account, shown to a visitor: why, in one line, with sign-up and login buttons (200)."""
+    ctx = base_context(request, state, None, tab) | {"need": tab, "next": request.url.path}
+    resp = render(templates, request, "login_needed.html", lang, **ctx)
+    resp.headers["Cache-Control"] = PRIVATE
+    return resp
 
 
 def script_safe(text: str) -> str:

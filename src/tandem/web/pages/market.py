@@ -2,6 +2,11 @@
 
 Handlers only gather view data (from the services) and render; every user-supplied string reaches the templates
 as data and is escaped by Jinja's autoescape.
+
+The landing state, search, quote and K-line and the feed's articles are public (:data:`PublicUser`): a visitor
+without an account sees them, rate-limited per address, and in place of the diagnosis, the top scores, the watch
+button, the watchlist and the personal feed a line saying why they need login, with sign-up and login buttons.
+Those answers carry ``Cache-Control: public``; a signed-in user's carry ``private`` (:mod:`tandem.web.caching`).
 """
 
 from __future__ import annotations
@@ -19,10 +24,11 @@ from tandem.diagnosis.chart import chart_bars
 from tandem.diagnosis.market_home import IndexCard, MarketHome
 from tandem.engagement import watchlist
 from tandem.engagement.delivery.channels.inapp import notifications_for
-from tandem.engagement.feed import build_feed
+from tandem.engagement.feed import build_feed, public_feed
 from tandem.identity import User, accounts
 from tandem.marketdata.quote import quote
-from tandem.web.deps import CurrentUser, LangDep, MaybeUser, SessionDep, StateDep
+from tandem.web.caching import mark_cacheable
+from tandem.web.deps import CurrentUser, LangDep, MaybeUser, PublicUser, SessionDep, StateDep
 from tandem.web.pages.base import base_context, script_safe, templates
 from tandem.web.problems import status_of
 from tandem.web.schemas import BarsPublic, InstrumentPublic
@@ -32,14 +38,14 @@ from tandem.web.templating import render
 router = APIRouter(include_in_schema=False, default_response_class=HTMLResponse)
 
 
-def stock_context(state: AppState, code: str, user: User, db: SessionDep) -> dict[str, Any]:
-    """Quote, chart data and watch state of one stock (raises the store's NotFoundError for unknown codes)."""
+def stock_context(state: AppState, code: str, user: User | None, db: SessionDep) -> dict[str, Any]:
+    """Quote, chart data and (for a user) watch state of one stock (raises NotFoundError for unknown codes)."""
     q = quote(state.store, code)
     chart = BarsPublic.model_validate(chart_bars(state.store, q.code, adjust="qfq")).model_dump(mode="json")
     return {
         "quote": q,
         "chart_json": script_safe(json.dumps(chart, ensure_ascii=False, separators=(",", ":"))),
-        "watched": q.code in watchlist.watched_codes(db, user_id=user.id),
+        "watched": user is not None and q.code in watchlist.watched_codes(db, user_id=user.id),
     }
 
 
@@ -76,24 +82,24 @@ def home_context(state: AppState) -> dict[str, Any]:
     return {"home": home, "index_chart_json": chart}
 
 
+def _public(resp: Response, request: Request, user: User | None) -> Response:
+    mark_cacheable(resp, request, anonymous=user is None)
+    return resp
+
+
 @router.get("/")
-def home() -> Response:
-    """The app opens on the market tab."""
-    return RedirectResponse("/market", status_code=303)
-
-
 @router.get("/market")
 def market_page(
     request: Request,
-    user: CurrentUser,
+    user: PublicUser,
     state: StateDep,
     db: SessionDep,
     lang: LangDep,
     code: Annotated[str | None, Query(max_length=20)] = None,
 ) -> Response:
-    """行情诊股: search, the landing state or one stock (quote, K-line, diagnosis), watchlist."""
+    """行情诊股 (also the app's front page ``/``): search, the landing state or one stock, and the watchlist."""
     ctx = base_context(request, state, user, "market")
-    ctx["watch"] = watchlist.watched_quotes(db, state.store, user_id=user.id)
+    ctx["watch"] = watchlist.watched_quotes(db, state.store, user_id=user.id) if user is not None else []
     ctx["error"] = None
     if code:
         try:
@@ -102,21 +108,21 @@ def market_page(
             ctx["error"] = str(exc)
     else:
         ctx.update(home_context(state))
-    return render(templates, request, "market.html", lang, **ctx)
+    return _public(render(templates, request, "market.html", lang, **ctx), request, user)
 
 
 @router.get("/market/search")
 def market_search(
-    request: Request, user: CurrentUser, state: StateDep, lang: LangDep, q: Annotated[str, Query(max_length=40)] = ""
+    request: Request, user: PublicUser, state: StateDep, lang: LangDep, q: Annotated[str, Query(max_length=40)] = ""
 ) -> Response:
     """Htmx partial: the search hits for ``q``."""
     hits = [InstrumentPublic.of(i) for i in state.store.search(q[:40], limit=8)] if q.strip() else []
-    return render(templates, request, "partials/search_results.html", lang, hits=hits, q=q)
+    return _public(render(templates, request, "partials/search_results.html", lang, hits=hits, q=q), request, user)
 
 
 @router.get("/market/stock/{code}")
 def market_stock(
-    request: Request, code: str, user: CurrentUser, state: StateDep, db: SessionDep, lang: LangDep
+    request: Request, code: str, user: PublicUser, state: StateDep, db: SessionDep, lang: LangDep
 ) -> Response:
     """Htmx partial: one stock's panel."""
     ctx = base_context(request, state, user, "market")
@@ -125,7 +131,7 @@ def market_stock(
     except UserError as exc:
         status, _ = status_of(exc)
         return render(templates, request, "partials/error.html", lang, status_code=status, error=str(exc))
-    return render(templates, request, "partials/stock_panel.html", lang, **ctx)
+    return _public(render(templates, request, "partials/stock_panel.html", lang, **ctx), request, user)
 
 
 @router.post("/market/watch/{code}")
@@ -185,12 +191,15 @@ def market_diagnosis(request: Request, code: str, user: CurrentUser, state: Stat
 
 
 @router.get("/news")
-def news_page(request: Request, user: CurrentUser, state: StateDep, db: SessionDep, lang: LangDep) -> Response:
-    """资讯: the chronological feed with the non-personalised switch."""
+def news_page(request: Request, user: PublicUser, state: StateDep, db: SessionDep, lang: LangDep) -> Response:
+    """资讯: the chronological feed with the non-personalised switch (a visitor: the articles and why to log in)."""
     ctx = base_context(request, state, user, "news")
+    if user is None:
+        ctx.update(items=public_feed(lang=lang, limit=50), alerts=[])
+        return _public(render(templates, request, "news.html", lang, **ctx), request, user)
     ctx["items"] = build_feed(db, state.store, user=user, lang=lang, limit=50, changes=state.changes)
     ctx["alerts"] = notifications_for(state.sessions, client_id=str(user.id), limit=10)
-    return render(templates, request, "news.html", lang, **ctx)
+    return _public(render(templates, request, "news.html", lang, **ctx), request, user)
 
 
 @router.get("/news/algorithm")

@@ -21,8 +21,8 @@ from tandem.backtest.rule_events import RULE_LABELS, notable_events
 from tandem.backtest.screener.models import list_screens, save_screen
 from tandem.core.errors import UserError
 from tandem.core.i18n import Lang
-from tandem.web.deps import CurrentUser, JobsDep, LangDep, SessionDep, StateDep
-from tandem.web.pages.base import base_context, templates
+from tandem.web.deps import CurrentUser, JobsDep, LangDep, MaybeUser, SessionDep, StateDep
+from tandem.web.pages.base import base_context, login_needed, templates
 from tandem.web.templating import render
 from tandem.web.views.quant import equity_chart, public_job, screen_public
 
@@ -37,8 +37,10 @@ Text = Annotated[str, Form(max_length=2000)]
 
 
 @router.get("/quant")
-def quant_page(request: Request, user: CurrentUser, state: StateDep, db: SessionDep, lang: LangDep) -> Response:
-    """量化: screener box with examples, backtest builder, my jobs."""
+def quant_page(request: Request, user: MaybeUser, state: StateDep, db: SessionDep, lang: LangDep) -> Response:
+    """量化: screener box with examples, backtest builder, my jobs (a visitor: why it needs login)."""
+    if user is None:
+        return login_needed(request, state, lang, "quant")
     ctx = base_context(request, state, user, "quant")
     last = quant.last_day(state.store)
     jobs, _ = quant.list_jobs(db, user_id=user.id, offset=0, limit=10)

@@ -17,8 +17,8 @@ from tandem.identity import User
 from tandem.wealth import advisory, client
 from tandem.wealth.plans import AmountTooSmallError
 from tandem.wealth.services import WealthServices
-from tandem.web.deps import CurrentUser, LangDep, SessionDep, StateDep, WealthDep
-from tandem.web.pages.base import base_context, templates
+from tandem.web.deps import CurrentUser, LangDep, MaybeUser, SessionDep, StateDep, WealthDep
+from tandem.web.pages.base import base_context, login_needed, templates
 from tandem.web.schemas.wealth import CurvePoint, PlanCreate, StrategyListPublic
 from tandem.web.server_events import record_assessment
 from tandem.web.templating import render
@@ -104,9 +104,14 @@ def _page(request: Request, state: StateDep, user: User, lang: Lang, ctx: dict[s
 
 @router.get("/wealth")
 def wealth_page(
-    request: Request, user: CurrentUser, state: StateDep, svc: WealthDep, db: SessionDep, lang: LangDep
+    request: Request, user: MaybeUser, state: StateDep, svc: WealthDep, db: SessionDep, lang: LangDep
 ) -> Response:
-    """财富: the questionnaire until the client has a valid level, then level, strategies, plan and holdings."""
+    """财富: the questionnaire until the client has a valid level, then level, strategies, plan and holdings.
+
+    A visitor sees why the tab needs an account (suitability needs the risk assessment) and the sign-up button.
+    """
+    if user is None:
+        return login_needed(request, state, lang, "wealth")
     ctx = wealth_context(svc, db, user, lang)
     ctx["retake"] = request.query_params.get("retake") == "1"
     return _page(request, state, user, lang, ctx)
