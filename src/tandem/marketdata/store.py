@@ -431,6 +431,20 @@ class MarketStore:
         )
         return pd.to_datetime(frame["date"]).to_numpy().astype("datetime64[D]")
 
+    def bar_spans(self, codes: list[str]) -> pd.DataFrame:
+        """First and last bar day of each of ``codes`` that has bars (columns code, first, last; sorted by code).
+
+        One aggregate over the files — unlike :meth:`bar_span` it never builds the in-memory bar copy, so a fresh
+        process can validate a request before (or without) paying for that copy.
+        """
+        frame = self.sql(
+            "SELECT code, MIN(date) AS first, MAX(date) AS last FROM daily_bars WHERE code IN (SELECT unnest(?)) "
+            "GROUP BY code ORDER BY code",
+            [list(codes)],
+        )
+        frame["code"] = frame["code"].astype(str)
+        return frame
+
     def bar_span(self, code: str) -> tuple[date, date] | None:
         """First and last day of ``code``'s daily bars (None when it has none) — without copying its history."""
         norm = normalize_code(code)

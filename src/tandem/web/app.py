@@ -19,6 +19,7 @@ from tandem.core.logging import configure_logging
 from tandem.core.settings import Settings, load_settings
 from tandem.diagnosis.llm import rewriter_from_settings
 from tandem.diagnosis.service import DiagnosisService
+from tandem.diagnosis.table_files import TableFiles
 from tandem.engagement.event_factory import event_sink_from_settings
 from tandem.engagement.ingest import EventIngestService
 from tandem.engagement.score_changes import DiagnosisChanges
@@ -73,7 +74,11 @@ def create_app(settings: Settings | None = None, *, store: MarketStore | None = 
     if vendor_missing:
         log.error("web.vendor_missing", files=vendor_missing, fix="run scripts/vendor_js.sh (make does) and restart")
     market = store or MarketStore.open(s.market_dir)
-    diagnosis = DiagnosisService(market, rewriter=rewriter_from_settings(s.llm_base_url, s.llm_api_key, s.llm_model))
+    diagnosis = DiagnosisService(
+        market,
+        rewriter=rewriter_from_settings(s.llm_base_url, s.llm_api_key, s.llm_model),
+        table_files=TableFiles.under(s.home),
+    )
     state = AppState(
         settings=s,
         store=market,
