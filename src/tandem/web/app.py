@@ -31,6 +31,7 @@ from tandem.web import operability, problems
 from tandem.web.api import advisor as api_advisor
 from tandem.web.api import auth as api_auth
 from tandem.web.api import backtests as api_backtests
+from tandem.web.api import campaigns as api_campaigns
 from tandem.web.api import compliance as api_compliance
 from tandem.web.api import events as api_events
 from tandem.web.api import feed as api_feed
@@ -154,6 +155,7 @@ def create_app(settings: Settings | None = None, *, store: MarketStore | None = 
         api_advisor.router,
         api_compliance.router,
         api_operations.router,
+        api_campaigns.router,
         page_level2.router,
         page_quant.router,
         page_wealth.router,
