@@ -53,4 +53,4 @@ def test_serve_scores_the_latest_session_before_the_workers_start(
 
 def test_serve_on_an_empty_store_prepares_nothing(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     _serve(monkeypatch, tmp_path)
-    assert not (tmp_path / "diagnosis" / "tables").exists()
+    assert not (tmp_path / "diagnosis" / "table-cache").exists()

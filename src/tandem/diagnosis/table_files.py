@@ -7,7 +7,7 @@ SciPy import numba's BLAS check pulls in), then the whole-market snapshot (~1 s)
 of the store's files and the scoring code, so the first process that builds it writes it here and every later
 process maps it instead: the first request in a worker costs a file read, not a scoring run.
 
-Layout under ``folder`` (``<home>/diagnosis/tables``)::
+Layout under ``folder`` (``<home>/diagnosis/table-cache``: a cache, so backups leave it out)::
 
     <fingerprint>-<store version>/
         index.npz                 the version's stock sessions and each stock's first/last bar day
@@ -106,7 +106,7 @@ class TableFiles:
     @classmethod
     def under(cls, home: Path) -> TableFiles:
         """The data home's shared tables, beside the stored daily scores."""
-        return cls(results_dir(home) / "tables")
+        return cls(results_dir(home) / "table-cache")
 
     # ------------------------------------------------------------------ paths
     def _version_dir(self, version: str) -> Path:
