@@ -23,7 +23,7 @@ from tandem.diagnosis.table_files import TableFiles
 from tandem.engagement.event_factory import event_sink_from_settings
 from tandem.engagement.ingest import EventIngestService
 from tandem.engagement.score_changes import DiagnosisChanges
-from tandem.identity import load_secret, make_keys, watch_revocations
+from tandem.identity import keys_for, watch_revocations
 from tandem.marketdata.store import MarketStore
 from tandem.migrations.migrate import migrate_app_db
 from tandem.wealth.services import WealthServices
@@ -84,7 +84,7 @@ def create_app(settings: Settings | None = None, *, store: MarketStore | None = 
         settings=s,
         store=market,
         sessions=make_sessionmaker(engine),
-        keys=make_keys(load_secret(s)),
+        keys=keys_for(s),
         static_dir=STATIC_DIR,
         vendor_missing=vendor_missing,
         login_limiter=SlidingWindowLimiter(limit=20, window=60.0),
