@@ -213,6 +213,17 @@ _WORDS: Final[dict[str, tuple[str, str]]] = {
         "When on, the feed is plain chronological and never uses your activity or holdings.",
     ),
     "news.empty": ("暂时没有资讯。加自选后，这里会显示自选股的诊断变化。", "Nothing yet. Watch stocks to see updates."),
+    "news.flash": ("市场快讯", "Market newsflash"),
+    "news.flash.help": (
+        "东方财富快讯原文，按发布时间（北京时间）排列；个股按代码或全称识别，点击标题看原文。",
+        "East Money newsflash items as published, newest first (Beijing time); stocks are recognised by code or "
+        "full name. The title links to the original.",
+    ),
+    "news.flash.empty": ("暂无快讯。", "No news items yet."),
+    "news.related": ("相关资讯", "Related news"),
+    "news.beijing": ("北京时间", "Beijing time"),
+    "news.source": ("来源", "Source"),
+    "news.link": ("原文", "Original"),
     "login.title": ("登录", "Log in"),
     "login.username": ("手机号或邮箱", "Phone or e-mail"),
     "login.password": ("密码", "Password"),

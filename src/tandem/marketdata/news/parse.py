@@ -149,6 +149,9 @@ def _row(item: dict[str, object], walk: _Walk, path: Path, where: str, problems:
     if not title:
         problems.append(NewsProblem(file, where, "title", "empty"))
         return None
+    if url and not url.startswith(("https://", "http://")):
+        problems.append(NewsProblem(file, where, "url", f"{url[:60]!r} is not an http(s) link"))
+        return None
     clock = (int(clock_m.group(1)), int(clock_m.group(2)))
     day = walk.day_of(created, created_raw, clock)
     numbered = date(int(number[:4]), int(number[4:6]), int(number[6:8]))
