@@ -52,7 +52,8 @@ def latest_news(store: MarketStore, *, code: str | None = None, offset: int = 0,
     """Items newest first; with ``code`` (canonical, e.g. ``600519.SH``) only those that name that stock."""
     if offset < 0 or not 1 <= limit <= 500:
         raise ValueError("offset must be >= 0 and limit between 1 and 500")
-    where, params = "", list[object]()
+    where = ""
+    params: list[object] = []
     if code is not None:
         where = "WHERE id IN (SELECT news_id FROM news_mentions WHERE kind = 'stock' AND key = ?)"
         params = [code]

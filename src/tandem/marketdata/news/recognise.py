@@ -28,6 +28,7 @@ or is at least four characters long.
 
 from __future__ import annotations
 
+import functools
 import logging
 import re
 from collections.abc import Iterable
@@ -77,10 +78,9 @@ class Recogniser:
                 by_name.setdefault(s.name.lstrip("*"), []).append(s)
         self._by_num = {n: ss[0] for n, ss in by_num.items() if len(ss) == 1}
         self._by_name = {n: ss[0] for n, ss in by_name.items() if len(ss) == 1}
-        self._plain = jieba.Tokenizer()
-        self._plain.initialize()
+        self._plain = _plain_tokenizer()
         self._tok = jieba.Tokenizer()
-        self._tok.initialize()
+        self._tok.FREQ, self._tok.total, self._tok.initialized = dict(self._plain.FREQ), self._plain.total, True
         tags: dict[str, str] = jieba.posseg.dt.word_tag_tab
         base = self._plain.FREQ
         self.weak = frozenset(
@@ -141,6 +141,15 @@ class Recogniser:
                 industries[s.industry] = "stock"
         out += [Mention("industry", ind, _NUMERAL.sub("", ind), via) for ind, via in sorted(industries.items())]
         return out
+
+
+@functools.cache
+def _plain_tokenizer() -> jieba.Tokenizer:
+    """The general jieba dictionary, loaded once per process (about a second); recognisers copy it, never change it."""
+    jieba.setLogLevel(logging.WARNING)
+    tok = jieba.Tokenizer()
+    tok.initialize()
+    return tok
 
 
 def _boundaries(tokens: Iterable[str]) -> frozenset[int]:
