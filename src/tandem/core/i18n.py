@@ -222,7 +222,7 @@ _WORDS: Final[dict[str, tuple[str, str]]] = {
     "news.flash.empty": ("暂无快讯。", "No news items yet."),
     "news.related": ("相关资讯", "Related news"),
     "news.beijing": ("北京时间", "Beijing time"),
-    "news.source": ("来源", "Source"),
+    "news.source": ("来源：", "Source: "),
     "news.link": ("原文", "Original"),
     "login.title": ("登录", "Log in"),
     "login.username": ("手机号或邮箱", "Phone or e-mail"),
