@@ -102,6 +102,18 @@ def test_scrape_date_is_corrected_and_times_are_beijing(tmp_path: Path) -> None:
     assert by_id["202602163651194821"].url is None  # 掌阅科技: only in the 上市公司快讯 file, which has no link
 
 
+def test_importing_again_after_the_instruments_changed_retags_every_item(tmp_path: Path) -> None:
+    root = _seeded(tmp_path)
+    import_news(root, [FLASH])
+    store = MarketStore.open(root)
+    assert latest_news(store, code="601127.SH").total == 1  # 赛力斯 by name
+    with VersionedStore(root).transaction() as tx:  # its name before the 2022 rename: the 2026 item no longer fits
+        tx.upsert("instruments", pl.DataFrame({"code": ["601127.SH"], "name": ["小康股份"]}))
+    assert import_news(root, [FLASH]).changed
+    assert latest_news(store, code="601127.SH").total == 0
+    assert latest_news(store, code="603533.SH").total == 1  # tags by code are untouched
+
+
 def _broken_copy(tmp_path: Path, edit: str) -> Path:
     folder = tmp_path / "eastmoney_newsflash_2026_02"
     shutil.copytree(FLASH, folder)

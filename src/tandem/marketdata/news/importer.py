@@ -4,8 +4,8 @@ Unlike the market-data importers, news is never imported in part: a file with br
 field rejects the whole import with ``file:item N: field: what is wrong`` problems and leaves the store exactly as it
 was, because a feed silently missing items would look complete. Items are keyed by East Money's article number, so
 importing the same files again (or an overlapping scrape) changes nothing. Mentions are recomputed for every stored
-item from the store's instruments in the same transaction, so importing instruments first and news after (or news
-again after new instruments) tags every item against the same dictionary.
+item from the store's instruments in the same transaction and replace the old ones, so importing news again after
+the instruments changed re-tags every item against the new dictionary (and drops tags it no longer supports).
 """
 
 from __future__ import annotations
@@ -91,8 +91,7 @@ def import_news(root: Path, paths: list[Path]) -> NewsImportReport:
         tx.upsert("news", news_frame(merged))
         news = tx.table("news")
         mentions = mention_frame(recogniser_of(tx), news)
-        if mentions.height:
-            tx.upsert("news_mentions", mentions)
+        tx.replace("news_mentions", mentions)
         for f in files:
             tx.log_import({"file": f.name, "sha256": hashlib.sha256(f.read_bytes()).hexdigest(), "importer": "news"})
         report.stored, report.mentions = news.height, mentions.height
