@@ -74,13 +74,17 @@ def test_api_rejects_bad_codes(client: TestClient) -> None:
 def test_news_tab_lists_market_news_with_source_time_and_link(client: TestClient) -> None:
     r = client.get("/news", headers=HTML)
     assert r.status_code == 200
-    assert 'id="market-news"' in r.text and translate("zh", "news.flash") in r.text
+    assert 'id="market-news"' in r.text and translate("zh", "news.flash") in r.text and 'id="news-older"' in r.text
     latest = client.get("/api/v1/news?limit=1").json()["items"][0]
     assert f'data-news-id="{latest["id"]}"' in r.text and latest["title"] in r.text
     assert f'href="{latest["url"]}"' in r.text
     stamp = datetime.fromisoformat(latest["published_at"]).strftime("%Y-%m-%d %H:%M")
     assert f"{stamp} {translate('zh', 'news.beijing')}" in r.text
-    assert len(re.findall(r'data-news-id="', r.text)) == 30
+    assert len(re.findall(r'data-news-id="', r.text)) == 30 and 'id="news-newer"' not in r.text
+    older = client.get("/news?news_offset=30", headers=HTML)
+    shown = re.findall(r'data-news-id="(\d+)"', older.text)
+    expected = [i["id"] for i in client.get("/api/v1/news?offset=30&limit=30").json()["items"]]
+    assert shown == expected and 'id="news-newer"' in older.text and 'id="news-older"' not in older.text
     en = client.get("/news?lang=en", headers=HTML)
     assert translate("en", "news.flash") in en.text and "Beijing time" in en.text
 

@@ -220,6 +220,8 @@ _WORDS: Final[dict[str, tuple[str, str]]] = {
         "full name. The title links to the original.",
     ),
     "news.flash.empty": ("暂无快讯。", "No news items yet."),
+    "news.flash.older": ("更早的快讯 →", "Older items →"),
+    "news.flash.newer": ("← 较新的快讯", "← Newer items"),
     "news.related": ("相关资讯", "Related news"),
     "news.beijing": ("北京时间", "Beijing time"),
     "news.source": ("来源：", "Source: "),

@@ -197,10 +197,22 @@ def market_diagnosis(request: Request, code: str, user: CurrentUser, state: Stat
 
 
 @router.get("/news")
-def news_page(request: Request, user: PublicUser, state: StateDep, db: SessionDep, lang: LangDep) -> Response:
-    """资讯: the chronological feed with the non-personalised switch (a visitor: the articles and why to log in)."""
+def news_page(
+    request: Request,
+    user: PublicUser,
+    state: StateDep,
+    db: SessionDep,
+    lang: LangDep,
+    news_offset: Annotated[int, Query(ge=0, le=10_000)] = 0,
+) -> Response:
+    """资讯: the chronological feed with the non-personalised switch (a visitor: the articles and why to log in).
+
+    Below it, 市场快讯: real news items newest first, :data:`NEWS_ON_TAB` a page (``news_offset`` pages back).
+    """
     ctx = base_context(request, state, user, "news")
-    ctx["flash"] = latest_news(state.store, limit=NEWS_ON_TAB)
+    ctx["flash"] = latest_news(state.store, offset=news_offset, limit=NEWS_ON_TAB)
+    ctx["flash_offset"] = news_offset
+    ctx["flash_step"] = NEWS_ON_TAB
     if user is None:
         ctx.update(items=public_feed(lang=lang, limit=50), alerts=[])
         return _public(render(templates, request, "news.html", lang, **ctx), request, user)
