@@ -146,9 +146,10 @@ def _row(item: dict[str, object], walk: _Walk, path: Path, where: str, problems:
     if clock_m is None or int(clock_m.group(1)) > 23 or int(clock_m.group(2)) > 59:
         problems.append(NewsProblem(file, where, "publish_time", f"{publish!r} is not 'YYYY-MM-DD HH:MM'"))
         return None
-    if not title:
-        problems.append(NewsProblem(file, where, "title", "empty"))
-        return None
+    for key, value in (("title", title), ("source", publisher)):
+        if not value:
+            problems.append(NewsProblem(file, where, key, "empty"))
+            return None
     if url and not url.startswith(("https://", "http://")):
         problems.append(NewsProblem(file, where, "url", f"{url[:60]!r} is not an http(s) link"))
         return None
