@@ -15,6 +15,7 @@ import tempfile
 from pathlib import Path
 
 import polars as pl
+from build_news_sample import build as build_news_slice
 
 from tandem.marketdata.importing import import_paths
 from tandem.marketdata.versioned import VersionedStore
@@ -280,6 +281,7 @@ def main() -> int:
             frame.write_parquet(args.out / f"{name}.parquet", compression="zstd", compression_level=19)
             print(f"{name:14s} {frame.height:>8,} rows")
         _write_provenance(args.out, tables, stocks, etf_codes, nav_codes)
+        build_news_slice(args.shared, args.out)  # real news, tagged against the instruments just written
         total = sum(p.stat().st_size for p in args.out.glob("*.parquet"))
         print(
             f"sample: {len(stocks)} stocks, {len(etf_codes)} ETFs, {len(nav_codes)} fund NAV series, "

@@ -14,6 +14,7 @@ from tandem.cli.context import console, err_console, market_store, print_json, s
 from tandem.cli.display import as_count, import_hint
 from tandem.core.errors import UserError
 from tandem.marketdata.importing import import_paths
+from tandem.marketdata.news.importer import import_news
 
 app = typer.Typer(help="Import, inspect and validate market data.", no_args_is_help=True)
 
@@ -55,6 +56,19 @@ def import_(
         console.print(f"quarantine report: {report.report_path}")
     for skipped in report.skipped[:10]:
         err_console.print(f"  skipped: {skipped}", markup=False, highlight=False)
+
+
+@app.command("import-news")
+def import_news_(
+    paths: Annotated[list[Path], typer.Argument(help="News JSON files or folders (East Money 快讯 scrapes).")],
+) -> None:
+    """Import real news items and tag the stocks they name; any bad file or item imports nothing."""
+    report = import_news(settings().market_dir, paths)
+    verb = "imported" if report.changed else "no change (already imported)"
+    console.print(
+        f"{verb}: {report.files} file(s), {report.items_read} item(s), {report.articles} distinct article(s); the "
+        f"store holds {report.stored} with {report.mentions} stock/industry mention(s); store version {report.version}"
+    )
 
 
 @app.command("info")

@@ -180,6 +180,33 @@ TABLES: dict[str, TableSpec] = {
             pa.schema([("series", _S), ("date", _D), ("value", _F), ("source", _S)]),
             ("series", "date"),
         ),
+        # -- news (marketdata/news/): one row per East Money article number; times are UTC instants (naive);
+        # a patch table, so a copy of an item without a link (上市公司快讯) never erases the link another copy gave
+        TableSpec(
+            "news",
+            pa.schema(
+                [
+                    ("id", _S),
+                    ("published_at", pa.timestamp("s")),
+                    ("title", _S),
+                    ("content", _S),
+                    ("publisher", _S),
+                    ("url", _S),
+                    ("listed", _S),
+                    ("fetched_at", pa.timestamp("s")),
+                    ("source", _S),
+                ]
+            ),
+            ("id",),
+            patch=True,
+        ),
+        # which stocks (kind "stock", key = code) and industries (kind "industry", key = the store's industry name)
+        # an item names, and how it was recognised (``via``: code, name, listed, text, stock)
+        TableSpec(
+            "news_mentions",
+            pa.schema([("news_id", _S), ("kind", _S), ("key", _S), ("name", _S), ("via", _S)]),
+            ("news_id", "kind", "key"),
+        ),
     )
 }
 

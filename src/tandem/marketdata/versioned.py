@@ -197,6 +197,15 @@ class Transaction:
             self._pending.setdefault(name, []).append(new)
         return rows.height
 
+    def replace(self, name: str, rows: pl.DataFrame) -> int:
+        """Stage ``rows`` as the whole table: for tables derived from others (news mentions), so stale rows go."""
+        self._pending.pop(name, None)
+        empty = pl.from_arrow(spec(name).schema.empty_table())
+        if not isinstance(empty, pl.DataFrame):
+            raise TypeError(f"table {name}: empty schema is not a frame")
+        self._staged[name] = empty
+        return self.upsert(name, rows)
+
     def _materialize(self, name: str) -> None:
         pending = self._pending.pop(name, [])
         if pending:

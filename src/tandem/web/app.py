@@ -37,6 +37,7 @@ from tandem.web.api import events as api_events
 from tandem.web.api import feed as api_feed
 from tandem.web.api import l2_stream as api_l2
 from tandem.web.api import market as api_market
+from tandem.web.api import news as api_news
 from tandem.web.api import notifications as api_notifications
 from tandem.web.api import operations as api_operations
 from tandem.web.api import profile as api_profile
@@ -142,6 +143,7 @@ def create_app(settings: Settings | None = None, *, store: MarketStore | None = 
         api_users.router,
         api_stocks.router,
         api_market.router,
+        api_news.router,
         api_videos.router,
         api_watchlist.router,
         api_feed.router,

@@ -79,6 +79,9 @@ _BY_FOLDER: dict[str, tuple[Route, ...]] = {
         ),
     ),
     "level2": (Route("*", None, _LEVEL2),),
+    "eastmoney_newsflash_2026_02": (
+        Route("*", None, "news items are imported all-or-nothing by `tandem data import-news` (marketdata/news/)"),
+    ),
     "dolphindb_tutorials_cn": (Route("*", None, _LEVEL2),),
 }
 

@@ -26,6 +26,7 @@ from tandem.engagement import watchlist
 from tandem.engagement.delivery.channels.inapp import notifications_for
 from tandem.engagement.feed import build_feed, public_feed
 from tandem.identity import User, accounts
+from tandem.marketdata.news.query import latest_news
 from tandem.marketdata.quote import quote
 from tandem.web.caching import mark_cacheable
 from tandem.web.deps import CurrentUser, LangDep, MaybeUser, PublicUser, SessionDep, StateDep
@@ -36,6 +37,10 @@ from tandem.web.state import AppState
 from tandem.web.templating import render
 
 router = APIRouter(include_in_schema=False, default_response_class=HTMLResponse)
+NEWS_ON_STOCK = 10
+"""Related news items on a stock's panel (newest first)."""
+NEWS_ON_TAB = 30
+"""Market newsflash items on the 资讯 tab (newest first; ``GET /api/v1/news`` pages through the rest)."""
 
 
 def stock_context(state: AppState, code: str, user: User | None, db: SessionDep) -> dict[str, Any]:
@@ -46,6 +51,7 @@ def stock_context(state: AppState, code: str, user: User | None, db: SessionDep)
         "quote": q,
         "chart_json": script_safe(json.dumps(chart, ensure_ascii=False, separators=(",", ":"))),
         "watched": user is not None and q.code in watchlist.watched_codes(db, user_id=user.id),
+        "news": latest_news(state.store, code=q.code, limit=NEWS_ON_STOCK),
     }
 
 
@@ -191,9 +197,22 @@ def market_diagnosis(request: Request, code: str, user: CurrentUser, state: Stat
 
 
 @router.get("/news")
-def news_page(request: Request, user: PublicUser, state: StateDep, db: SessionDep, lang: LangDep) -> Response:
-    """资讯: the chronological feed with the non-personalised switch (a visitor: the articles and why to log in)."""
+def news_page(
+    request: Request,
+    user: PublicUser,
+    state: StateDep,
+    db: SessionDep,
+    lang: LangDep,
+    news_offset: Annotated[int, Query(ge=0, le=10_000)] = 0,
+) -> Response:
+    """资讯: the chronological feed with the non-personalised switch (a visitor: the articles and why to log in).
+
+    Below it, 市场快讯: real news items newest first, :data:`NEWS_ON_TAB` a page (``news_offset`` pages back).
+    """
     ctx = base_context(request, state, user, "news")
+    ctx["flash"] = latest_news(state.store, offset=news_offset, limit=NEWS_ON_TAB)
+    ctx["flash_offset"] = news_offset
+    ctx["flash_step"] = NEWS_ON_TAB
     if user is None:
         ctx.update(items=public_feed(lang=lang, limit=50), alerts=[])
         return _public(render(templates, request, "news.html", lang, **ctx), request, user)
