@@ -60,7 +60,8 @@ PREPARE = """
 from tandem.diagnosis.service import DiagnosisService
 from tandem.diagnosis.table_files import TableFiles
 from tandem.marketdata.store import MarketStore
-t = time.perf_counter(); DiagnosisService(MarketStore.open(root), table_files=TableFiles(tables)).table(); dt = time.perf_counter() - t
+service = DiagnosisService(MarketStore.open(root), table_files=TableFiles(tables))
+t = time.perf_counter(); service.table(); dt = time.perf_counter() - t
 """
 """What ``tandem serve`` does once before its workers start: score the latest session into the shared tables."""
 
