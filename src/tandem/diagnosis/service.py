@@ -150,7 +150,8 @@ class DiagnosisService:
         table = self.table(session)
         if inst.code not in table.scores.index:
             raise NotFoundError(f"{_label(inst.code, inst.name)} has no bars within five years before {day}")
-        diag = self._explain(table, inst.code, inst.name, inst.industry)
+        industry = table.snapshot.ref.at[inst.code, "industry"] if inst.code in table.snapshot.ref.index else None
+        diag = self._explain(table, inst.code, inst.name, industry if isinstance(industry, str) else None)
         self._reports.put((sessions.version, inst.code, session), _Report(diag, inst.list_date))
         return _for_day(diag, day)
 

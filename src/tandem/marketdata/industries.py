@@ -28,12 +28,6 @@ import polars as pl
 SYSTEM_PRIORITY: dict[str, int] = {"csrc": 2, "tushare": 1}
 """Tie-break between classification systems whose snapshots share a date (higher wins)."""
 
-SYSTEM_LABELS: dict[str, tuple[str, str]] = {
-    "csrc": ("证监会行业分类", "CSRC industry classification"),
-    "tushare": ("Tushare 行业分类", "Tushare industry classification"),
-    "instruments": ("证券资料中的行业（无日期）", "industry from instrument reference data (undated)"),
-}
-
 CLASSIFICATION_COLUMNS = ("code", "industry_code", "industry", "system", "snapshot_date", "backfilled")
 BOARD_COLUMNS = ("code", "board_code", "board_name", "snapshot_date", "backfilled")
 

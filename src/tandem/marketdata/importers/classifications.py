@@ -29,7 +29,15 @@ import polars as pl
 from tandem.core.errors import UserError
 from tandem.core.models import normalize_code
 from tandem.marketdata.csvio import Problem, parse_many, read_bytes
-from tandem.marketdata.importers.base import LoadResult, check_codes, code_map, concat_parsed, finish, source_of, to_date
+from tandem.marketdata.importers.base import (
+    LoadResult,
+    check_codes,
+    code_map,
+    concat_parsed,
+    finish,
+    source_of,
+    to_date,
+)
 from tandem.marketdata.importers.instruments import instrument_rows, tushare_classification
 from tandem.marketdata.validate import check_parsed, check_rows
 
@@ -115,8 +123,8 @@ class BaostockIndustry:
         unknown = typed.get_column("system").is_null()
         msg = f"unknown classification system; known: {', '.join(_SYSTEMS)}"
         bad = bad | self._flag(typed, unknown, "industryClassification", msg, res.problems)
-        unparsed = (text != "").fill_null(False)
-        unparsed = raw.select(unparsed).to_series() & typed.get_column("industry").is_null()
+        has_text = raw.select((text != "").fill_null(False)).to_series()
+        unparsed = has_text & typed.get_column("industry").is_null()
         msg = "not a CSRC industry such as J66货币金融服务 (letter, two digits, name)"
         bad = bad | self._flag(typed, unparsed, "industry", msg, res.problems)
         bad = bad | check_rows(typed, res.problems, keys=("code", "system", "snapshot_date"))
@@ -219,4 +227,3 @@ class SinaSpotInstruments:
         bad = _check_exchange(raw, typed, "symbol", res.problems) | on_bad_line
         bad = bad | check_rows(typed, res.problems, keys=("code",), required=("name",))
         return finish(res, raw, bad, {"instruments": instrument_rows(typed, "sina")})
-
