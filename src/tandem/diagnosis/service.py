@@ -31,6 +31,7 @@ from tandem.diagnosis.composite import WEIGHTS, effective_weights
 from tandem.diagnosis.llm import BriefRewriter
 from tandem.diagnosis.models import Brief, Composite, Diagnosis, DimensionScore
 from tandem.diagnosis.scorers import all_scorers
+from tandem.diagnosis.scorers.risk import industry_basis
 from tandem.diagnosis.snapshot import load_snapshot
 from tandem.diagnosis.table import MarketTable, MetricsRunner, build_table, local_metrics
 from tandem.diagnosis.universe import require_stock, stock_codes
@@ -195,6 +196,8 @@ class DiagnosisService:
             disclaimer_en="",
             notes=tuple(notes),
             price_history=tuple(zip(pd.DatetimeIndex(closes.index).date, closes.astype(float), strict=True)),
+            industry_basis_zh=industry_basis(snap.ref.loc[code], "zh"),
+            industry_basis_en=industry_basis(snap.ref.loc[code], "en"),
         )
         brief = compose_brief(draft)
         if self.rewriter is not None:

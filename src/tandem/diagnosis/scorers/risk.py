@@ -151,9 +151,6 @@ class IndustryStandingScorer(Scorer):
         verdict = ("行业龙头", "industry leader") if is_num(s) and s >= 70 else ("行业中游", "mid-pack")
         if is_num(s) and s < 35:
             verdict = ("行业靠后", "behind its peers")
-        basis = (industry_basis(row, "zh"), industry_basis(row, "en"))
-        if basis[0]:
-            verdict = (f"{verdict[0]}；{basis[0]}", f"{verdict[1]}; {basis[1]}")
         return self.dimension(row, verdict, ev)
 
 
