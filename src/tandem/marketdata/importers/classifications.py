@@ -9,7 +9,8 @@ Sources (see ``../shared/data/PROVENANCE.md``):
 * East Money ``em_board_membership.csv.gz`` (``板块名称,板块代码,代码,名称``): board → member stocks. The file has
   no date, so its snapshot date is the source commit day given to the importer (the registry passes it). Its codes
   are bare six digits by the vendor's design; they are read by the stock code ranges (60/68/90 Shanghai, 00/30/20
-  Shenzhen, 43/83/87/92 Beijing) and a code outside those ranges is refused with how to fix it.
+  Shenzhen, 43/83/87/92 Beijing); any other code (a lost leading zero, a fund or bond range) is refused with how to
+  fix it.
 * Tushare ``stock_basic.csv`` (2023: ``ts_code,symbol,name,area,industry,list_date``): instruments, including the
   213 BSE ``.BJ`` listings, and a Tushare industry snapshot (the same vocabulary as the 2016 ``stock_basics.csv``).
 * AKShare/Sina ``sina_spot_<day>.csv``: names of every listed stock on that day, including the BSE's 920xxx codes.
@@ -31,7 +32,6 @@ from tandem.core.models import normalize_code
 from tandem.marketdata.csvio import Problem, parse_many, read_bytes
 from tandem.marketdata.importers.base import (
     LoadResult,
-    check_codes,
     code_map,
     concat_parsed,
     finish,
@@ -73,6 +73,39 @@ def _strict_code(raw: str) -> str | None:
         return normalize_code(raw)
     except UserError:
         return None
+
+
+_STOCK_RANGES = {"60": "SH", "68": "SH", "90": "SH", "00": "SZ", "30": "SZ", "20": "SZ", "43": "BJ", "83": "BJ",
+                 "87": "BJ", "92": "BJ"}  # fmt: skip
+
+
+def _member_code(raw: str) -> str | None:
+    """A board member: a code naming its exchange, or six bare digits inside a stock code range (None otherwise)."""
+    named = _strict_code(raw)
+    if named is not None:
+        return named
+    text = raw.strip()
+    if len(text) == 6 and text.isdigit() and text[:2] in _STOCK_RANGES:
+        return f"{text}.{_STOCK_RANGES[text[:2]]}"
+    return None
+
+
+def _check_member(raw: pl.DataFrame, typed: pl.DataFrame, src: str, problems: list[Problem]) -> pl.Series:
+    """Flag board members that are not stock codes, saying how to write one whose range is not a stock's."""
+    values = raw.get_column(src).fill_null("")
+    bad = typed.get_column("code").is_null()
+    for f, ln, v in zip(typed["_file"].filter(bad), typed["_line"].filter(bad), values.filter(bad), strict=True):
+        if not v.strip():
+            problems.append(Problem(f, ln, "code", "missing code"))
+        else:
+            problems.append(
+                Problem(
+                    f, ln, "code",
+                    f"'{v}' is not a six-digit stock code in a known range (60/68/90 SH, 00/30/20 SZ, 43/83/87/92 BJ);"
+                    f" write it with its exchange, e.g. {v.strip()}.SZ",
+                )
+            )  # fmt: skip
+    return bad
 
 
 def _check_exchange(raw: pl.DataFrame, typed: pl.DataFrame, src: str, problems: list[Problem]) -> pl.Series:
@@ -159,12 +192,12 @@ class EastMoneyBoards:
             "_file",
             pl.col("板块代码").str.strip_chars().alias("board_code"),
             pl.col("板块名称").str.strip_chars().replace("", None).alias("board_name"),
-            code_map(raw.get_column("代码"), normalize_code).alias("code"),
+            code_map(raw.get_column("代码"), _member_code).alias("code"),
             pl.lit(self.snapshot_date).alias("snapshot_date"),
             pl.lit(self.date_basis).alias("date_basis"),
             source_of("eastmoney"),
         )
-        bad = check_codes(raw, typed, "代码", res.problems) | on_bad_line
+        bad = _check_member(raw, typed, "代码", res.problems) | on_bad_line
         bad_board = ~typed.get_column("board_code").fill_null("").str.contains(_BOARD_CODE.pattern)
         for f, ln, v in zip(
             typed["_file"].filter(bad_board), typed["_line"].filter(bad_board), raw["板块代码"].filter(bad_board),
