@@ -187,8 +187,8 @@ def _reference(store: MarketStore, codes: pd.Index, as_of: date) -> pd.DataFrame
     ref = inst.reindex(codes)[["name", "list_date", "delist_date"]].copy()
     ref["name"] = ref["name"].where(ref["name"].notna() & (ref["name"] != ref.index.to_series()), None)
     ind = store.industry_asof(as_of).set_index("code").reindex(codes)
-    ref["industry"] = ind["industry"].where(ind["industry"].notna(), None)
-    ref["industry_system"] = ind["system"].where(ind["system"].notna(), None)
+    ref["industry"] = pd.Series([v if isinstance(v, str) else None for v in ind["industry"]], codes, dtype=object)
+    ref["industry_system"] = pd.Series([v if isinstance(v, str) else None for v in ind["system"]], codes, dtype=object)
     ref["industry_snapshot"] = ind["snapshot_date"]
     ref["industry_backfilled"] = ind["backfilled"].fillna(False).astype(bool)
     ref["board"] = [board_of(c).value for c in codes]

@@ -606,8 +606,9 @@ class MarketStore:
         if codes is not None:
             wanted = {normalize_code(c) for c in codes}
             out = out[out["code"].isin(wanted)]
-        out["industry"] = out["industry"].where(out["industry"].notna(), None)
-        return out.reset_index(drop=True)
+        out = out.reset_index(drop=True)
+        out["industry"] = pd.Series([v if isinstance(v, str) else None for v in out["industry"]], dtype=object)
+        return out
 
     def boards_asof(self, day: date | str, codes: list[str] | None = None) -> pd.DataFrame:
         """East Money board membership in force on ``day``: ``code, board_code, board_name, snapshot_date, backfilled``.
