@@ -43,7 +43,9 @@ def _service(tmp_path: Path, catalogue: ItemCatalogue) -> ProfileService:
     )
 
 
-def test_catalogue_themes_are_the_store_boards_of_each_stock(catalogue: ItemCatalogue, sample_store: MarketStore) -> None:
+def test_catalogue_themes_are_the_store_boards_of_each_stock(
+    catalogue: ItemCatalogue, sample_store: MarketStore
+) -> None:
     boards = sample_store.boards_asof(date(2025, 4, 7), ["600519.SH"])
     mine = catalogue.themes[catalogue.themes["object_id"] == "600519.SH"]
     assert set(mine["board_name"]) == set(boards["board_name"]) and "白酒" in set(mine["board_name"])
