@@ -196,8 +196,8 @@ class DiagnosisService:
             disclaimer_en="",
             notes=tuple(notes),
             price_history=tuple(zip(pd.DatetimeIndex(closes.index).date, closes.astype(float), strict=True)),
-            industry_basis_zh=industry_basis(snap.ref.loc[code], "zh"),
-            industry_basis_en=industry_basis(snap.ref.loc[code], "en"),
+            industry_basis_zh=industry_basis(_row(snap.ref, code), "zh"),
+            industry_basis_en=industry_basis(_row(snap.ref, code), "en"),
         )
         brief = compose_brief(draft)
         if self.rewriter is not None:
