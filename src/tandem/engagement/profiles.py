@@ -37,8 +37,10 @@ EVENT_WEIGHTS: dict[str, float] = {
     "recommendation_click": 1.5,
     "push_open": 0.5,
     "backtest_run": 1.0,
-    "holding_changed": 2.0,  # a stock the client holds (bought or sold): as deliberate as a watchlist add, less
 }
+HOLDING_WEIGHTS: dict[str, float] = {"holding_changed": 2.0}
+"""Interest from what the client holds (a stock bought or sold): profiles only, so the recommender's interaction
+matrix (:mod:`.recommend_data`, which reads :data:`EVENT_WEIGHTS`) and its published evaluation stay as they were."""
 DWELL_BONUS_PER_MINUTE = 0.5  # reads: +0.5 per minute of dwell, capped at +2
 INTEREST_HALF_LIFE = timedelta(days=30)
 ACTIVITY_HALF_LIFE = timedelta(days=7)
@@ -159,7 +161,8 @@ def _evidence(
     events: pl.DataFrame, tags: pl.DataFrame, suppressions: pl.DataFrame, age_s: pl.Expr
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
     """New tag scores, and the same evidence per item (after "delete all"s) for the tags' why-lines."""
-    weights = pl.DataFrame({"type": list(EVENT_WEIGHTS), "w": list(EVENT_WEIGHTS.values())})
+    profile_weights = EVENT_WEIGHTS | HOLDING_WEIGHTS
+    weights = pl.DataFrame({"type": list(profile_weights), "w": list(profile_weights.values())})
     dwell = pl.col("properties").str.json_path_match("$.dwell_ms").cast(pl.Float64, strict=False).fill_null(0.0)
     scored = (
         events.filter(pl.col("object_id").is_not_null())
