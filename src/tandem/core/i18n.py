@@ -430,6 +430,7 @@ _WORDS: Final[dict[str, tuple[str, str]]] = {
         " (published after this day: no older list exists, so the oldest is used)",
     ),
     "screen.industry": ("行业", "Industry"),
+    "screen.industry.help": ("（可选，按所选日期当时的行业分类）", "(optional; as classified on the chosen day)"),
     "tag.theme_why": ("来自您看过、自选或持有的：{stocks}", "From stocks you viewed, watch or hold: {stocks}"),
 }
 
