@@ -17,6 +17,7 @@ from pathlib import Path
 import polars as pl
 from build_news_sample import build as build_news_slice
 
+from tandem.core.models import board_of
 from tandem.marketdata.importing import import_paths
 from tandem.marketdata.versioned import VersionedStore
 
@@ -231,14 +232,81 @@ def _level2_capital_flow(shared: Path) -> pl.DataFrame:
     )
 
 
+# Dated industry lists and East Money boards (issue 11 item 4), imported into their own store so that their names
+# (Tushare 2023) never patch the sample's instruments; only the rows of the sample's stocks are kept.
+INDUSTRY_SOURCES = [
+    "instruments/csrc_industry_baostock_2026",
+    "instruments/tushare_stock_basic_2023/stock_basic.csv",
+    "instruments/wengowl_tushare_2016",
+]
+_INDUSTRY_MARK = "<!-- industries: written by scripts/build_sample.py --industries-only -->"
+
+
+def industry_tables(shared: Path, stocks: list[str]) -> dict[str, pl.DataFrame]:
+    """Classification snapshots and board membership rows of ``stocks`` (every board they belong to)."""
+    tmp = Path(tempfile.mkdtemp(prefix="tandem-sample-ind-"))
+    try:
+        import_paths(tmp / "market", [shared / d for d in INDUSTRY_SOURCES])
+        vs = VersionedStore(tmp / "market")
+        return {
+            "industry_classification": vs.read("industry_classification").filter(pl.col("code").is_in(stocks)),
+            "board_membership": vs.read("board_membership").filter(pl.col("code").is_in(stocks)),
+        }
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def _write_industry_provenance(out: Path, tables: dict[str, pl.DataFrame]) -> None:
+    """Replace (or append) the marked industries section of PROVENANCE.md, leaving the rest as it is."""
+    ic, bm = tables["industry_classification"], tables["board_membership"]
+    snaps = ic.group_by("system", "snapshot_date", "date_basis").len().sort("snapshot_date")
+    lines = [
+        _INDUSTRY_MARK,
+        "## Industries and boards (dated snapshots)",
+        "",
+        "Rows of the sample's stocks only, read by Tandem's importers from `../shared/data/instruments/"
+        "csrc_industry_baostock_2026/` (BaoStock CSRC list, East Money board membership), "
+        "`instruments/tushare_stock_basic_2023/stock_basic.csv` and `instruments/wengowl_tushare_2016/` (Tushare "
+        "lists). A snapshot without a date of its own is dated by its source commit (see that PROVENANCE.md).",
+        "",
+        "| table | system | snapshot date | date basis | rows |",
+        "| --- | --- | --- | --- | --- |",
+        *(f"| industry_classification | {s} | {d} | {b} | {n} |" for s, d, b, n in snaps.iter_rows()),
+        *(
+            f"| board_membership | East Money boards ({bm['board_code'].n_unique()}) | {d} | {b} | {n} |"
+            for d, b, n in bm.group_by("snapshot_date", "date_basis").len().iter_rows()
+        ),
+        "",
+    ]
+    path = out / "PROVENANCE.md"
+    text = path.read_text(encoding="utf-8") if path.exists() else ""
+    text = text.split(_INDUSTRY_MARK)[0].rstrip("\n") + "\n\n"
+    path.write_text(text + "\n".join(lines), encoding="utf-8")
+
+
+def _industries_only(shared: Path, out: Path) -> int:
+    """Write only the industry tables for the stocks already in the sample (the rest of it stays byte-identical)."""
+    codes = pl.read_parquet(out / "daily_bars.parquet", columns=["code"]).get_column("code").unique().to_list()
+    stocks = sorted(c for c in codes if board_of(c).value not in ("FUND", "INDEX"))
+    tables = industry_tables(shared, stocks)
+    for name, frame in tables.items():
+        frame.write_parquet(out / f"{name}.parquet", compression="zstd", compression_level=19)
+        print(f"{name:24s} {frame.height:>8,} rows")
+    _write_industry_provenance(out, tables)
+    return 0
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--shared", type=Path, default=Path(__file__).resolve().parents[2] / "shared" / "data")
     ap.add_argument("--out", type=Path, default=Path(__file__).resolve().parents[1] / "src/tandem/sample_data")
+    ap.add_argument("--industries-only", action="store_true", help="only (re)write the industry and board tables")
     args = ap.parse_args()
     if not args.shared.exists():
         print(f"no shared data at {args.shared}", file=sys.stderr)
         return 2
+    if args.industries_only:
+        return _industries_only(args.shared, args.out)
     tmp = Path(tempfile.mkdtemp(prefix="tandem-sample-"))
     try:
         paths = [args.shared / d for d in DATASETS if (args.shared / d).exists()]
@@ -280,7 +348,11 @@ def main() -> int:
         for name, frame in tables.items():
             frame.write_parquet(args.out / f"{name}.parquet", compression="zstd", compression_level=19)
             print(f"{name:14s} {frame.height:>8,} rows")
+        industry = industry_tables(args.shared, stocks)
+        for name, frame in industry.items():
+            frame.write_parquet(args.out / f"{name}.parquet", compression="zstd", compression_level=19)
         _write_provenance(args.out, tables, stocks, etf_codes, nav_codes)
+        _write_industry_provenance(args.out, industry)
         build_news_slice(args.shared, args.out)  # real news, tagged against the instruments just written
         total = sum(p.stat().st_size for p in args.out.glob("*.parquet"))
         print(

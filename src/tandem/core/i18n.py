@@ -433,6 +433,18 @@ _WORDS: Final[dict[str, tuple[str, str]]] = {
         "口径：主力 = 超大单 + 大单；按母单（同一委托多笔成交合计）分类，东方财富阈值。",
         "Method: main force = super-large + large; classified per parent order, East Money thresholds.",
     ),
+    # industries and boards as of a day (marketdata/industries.py); {date} is filled by the caller
+    "industry.system.csrc": ("证监会行业分类", "CSRC industry classification"),
+    "industry.system.tushare": ("Tushare 行业分类", "Tushare industry classification"),
+    "industry.system.instruments": ("证券资料中的行业（无日期）", "industry from instrument data (undated)"),
+    "industry.snapshot": ("{date} 快照", "snapshot of {date}"),
+    "industry.backfilled": (
+        "（该快照晚于当日：此前没有更早的分类，沿用最早一份）",
+        " (published after this day: no older list exists, so the oldest is used)",
+    ),
+    "screen.industry": ("行业", "Industry"),
+    "screen.industry.help": ("（可选，按所选日期当时的行业分类）", "(optional; as classified on the chosen day)"),
+    "tag.theme_why": ("来自您看过、自选或持有的：{stocks}", "From stocks you viewed, watch or hold: {stocks}"),
 }
 
 

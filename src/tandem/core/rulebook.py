@@ -81,6 +81,22 @@ _MAIN_REGISTRATION = date(2023, 4, 10)
 _MAIN_ST_10PCT = date(2025, 7, 7)
 _STAR_OPEN = date(2019, 7, 22)
 _BSE_OPEN = date(2021, 11, 15)
+"""The Beijing Stock Exchange's first trading day, under 《北京证券交易所交易规则（试行）》 (published 2021-11-02).
+
+BSE rules below were checked on 2026-12-07 against reports of the rules, not the rule text itself (bse.cn was not
+reachable from the reference corpus), each consistent with the others:
+
+* ±30% daily band, also for risk-warning stocks; no band on the first trading day of a public offering (with
+  10-minute halts at ±30% and ±60% of the open, which a daily backtest does not model); orders of at least 100
+  shares, then in steps of 1 share; odd lots below 100 sold in one order — Chinanews, 2021-11-13 ("Beijing Stock
+  Exchange opens on the 15th", via tellerreport.com), Economic Observer, 2021-11-14 (via breakinglatest.news),
+  laitimes.com ("trading rules of the Beijing Stock Exchange", 2021-11) and rcyhjx.com (2021-12-16, 单笔申报应不低于
+  100股，每笔申报可以1股为单位递增).
+* Codes: listings kept their NEEQ codes (43/83/87xxxx) at opening; the 920 code range opened to new listings on
+  2024-04-22 (first: 万达轴承, 920002), six existing listings switched on 2025-05-06 and the other 248 on 2025-10-09
+  (21st Century Business Herald, 2025-09-12; 同花顺财经, 2025-09-14). Both ranges are ``.BJ`` / board BSE in
+  :func:`tandem.core.models.board_of`; the rules do not depend on the code range.
+"""
 
 PRICE_LIMITS: tuple[PriceLimitRule, ...] = (
     PriceLimitRule(Board.SSE_MAIN, False, 0.10, date(1996, 12, 16), None, "SSE trading rules, 10% since 1996-12-16"),
@@ -97,8 +113,8 @@ PRICE_LIMITS: tuple[PriceLimitRule, ...] = (
     PriceLimitRule(Board.CHINEXT, True, 0.20, _CHINEXT_REFORM, None, "ChiNext registration reform 2020-08-24: ST 20%"),
     PriceLimitRule(Board.STAR, False, 0.20, _STAR_OPEN, None, "STAR Market rules: 20% since opening 2019-07-22"),
     PriceLimitRule(Board.STAR, True, 0.20, _STAR_OPEN, None, "STAR Market rules: ST also 20%"),
-    PriceLimitRule(Board.BSE, False, 0.30, _BSE_OPEN, None, "BSE trading rules: 30% since opening 2021-11-15"),
-    PriceLimitRule(Board.BSE, True, 0.30, _BSE_OPEN, None, "BSE trading rules: ST also 30%"),
+    PriceLimitRule(Board.BSE, False, 0.30, _BSE_OPEN, None, "北交所交易规则（试行）: ±30% since opening 2021-11-15"),
+    PriceLimitRule(Board.BSE, True, 0.30, _BSE_OPEN, None, "北交所交易规则（试行）: risk-warning stocks also ±30%"),
 )
 
 IPO_WINDOWS: tuple[IpoWindowRule, ...] = (
@@ -109,7 +125,9 @@ IPO_WINDOWS: tuple[IpoWindowRule, ...] = (
     IpoWindowRule(Board.CHINEXT, 0, 0.44, -0.36, date(2014, 1, 1), _CHINEXT_REFORM, "IPO day +44%/-36% of issue"),
     IpoWindowRule(Board.CHINEXT, 5, None, None, _CHINEXT_REFORM, None, "ChiNext registration: 5 days no limit"),
     IpoWindowRule(Board.STAR, 5, None, None, _STAR_OPEN, None, "STAR: first 5 trading days no limit"),
-    IpoWindowRule(Board.BSE, 1, None, None, _BSE_OPEN, None, "BSE: first trading day no limit"),
+    IpoWindowRule(
+        Board.BSE, 1, None, None, _BSE_OPEN, None, "北交所交易规则（试行）: no band on the first trading day"
+    ),
 )
 
 LOT_RULES: tuple[LotRule, ...] = (
@@ -117,7 +135,7 @@ LOT_RULES: tuple[LotRule, ...] = (
     LotRule(Board.SZSE_MAIN, 100, 100, _ANY, None, "Round lots of 100 shares"),
     LotRule(Board.CHINEXT, 100, 100, _ANY, None, "Round lots of 100 shares"),
     LotRule(Board.STAR, 200, 1, _STAR_OPEN, None, "STAR: at least 200 shares, then steps of 1 share"),
-    LotRule(Board.BSE, 100, 1, _BSE_OPEN, None, "BSE: at least 100 shares, then steps of 1 share"),
+    LotRule(Board.BSE, 100, 1, _BSE_OPEN, None, "北交所交易规则（试行）: at least 100 shares, then steps of 1 share"),
     LotRule(Board.B_SHARE, 100, 100, _ANY, None, "Round lots of 100 shares"),
     LotRule(Board.FUND, 100, 100, _ANY, None, "Exchange-traded funds: lots of 100 units"),
 )

@@ -31,6 +31,7 @@ from tandem.diagnosis.composite import WEIGHTS, effective_weights
 from tandem.diagnosis.llm import BriefRewriter
 from tandem.diagnosis.models import Brief, Composite, Diagnosis, DimensionScore
 from tandem.diagnosis.scorers import all_scorers
+from tandem.diagnosis.scorers.risk import industry_basis
 from tandem.diagnosis.snapshot import load_snapshot
 from tandem.diagnosis.table import MarketTable, MetricsRunner, build_table, local_metrics
 from tandem.diagnosis.table_files import TableFiles, VersionIndex
@@ -174,7 +175,8 @@ class DiagnosisService:
         table = self.table(session)
         if inst.code not in table.scores.index:
             raise NotFoundError(f"{_label(inst.code, inst.name)} has no bars within five years before {day}")
-        diag = self._explain(table, inst.code, inst.name, inst.industry)
+        industry = table.snapshot.ref.at[inst.code, "industry"] if inst.code in table.snapshot.ref.index else None
+        diag = self._explain(table, inst.code, inst.name, industry if isinstance(industry, str) else None)
         self._reports.put((sessions.version, inst.code, session), _Report(diag, inst.list_date))
         return _for_day(diag, day)
 
@@ -218,6 +220,8 @@ class DiagnosisService:
             disclaimer_en="",
             notes=tuple(notes),
             price_history=tuple(zip(pd.DatetimeIndex(closes.index).date, closes.astype(float), strict=True)),
+            industry_basis_zh=industry_basis(_row(snap.ref, code), "zh"),
+            industry_basis_en=industry_basis(_row(snap.ref, code), "en"),
         )
         brief = compose_brief(draft)
         if self.rewriter is not None:

@@ -178,9 +178,19 @@ def _bench(store: MarketStore, start: date, end: date) -> pd.Series:
 
 
 def _reference(store: MarketStore, codes: pd.Index, as_of: date) -> pd.DataFrame:
+    """Names, boards and the industry in force on ``as_of`` (``store.industry_asof``, the screener's rule too).
+
+    ``industry_system``/``industry_snapshot``/``industry_backfilled`` say which classification list grouped the
+    peers, so the industry dimension can show it, and flag a list published after ``as_of``.
+    """
     inst = store.instruments().set_index("code")
-    ref = inst.reindex(codes)[["name", "industry", "list_date", "delist_date"]].copy()
+    ref = inst.reindex(codes)[["name", "list_date", "delist_date"]].copy()
     ref["name"] = ref["name"].where(ref["name"].notna() & (ref["name"] != ref.index.to_series()), None)
+    ind = store.industry_asof(as_of).set_index("code").reindex(codes)
+    ref["industry"] = pd.Series([v if isinstance(v, str) else None for v in ind["industry"]], codes, dtype=object)
+    ref["industry_system"] = pd.Series([v if isinstance(v, str) else None for v in ind["system"]], codes, dtype=object)
+    ref["industry_snapshot"] = ind["snapshot_date"]
+    ref["industry_backfilled"] = ind["backfilled"].fillna(False).astype(bool)
     ref["board"] = [board_of(c).value for c in codes]
     return ref
 

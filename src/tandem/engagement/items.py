@@ -12,7 +12,7 @@ dividend data, so it means earnings yield (1/PE) in the top third with ROE (``ro
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 import numpy as np
@@ -61,16 +61,21 @@ COURSES: tuple[Course, ...] = (
 )
 
 
+THEME_COLUMNS = ["object_id", "board_code", "board_name"]
+
+
 @dataclass(frozen=True)
 class ItemCatalogue:
-    """One row per item: ``object_id, kind, name, industry, board, styles, risk``.
+    """One row per item: ``object_id, kind, name, industry, board, styles, risk``; ``themes``: stock → board rows.
 
     ``risk`` (R1–R5 as text) is set for products only — funds and model strategies — which the suitability
-    filter applies to; stocks and courses are information, not offers, and carry ``None``.
+    filter applies to; stocks and courses are information, not offers, and carry ``None``. ``themes`` lists the
+    East Money concept/industry boards (板块) each stock belonged to on ``as_of`` (``MarketStore.boards_asof``).
     """
 
     items: pd.DataFrame
     as_of: date
+    themes: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=THEME_COLUMNS))
 
     @property
     def ids(self) -> list[str]:
@@ -95,7 +100,9 @@ def build_items(store: MarketStore, *, as_of: date) -> ItemCatalogue:
     cols = ["object_id", "kind", "name", "industry", "board", "styles", "risk"]
     others = pd.DataFrame([*fund_rows, *strategy_rows, *course_rows], columns=cols)
     items = pd.concat([stocks[cols], others], ignore_index=True)
-    return ItemCatalogue(items, as_of)
+    boards = store.boards_asof(as_of, list(stocks["code"]))
+    themes = boards.rename(columns={"code": "object_id"})[THEME_COLUMNS].reset_index(drop=True)
+    return ItemCatalogue(items, as_of, themes)
 
 
 def _stocks(store: MarketStore, as_of: date) -> pd.DataFrame:

@@ -36,7 +36,7 @@ from pyarrow import feather
 from tandem.core.errors import NotFoundError, UserError
 from tandem.core.models import Board, Exchange, FundType, Instrument, InstrumentKind, board_of, normalize_code
 from tandem.core.rulebook import DayRules, rules_for
-from tandem.marketdata import calendar, pit
+from tandem.marketdata import calendar, industries, pit
 from tandem.marketdata.fund_types import fund_type_of
 from tandem.marketdata.tables import TABLES
 from tandem.marketdata.versioned import VersionedStore
@@ -104,6 +104,7 @@ class MarketStore:
         self._bars: _BarCache | None = None
         self._instruments: pd.DataFrame | None = None
         self._fundamentals: pl.DataFrame | None = None
+        self._snapshots: dict[str, pl.DataFrame] = {}
         self._lock = threading.RLock()
         self._cold_reads = 0
 
@@ -131,6 +132,7 @@ class MarketStore:
             self._cold_reads = 0
             self._instruments = None
             self._fundamentals = None
+            self._snapshots = {}
             if self._con is not None:
                 self._con.close()
             self._con = None
@@ -625,6 +627,72 @@ class MarketStore:
         with self._vs.transaction() as tx:
             tx.upsert("capital_flow", frame)
         return tx.changed
+
+    # ------------------------------------------------------------------ industries and boards (point in time)
+    def _snapshot_rows(self, table: str) -> pl.DataFrame:
+        """A whole (small) snapshot table of the live version, read once per version."""
+
+        def read() -> pl.DataFrame:
+            self._sync()
+            if table not in self._snapshots:
+                self._snapshots[table] = self._vs.read(table, self._version)
+            return self._snapshots[table]
+
+        return self._retrying(read)
+
+    def industry_snapshots(self) -> pd.DataFrame:
+        """The classification snapshots the store holds: system, snapshot_date, date_basis and row count."""
+        rows = self._snapshot_rows("industry_classification")
+        if rows.is_empty():
+            return pd.DataFrame(columns=["system", "snapshot_date", "date_basis", "rows"])
+        out = rows.group_by("system", "snapshot_date").agg(pl.col("date_basis").first(), pl.len().alias("rows"))
+        return out.sort("snapshot_date", "system").to_pandas()
+
+    def industry_asof(self, day: date | str, codes: list[str] | None = None) -> pd.DataFrame:
+        """The industry of each code in the classification in force on ``day`` (the rule of :mod:`.industries`).
+
+        Columns ``code, industry_code, industry, system, snapshot_date, backfilled``. A store without any
+        classification snapshot answers from the undated ``instruments.industry`` (system ``instruments``), so an
+        older store keeps its peer groups; the system column says which it was.
+        """
+        d = _to_date(day)
+        if d is None:
+            raise UserError("industry_asof needs a day; use YYYY-MM-DD")
+        rows = self._snapshot_rows("industry_classification")
+        if rows.is_empty():
+            inst = self.instruments("stock")
+            out = pd.DataFrame(
+                {
+                    "code": inst["code"],
+                    "industry_code": None,
+                    "industry": inst["industry"],
+                    "system": "instruments",
+                    "snapshot_date": pd.NaT,
+                    "backfilled": False,
+                }
+            )
+        else:
+            out = industries.classification_on(rows, d).to_pandas()
+        if codes is not None:
+            wanted = {normalize_code(c) for c in codes}
+            out = out[out["code"].isin(wanted)]
+        out = out.reset_index(drop=True)
+        out["industry"] = pd.Series([v if isinstance(v, str) else None for v in out["industry"]], dtype=object)
+        return out
+
+    def boards_asof(self, day: date | str, codes: list[str] | None = None) -> pd.DataFrame:
+        """East Money board membership in force on ``day``: ``code, board_code, board_name, snapshot_date, backfilled``.
+
+        The same rule as :meth:`industry_asof` (latest snapshot on or before the day; the oldest, flagged
+        ``backfilled``, before any); empty when the store holds no board snapshot.
+        """
+        d = _to_date(day)
+        if d is None:
+            raise UserError("boards_asof needs a day; use YYYY-MM-DD")
+        out = industries.boards_on(self._snapshot_rows("board_membership"), d)
+        if codes is not None:
+            out = out.filter(pl.col("code").is_in([normalize_code(c) for c in codes]))
+        return out.to_pandas()
 
     # ------------------------------------------------------------------ calendar, rules, info
     def trading_days(self, start: date | str, end: date | str) -> list[date]:

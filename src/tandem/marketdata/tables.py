@@ -175,6 +175,36 @@ TABLES: dict[str, TableSpec] = {
             ),
             ("code", "date", "threshold_set", "class"),
         ),
+        # Dated classification snapshots (marketdata/industries.py): one row per code per system per snapshot day.
+        TableSpec(
+            "industry_classification",
+            pa.schema(
+                [
+                    ("code", _S),
+                    ("system", _S),
+                    ("snapshot_date", _D),
+                    ("industry_code", _S),
+                    ("industry", _S),
+                    ("date_basis", _S),
+                    ("source", _S),
+                ]
+            ),
+            ("code", "system", "snapshot_date"),
+        ),
+        TableSpec(
+            "board_membership",
+            pa.schema(
+                [
+                    ("board_code", _S),
+                    ("board_name", _S),
+                    ("code", _S),
+                    ("snapshot_date", _D),
+                    ("date_basis", _S),
+                    ("source", _S),
+                ]
+            ),
+            ("board_code", "code", "snapshot_date"),
+        ),
         TableSpec(
             "series",
             pa.schema([("series", _S), ("date", _D), ("value", _F), ("source", _S)]),

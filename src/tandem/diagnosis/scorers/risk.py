@@ -8,10 +8,12 @@ Days inside a new listing's no-limit window have no band and never count.
 from __future__ import annotations
 
 from datetime import date
+from typing import Literal
 
 import numpy as np
 import pandas as pd
 
+from tandem.core.i18n import translate
 from tandem.core.rulebook import limit_prices, price_limit_pct_array
 from tandem.diagnosis import signals
 from tandem.diagnosis.fmt import is_num, num, pct, yi
@@ -126,6 +128,9 @@ class IndustryStandingScorer(Scorer):
         roe_rank = m["roe_ann"].groupby(ind).rank(ascending=False, method="min")
         n = (m["peers"] - 1.0).replace(0.0, np.nan)
         s = weighted([(1.0 - (m["mcap_rank"] - 1.0) / n, 0.6), (1.0 - (roe_rank - 1.0) / n, 0.4)])
+        for col in ("industry_system", "industry_snapshot", "industry_backfilled"):
+            if col in ref.columns:
+                m[col] = ref[col].reindex(m.index)
         few = m["peers"].fillna(0) < 3
         reason = "fewer than 3 stocks of its industry in the store: " + ind.fillna("no industry").astype(str)
         m["missing"] = m["missing"].where(m["missing"].notna(), reason.where(few | ind.isna()))
@@ -138,12 +143,36 @@ class IndustryStandingScorer(Scorer):
                      f"daily_bars.close × fundamentals.total_share (report {row['mcap_period'].date()})", day,
                      period=row["mcap_period"].date()),
             Evidence("mcap_rank", "行业内市值排名", "market-value rank in industry", int(row["mcap_rank"]),
-                     str(int(row["mcap_rank"])), f"instruments.industry = {row['industry']}", day),
+                     str(int(row["mcap_rank"])), f"{_basis_source(row)} = {row['industry']}", day),
             Evidence("peers", "行业内股票数(本库)", "industry peers in the store", int(row["peers"]),
-                     str(int(row["peers"])), "instruments.industry", day),
+                     str(int(row["peers"])), _basis_source(row), day),
         ] if is_num(row.get("mcap_rank")) else []  # fmt: skip
         s = row.get("score")
         verdict = ("行业龙头", "industry leader") if is_num(s) and s >= 70 else ("行业中游", "mid-pack")
         if is_num(s) and s < 35:
             verdict = ("行业靠后", "behind its peers")
         return self.dimension(row, verdict, ev)
+
+
+def _basis_source(row: pd.Series) -> str:
+    """Evidence source: the classification list that grouped the peers (table, system, snapshot day)."""
+    system = row.get("industry_system")
+    snap = row.get("industry_snapshot")
+    if not isinstance(system, str) or system == "instruments" or not isinstance(snap, date | pd.Timestamp):
+        return "instruments.industry (undated)"
+    flag = ", published after the day (oldest list)" if bool(row.get("industry_backfilled")) else ""
+    return f"industry_classification {system} {pd.Timestamp(snap).date()}{flag}"
+
+
+def industry_basis(row: pd.Series, lang: Literal["zh", "en"]) -> str:
+    """Which classification list grouped the peers, in words, flagged when it postdates the day ("" if unknown)."""
+    system = row.get("industry_system")
+    if not isinstance(system, str):
+        return ""
+    words = translate(lang, f"industry.system.{system}")
+    snap = row.get("industry_snapshot")
+    if isinstance(snap, date | pd.Timestamp) and not pd.isna(snap):
+        words += " " + translate(lang, "industry.snapshot").format(date=pd.Timestamp(snap).date())
+    if bool(row.get("industry_backfilled")):
+        words += translate(lang, "industry.backfilled")
+    return words

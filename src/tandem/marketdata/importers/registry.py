@@ -7,12 +7,19 @@ Adding a source: write an importer (``load(path) -> LoadResult``) and register i
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from fnmatch import fnmatch
 from pathlib import Path
 
 from tandem.marketdata.csvio import read_bytes
 from tandem.marketdata.importers.baostock import BaostockDaily
 from tandem.marketdata.importers.base import Importer
+from tandem.marketdata.importers.classifications import (
+    BaostockIndustry,
+    EastMoneyBoards,
+    SinaSpotInstruments,
+    TushareStockBasic,
+)
 from tandem.marketdata.importers.fundamentals import BaostockFundamentals
 from tandem.marketdata.importers.funds import EastMoneyNav, FundListJson, SpiderNav
 from tandem.marketdata.importers.indexes import AkshareIndexParquet, BaostockIndex, ConstituentChanges, JoinQuantIndex
@@ -54,7 +61,25 @@ _BY_FOLDER: dict[str, tuple[Route, ...]] = {
         Route("stock_master.csv", JoinQuantStockMaster()),
         Route("calendar.csv", None, "the XSHG calendar comes from exchange-calendars; this copy is not imported"),
     ),
-    "wengowl_tushare_2016": (Route("stock_basics.csv", TushareStockBasics()),),
+    # Files without a date of their own are dated by their source commit (PROVENANCE.md): the day the list is
+    # verifiably known, so a point-in-time lookup never sees it early (marketdata/industries.py).
+    "wengowl_tushare_2016": (
+        Route("stock_basics.csv", TushareStockBasics(date(2016, 9, 13), "source commit 2016-09-13 (wengowl/stock)")),
+    ),
+    "csrc_industry_baostock_2026": (
+        Route("stock_industry.csv", BaostockIndustry()),
+        Route(
+            "em_board_membership.csv*",
+            EastMoneyBoards(date(2026, 3, 18), "source commit 2026-03-18 (mmzzl/datastore); the file has no date"),
+        ),
+    ),
+    "tushare_stock_basic_2023": (
+        Route(
+            "stock_basic.csv",
+            TushareStockBasic(date(2023, 8, 15), "source commit 2023-08-15 (shensz0605/index_valuation)"),
+        ),
+        Route("sina_spot_*.csv", SinaSpotInstruments()),
+    ),
     "abu_2017": (Route("stock_code_*", AbuStockList()),),
     "eastmoney_industry_csi500_2026": (Route("*.csv", EastMoneyIndustry()),),
     "baostock_quarterly_2013_2023": (Route("*", BaostockFundamentals()),),

@@ -25,11 +25,12 @@ _LOCK = threading.Lock()
 
 
 class TagPublic(BaseModel):
-    """One tag: ``key`` to delete it, ``label`` in words, ``share`` of its kind."""
+    """One tag: ``key`` to delete it, ``label`` in words, ``share`` of its kind, ``why`` (board tags: which stocks)."""
 
     key: str
     label: str
     share: float
+    why: str = ""
 
 
 class TagsPublic(BaseModel):
@@ -65,7 +66,7 @@ def my_tags(request: Request, user: CurrentUser, state: StateDep) -> TagsPublic:
     svc = _service(request, state)
     profile = svc.profile(user.id, state=svc.update())
     return TagsPublic(
-        tags=[TagPublic(key=t.key, label=t.label_zh, share=round(t.share, 4)) for t in profile.tags],
+        tags=[TagPublic(key=t.key, label=t.label_zh, share=round(t.share, 4), why=t.why_zh) for t in profile.tags],
         activity=profile.activity,
         risk_category=profile.risk_category,
     )

@@ -62,11 +62,14 @@ def run_screen_page(
     lang: LangDep,
     expression: Text,
     day: Annotated[str, Form()] = "",
+    industry: Annotated[str, Form(max_length=40)] = "",
 ) -> Response:
-    """Htmx: the screen's result table (errors show inline with the column)."""
+    """Htmx: the screen's result table (errors show inline with the column); an industry as classified that day."""
     try:
         d = date.fromisoformat(day) if day else None
-        result = screen_public(quant.screen(state.store, expression=expression, day=d, limit=200))
+        result = screen_public(
+            quant.screen(state.store, expression=expression, day=d, limit=200, industry=industry.strip() or None)
+        )
     except ValueError:
         return _error(request, lang, f"{day!r} is not a date; use YYYY-MM-DD")
     except UserError as exc:
