@@ -221,8 +221,9 @@ def test_lowest_category_is_blocked_above_r1(
 def test_plan_flow_pagination_and_errors(wclient: TestClient, new_user: Callable[[], dict[str, str]]) -> None:
     h = new_user()
     _assessed(wclient, h, "C4")
-    small = _problem(wclient.post("/api/v1/wealth/plans", headers=h, json={"amount": 1000}), 400)
-    assert "needs at least" in str(small["detail"]) and "minimum purchase" in str(small["detail"])
+    small = _problem(wclient.post("/api/v1/wealth/plans", headers=h, json={"amount": 100}), 400)
+    assert "needs at least ¥" in str(small["detail"]) and "minimum purchase" in str(small["detail"])
+    _problem(wclient.post("/api/v1/wealth/plans", headers=h, json={"amount": 1000.005}), 400)  # not whole fen
     _problem(wclient.post("/api/v1/wealth/plans", headers=h, json={"amount": -5}), 422)
     _problem(wclient.post("/api/v1/wealth/plans", headers=h, json={"amount": 1e5, "strategy": "moon"}), 400)
     _problem(wclient.post("/api/v1/wealth/plans", headers=h, json={"amount": 1e5, "extra": 1}), 422)
