@@ -19,7 +19,7 @@ import typer
 from rich.cells import cell_len
 from sqlalchemy.exc import OperationalError, ProgrammingError
 
-from tandem.cli.context import console, market_store, print_json, settings
+from tandem.cli.context import console, err_console, market_store, print_json, settings
 from tandem.cli.display import pad
 from tandem.compliance.audit import AuditSink, MemoryAuditLog, SqlAuditLog
 from tandem.compliance.suitability import CATEGORY_LABELS_ZH, InvestorCategory
@@ -73,8 +73,10 @@ def _catalogue(funds_file: Path | None, nav_file: Path | None, fund_master: Path
     minimums = None
     if fund_master is not None:
         master = load_fund_master(fund_master)
-        for problem in master.problems[:5]:
-            console.print(f"[yellow]fund master: {problem} (row left out)[/yellow]")
+        for problem in master.problems[:5]:  # stderr: --format json keeps stdout pure JSON
+            err_console.print(f"fund master: {problem} (row left out)", markup=False, highlight=False)
+        if len(master.problems) > 5:
+            err_console.print(f"fund master: {len(master.problems) - 5} more problem rows left out", markup=False)
         minimums = master.minimums
     return build_catalogue(_source(funds_file, nav_file), minimums=minimums)
 
