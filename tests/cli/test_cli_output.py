@@ -159,7 +159,9 @@ def test_wealth_plan_c2_100000_builds_from_the_store(
 def test_wealth_plan_from_1000_json(
     sample_home: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], level: str
 ) -> None:
-    code, out, err = run(monkeypatch, capsys, "wealth", "plan", "--level", level, "--amount", "1000", "--format", "json")
+    code, out, err = run(
+        monkeypatch, capsys, "wealth", "plan", "--level", level, "--amount", "1000", "--format", "json"
+    )
     assert code == 0, err
     plan = json.loads(out)
     fen = round(plan["cash_residual"] * 100) + sum(round(h["amount"] * 100) for h in plan["holdings"])

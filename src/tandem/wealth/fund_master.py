@@ -82,7 +82,9 @@ def load_fund_master(path: Path) -> FundMaster:
             continue
         code = match.group(1)
         if code in minimums and minimums[code] != value:
-            problems.append(f"{where}: min_amount: {code} listed again with ¥{value:,.2f} (kept ¥{minimums[code]:,.2f})")
+            problems.append(
+                f"{where}: min_amount: {code} listed again with ¥{value:,.2f} (kept ¥{minimums[code]:,.2f})"
+            )
             continue
         minimums.setdefault(code, value)
     return FundMaster(minimums, tuple(problems))

@@ -1,10 +1,11 @@
 """Fitting strategy weights to an amount, and the exact smallest amount a plan needs.
 
 A plan holds each fund only if its share of the amount reaches the fund's minimum purchase (its off-exchange
-initial minimum, or one 100-unit lot on the exchange; see ``product_rules``). :func:`fit` follows the builder's rule: take the strategy's
-weights, leave out every fund whose share falls short, re-optimise without them, and repeat (at most
-``ROUNDS`` times). Whether that succeeds depends on the amount only through comparisons ``w·total < minimum``,
-so the outcome is constant between the thresholds ``minimum / w`` of the weight vectors the rule visits.
+initial minimum, or one 100-unit lot on the exchange; see ``product_rules``). :func:`fit` follows the builder's
+rule: take the strategy's weights, leave out every fund whose share falls short, re-optimise without them, and
+repeat (at most ``ROUNDS`` times). Whether that succeeds depends on the amount only through comparisons
+``w·total < minimum``, so the outcome is constant between the thresholds ``minimum / w`` of the weight vectors
+the rule visits.
 
 :func:`smallest_amount` uses this to find the exact answer instead of a bound: it evaluates the rule at every
 threshold (whole yuan) up to the amount at which the unreduced weights already fit, learns the weight vectors
