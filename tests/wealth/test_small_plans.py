@@ -20,7 +20,10 @@ from hypothesis import strategies as st
 from tandem.compliance.audit import MemoryAuditLog
 from tandem.compliance.suitability import InvestorCategory, ProductRisk
 from tandem.compliance.suitability_service import SuitabilityService
+from tandem.core.db import make_engine, make_sessionmaker
 from tandem.core.errors import UserError
+from tandem.core.settings import Settings
+from tandem.marketdata.store import MarketStore
 from tandem.wealth.catalogue import Catalogue, build_catalogue
 from tandem.wealth.datasource import ParquetFundSource
 from tandem.wealth.fund_master import load_fund_master, parse_min_amount
@@ -32,6 +35,7 @@ from tandem.wealth.product_rules import (
     is_exchange_traded,
     minimum_purchase,
 )
+from tandem.wealth.services import WealthServices
 from tandem.wealth.strategies import strategy_by_key
 
 C = InvestorCategory
@@ -239,3 +243,19 @@ def test_cash_plus_holdings_is_the_amount_to_the_fen(
         assert level in (C.C1, C.C2) and exc.minimum > amount
         return
     check_purchase_rules(plan, sample_catalogue, level)
+
+
+def test_configured_fund_master_reaches_the_web_services(
+    tmp_path: Path, sample_store: MarketStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """TANDEM_FUND_MASTER → Settings.fund_master → WealthServices: the catalogue uses the stated minimum."""
+    master = tmp_path / "fund_basic.csv"
+    master.write_text("ts_code,min_amount\n217011.OF,0.01\n", encoding="utf-8")  # 0.01 万元 = ¥100
+    monkeypatch.setenv("TANDEM_FUND_MASTER", str(master))
+    configured = Settings(home=tmp_path / "home").fund_master
+    assert configured == master
+    sessions = make_sessionmaker(make_engine(f"sqlite:///{tmp_path / 'app.db'}"))
+    services = WealthServices(sessions=sessions, store=sample_store, fund_master=configured)
+    products = services.bundle().catalogue.products
+    assert (products["217011"].min_purchase, products["217011"].min_purchase_source) == (100.0, "fund_master")
+    assert products["160124"].min_purchase_source == "default"

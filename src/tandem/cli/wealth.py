@@ -64,13 +64,14 @@ FundMaster = Annotated[
     typer.Option(
         "--fund-master",
         help="Tushare fund_basic CSV (e.g. ../shared/data/funds/tushare_fund_basic_2022/fund_name_list.csv.gz): "
-        "off-exchange funds it lists use its min_amount as their minimum purchase.",
+        "off-exchange funds it lists use its min_amount as their minimum purchase (default: TANDEM_FUND_MASTER).",
     ),
 ]
 
 
 def _catalogue(funds_file: Path | None, nav_file: Path | None, fund_master: Path | None = None) -> Catalogue:
     minimums = None
+    fund_master = fund_master or settings().fund_master
     if fund_master is not None:
         master = load_fund_master(fund_master)
         for problem in master.problems[:5]:  # stderr: --format json keeps stdout pure JSON
