@@ -97,6 +97,9 @@ def check_purchase_rules(plan: Plan, catalogue: Catalogue, category: InvestorCat
         ("217011", "招商安心收益债券C", "债券型", False),
         ("511990.SZ", "华宝现金添益A", "货币型", False),  # SSE range with a SZSE suffix
         ("511990.OF", "华宝现金添益A", "货币型", False),  # Tushare's off-exchange suffix
+        ("012345.OF", "某某ETF发起式", "股票型", False),  # the suffix wins over the name
+        ("150019", "银华锐进", "分级杠杆", True),  # SZSE graded share, exchange-listed
+        ("110011", "易方达中小盘混合", "混合型", False),
     ],
 )
 def test_bare_exchange_codes_are_exchange_traded(code: str, name: str, fund_type: str, expected: bool) -> None:

@@ -25,9 +25,10 @@ How a fund is bought (its :class:`Channel`) decides its minimum purchase:
   last close (the rulebook's fund lot rule), so the minimum is one lot's cost and amounts are multiples of it;
 - **off-exchange** (场外 subscription of open-end funds and LOFs at the fund company or a platform): an amount
   in yuan, to the fen, from the fund's own initial minimum when the fund master states one
-  (:mod:`tandem.wealth.fund_master`), else ``OTC_DEFAULT_MINIMUM``; units are the amount over the last NAV,
-  truncated to ``UNIT_DECIMALS`` decimals (the 份额保留小数点后两位 convention of mainland prospectuses;
-  subscription fees, which lower the units, are shown separately as typical rates).
+  (:mod:`tandem.wealth.fund_master`), else ``OTC_DEFAULT_MINIMUM``; units are the amount over the last NAV
+  to ``UNIT_DECIMALS`` decimals (份额保留小数点后两位, as mainland prospectuses typically state), truncated
+  rather than rounded so a plan never spends more than its amount. Subscription fees, which lower the units a
+  fund company credits, are shown separately as typical rates; the plan's units are before fees.
 """
 
 from __future__ import annotations
@@ -202,8 +203,9 @@ _ETF_MANAGEMENT: dict[FundType, float] = {
 
 _SSE_FUND_PREFIXES = ("510", "511", "512", "513", "515", "516", "517", "518", "56", "58")
 """SSE exchange-traded fund ranges (ETFs, money-market ETFs, STAR ETFs). 519xxx are SSE *off-exchange* codes."""
-_SZSE_FUND_PREFIXES = ("159",)
-"""SZSE ETF range (16xxxx LOFs are subscribed off the exchange here: their NAV series are off-exchange NAVs)."""
+_SZSE_FUND_PREFIXES = ("15",)
+"""SZSE exchange fund ranges: 159 ETFs, 150/151 graded shares. 16xxxx LOFs are subscribed off the exchange here:
+their NAV series are off-exchange NAVs."""
 
 
 def is_exchange_traded(code: str, *, name: str = "", fund_type: str = "") -> bool:
@@ -214,13 +216,11 @@ def is_exchange_traded(code: str, *, name: str = "", fund_type: str = "") -> boo
     (511990 华宝现金添益A is a money-market ETF although neither its name nor its type says so). A suffix must
     match the range's exchange; ``.OF`` (Tushare's off-exchange suffix) is never exchange-traded.
     """
-    if "联接" in name:
+    num, _, suffix = code.upper().partition(".")
+    if suffix not in ("", "SH", "SZ") or "联接" in name:
         return False
     if "ETF" in name.upper() or "场内" in fund_type:
         return True
-    num, _, suffix = code.upper().partition(".")
-    if suffix not in ("", "SH", "SZ"):
-        return False
     sse = suffix in ("", "SH") and num.startswith(_SSE_FUND_PREFIXES)
     szse = suffix in ("", "SZ") and num.startswith(_SZSE_FUND_PREFIXES)
     return len(num) == 6 and num.isdigit() and (sse or szse)
