@@ -56,6 +56,11 @@ class Settings(BaseSettings):
         description="Requests per minute and client address to the public market pages and endpoints without login.",
     )
     log_level: str = "INFO"
+    fund_master: Path | None = Field(
+        default=None,
+        description="Tushare fund_basic CSV (plain or .gz) whose min_amount (万元) gives off-exchange funds their "
+        "minimum purchase in wealth plans; unset = the documented ¥10 default for every off-exchange fund.",
+    )
     commission_rate: float = Field(default=0.00025, ge=0, le=0.003, description="Broker commission rate.")
     llm_base_url: str | None = Field(default=None, description="Optional OpenAI-compatible endpoint for rewriting.")
     llm_api_key: str | None = None

@@ -106,7 +106,7 @@ def create_app(settings: Settings | None = None, *, store: MarketStore | None = 
     )
     app.state.backtest_jobs = jobs
     app.state.tandem = state
-    app.state.wealth = WealthServices(sessions=state.sessions, store=market)
+    app.state.wealth = WealthServices(sessions=state.sessions, store=market, fund_master=s.fund_master)
     app.state.events = EventIngestService(sink=event_sink_from_settings(s))
     problems.install(app)
     operability.install(app, state)
