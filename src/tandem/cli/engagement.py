@@ -26,6 +26,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from tandem.cli.context import console, err_console, market_store, print_json, settings
 from tandem.cli.engagement_dispatch import register as register_dispatch
+from tandem.cli.engagement_triggers import register as register_triggers
 from tandem.core.errors import UserError
 from tandem.core.settings import Settings
 from tandem.engagement.event_factory import event_store_root
@@ -49,6 +50,7 @@ def _vault_addresses(s: Settings, sessions: sessionmaker[Session]) -> VaultAddre
 
 
 register_dispatch(app, address_book=_vault_addresses)
+register_triggers(app)
 
 Population = Annotated[
     Path | None,

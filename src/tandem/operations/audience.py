@@ -11,29 +11,27 @@ event store. What a segment may test comes from three places, each read in bulk:
 * **activity and funnel stage** from the event store in one DuckDB pass: distinct Beijing days with any event in
   the last 30 days, and the furthest funnel step ever reached (``landing`` when none).
 
-:func:`client_contexts` gives the delivery policy what it may know (risk category, the switch, channels): the
-policy, not the campaign, decides whether each push goes out.
+:func:`~tandem.engagement.clients.client_contexts` gives the delivery policy what it may know (risk category,
+the switch, channels): the policy, not the campaign, decides whether each push goes out.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 
 import polars as pl
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from tandem.advisor.snapshot import aware, wealth_id
 from tandem.compliance.suitability import InvestorCategory
-from tandem.engagement.delivery.records import ClientContext
+from tandem.engagement.clients import valid_categories
 from tandem.engagement.events import EventType
 from tandem.engagement.profiles import ProfileState
 from tandem.identity import User
 from tandem.operations.campaigns import AudienceMember
 from tandem.operations.scan import EventScan
 from tandem.operations.steps import STEP_NAMES
-from tandem.wealth.models import RiskAssessmentRow
 
 UNASSESSED = "unassessed"
 TIERS = (*(c.value for c in InvestorCategory), UNASSESSED)
@@ -53,7 +51,7 @@ def audience_members(
     users = {u.id: u for u in db.scalars(select(User).where(User.role == "investor"))}
     if not users:
         return []
-    categories = valid_categories(db, users, now=now)
+    categories = valid_categories(db, list(users), now=now)
     consented = [uid for uid, u in users.items() if not u.non_personalised]
     tags = _tags(profiles, consented)
     activity, stages = _activity_and_stage(scan, list(users), now=now)
@@ -68,42 +66,6 @@ def audience_members(
         )
         for uid in sorted(users)
     ]
-
-
-def client_contexts(db: Session, client_ids: Iterable[int], *, now: datetime) -> dict[str, ClientContext]:
-    """What the delivery policy may know of each client; unknown ids are left out (the policy refuses them)."""
-    wanted = sorted(set(client_ids))
-    users = {u.id: u for u in db.scalars(select(User).where(User.id.in_(wanted), User.role == "investor"))}
-    categories = valid_categories(db, users, now=now)
-    return {
-        str(uid): ClientContext(
-            client_id=str(uid),
-            risk_category=categories.get(uid),
-            personalised=not u.non_personalised,
-            channels=frozenset({"inapp", "email"}) if u.login_kind == "email" else frozenset({"inapp"}),
-        )
-        for uid, u in users.items()
-    }
-
-
-def valid_categories(db: Session, users: dict[int, User], *, now: datetime) -> dict[int, InvestorCategory]:
-    """The category of each client's latest assessment that is still valid at ``now`` (expired ones count as none)."""
-    by_wealth = {wealth_id(uid): uid for uid in users}
-    out: dict[int, InvestorCategory] = {}
-    keys = list(by_wealth)
-    for i in range(0, len(keys), 500):
-        rows = db.execute(
-            select(RiskAssessmentRow.client_id, RiskAssessmentRow.category, RiskAssessmentRow.valid_until)
-            .where(RiskAssessmentRow.client_id.in_(keys[i : i + 500]))
-            .order_by(RiskAssessmentRow.id)
-        )
-        latest: dict[str, tuple[str, datetime | None]] = {}
-        for client, category, until in rows:
-            latest[client] = (category, aware(until))
-        for client, (category, valid_until) in latest.items():
-            if valid_until is not None and valid_until > now:
-                out[by_wealth[client]] = InvestorCategory(category)
-    return out
 
 
 def _tags(profiles: ProfileState | None, clients: Sequence[int]) -> dict[int, frozenset[str]]:

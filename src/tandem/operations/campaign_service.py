@@ -26,9 +26,10 @@ from sqlalchemy.orm import Session
 from tandem.advisor.models import ContentItem, ContentVersion
 from tandem.compliance.suitability import ProductRisk
 from tandem.core.errors import ConflictError, NotFoundError, ValidationFailed
+from tandem.engagement.clients import client_contexts
 from tandem.engagement.delivery.service import PushService
 from tandem.engagement.profiles import ProfileState
-from tandem.operations.audience import audience_members, client_contexts
+from tandem.operations.audience import audience_members
 from tandem.operations.campaigns import Audience, CampaignSpec, Segment, measure, push_candidates, select_audience
 from tandem.operations.content import ContentItem as PlainContent
 from tandem.operations.errors import SegmentError

@@ -29,6 +29,7 @@ from tandem.migrations.migrate import migrate_app_db
 from tandem.wealth.services import WealthServices
 from tandem.web import operability, problems
 from tandem.web.api import advisor as api_advisor
+from tandem.web.api import alerts as api_alerts
 from tandem.web.api import auth as api_auth
 from tandem.web.api import backtests as api_backtests
 from tandem.web.api import campaigns as api_campaigns
@@ -158,6 +159,7 @@ def create_app(settings: Settings | None = None, *, store: MarketStore | None = 
         api_compliance.router,
         api_operations.router,
         api_campaigns.router,
+        api_alerts.router,
         page_level2.router,
         page_quant.router,
         page_wealth.router,
