@@ -8,6 +8,10 @@ import typer
 
 from tandem.cli.context import settings
 
+GRACEFUL_SHUTDOWN_S = 5.0
+"""How long a stopping worker waits for open responses before it cancels them. Live streams (notifications,
+Level-2 replays) never finish on their own, so without this bound uvicorn would wait on every open page."""
+
 
 def serve(
     host: Annotated[str | None, typer.Option("--host", help="Bind address (default TANDEM_HOST or 127.0.0.1)")] = None,
@@ -26,5 +30,6 @@ def serve(
         workers=workers or s.workers,
         timeout_worker_healthcheck=s.worker_healthcheck_timeout,
         log_level=s.log_level.lower(),
+        timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_S,
         proxy_headers=False,
     )
