@@ -31,8 +31,10 @@ def job_service(sessions: sessionmaker[Session], market_dir: Path) -> JobService
 def jobs_lifespan(
     jobs: JobService, *, wake: tuple[str, str, LiveWaiters] | None = None
 ) -> Callable[[Any], AbstractAsyncContextManager[None]]:
-    """The app lifespan: start the job workers (and, given ``wake`` = Redis URL, channel, waiters, the wake listener)
-    with the server, stop them on shutdown."""
+    """The app lifespan: start the job workers (and the wake listener) with the server, stop them on shutdown.
+
+    ``wake`` = (Redis URL, channel, waiters) when notifications are announced on Redis.
+    """
 
     @asynccontextmanager
     async def lifespan(_app: Any) -> AsyncIterator[None]:

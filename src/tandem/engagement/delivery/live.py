@@ -176,7 +176,9 @@ async def follow(
     Ends after ``lifetime`` seconds or when ``closed()`` says the page went away; the page reconnects with the last
     id it got, so nothing is missed in between. Table reads run in a worker thread, the waits on the event loop.
     """
-    cursor = after if after is not None else await asyncio.to_thread(latest_notification_id, sessions, client_id=client_id)
+    if after is None:
+        after = await asyncio.to_thread(latest_notification_id, sessions, client_id=client_id)
+    cursor = after
     start = last_sent = time.monotonic()
     while not closed():
         since = waiters.generation(client_id)

@@ -1,5 +1,6 @@
-"""``/api/v1/notifications``: the caller's in-app pushes (what the delivery policy let through), newest first, and
-``/stream``: the same notifications live, as server-sent events, while the page is open.
+"""``/api/v1/notifications``: the caller's in-app pushes, newest first, and ``/stream``: the same ones live (SSE).
+
+The list holds what the delivery policy let through; the stream sends them while the page is open.
 
 The stream sends ``event: notification`` with ``id: <notification id>`` and the :class:`NotificationPublic` JSON;
 a reconnecting browser sends ``Last-Event-ID`` and gets exactly what it missed. A ``: heartbeat`` comment goes out

@@ -32,6 +32,7 @@ from tandem.web.deps import CurrentUser, LangDep, MaybeUser, PublicUser, Session
 from tandem.web.pages.base import base_context, script_safe, templates
 from tandem.web.problems import status_of
 from tandem.web.schemas import BarsPublic, InstrumentPublic
+from tandem.web.server_events import record_watch
 from tandem.web.state import AppState
 from tandem.web.templating import render
 
@@ -147,6 +148,7 @@ def toggle_watch(
     """htmx: add or remove a stock from the watchlist; returns the refreshed button."""
     watched = watchlist.set_watched(db, state.store, user_id=user.id, code=code, watched=action == "add")
     db.commit()
+    record_watch(request, user.id, watched, added=action == "add")
     resp = render(templates, request, "partials/watch_button.html", lang, code=watched, watched=action == "add")
     resp.headers["HX-Trigger"] = "watchlist-changed"
     return resp
