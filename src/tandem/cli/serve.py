@@ -8,7 +8,7 @@ import typer
 
 from tandem.cli.context import settings
 
-GRACEFUL_SHUTDOWN_S = 5.0
+GRACEFUL_SHUTDOWN_S = 5
 """How long a stopping worker waits for open responses before it cancels them. Live streams (notifications,
 Level-2 replays) never finish on their own, so without this bound uvicorn would wait on every open page."""
 

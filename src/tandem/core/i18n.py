@@ -261,6 +261,7 @@ _WORDS: Final[dict[str, tuple[str, str]]] = {
     "tags.kind.board": ("板块", "Board"),
     "tags.kind.style": ("风格", "Style"),
     "tags.kind.product": ("产品类型", "Product"),
+    "list.sep": ("、", ", "),
     "tags.why": ("依据：{acts}，如 {names}", "From: {acts}, e.g. {names}"),
     "tags.why.none": ("依据：你近期的行为", "From your recent activity"),
     "tags.act.stock_view": ("浏览 {n} 次", "{n} × viewed"),

@@ -136,7 +136,7 @@ async def listen_for_wakes(url: str, channel: str, waiters: LiveWaiters, *, retr
             log.warning("notification wake listener lost redis", error=f"{type(exc).__name__}: {exc}")
             await asyncio.sleep(retry_s)
         finally:
-            await client.aclose()
+            await client.aclose()  # type: ignore[attr-defined]  # redis 5+; the bundled stubs predate it
 
 
 @dataclass(frozen=True, slots=True)

@@ -62,7 +62,13 @@
     searchTimer = setTimeout(flushSearch, 1500);
   }
   document.addEventListener("click", function (e) {
-    if (e.target.closest && e.target.closest("#search-results a")) flushSearch();
+    if (!e.target.closest) return;
+    if (e.target.closest("#search-results a")) flushSearch();
+    var rec = e.target.closest("[data-rec]");  // 为你推荐: which suggestion was opened, and from which order
+    if (rec) {
+      var li = rec.closest("[data-mode]");
+      send([ev("recommendation_click", rec.dataset.rec, { mode: li ? li.dataset.mode : "" })]);
+    }
   });
 
   // 个股三分钟: time the brief was on screen while the tab was visible, sent when it leaves the screen or page.

@@ -5,6 +5,13 @@
 (function () {
   "use strict";
   var body = document.body, uid = body && Number(body.dataset.uid);
+  // 我的: a tag deleted through the API (204, nothing to swap) refreshes the tags panel.
+  document.addEventListener("htmx:afterRequest", function (e) {
+    var el = e.detail && e.detail.elt;
+    if (el && el.closest && el.closest("[data-tags-action]") && e.detail.successful && window.htmx) {
+      window.htmx.trigger("#tags-panel", "tags-changed");
+    }
+  });
   var box = document.getElementById("toasts");
   if (!uid || !box || !window.EventSource) return;
   var KEY = "tandem.unseen." + uid;
