@@ -196,4 +196,6 @@ async def follow(
             last_sent = now
             yield Heartbeat()
         budget = min(poll, heartbeat - (now - last_sent), lifetime - (now - start))
-        await waiters.wait(client_id, since=since, timeout=max(0.01, budget))
+        woke = await waiters.wait(client_id, since=since, timeout=max(0.01, budget))
+        if not woke and time.monotonic() - start >= lifetime:
+            return  # what came in meanwhile goes out on the reconnect, after the page's Last-Event-ID
