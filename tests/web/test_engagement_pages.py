@@ -49,7 +49,8 @@ def _tag_keys(html: str) -> list[str]:
 
 
 def _foryou(html: str) -> tuple[str | None, list[str]]:
-    section = re.search(r'<section class="card foryou" id="foryou"[^>]*data-mode="([a-z_]+)">(.*?)</section>', html, re.S)
+    pattern = r'<section class="card foryou" id="foryou"[^>]*data-mode="([a-z_]+)">(.*?)</section>'
+    section = re.search(pattern, html, re.S)
     if section is None:
         return None, []
     return section.group(1), re.findall(r'data-candidate="([^"]+)"', section.group(2))
@@ -112,14 +113,16 @@ def test_for_you_follows_the_tags_and_the_switch_gives_everyone_one_order(
     assert _foryou(client.get("/news", headers=alice).text)[0] == "personalised"
 
 
-def test_pages_record_watchlist_backtest_and_plan_events(app: FastAPI, client: TestClient, alice: dict[str, str]) -> None:
+def test_pages_record_watchlist_backtest_and_plan_events(
+    app: FastAPI, client: TestClient, alice: dict[str, str]
+) -> None:
     uid = _me(client, alice)
     assert client.post("/market/watch/300014", headers=alice, data={"action": "add"}).status_code == 200
     assert client.post("/market/watch/300014.SZ", headers=alice, data={"action": "remove"}).status_code == 200
     assert client.post("/market/watch/999999", headers=alice, data={"action": "add"}).status_code == 404
     run = client.post("/quant/backtests", headers=alice, data={"name": "低估值", "universe": "600519.SH 000001.SZ",
                                                               "start": "2024-01-02", "end": "2024-06-28"})  # fmt: skip
-    assert run.status_code == 200 and "msg err" not in run.text
+    assert run.status_code == 200 and "card error" not in run.text
     answers = {"age": "b", "income": "b", "assets": "b", "debts": "b", "experience": "b", "horizon": "b",
                "loss_tolerance": "b", "purpose": "b"}  # fmt: skip
     client.post("/wealth/assess", headers=alice, data={f"q_{k}": v for k, v in answers.items()})
