@@ -49,7 +49,7 @@
     row.appendChild(button(box.dataset.open, "primary toast-open", function () {
       record("push_open", note);
       unseen = Math.max(0, unseen - 1); badge();
-      location.href = "/news#note-" + note.id;
+      location.assign("/news?note=" + note.id + "#note-" + note.id);  // a new query: reloads 资讯 even from 资讯
     }));
     row.appendChild(button(box.dataset.dismiss, "ghost toast-dismiss", function () {
       record("push_dismiss", note);
