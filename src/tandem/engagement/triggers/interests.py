@@ -48,8 +48,8 @@ def interest_candidates(
     """At most one push per client: movers under their strongest tag that has any they do not already follow."""
     by_tag: dict[str, list[Mover]] = {}
     for m in movers:
-        for tag in stock_tags.get(m.code, ()):
-            by_tag.setdefault(tag, []).append(m)
+        for key in stock_tags.get(m.code, ()):
+            by_tag.setdefault(key, []).append(m)
     out: list[PushCandidate] = []
     for client_id, profile in profiles.items():
         mine = [t for t in profile.tags if t.key.startswith(("board:", "industry:"))][:TOP_TAGS]
