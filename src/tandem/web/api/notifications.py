@@ -15,14 +15,14 @@ from collections.abc import AsyncIterator
 from datetime import datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Header, Query, Request
+from fastapi import APIRouter, Header, Query
 from fastapi.responses import Response, StreamingResponse
 from pydantic import BaseModel
 
 from tandem.engagement.delivery.channels.inapp import notifications_for
 from tandem.engagement.delivery.live import Heartbeat, follow, parse_cursor
 from tandem.engagement.delivery.models import NotificationRow
-from tandem.web.deps import CurrentUser, StateDep
+from tandem.web.deps import ApiCaller, CurrentUser, StateDep
 from tandem.web.problems import PROBLEM_RESPONSES
 
 router = APIRouter(prefix="/api/v1/notifications", tags=["engagement"], responses=PROBLEM_RESPONSES)
@@ -68,17 +68,20 @@ def _public(r: NotificationRow) -> NotificationPublic:
     responses={200: {"content": {"text/event-stream": {}}}},
 )
 async def stream_notifications(
-    request: Request,
-    user: CurrentUser,
+    caller: ApiCaller,
     state: StateDep,
     last_event_id: Annotated[
         str | None, Header(alias="Last-Event-ID", max_length=40, description="The last notification id the page saw")
     ] = None,
 ) -> Response:
-    """``event: notification`` per new notification of the caller (only theirs), ``: heartbeat`` when quiet."""
+    """``event: notification`` per new notification of the caller (only theirs), ``: heartbeat`` when quiet.
+
+    Authenticated with :data:`ApiCaller`, which closes its database session before the stream starts: a stream
+    lives for minutes and must not hold a pooled connection all that time.
+    """
     after = parse_cursor(last_event_id)
     cfg = state.live
-    owner = str(user.id)
+    owner = str(caller.user_id)
 
     async def frames() -> AsyncIterator[bytes]:
         yield f"retry: {int(cfg.retry * 1000)}\n\n".encode()
