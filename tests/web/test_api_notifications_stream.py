@@ -231,3 +231,15 @@ def test_uvicorn_shutdown_is_not_held_by_an_open_stream(
     assert time.monotonic() - stopping < GRACEFUL_SHUTDOWN_S + 5
     reader.join(timeout=5)
     assert not reader.is_alive()
+
+
+def test_an_open_stream_holds_no_database_connection(app: FastAPI, client: TestClient, alice: dict[str, str]) -> None:
+    state = app.state.tandem
+    state.live = LiveStreamConfig(heartbeat=0.2, poll=0.1, lifetime=1.0)
+    pool = state.sessions.kw["bind"].pool
+    held: list[int] = []
+    with client.stream("GET", "/api/v1/notifications/stream", headers=alice) as resp:
+        for line in resp.iter_lines():
+            if line == ": heartbeat":
+                held.append(pool.checkedout())
+    assert held and max(held) == 0  # the caller check and every table read returned their connection
