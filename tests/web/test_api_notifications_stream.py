@@ -32,7 +32,8 @@ def _me(client: TestClient, headers: dict[str, str]) -> str:
 
 
 def _read(client: TestClient, headers: dict[str, str], *, on_open: Callable[[], None] | None = None) -> list[Any]:
-    """Every frame of one stream until the server ends it: ("event", id, data) or ("comment", text) or ("retry", ms)."""
+    """Every frame of one stream until the server ends it: ("event", kind, id, data), ("comment", text),
+    ("retry", ms) or ("cursor", id) for an id-only block."""
     frames: list[Any] = []
     with client.stream("GET", "/api/v1/notifications/stream", headers=headers) as resp:
         assert resp.status_code == 200, resp.read()
@@ -49,8 +50,11 @@ def _read(client: TestClient, headers: dict[str, str], *, on_open: Callable[[], 
             elif line == "":
                 if "data" in block:
                     frames.append(("event", block.get("event"), int(block["id"]), json.loads(block["data"])))
-                elif "retry" in block:
-                    frames.append(("retry", int(block["retry"])))
+                else:
+                    if "retry" in block:
+                        frames.append(("retry", int(block["retry"])))
+                    if "id" in block:
+                        frames.append(("cursor", int(block["id"])))
                 block = {}
             else:
                 key, _, value = line.partition(":")
@@ -98,7 +102,9 @@ def test_live_notification_reaches_only_its_owner_at_once(
     frames = _read(client, alice, on_open=lambda: _later(0.3, push))
     got = _events(frames)
     assert [n["title"] for n in got] == ["贵州茅台 诊断评分上升 12 分"]
-    assert frames[0] == ("retry", 3000)
+    with app.state.tandem.sessions() as db:
+        old_id = db.query(NotificationRow.id).filter(NotificationRow.idempotency_key == "old").scalar()
+    assert frames[:2] == [("retry", 3000), ("cursor", old_id)]  # a reconnect resumes after what the page had
     ev = next(f for f in frames if f[0] == "event")
     assert ev[1] == "notification" and ev[2] == got[0]["id"]
     assert got[0]["category"] == "diagnosis_change" and got[0]["read"] is False

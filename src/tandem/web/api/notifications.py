@@ -16,10 +16,11 @@ from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Header, Query
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response, StreamingResponse
 from pydantic import BaseModel
 
-from tandem.engagement.delivery.channels.inapp import notifications_for
+from tandem.engagement.delivery.channels.inapp import latest_notification_id, notifications_for
 from tandem.engagement.delivery.live import Heartbeat, follow, parse_cursor
 from tandem.engagement.delivery.models import NotificationRow
 from tandem.web.deps import ApiCaller, CurrentUser, StateDep
@@ -82,9 +83,13 @@ async def stream_notifications(
     after = parse_cursor(last_event_id)
     cfg = state.live
     owner = str(caller.user_id)
+    if after is None:
+        after = await run_in_threadpool(latest_notification_id, state.sessions, client_id=owner)
 
     async def frames() -> AsyncIterator[bytes]:
-        yield f"retry: {int(cfg.retry * 1000)}\n\n".encode()
+        # the id-only block sets the browser's Last-Event-ID without an event, so a reconnect before the first
+        # notification still resumes from here instead of from "now" (which would skip what came in between)
+        yield f"retry: {int(cfg.retry * 1000)}\nid: {after}\n\n".encode()
         async for item in follow(
             sessions=state.sessions,
             waiters=state.waiters,
