@@ -34,3 +34,11 @@ def test_the_default_timeout_is_longer_than_uvicorns(monkeypatch: pytest.MonkeyP
     monkeypatch.delenv("TANDEM_WORKER_HEALTHCHECK_TIMEOUT", raising=False)
     seen = _serve(monkeypatch, tmp_path)
     assert seen["timeout_worker_healthcheck"] == 30 > uvicorn.Config("x:y").timeout_worker_healthcheck
+
+
+def test_serve_bounds_the_graceful_shutdown(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """Open live streams never end on their own; uvicorn's default (None) would wait for them for ever."""
+    from tandem.cli.serve import GRACEFUL_SHUTDOWN_S
+
+    assert uvicorn.Config("x:y").timeout_graceful_shutdown is None
+    assert _serve(monkeypatch, tmp_path)["timeout_graceful_shutdown"] == GRACEFUL_SHUTDOWN_S == 5
