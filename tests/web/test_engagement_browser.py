@@ -189,13 +189,20 @@ def test_first_week_changes_the_feed_and_pushes_and_the_switch_turns_it_off(
         frame = events.read(client_ids=[uid])
         return frame.filter((frame["type"] == kind) & ((frame["object_id"] == obj) if obj else True))
 
+    page.wait_for_selector(f".brief-card[data-track-brief='{code}'] .brief", timeout=60_000)
+    page.locator(".brief-card").scroll_into_view_if_needed()
+    page.wait_for_timeout(2500)  # reading the 个股三分钟; leaving the page sends the time it was on screen
+    page.goto(f"{live_url}/news")
+    _wait_for(lambda: stored("brief_read", code).height == 1, "the brief's reading time")
+    dwell = stored("brief_read", code)["properties"].str.json_path_match("$.dwell_ms").cast(int)[0]
+    assert 2000 <= dwell < 60_000
     _wait_for(lambda: stored("stock_view", code).height >= 1, "the htmx panel's stock_view")
     _wait_for(lambda: stored("search").height >= 1, "the settled search")
     assert stored("stock_view", code)["channel"].to_list()[0] == "web"
     assert stored("watchlist_add", code).height == 1
 
     # 资讯 now follows the week: ChiNext briefs, each saying why
-    page.goto(f"{live_url}/news")
+    page.reload()
     mode, mine = _foryou(page)
     assert mode == "personalised" and mine != generic
     assert all(c.startswith("brief:") and c.removeprefix("brief:") in set(stocks[stocks["board"] == "CHINEXT"]["code"])

@@ -87,7 +87,7 @@
           if (en.isIntersecting && b.since === null && !document.hidden) b.since = Date.now();
           if (!en.isIntersecting) pause(b);
         });
-      }, { threshold: 0.5 }).observe(el);
+      }, { threshold: 0.25 }).observe(el);
     });
   }
   function pause(b) { if (b.since !== null) { b.shown += Date.now() - b.since; b.since = null; } }
