@@ -256,7 +256,7 @@ _WORDS: Final[dict[str, tuple[str, str]]] = {
         "删除全部兴趣标签？删除前的行为不会再生成它们。",
         "Delete all tags? Past activity will not rebuild them.",
     ),
-    "tags.activity": ("活跃度", "Activity"),
+    "tags.activity": ("活跃度：{level}", "Activity: {level}"),
     "tags.kind.industry": ("行业", "Industry"),
     "tags.kind.board": ("板块", "Board"),
     "tags.kind.style": ("风格", "Style"),

@@ -17,7 +17,7 @@ from __future__ import annotations
 import asyncio
 import threading
 import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 
 import structlog
@@ -169,18 +169,17 @@ async def follow(
     heartbeat: float,
     poll: float,
     lifetime: float,
-    closed: Callable[[], bool] = lambda: False,
 ) -> AsyncIterator[NotificationRow | Heartbeat]:
     """The client's notifications stored after ``after`` (None: from now), as they come, with heartbeats.
 
-    Ends after ``lifetime`` seconds or when ``closed()`` says the page went away; the page reconnects with the last
+    Ends after ``lifetime`` seconds (a page that goes away earlier cancels it); the page reconnects with the last
     id it got, so nothing is missed in between. Table reads run in a worker thread, the waits on the event loop.
     """
     if after is None:
         after = await asyncio.to_thread(latest_notification_id, sessions, client_id=client_id)
     cursor = after
     start = last_sent = time.monotonic()
-    while not closed():
+    while True:
         since = waiters.generation(client_id)
         rows = await asyncio.to_thread(notifications_after, sessions, client_id=client_id, after_id=cursor)
         for row in rows:
