@@ -24,24 +24,24 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from fastapi import FastAPI
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from tandem.core.settings import Settings
 from tandem.engagement import watchlist
 from tandem.engagement.delivery.channels.inapp import InAppChannel
 from tandem.engagement.delivery.dispatcher import Dispatcher
+from tandem.engagement.delivery.models import PushDecisionRow
 from tandem.engagement.delivery.policy import DeliveryPolicy, PolicyConfig
 from tandem.engagement.delivery.quiet import QuietHours
-from tandem.engagement.delivery.records import ClientContext, PolicyDecision, Reason
+from tandem.engagement.delivery.records import ClientContext, Reason
 from tandem.engagement.delivery.service import PushService
 from tandem.engagement.event_factory import event_store_root
 from tandem.engagement.event_store import ParquetEventStore
 from tandem.engagement.profile_service import ProfileService
 from tandem.engagement.triggers.bars import session_bars
-from tandem.engagement.triggers.books import HolderIndex
-from tandem.engagement.triggers.diagnosis_change import score_candidates, score_moves_from_service
-from tandem.engagement.triggers.interests import interest_candidates, stock_tags
+from tandem.engagement.triggers.interests import stock_tags
 from tandem.engagement.triggers.movers import detect_movers
+from tandem.engagement.triggers.pipeline import InterestInputs, push_session
 from tandem.engagement.triggers.records import ClientBook
 from tandem.identity import User
 from tandem.marketdata.store import MarketStore
@@ -86,37 +86,40 @@ def live_url(live: tuple[str, FastAPI]) -> str:
     return live[0]
 
 
-def run_session(app: FastAPI, day: date) -> list[PolicyDecision]:
-    """What the import job does once ``day`` landed: session triggers → delivery policy → one dispatcher round."""
+def run_session(app: FastAPI, day: date) -> dict[str, str]:
+    """What the import job does once ``day`` landed: the session pipeline, then one dispatcher round.
+
+    Returns this run's decision per push category (``accepted``, or the refusal's reason).
+    """
     state, wealth = app.state.tandem, app.state.wealth
     profiles: ProfileService = app.state.profiles
     with state.sessions() as db:
         users = list(db.scalars(select(User).where(User.role == "investor")))
         books = [ClientBook(str(u.id), watchlist=frozenset(watchlist.watched_codes(db, user_id=u.id))) for u in users]
-    index = HolderIndex(books)
-    moves = score_moves_from_service(state.diagnosis, day=day, codes=index.codes, min_delta=0)
+        seen = db.scalar(select(func.max(PushDecisionRow.id))) or 0
     folded = profiles.update()
-    candidates = score_candidates(moves, index) + interest_candidates(
-        detect_movers(session_bars(state.store, day)),
-        profiles={str(u.id): profiles.profile(u.id, state=folded) for u in users},
-        stock_tags=stock_tags(profiles.catalogue),
-        followed={b.client_id: b.watchlist for b in books},
-    )
     contexts = {
         str(u.id): ClientContext(
             str(u.id), wealth_client.category_or_none(wealth, user_id=u.id), personalised=not u.non_personalised
         )
         for u in users
     }
+    interests = InterestInputs(
+        profiles={str(u.id): profiles.profile(u.id, state=folded) for u in users},
+        stock_tags=stock_tags(profiles.catalogue),
+    )
     policy = DeliveryPolicy(config=PolicyConfig(NO_QUIET, 6, {"inapp": 6}), suitability=wealth.suitability)
     with state.sessions() as db:
-        decisions = PushService(policy=policy).submit(
-            db, candidates=candidates, clients=contexts, now=datetime.now(UTC)
-        )
+        push_session(
+            db, push=PushService(policy=policy), diagnosis=state.diagnosis, day=day, books=books, alerts=(),
+            clients=contexts, now=datetime.now(UTC), min_delta=0, interests=interests,
+        )  # fmt: skip
         db.commit()
     channel = InAppChannel(sessions=state.sessions, hub=state.hub)  # the app's hub: wakes this worker's streams
     Dispatcher(sessions=state.sessions, channels={"inapp": channel}).run_once()
-    return decisions
+    with state.sessions() as db:
+        rows = db.scalars(select(PushDecisionRow).where(PushDecisionRow.id > seen)).all()
+        return {r.category: (r.outcome if r.outcome == "accepted" else r.reason) for r in rows}
 
 
 def _foryou(page: Any) -> tuple[str, list[str]]:
@@ -211,9 +214,8 @@ def test_first_week_changes_the_feed_and_pushes_and_the_switch_turns_it_off(
 
     # the session lands while 资讯 is open: the pushes arrive live, as toasts and a badge on the tab
     page.wait_for_timeout(500)  # the page's EventSource is connected
-    decisions = run_session(app, day)
-    sent = {d.candidate.category: d for d in decisions if d.enqueued}
-    assert set(sent) == {"diagnosis_change", "recommendation"}, [(d.candidate.rule, d.reason) for d in decisions]
+    decided = run_session(app, day)
+    assert decided == {"diagnosis_change": "accepted", "recommendation": "accepted"}
     page.wait_for_selector(".toast:nth-child(2)", timeout=10_000)
     toasts = page.inner_text("#toasts")
     assert "诊断评分" in toasts and "你关注的创业板" in toasts
@@ -246,9 +248,7 @@ def test_first_week_changes_the_feed_and_pushes_and_the_switch_turns_it_off(
     assert "个性化推荐已关闭" in page.inner_text("#foryou")
     before = page.locator(".alerts li").count()
     again = run_session(app, day)
-    refused = [d for d in again if d.candidate.category == "recommendation"]
-    assert refused and all(d.reason is Reason.PERSONALISATION_OFF for d in refused)
-    assert not [d for d in again if d.enqueued]
+    assert again == {"recommendation": Reason.PERSONALISATION_OFF.value, "diagnosis_change": Reason.DUPLICATE.value}
     page.wait_for_timeout(1500)
     assert page.locator(".toast").count() == 0
     page.reload()
