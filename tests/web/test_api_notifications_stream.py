@@ -4,6 +4,7 @@ in process and across processes (table polling without Redis, the Redis wake cha
 from __future__ import annotations
 
 import json
+import re
 import socket
 import threading
 import time
@@ -126,6 +127,21 @@ def test_resume_with_last_event_id_sends_exactly_what_was_missed(
     assert [n["id"] for n in got] == sorted(n["id"] for n in got)
     everything = _events(_read(client, {**alice, "Last-Event-ID": "0"}))
     assert [n["title"] for n in everything] == ["提醒 0", "提醒 1", "提醒 2"]  # never bob's
+    # the page's first connection starts after the newest notification it was rendered with (``after``), so the
+    # ones stored between rendering and connecting still arrive; a reconnect's Last-Event-ID wins over the URL
+    page = client.get("/news", headers=alice).text
+    rendered = int(re.search(r'data-after="(\d+)"', page).group(1))  # type: ignore[union-attr]
+    assert rendered == max(n["id"] for n in everything)
+    _deliver(app, uid, "r3", "渲染后连接前")
+    with client.stream("GET", f"/api/v1/notifications/stream?after={rendered}", headers=alice) as resp:
+        lines = list(resp.iter_lines())
+    assert any("渲染后连接前" in line for line in lines)
+    with client.stream(
+        "GET", "/api/v1/notifications/stream?after=0", headers={**alice, "Last-Event-ID": str(first)}
+    ) as resp:
+        titles = [line for line in resp.iter_lines() if line.startswith("data:")]
+    assert len(titles) == 3 and "提醒 0" not in "".join(titles)  # after the header's id, not the URL's 0
+    assert client.get("/api/v1/notifications/stream?after=-5", headers=alice).status_code == 422
 
 
 def test_heartbeats_keep_a_quiet_stream_open(app: FastAPI, client: TestClient, alice: dict[str, str]) -> None:

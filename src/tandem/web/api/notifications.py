@@ -74,16 +74,24 @@ async def stream_notifications(
     last_event_id: Annotated[
         str | None, Header(alias="Last-Event-ID", max_length=40, description="The last notification id the page saw")
     ] = None,
+    after: Annotated[
+        int | None,
+        Query(ge=0, le=2**62, description="Start after this notification id (the page's newest when rendered)"),
+    ] = None,
 ) -> Response:
     """``event: notification`` per new notification of the caller (only theirs), ``: heartbeat`` when quiet.
+
+    Starts after ``Last-Event-ID`` (a reconnect), else after ``after`` (the page), else from now.
 
     Authenticated with :data:`ApiCaller`, which closes its database session before the stream starts: a stream
     lives for minutes and must not hold a pooled connection all that time.
     """
-    after = parse_cursor(last_event_id)
     cfg = state.live
     owner = str(caller.user_id)
-    if after is None:
+    resume = parse_cursor(last_event_id)  # a reconnect's header wins over the URL the page first opened
+    if resume is not None:
+        after = resume
+    elif after is None:
         after = await run_in_threadpool(latest_notification_id, state.sessions, client_id=owner)
 
     async def frames() -> AsyncIterator[bytes]:

@@ -60,7 +60,8 @@
   }
 
   badge();
-  var stream = new EventSource("/api/v1/notifications/stream");
+  // start after the newest notification the page was rendered with; reconnects send Last-Event-ID instead
+  var stream = new EventSource("/api/v1/notifications/stream?after=" + encodeURIComponent(box.dataset.after || "0"));
   stream.addEventListener("notification", function (e) {
     var note;
     try { note = JSON.parse(e.data); } catch (err) { return; }
