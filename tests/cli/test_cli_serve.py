@@ -54,3 +54,11 @@ def test_serve_scores_the_latest_session_before_the_workers_start(
 def test_serve_on_an_empty_store_prepares_nothing(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     _serve(monkeypatch, tmp_path)
     assert not (tmp_path / "diagnosis" / "table-cache").exists()
+
+
+def test_serve_bounds_the_graceful_shutdown(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """Open live streams never end on their own; uvicorn's default (None) would wait for them for ever."""
+    from tandem.cli.serve import GRACEFUL_SHUTDOWN_S
+
+    assert uvicorn.Config("x:y").timeout_graceful_shutdown is None
+    assert _serve(monkeypatch, tmp_path)["timeout_graceful_shutdown"] == GRACEFUL_SHUTDOWN_S == 5

@@ -29,6 +29,11 @@ def prepare_diagnosis(s: Settings) -> None:
         err_console.print(f"diagnosis not prepared: {exc}")
 
 
+GRACEFUL_SHUTDOWN_S = 5
+"""How long a stopping worker waits for open responses before it cancels them. Live streams (notifications,
+Level-2 replays) never finish on their own, so without this bound uvicorn would wait on every open page."""
+
+
 def serve(
     host: Annotated[str | None, typer.Option("--host", help="Bind address (default TANDEM_HOST or 127.0.0.1)")] = None,
     port: Annotated[int | None, typer.Option("--port", help="Port (default TANDEM_PORT or 8000)")] = None,
@@ -47,5 +52,6 @@ def serve(
         workers=workers or s.workers,
         timeout_worker_healthcheck=s.worker_healthcheck_timeout,
         log_level=s.log_level.lower(),
+        timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_S,
         proxy_headers=False,
     )

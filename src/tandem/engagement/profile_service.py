@@ -24,6 +24,7 @@ from tandem.core.i18n import translate
 from tandem.engagement.event_store import ParquetEventStore
 from tandem.engagement.items import ItemCatalogue
 from tandem.engagement.profile_models import ALL_TAGS, ProfileTagSuppression
+from tandem.engagement.profile_why import TagEvidence, tag_evidence
 from tandem.engagement.profiles import (
     ASSESSMENT_VALIDITY,
     ProfileState,
@@ -127,6 +128,7 @@ class ProfileService:
         self._events = events
         self._state = state
         self._sessions = sessions
+        self.catalogue = catalogue
         self._tags = item_tags(catalogue)
         self._names = dict(zip(catalogue.items["object_id"], catalogue.items["name"], strict=True))
 
@@ -157,6 +159,14 @@ class ProfileService:
         """One client's profile; a client with no events yet gets an empty one."""
         st = state or self._state.load()
         return profile_of(st, client_id, carried=self._tags, names=self._names)
+
+    def evidence(self, *, client_id: int, tags: list[str]) -> dict[str, TagEvidence]:
+        """Which of the client's own acts built each of ``tags`` (deletions honoured), for the why-lines."""
+        if not tags:
+            return {}
+        events = self._events.read(client_ids=[client_id], columns=["client_id", "type", "object_id", "client_time"])
+        mine = self._suppressions().filter(pl.col("client_id") == client_id).select("tag", "deleted_at")
+        return tag_evidence(events, item_tags=self._tags, names=self._names, suppressions=mine, tags=tags)
 
     def delete_tag(self, *, client_id: int, tag: str, at: datetime | None = None) -> None:
         """Delete one tag of the client, for good: recorded, then removed from the current state."""

@@ -20,6 +20,7 @@ from tandem.core.settings import Settings, load_settings
 from tandem.diagnosis.llm import rewriter_from_settings
 from tandem.diagnosis.service import DiagnosisService
 from tandem.diagnosis.table_files import TableFiles
+from tandem.engagement.delivery.channels.hub import MemoryNotificationHub, NotificationHub, RedisStreamHub
 from tandem.engagement.event_factory import event_sink_from_settings
 from tandem.engagement.ingest import EventIngestService
 from tandem.engagement.score_changes import DiagnosisChanges
@@ -77,6 +78,8 @@ def create_app(settings: Settings | None = None, *, store: MarketStore | None = 
     if vendor_missing:
         log.error("web.vendor_missing", files=vendor_missing, fix="run scripts/vendor_js.sh (make does) and restart")
     market = store or MarketStore.open(s.market_dir)
+    redis_hub = RedisStreamHub.from_url(s.redis_url) if s.redis_url else None
+    hub: NotificationHub = redis_hub if redis_hub is not None else MemoryNotificationHub()
     diagnosis = DiagnosisService(
         market,
         rewriter=rewriter_from_settings(s.llm_base_url, s.llm_api_key, s.llm_model),
@@ -94,6 +97,7 @@ def create_app(settings: Settings | None = None, *, store: MarketStore | None = 
         secure_cookies=s.host not in ("127.0.0.1", "localhost", "::1"),
         diagnosis=diagnosis,
         changes=DiagnosisChanges(diagnosis),
+        hub=hub,
     )
     watch_revocations(state.sessions, state.bearer)
     app = FastAPI(
@@ -103,7 +107,10 @@ def create_app(settings: Settings | None = None, *, store: MarketStore | None = 
         docs_url=None,
         redoc_url=None,
         openapi_url="/openapi.json",
-        lifespan=jobs_lifespan(jobs := job_service(state.sessions, market.root)),
+        lifespan=jobs_lifespan(
+            jobs := job_service(state.sessions, market.root),
+            wake=(s.redis_url, redis_hub.wake_channel, state.waiters) if s.redis_url and redis_hub else None,
+        ),
     )
     app.state.backtest_jobs = jobs
     app.state.tandem = state

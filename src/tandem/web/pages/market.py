@@ -25,14 +25,27 @@ from tandem.diagnosis.market_home import IndexCard, MarketHome
 from tandem.engagement import watchlist
 from tandem.engagement.delivery.channels.inapp import notifications_for
 from tandem.engagement.feed import build_feed, public_feed
+from tandem.engagement.foryou import ForYouItem, suitability_filter
 from tandem.identity import User, accounts
 from tandem.marketdata.news.query import latest_news
 from tandem.marketdata.quote import quote
+from tandem.wealth import client
+from tandem.wealth.services import WealthServices
 from tandem.web.caching import mark_cacheable
-from tandem.web.deps import CurrentUser, LangDep, MaybeUser, PublicUser, SessionDep, StateDep
+from tandem.web.deps import (
+    CurrentUser,
+    LangDep,
+    MaybeUser,
+    PublicUser,
+    SessionDep,
+    StateDep,
+    get_foryou,
+    get_profiles,
+)
 from tandem.web.pages.base import base_context, script_safe, templates
 from tandem.web.problems import status_of
 from tandem.web.schemas import BarsPublic, InstrumentPublic
+from tandem.web.server_events import record_watch
 from tandem.web.state import AppState
 from tandem.web.templating import render
 
@@ -153,6 +166,7 @@ def toggle_watch(
     """htmx: add or remove a stock from the watchlist; returns the refreshed button."""
     watched = watchlist.set_watched(db, state.store, user_id=user.id, code=code, watched=action == "add")
     db.commit()
+    record_watch(request, user.id, watched, added=action == "add")
     resp = render(templates, request, "partials/watch_button.html", lang, code=watched, watched=action == "add")
     resp.headers["HX-Trigger"] = "watchlist-changed"
     return resp
@@ -205,20 +219,35 @@ def news_page(
     lang: LangDep,
     news_offset: Annotated[int, Query(ge=0, le=10_000)] = 0,
 ) -> Response:
-    """资讯: the chronological feed with the non-personalised switch (a visitor: the articles and why to log in).
+    """资讯: 为你推荐, my alerts and the chronological feed with the non-personalised switch.
 
-    Below it, 市场快讯: real news items newest first, :data:`NEWS_ON_TAB` a page (``news_offset`` pages back).
+    A visitor gets the articles and why to log in. Below them, 市场快讯: real news items newest first,
+    :data:`NEWS_ON_TAB` a page (``news_offset`` pages back).
     """
     ctx = base_context(request, state, user, "news")
     ctx["flash"] = latest_news(state.store, offset=news_offset, limit=NEWS_ON_TAB)
     ctx["flash_offset"] = news_offset
     ctx["flash_step"] = NEWS_ON_TAB
     if user is None:
-        ctx.update(items=public_feed(lang=lang, limit=50), alerts=[])
+        ctx.update(items=public_feed(lang=lang, limit=50), alerts=[], foryou=[])
         return _public(render(templates, request, "news.html", lang, **ctx), request, user)
     ctx["items"] = build_feed(db, state.store, user=user, lang=lang, limit=50, changes=state.changes)
     ctx["alerts"] = notifications_for(state.sessions, client_id=str(user.id), limit=10)
+    ctx["foryou"] = _for_you(request, state, user)
     return _public(render(templates, request, "news.html", lang, **ctx), request, user)
+
+
+def _for_you(request: Request, state: AppState, user: User) -> list[ForYouItem]:
+    """为你推荐: the profile is read only while personalisation is on (the switch turns profiling off here)."""
+    profiles = get_profiles(request, state)
+    builder = get_foryou(request, state, profiles)
+    personalised = not user.non_personalised
+    profile = profiles.profile(user.id, state=profiles.update()) if personalised else None
+    wealth: WealthServices = request.app.state.wealth
+    keep = suitability_filter(
+        wealth.suitability, client_id=user.id, category=client.category_or_none(wealth, user_id=user.id)
+    )
+    return builder.for_client(profile, personalised=personalised, suitable=keep)
 
 
 @router.get("/news/algorithm")

@@ -23,6 +23,7 @@ from tandem.core.errors import UserError
 from tandem.core.i18n import Lang
 from tandem.web.deps import CurrentUser, JobsDep, LangDep, MaybeUser, SessionDep, StateDep
 from tandem.web.pages.base import base_context, login_needed, templates
+from tandem.web.server_events import record_backtest
 from tandem.web.templating import render
 from tandem.web.views.quant import equity_chart, public_job, screen_public
 
@@ -105,6 +106,7 @@ async def submit_page(
         job = quant.submit(db, jobs, user_id=user.id, spec=spec)
     except UserError as exc:
         return _error(request, lang, str(exc))
+    record_backtest(request, user.id, spec.name, job.id)
     resp = _job_partial(request, lang, job)
     resp.headers["HX-Trigger"] = "jobs-changed"
     return resp
