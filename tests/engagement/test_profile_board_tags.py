@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from tandem.core.db import make_sessionmaker
 from tandem.engagement.event_store import ParquetEventStore
 from tandem.engagement.events import Channel, Event, EventType
-from tandem.engagement.items import ItemCatalogue, build_items
+from tandem.engagement.items import MAX_THEME_SHARE, ItemCatalogue, build_items
 from tandem.engagement.profile_models import ProfileTagSuppression
 from tandem.engagement.profile_service import ProfileService, ProfileStateStore
 from tandem.marketdata.store import MarketStore
@@ -43,12 +43,19 @@ def _service(tmp_path: Path, catalogue: ItemCatalogue) -> ProfileService:
     )
 
 
-def test_catalogue_themes_are_the_store_boards_of_each_stock(
+def test_catalogue_themes_are_the_store_boards_of_each_stock_without_lists_or_status(
     catalogue: ItemCatalogue, sample_store: MarketStore
 ) -> None:
     boards = sample_store.boards_asof(date(2025, 4, 7), ["600519.SH"])
-    mine = catalogue.themes[catalogue.themes["object_id"] == "600519.SH"]
-    assert set(mine["board_name"]) == set(boards["board_name"]) and "白酒" in set(mine["board_name"])
+    mine = set(catalogue.themes[catalogue.themes["object_id"] == "600519.SH"]["board_name"])
+    stocks = int((catalogue.items["kind"] == "stock").sum())
+    everyone = sample_store.boards_asof(date(2025, 4, 7), list(catalogue.items.loc[
+        catalogue.items["kind"] == "stock", "object_id"]))  # fmt: skip
+    sizes = everyone.groupby("board_name")["code"].nunique()
+    broad = {str(b) for b, n in sizes.items() if n > MAX_THEME_SHARE * stocks}
+    assert "白酒" in mine and mine <= set(boards["board_name"])
+    assert "融资融券" in broad and not mine & broad  # a list most stocks are on says nothing about taste
+    assert set(boards["board_name"]) - broad - {b for b in boards["board_name"] if b.startswith("昨日")} == mine
 
 
 def test_board_tags_come_from_viewed_watched_and_held_stocks_with_a_why_line(
@@ -71,7 +78,7 @@ def test_board_tags_come_from_viewed_watched_and_held_stocks_with_a_why_line(
     assert liquor.why_zh == "来自您看过、自选或持有的：五粮液、贵州茅台"  # watchlist add (3.0) outweighs 3 views
     assert liquor.why_en == "From stocks you viewed, watch or hold: 五粮液, 贵州茅台"
     assert tags["theme:破净股"].why_zh.endswith("招商银行")  # only the bank (held) is in that board
-    assert "theme:参股银行" in tags and "贵州茅台" not in tags["theme:参股银行"].why_zh
+    assert "theme:融资融券" not in tags  # a list most of the market is on is not an interest
     assert all(t.why_zh == "" for t in tags.values() if not t.key.startswith("theme:"))
     assert not [t for t in service.profile(6).tags if t.key.startswith("theme:")]
     # the why-line survives the persisted state and a rebuild gives the same

@@ -87,6 +87,12 @@ class ItemCatalogue:
         return self.items[self.items["kind"] == kind]
 
 
+MAX_THEME_SHARE = 0.10
+"""Boards with more than this share of the catalogue's stocks are membership lists, not themes (see below)."""
+DAILY_STATUS_PREFIX = "昨日"
+"""East Money's lists of one session's trading status (昨日涨停, 昨日连板 …): not a lasting theme."""
+
+
 def build_items(store: MarketStore, *, as_of: date) -> ItemCatalogue:
     """The catalogue on ``as_of`` from the store's real instruments, valuations and funds."""
     stocks = _stocks(store, as_of)
@@ -102,7 +108,22 @@ def build_items(store: MarketStore, *, as_of: date) -> ItemCatalogue:
     items = pd.concat([stocks[cols], others], ignore_index=True)
     boards = store.boards_asof(as_of, list(stocks["code"]))
     themes = boards.rename(columns={"code": "object_id"})[THEME_COLUMNS].reset_index(drop=True)
-    return ItemCatalogue(items, as_of, themes)
+    return ItemCatalogue(items, as_of, interest_themes(themes, stocks=len(stocks)))
+
+
+def interest_themes(themes: pd.DataFrame, *, stocks: int) -> pd.DataFrame:
+    """The board rows that can say something about a client's taste.
+
+    East Money's board list mixes themes (白酒, 储能概念) with lists almost every stock is on (融资融券 covers 3,788
+    of 5,566 stocks, 深股通 1,730) and with one day's trading status (昨日涨停, 昨日高换手: about the session before
+    the snapshot, so wrong for every other day). A board holding more than :data:`MAX_THEME_SHARE` of the
+    catalogue's stocks, or one of the ``昨日…`` status lists, never becomes an interest tag.
+    """
+    if themes.empty or stocks <= 0:
+        return themes
+    sizes = themes.groupby("board_name")["object_id"].transform("nunique")
+    keep = (sizes <= MAX_THEME_SHARE * stocks) & ~themes["board_name"].astype(str).str.startswith(DAILY_STATUS_PREFIX)
+    return themes[keep].reset_index(drop=True)
 
 
 def _stocks(store: MarketStore, as_of: date) -> pd.DataFrame:
