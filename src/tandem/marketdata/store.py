@@ -604,7 +604,7 @@ class MarketStore:
         return st_periods.flags(self._st_rows(), norm, np.asarray(days, dtype="datetime64[D]"))
 
     def rules_for(self, code: str, day: date | str) -> DayRules:
-        """The dated rules for ``code`` on ``day``, with its ST status (:meth:`is_st`) and session count from the data."""
+        """The dated rules for ``code`` on ``day``; ST status (:meth:`is_st`) and session count come from the data."""
         d = _to_date(day)
         if d is None:
             raise UserError("rules_for needs a day; use YYYY-MM-DD")

@@ -12,8 +12,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from tandem.marketdata.csvio import read_bytes
-from tandem.marketdata.importers.base import LoadResult
 from tandem.marketdata.importers.baostock import BaostockDaily
+from tandem.marketdata.importers.base import LoadResult
 
 REQUIRED = ("date", "code", "open", "high", "low", "close", "preclose", "volume", "tradestatus", "isST")
 
