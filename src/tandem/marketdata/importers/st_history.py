@@ -11,10 +11,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import polars as pl
+
 from tandem.marketdata.csvio import read_bytes
 from tandem.marketdata.importers.baostock import BaostockDaily
 from tandem.marketdata.importers.base import LoadResult
 
+SOURCE_PREFIX = "baostock-st-history"
 REQUIRED = ("date", "code", "open", "high", "low", "close", "preclose", "volume", "tradestatus", "isST")
 
 
@@ -47,5 +50,11 @@ class BaostockStHistory:
             raise ValueError(
                 f"{paths[0].name}: adjusted prices (adjustflag 1 or 2); the ST history needs raw bars (adjustflag 3), "
                 "whose closes can be checked against the limit bands"
+            )
+        bars = res.tables.get("daily_bars")
+        if bars is not None:
+            # name the dataset in each row's source, so the sample's provenance and st_periods say where ST came from
+            res.tables["daily_bars"] = bars.with_columns(
+                pl.col("source").str.replace(r"^baostock:", SOURCE_PREFIX + ":").alias("source")
             )
         return res
