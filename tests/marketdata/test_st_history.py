@@ -37,7 +37,7 @@ def _write(path: Path, lines: list[str] | bytes) -> None:
 def store(tmp_path: Path) -> MarketStore:
     report = import_paths(tmp_path / "market", [SLICE], reports_dir=tmp_path / "reports")
     assert report.files == 2 and report.rows_quarantined == 0
-    assert not [p for p in report.problems if p.field != "date"]  # only the halts' calendar gaps are reported
+    assert not report.problems
     return MarketStore.open(tmp_path / "market")
 
 
@@ -163,3 +163,17 @@ def test_a_file_without_isst_fails_the_whole_import_and_leaves_the_store(store: 
         import_paths(store.root, [src], reports_dir=tmp_path / "reports")
     assert store.current_version() == before
     assert store.st_periods().equals(periods)
+
+
+def test_days_missing_inside_a_halt_are_not_a_gap_but_missing_traded_days_are(tmp_path: Path) -> None:
+    src = _copy(tmp_path)
+    lines = _lines(src / "600732.csv.gz")
+    halted = {"2015-10-12", "2015-10-13"}  # inside the 2015-08-24 .. 2016-01-04 halt (tradestatus 0 both sides)
+    traded = {"2015-05-05", "2015-05-06"}
+    assert all(",0," in ln for ln in lines if ln[:10] in halted)
+    kept = [ln for ln in lines if ln[:10] not in halted | traded]
+    _write(src / "600732.csv.gz", kept)
+    report = import_paths(tmp_path / "market", [src], reports_dir=tmp_path / "reports")
+    gaps = [str(p) for p in report.problems]
+    line = next(i for i, ln in enumerate(kept, 1) if ln.startswith("2015-05-07"))
+    assert gaps == [f"600732.csv.gz:{line}: date: gap: 2 trading day(s) missing before this row"]
