@@ -77,3 +77,16 @@ def test_a_buy_placed_during_a_long_halt_meets_the_st_limit_on_resumption(sample
     )
     assert r.trades["date"].min() > date(2016, 1, 5)
     assert not set(ev.loc[ev["rule"] == "limit_up", "date"]) & set(r.trades["date"])
+
+
+def test_a_resumed_listing_keeps_its_band_and_fills_at_the_recorded_open(sample_store: MarketStore) -> None:
+    # 000792.SZ left ST during its 2020-04-30 .. 2021-08-09 halt and resumed listing (恢复上市) on 2021-08-10: no
+    # exemption is assumed (10% band, limit-up 9.72 on 8.84), and the real open 39.22, beyond it, is not "at the limit"
+    assert not sample_store.is_st("000792.SZ", "2021-08-10") and sample_store.is_st("000792.SZ", "2021-08-09")
+    m = load_market(sample_store, ["000792.SZ"], date(2021, 8, 2), date(2021, 8, 20))
+    i = _row(m, "2021-08-10")
+    assert (m.preclose[i, 0], m.limit_up[i, 0], m.open[i, 0]) == pytest.approx((8.84, 9.72, 39.22))
+    r = run_weights(_buy_on(m, "2021-08-09"), m)
+    assert "limit_up" not in set(r.rule_events["rule"])
+    first = r.trades.iloc[0]
+    assert (first["date"], first["price"]) == (date(2021, 8, 10), pytest.approx(39.22))

@@ -20,10 +20,12 @@ listing, an additional-offering listing (older texts), a resumed *listing* after
 after delisting, and cases the exchange names in a notice (some major restructurings); a resumed *trading halt* is
 not among them. The bars show the band holding: 600732.SH resumed on 2016-01-05 after 88 halted sessions and sat at
 its 5% limit-up 8.10 (7.71 × 1.05), 600760.SH on 2016-12-13 at 10.23 (9.74 × 1.05). Of the exempt events only the
-IPO window is modelled (:data:`IPO_WINDOWS`): a 恢复上市 or an exchange-named exemption is an event the bars cannot
-show (000792.SZ's 恢复上市 on 2021-08-10 after 311 halted sessions opened at +344%), so such a day keeps its band
-here — a backtest refuses a buy at that open as above limit-up rather than fill a price no rule allowed it to
-assume. (Article number as in the 2006 SSE text, not re-checked against a primary copy of the current one.)
+IPO window is modelled (:data:`IPO_WINDOWS`): a 恢复上市 or an exchange-named exemption is an event the bars do not
+label, so such a day keeps its band here and no exemption is assumed. Its prices then lie beyond that band (000792.SZ's
+恢复上市 on 2021-08-10, after 311 halted sessions, opened at 39.22 on a 10% limit-up of 9.72): the import validator
+tolerates that on the first traded day after 20 or more halted sessions rather than quarantine a real row, and the
+backtester, which blocks a buy only when the price sits *at* the limit, fills it at the recorded open.
+(Article number as in the 2006 SSE text, not re-checked against a primary copy of the current one.)
 """
 
 from __future__ import annotations
