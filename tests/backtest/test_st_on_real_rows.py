@@ -90,3 +90,11 @@ def test_a_resumed_listing_keeps_its_band_and_fills_at_the_recorded_open(sample_
     assert "limit_up" not in set(r.rule_events["rule"])
     first = r.trades.iloc[0]
     assert (first["date"], first["price"]) == (date(2021, 8, 10), pytest.approx(39.22))
+
+
+def test_an_st_limit_down_close_is_a_limit_hit_only_under_the_5pct_band(sample_store: MarketStore) -> None:
+    # 2019-01-14: preclose 5.56, close 5.28 = 5.56 × 0.95 rounded; the ordinary band would have allowed 5.00
+    m = load_market(sample_store, [CODE], date(2019, 1, 11), date(2019, 1, 15))
+    i = _row(m, "2019-01-14")
+    assert (m.preclose[i, 0], m.close[i, 0], m.limit_down[i, 0]) == pytest.approx((5.56, 5.28, 5.28))
+    assert round(m.preclose[i, 0] * 0.90, 2) == pytest.approx(5.00)
