@@ -57,6 +57,19 @@ MUST = [
     "300033.SZ",
     "000625.SZ",
 ]
+# Real ST periods and long suspensions (issue 11): the whole 2010-2024 histories of these 13 stocks, added after the
+# pick so the 100-stock selection stays what it was; where a picked stock has its own bars (000408.SZ, 002459.SZ,
+# 600150.SH, 600887.SH from 2020), those rows win and the ST history adds the earlier years.
+ST_HISTORY = "daily/st_history_baostock_2010_2024"
+ST_PROVENANCE = """
+ST history slice: the 13 stocks of `daily/st_history_baostock_2010_2024` (BaoStock raw bars with `isST` and
+`tradestatus`: real ST periods and long suspensions, 2010-01-04 .. 2024-08-20; `zsh-a/quant`, commit
+`d3361a3a303ccaf0780e02fa44a30b3111c3c2b6`, no licence in the repository), read by the `baostock-st-history`
+importer, with their CSI 300 set bars (2020-01-02 .. 2025-04-07) where they have them; on a (code, date) both sets
+hold, the CSI 300 row is kept (it carries the valuation columns; prices and flags are the same BaoStock values).
+`source` = `baostock-st-history:<file>` for the rows from the ST set. The store rebuilds its `st_periods` table
+(code, first and last ST day, sessions) from the `is_st` flags on import.
+"""
 INDEXES = ["000300.SH", "000905.SH", "000852.SH", "000001.SH", "399001.SZ", "H00300.CSI"]
 N_STOCKS = 100
 N_FUNDS_NAV = 40
@@ -118,6 +131,7 @@ def _write_provenance(
         f"Stocks ({len(stocks)}): {', '.join(stocks)}\n",
         f"ETFs ({len(etfs)}): {', '.join(etfs)}\n",
         f"Fund NAV series ({len(navs)}): {', '.join(navs)}\n",
+        ST_PROVENANCE,
         "| table | rows | source (dataset file prefix) | rows |",
         "| --- | --- | --- | --- |",
     ]
@@ -296,6 +310,15 @@ def _industries_only(shared: Path, out: Path) -> int:
     return 0
 
 
+def _st_history_bars(shared: Path, tmp: Path, bars: pl.DataFrame) -> pl.DataFrame:
+    """The ST history's bars (its own importer, its own store), minus the (code, date) rows ``bars`` already has."""
+    if not (shared / ST_HISTORY).exists():
+        return bars.clear()
+    import_paths(tmp / "st_history", [shared / ST_HISTORY])
+    st = VersionedStore(tmp / "st_history").read("daily_bars")
+    return st.join(bars.select("code", "date"), on=["code", "date"], how="anti").select(bars.columns)
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--shared", type=Path, default=Path(__file__).resolve().parents[2] / "shared" / "data")
@@ -331,10 +354,13 @@ def main() -> int:
         )
         nav_codes = ranked.head(N_FUNDS_NAV)["code"].to_list()
         etf_codes = sorted(set(bars["code"].to_list()) - set(stock_bars["code"].to_list()))
+        st_bars = _st_history_bars(args.shared, tmp, bars)
+        st_codes = sorted(set(st_bars["code"].to_list()))
+        stocks = sorted(set(stocks) | set(st_codes))
         keep_bars = stocks + etf_codes
         tables = {
             "instruments": inst.filter(pl.col("code").is_in(keep_bars + INDEXES)),
-            "daily_bars": bars.filter(pl.col("code").is_in(keep_bars)),
+            "daily_bars": pl.concat([bars.filter(pl.col("code").is_in(keep_bars)), st_bars]).sort("code", "date"),
             "index_bars": vs.read("index_bars").filter(pl.col("code").is_in(INDEXES)),
             "fundamentals": vs.read("fundamentals").filter(pl.col("code").is_in(stocks)),
             "funds": vs.read("funds").filter(pl.col("code").is_in(nav_codes + etf_codes)),
@@ -343,7 +369,9 @@ def main() -> int:
         tables["capital_flow"] = _level2_capital_flow(args.shared)
         derived_nav, derived_funds = _fixed_income_etf_navs(bars, vs.read("funds"), inst)
         tables["fund_nav"] = pl.concat([tables["fund_nav"], derived_nav], how="diagonal_relaxed")
-        tables["funds"] = pl.concat([tables["funds"], derived_funds], how="diagonal_relaxed").unique("code")
+        tables["funds"] = pl.concat([tables["funds"], derived_funds], how="diagonal_relaxed").unique(
+            "code", keep="first", maintain_order=True
+        )
         args.out.mkdir(parents=True, exist_ok=True)
         for name, frame in tables.items():
             frame.write_parquet(args.out / f"{name}.parquet", compression="zstd", compression_level=19)

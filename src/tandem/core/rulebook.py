@@ -7,6 +7,25 @@ the same question for whole arrays of (board, day, ST flag, session number) with
 
 To add a rule change: append a record with its effective date and close the previous one's ``end`` — never edit
 history. Sources are the exchanges' published trading rules and the Ministry of Finance/STA stamp-duty notices.
+
+ST status is market data, not a rule: callers pass ``is_st`` from the store's dated ``st_periods`` (built from
+BaoStock's per-day ``isST`` flag, which covers ST and *ST alike), e.g. ``MarketStore.rules_for``. On main-board
+ST days before 2025-07-07 the band is 5% (600732.SH, *ST in 2019, closed at the 5% limit-up 5.12 / 5.38 / 5.65 on
+2019-01-08..10 in one-price sessions).
+
+Resumption after a trading halt (停牌后复牌) — the rule applied: the board's ordinary band (and the ST band) is in
+force from the first session back, however long the halt. The exchanges' trading rules list the only first days
+without a band — SSE 交易规则 (2006 text and its revisions) 3.4.15 and the SZSE rules' counterpart: a first public
+listing, an additional-offering listing (older texts), a resumed *listing* after 暂停上市 (恢复上市) or a relisting
+after delisting, and cases the exchange names in a notice (some major restructurings); a resumed *trading halt* is
+not among them. The bars show the band holding: 600732.SH resumed on 2016-01-05 after 88 halted sessions and sat at
+its 5% limit-up 8.10 (7.71 × 1.05), 600760.SH on 2016-12-13 at 10.23 (9.74 × 1.05). Of the exempt events only the
+IPO window is modelled (:data:`IPO_WINDOWS`): a 恢复上市 or an exchange-named exemption is an event the bars do not
+label, so such a day keeps its band here and no exemption is assumed. Its prices then lie beyond that band (000792.SZ's
+恢复上市 on 2021-08-10, after 311 halted sessions, opened at 39.22 on a 10% limit-up of 9.72): the import validator
+tolerates that on the first traded day after 20 or more halted sessions rather than quarantine a real row, and the
+backtester, which blocks a buy only when the price sits *at* the limit, fills it at the recorded open.
+(Article number as in the 2006 SSE text, not re-checked against a primary copy of the current one.)
 """
 
 from __future__ import annotations

@@ -36,7 +36,7 @@ from pyarrow import feather
 from tandem.core.errors import NotFoundError, UserError
 from tandem.core.models import Board, Exchange, FundType, Instrument, InstrumentKind, board_of, normalize_code
 from tandem.core.rulebook import DayRules, rules_for
-from tandem.marketdata import calendar, industries, pit
+from tandem.marketdata import calendar, industries, pit, st_periods
 from tandem.marketdata.fund_types import fund_type_of
 from tandem.marketdata.tables import TABLES
 from tandem.marketdata.versioned import VersionedStore
@@ -105,6 +105,7 @@ class MarketStore:
         self._instruments: pd.DataFrame | None = None
         self._fundamentals: pl.DataFrame | None = None
         self._snapshots: dict[str, pl.DataFrame] = {}
+        self._st: pl.DataFrame | None = None
         self._lock = threading.RLock()
         self._cold_reads = 0
 
@@ -133,6 +134,7 @@ class MarketStore:
             self._instruments = None
             self._fundamentals = None
             self._snapshots = {}
+            self._st = None
             if self._con is not None:
                 self._con.close()
             self._con = None
@@ -699,13 +701,53 @@ class MarketStore:
         """XSHG trading days in ``[start, end]``."""
         return [d.astype(object) for d in calendar.sessions(_to_date(start), _to_date(end))]
 
-    def rules_for(self, code: str, day: date | str) -> DayRules:
-        """The dated rules for ``code`` on ``day``, with its ST status and session count taken from the data."""
+    # ------------------------------------------------------------------ ST status
+    def _st_rows(self) -> pl.DataFrame:
+        """The live version's ST periods; a store written before ``st_periods`` existed derives them from its bars."""
+
+        def read() -> pl.DataFrame:
+            self._sync()
+            if self._st is None:
+                if self._vs.files("st_periods", self._version):
+                    self._st = self._vs.read("st_periods", self._version)
+                elif self._vs.files("daily_bars", self._version):
+                    bars = self._vs.read("daily_bars", self._version).select("code", "date", "is_st", "source")
+                    self._st = st_periods.periods_from_bars(bars)
+                else:
+                    self._st = st_periods.periods_from_bars(pl.DataFrame())
+            return self._st
+
+        return self._retrying(read)
+
+    def st_periods(self, code: str | None = None) -> pd.DataFrame:
+        """ST (risk-warning) periods: ``code, start, end`` (inclusive), ``sessions``, ``source``; one code or all."""
+        rows = self._st_rows()
+        if code is not None:
+            rows = rows.filter(pl.col("code") == normalize_code(code))
+        return rows.sort("code", "start").to_pandas()
+
+    def is_st(self, code: str, day: date | str) -> bool:
+        """Whether ``code`` traded under risk warning (ST or *ST) on ``day``, by the dated periods of the store."""
         d = _to_date(day)
-        assert d is not None
+        if d is None:
+            raise UserError("is_st needs a day; use YYYY-MM-DD")
+        rows = self._st_rows().filter(
+            (pl.col("code") == normalize_code(code)) & (pl.col("start") <= d) & (pl.col("end") >= d)
+        )
+        return rows.height > 0
+
+    def st_flags(self, codes: list[str], days: npt.ArrayLike) -> npt.NDArray[np.bool_]:
+        """Vectorised :meth:`is_st`: a ``len(days) × len(codes)`` mask (``days`` sorted ascending)."""
+        norm = [normalize_code(c) for c in codes]
+        return st_periods.flags(self._st_rows(), norm, np.asarray(days, dtype="datetime64[D]"))
+
+    def rules_for(self, code: str, day: date | str) -> DayRules:
+        """The dated rules for ``code`` on ``day``; ST status (:meth:`is_st`) and session count come from the data."""
+        d = _to_date(day)
+        if d is None:
+            raise UserError("rules_for needs a day; use YYYY-MM-DD")
         inst = self.instrument(code)
-        bars = self.daily_bars(inst.code, end=d)
-        is_st = bool(bars["is_st"].iloc[-1]) if len(bars) and bars["date"].iloc[-1] == np.datetime64(d) else False
+        is_st = self.is_st(inst.code, d)
         session_no = None
         if inst.list_date is not None:
             idx = calendar.session_index(np.array([inst.list_date, d], dtype="datetime64[D]"))
@@ -752,6 +794,7 @@ def _duck_type(t: object) -> str:
         "date32[day]": "DATE",
         "double": "DOUBLE",
         "bool": "BOOLEAN",
+        "int64": "BIGINT",
         "timestamp[s]": "TIMESTAMP",
     }.get(s, "VARCHAR")
 

@@ -206,6 +206,11 @@ TABLES: dict[str, TableSpec] = {
             ("board_code", "code", "snapshot_date"),
         ),
         TableSpec(
+            "st_periods",
+            pa.schema([("code", _S), ("start", _D), ("end", _D), ("sessions", pa.int64()), ("source", _S)]),
+            ("code", "start"),
+        ),
+        TableSpec(
             "series",
             pa.schema([("series", _S), ("date", _D), ("value", _F), ("source", _S)]),
             ("series", "date"),

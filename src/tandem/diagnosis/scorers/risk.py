@@ -59,6 +59,8 @@ class RiskScorer(Scorer):
         out["beta250"] = signals.beta(ret, bench_ret, YEAR).ffill().iloc[-1]
         out["limit_down"] = limit_down_days(snap)
         out["is_st"] = last_row(snap.is_st)
+        since = snap.ref["st_since"] if "st_since" in snap.ref.columns else pd.Series(pd.NaT, index=snap.ref.index)
+        out["st_since"] = pd.to_datetime(since.reindex(out.index)).where(out["is_st"].astype(bool))
         out["susp60"] = snap.suspended.iloc[-60:].sum()
         enough = snap.close.notna().sum() >= 120
         out["missing"] = reasons(out.index, ~enough, "fewer than 120 traded days: volatility and drawdown undefined")
@@ -73,14 +75,21 @@ class RiskScorer(Scorer):
         return with_score(m, s)
 
     def explain(self, code: str, row: pd.Series, day: date) -> DimensionScore:
-        """Evidence: volatility, max drawdown, beta, limit-down days (ST / suspensions in the verdict)."""
+        """Evidence: volatility, max drawdown, beta, limit-down days; on an ST day the risk warning comes first.
+
+        BaoStock's flag covers ST and *ST alike, so the evidence says "ST/*ST" rather than pick one; its value is the
+        first day of the current risk-warning period (``st_periods``). Evidence is capped at four items, so the
+        warning leads and beta (the least telling) is the one dropped.
+        """
+        st = _st_evidence(row, day)
         ev = [
+            *st,
             Evidence("vol120", "近120日年化波动率", "120-day annualised volatility", float(row["vol120"]),
                      pct(row["vol120"]), BARS, day),
             Evidence("mdd250", "近一年最大回撤", "1-year max drawdown", float(row["mdd250"]), pct(row["mdd250"]),
                      BARS, day),
         ]  # fmt: skip
-        if is_num(row["beta250"]):
+        if is_num(row["beta250"]) and not st:
             ev.append(Evidence("beta250", "贝塔(对沪深300,一年)", "beta vs CSI 300 (1 year)", float(row["beta250"]),
                                num(row["beta250"]), f"{BARS} vs index_bars {BENCHMARK}", day))  # fmt: skip
         ev.append(Evidence("limit_down", "近一年跌停天数", "limit-down days (1 year)", int(row["limit_down"]),
@@ -88,8 +97,8 @@ class RiskScorer(Scorer):
                            day))  # fmt: skip
         zh, en = [], []
         if row["is_st"]:
-            zh.append("ST风险警示")
-            en.append("ST risk warning")
+            zh.append("ST/*ST风险警示")
+            en.append("ST/*ST risk warning")
         if row["susp60"] > 0:
             zh.append(f"近60日停牌{int(row['susp60'])}天")
             en.append(f"suspended {int(row['susp60'])} days in 60")
@@ -98,6 +107,18 @@ class RiskScorer(Scorer):
         if is_num(s) and s < 40:
             base = ("风险较高", "higher risk")
         return self.dimension(row, ("，".join([base[0], *zh]), "; ".join([base[1], *en])), ev)
+
+
+def _st_evidence(row: pd.Series, day: date) -> list[Evidence]:
+    """The risk-warning item (first day of the current ST period) when the code is ST on the snapshot day."""
+    since = row.get("st_since")
+    if not row["is_st"] or not isinstance(since, pd.Timestamp) or pd.isna(since):
+        return []
+    first = since.date().isoformat()
+    return [
+        Evidence("st", "风险警示(ST/*ST)起始日", "under risk warning (ST/*ST) since", first, first,
+                 "st_periods (BaoStock isST per day; ST and *ST not told apart)", day),
+    ]  # fmt: skip
 
 
 class IndustryStandingScorer(Scorer):

@@ -31,6 +31,7 @@ from tandem.marketdata.importers.instruments import (
 )
 from tandem.marketdata.importers.intraday import CzscMinuteBars, DolphinCandles
 from tandem.marketdata.importers.market_series import EtfDailyBars, InvestingSeries, NetEaseIndex, RiceQuantValuation
+from tandem.marketdata.importers.st_history import BaostockStHistory
 from tandem.marketdata.importers.tandem_parquet import TandemParquet
 from tandem.marketdata.importers.tushare_reports import TushareReports
 
@@ -51,6 +52,7 @@ _LEVEL2 = "Level-2 files are read by `tandem l2` (see level2/)"
 _BY_FOLDER: dict[str, tuple[Route, ...]] = {
     "csi300_baostock_raw_2020_2025": (Route("*", BaostockDaily()),),
     "hfq_baostock_2012_2023_subset40": (Route("*", BaostockDaily()),),
+    "st_history_baostock_2010_2024": (Route("*", BaostockStHistory()),),
     "qfq_baostock_5stocks_to_2026": (Route("*", BaostockDaily(default_adjust="2", name="baostock-qfq")),),
     "baostock_csindex_2005_2026": (Route("*", BaostockIndex()),),
     "jq_csi1000_lfql": (Route("*", JoinQuantIndex()),),
