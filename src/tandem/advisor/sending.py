@@ -18,13 +18,16 @@ from datetime import date, datetime
 from typing import Literal, cast
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Table, insert, select
+from sqlalchemy import Table, func, insert, select
 from sqlalchemy.orm import Session
 
 from tandem.advisor.access import Staff, own_client_ids, require_role
 from tandem.advisor.content import ApprovedContent
 from tandem.advisor.models import AdvisorProfile, SendArchiveRow
 from tandem.advisor.snapshot import aware, wealth_id
+from tandem.advisor.wecom.allowance import DEFAULT_RULE, MassSendRule
+from tandem.advisor.wecom.directory import WeComContact, bound_contacts
+from tandem.advisor.wecom.split import CUSTOMER_TEXT_LIMIT, SplitError, split_message
 from tandem.compliance.audit import AuditEntry, AuditSink
 from tandem.compliance.disclaimers import DisclaimerKind, ai_content_label, data_date_line, risk_disclaimer
 from tandem.compliance.suitability import InvestorCategory, ProductRisk, check_suitability, rules_in_force
@@ -101,7 +104,8 @@ def advice_text(item: SendItem, *, advisor_name: str, registration_no: str) -> s
     return "\n".join(lines)
 
 
-def _categories(db: Session, ids: list[int], now: datetime) -> dict[int, InvestorCategory]:
+def valid_categories(db: Session, ids: list[int], now: datetime) -> dict[int, InvestorCategory]:
+    """Each client's level from their latest assessment, for those whose latest one is still valid at ``now``."""
     r = RiskAssessmentRow
     out: dict[int, InvestorCategory] = {}
     for i in range(0, len(ids), CHUNK):
@@ -117,6 +121,56 @@ def _categories(db: Session, ids: list[int], now: datetime) -> dict[int, Investo
     return out
 
 
+def _mass_used(db: Session, ids: list[int], since: datetime) -> dict[int, int]:
+    """WeCom mass messages each client received since ``since``, from the archive (Tandem's own count)."""
+    a = SendArchiveRow
+    out: dict[int, int] = {}
+    for i in range(0, len(ids), CHUNK):
+        q = (
+            select(a.client_user_id, func.coalesce(func.sum(a.mass_messages), 0))
+            .where(a.client_user_id.in_(ids[i : i + CHUNK]), a.channel == "wecom", a.decision == "sent", a.at >= since)
+            .group_by(a.client_user_id)
+        )
+        out.update({int(c): int(n) for c, n in db.execute(q)})
+    return out
+
+
+@dataclass(frozen=True, slots=True)
+class _WeComGate:
+    """What a WeCom send checks per recipient: the directory binding and the mass-send allowance left."""
+
+    contacts: dict[int, WeComContact]
+    used: dict[int, int]
+    parts: int
+    allowance: int
+    renews: date
+
+    def refusal(self, cid: int) -> str | None:
+        if cid not in self.contacts:
+            return (
+                "客户未绑定企业微信（未发送，未猜测 ID）/ client is not bound to a WeCom contact; issue a binding "
+                "code and run the directory sync"
+            )
+        if self.used.get(cid, 0) + self.parts > self.allowance:
+            return (
+                f"企业微信群发额度已用完，{self.renews.isoformat()} 起恢复 / allowance exhausted until "
+                f"{self.renews.isoformat()} ({self.used.get(cid, 0)} of {self.allowance} used, this needs {self.parts})"
+            )
+        return None
+
+
+def _wecom_gate(
+    db: Session, ids: list[int], text: str, protected: str, t: datetime, zone: ZoneInfo, rule: MassSendRule
+) -> _WeComGate:
+    try:
+        parts = len(split_message(text, limit=CUSTOMER_TEXT_LIMIT, protected=[protected]))
+    except SplitError as err:
+        raise ValidationFailed(f"this text cannot go out on WeCom: {err}") from err
+    start, renews = rule.window(t.astimezone(zone).date())
+    since = datetime.combine(start, datetime.min.time(), tzinfo=zone)
+    return _WeComGate(bound_contacts(db, ids), _mass_used(db, ids, since), parts, rule.allowance(start), renews)
+
+
 def send(
     db: Session,
     staff: Staff,
@@ -127,8 +181,14 @@ def send(
     channel: str,
     now: datetime | None = None,
     timezone: str = "Asia/Shanghai",
+    mass_rule: MassSendRule = DEFAULT_RULE,
 ) -> SendReport:
-    """Send ``item`` to each client (one, or a segment) on ``channel``; see the module docstring for outcomes."""
+    """Send ``item`` to each client (one, or a segment) on ``channel``; see the module docstring for outcomes.
+
+    On ``wecom`` every message to a customer is a mass message (客户群发, ``add_msg_template``): a recipient who is
+    not bound in the directory, or whose allowance under ``mass_rule`` this text (one per part) would exceed,
+    is refused with that outcome before anything is queued.
+    """
     require_role(staff, "advisor")
     wanted = list(dict.fromkeys(client_user_ids))
     if not wanted or len(wanted) > MAX_RECIPIENTS:
@@ -144,10 +204,13 @@ def send(
     t = now or utcnow()
     rules = rules_in_force(t.date())
     mine = own_client_ids(db, staff, client_user_ids=wanted) if staff.role == "advisor" else set()
-    levels = _categories(db, sorted(mine), t)
+    levels = valid_categories(db, sorted(mine), t)
     text = advice_text(item, advisor_name=name, registration_no=profile.registration_no)
     send_id = str(uuid.uuid4())
-    local_day = t.astimezone(ZoneInfo(timezone)).date()
+    zone = ZoneInfo(timezone)
+    local_day = t.astimezone(zone).date()
+    protected = risk_disclaimer("zh", kind=item.disclaimer_kind)
+    gate = _wecom_gate(db, sorted(mine), text, protected, t, zone, mass_rule) if channel == "wecom" else None
     audits: list[AuditEntry] = []
     archive: list[dict[str, object]] = []
     outbox: list[dict[str, object]] = []
@@ -178,7 +241,10 @@ def send(
                     at=t,
                 )
             )
-            if verdict.may_recommend:
+            refusal = gate.refusal(cid) if gate is not None and verdict.may_recommend else None
+            if refusal is not None:
+                decision, reason = "rejected", refusal
+            elif verdict.may_recommend:
                 decision, reason = "sent", verdict.verdict.value
                 key = hashlib.sha256(f"advisor-send:{send_id}:{cid}".encode()).hexdigest()
             else:
@@ -202,6 +268,7 @@ def send(
                 "reason": reason[:300],
                 "rule_version": rules.version,
                 "outbox_key": key,
+                "mass_messages": (gate.parts if key else 0) if gate is not None else None,
             }
         )
         if key is None:
@@ -220,7 +287,7 @@ def send(
                 "payload": {
                     "send_id": send_id,
                     "advisor_id": staff.user_id,
-                    "protected": [risk_disclaimer("zh", kind=item.disclaimer_kind)],
+                    "protected": [protected],
                 },
                 "local_day": local_day,
                 "status": "pending",

@@ -131,6 +131,21 @@ class WeComClient:
         )
         return self._json(r, "webhook/send")
 
+    def add_msg_template(self, *, sender: str, external_userid: list[str], text: str) -> list[str]:
+        """``externalcontact/add_msg_template``: a customer mass message (客户群发) from member ``sender``.
+
+        Returns WeCom's ``fail_list``: the external_userids it will not deliver to (not the member's customer, or
+        over their mass-send allowance).
+        """
+        body = {
+            "chat_type": "single",
+            "external_userid": list(external_userid),
+            "sender": sender,
+            "text": {"content": text},
+        }
+        data = self._call("POST", "externalcontact/add_msg_template", body=body)
+        return [str(x) for x in data.get("fail_list", [])]
+
     def external_contacts(self, *, userid: str) -> list[str]:
         """External user ids (客户) of one member: ``externalcontact/list``."""
         data = self._call("GET", "externalcontact/list", params={"userid": userid})
