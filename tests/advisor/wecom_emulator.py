@@ -171,7 +171,7 @@ def build_app(state: EmulatorState) -> FastAPI:
         bad = token_error(access_token)
         if bad is not None:
             return bad
-        if not any(external_userid in v for v in state.contacts.values()):
+        if external_userid not in state.details or not any(external_userid in v for v in state.contacts.values()):
             return _err(84061, "not external contact")
         return JSONResponse({"errcode": 0, "errmsg": "ok", **state.details[external_userid]})
 
