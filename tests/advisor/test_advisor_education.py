@@ -32,10 +32,20 @@ def staff(db: Session, role: str) -> Staff:
     return require_staff(user_id=add_user(db, role, f"{role}-1").id, role=role)
 
 
-def approved(db: Session, author: Staff, comp: Staff, audit: MemoryAuditLog, *, kind: str, title: str, risk: str) -> int:
+def approved(
+    db: Session, author: Staff, comp: Staff, audit: MemoryAuditLog, *, kind: str, title: str, risk: str
+) -> int:
     lessons = ["本课程由多节课组成"] if kind == "course" else None
     v = create_item(
-        db, author, kind=kind, title=title, category="投教", tags=["入门"], audience_risk=risk, body=BODY, lessons=lessons
+        db,
+        author,
+        kind=kind,
+        title=title,
+        category="投教",
+        tags=["入门"],
+        audience_risk=risk,
+        body=BODY,
+        lessons=lessons,
     )
     submit(db, author, item_id=v.item_id, now=NOW - timedelta(days=2))
     review(db, comp, audit, version_id=v.id, approve=True, reasons=[], now=NOW - timedelta(days=2))
@@ -44,7 +54,15 @@ def approved(db: Session, author: Staff, comp: Staff, audit: MemoryAuditLog, *, 
 
 def read(client: int, lesson: int, at: datetime, dwell: int = 60_000) -> Event:
     return Event(
-        str(uuid.uuid4()), client, EventType.CONTENT_READ, f"content:{lesson}", {"dwell_ms": dwell}, at, at, "s1", Channel.H5
+        str(uuid.uuid4()),
+        client,
+        EventType.CONTENT_READ,
+        f"content:{lesson}",
+        {"dwell_ms": dwell},
+        at,
+        at,
+        "s1",
+        Channel.H5,
     )
 
 

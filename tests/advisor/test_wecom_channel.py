@@ -1,5 +1,5 @@
 """WeCom client and the member channel against the local emulator: token expiry mid-batch, per-member limits,
-outage, splitting, idempotent retries, external contacts. (Customers: test_wecom_directory; robots: test_wecom_robot.)"""
+outage, splitting, idempotent retries, external contacts (customers: test_wecom_directory; robots: test_wecom_robot)."""
 
 from __future__ import annotations
 

@@ -69,7 +69,11 @@ def test_sync_binds_by_code_and_reports_not_bound_lost_and_unmatched(
     report = sync(db, client, now=NOW)
     assert sorted(report.bound) == sorted([a, b]) and report.not_bound == (c,) and report.unmatched_contacts == 1
     row = db.get(WeComContactRow, a)
-    assert row is not None and (row.member_userid, row.external_userid, row.unionid) == ("wang.advisor", "wmA", "oUnionA")
+    assert row is not None and (row.member_userid, row.external_userid, row.unionid) == (
+        "wang.advisor",
+        "wmA",
+        "oUnionA",
+    )
     assert row.follow_at is not None and row.follow_at.replace(tzinfo=UTC) == datetime.fromtimestamp(1_780_000_000, UTC)
     state.remove_contact("wang.advisor", "wmB")
     again = sync(db, client, now=NOW)
@@ -102,10 +106,19 @@ def test_unbound_clients_and_used_up_allowances_get_their_own_outcome_and_are_ar
         assert unbound.client_user_id == b and "not bound to a WeCom contact" in unbound.reason
     fifth = send(db, adv, audit, item=ITEM, client_user_ids=[a], channel="wecom", now=NOW + timedelta(days=10))
     assert fifth.sent == () and "allowance exhausted until 2026-07-01" in fifth.rejected[0].reason
-    july = send(db, adv, audit, item=ITEM, client_user_ids=[a], channel="wecom", now=datetime(2026, 6, 30, 16, 5, tzinfo=UTC))
+    july = send(
+        db, adv, audit, item=ITEM, client_user_ids=[a], channel="wecom", now=datetime(2026, 6, 30, 16, 5, tzinfo=UTC)
+    )
     assert july.sent == (a,)  # 00:05 on 1 July in Shanghai: a new calendar month
     loose = send(
-        db, adv, audit, item=ITEM, client_user_ids=[a], channel="wecom", now=NOW + timedelta(days=11), mass_rule=RULES["month-days"]
+        db,
+        adv,
+        audit,
+        item=ITEM,
+        client_user_ids=[a],
+        channel="wecom",
+        now=NOW + timedelta(days=11),
+        mass_rule=RULES["month-days"],
     )
     assert loose.sent == (a,)  # 5 of 30 under the rule of the current WeCom page
     assert len(search(db, adv)) == 4 * 2 + 1 + 1 + 1  # every decision is in the archive
@@ -125,7 +138,9 @@ def test_dispatch_delivers_once_to_the_bound_contact_and_the_emulator_enforces_t
         db.get(WeComContactRow, b).external_userid = None  # type: ignore[union-attr]  # b unbound after the send
         db.commit()
     channel = WeComChannel(
-        client=client, directory=SqlContactDirectory(sessions=sessions), receipts=ReceiptLedger(sessions=sessions, channel="wecom")
+        client=client,
+        directory=SqlContactDirectory(sessions=sessions),
+        receipts=ReceiptLedger(sessions=sessions, channel="wecom"),
     )
     dispatcher = Dispatcher(sessions=sessions, channels={"wecom": channel}, clock=lambda: NOW + timedelta(minutes=1))
     report = dispatcher.run_once()

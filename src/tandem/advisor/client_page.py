@@ -1,5 +1,6 @@
-"""One screen per client: masked profile, assessments, plan and holdings, diagnosis, tags, service, tasks and the
-education track (courses with progress and the next lesson, :mod:`tandem.advisor.education`).
+"""One screen per client: profile, assessments, plan, holdings, diagnosis, tags, service, tasks, education track.
+
+The education track lists the client's courses with progress and the next lesson (:mod:`tandem.advisor.education`).
 
 Every read starts with :func:`tandem.advisor.access.require_client_access`, so another advisor's client is not
 found. Interest tags are shown only when the client has not opted out of personalisation

@@ -131,7 +131,7 @@ def _mass_used(db: Session, ids: list[int], since: datetime) -> dict[int, int]:
             .where(a.client_user_id.in_(ids[i : i + CHUNK]), a.channel == "wecom", a.decision == "sent", a.at >= since)
             .group_by(a.client_user_id)
         )
-        out.update({int(c): int(n) for c, n in db.execute(q)})
+        out.update({int(c): int(n or 0) for c, n in db.execute(q)})
     return out
 
 

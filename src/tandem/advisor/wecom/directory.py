@@ -115,7 +115,10 @@ def sync(db: Session, api: ExternalContactApi, *, now: datetime | None = None) -
     rows = list(db.scalars(select(WeComContactRow).order_by(WeComContactRow.client_user_id)))
     codes = {r.binding_code for r in rows}
     unmatched += sum(1 for s in seen if s not in codes)
-    bound, kept, lost, not_bound = [], [], [], []
+    bound: list[int] = []
+    kept: list[int] = []
+    lost: list[int] = []
+    not_bound: list[int] = []
     claimed = {seen[r.binding_code][1].get("external_userid") for r in rows if r.binding_code in seen}
     for r in rows:  # free ids about to move, so the unique external_userid never collides mid-flush
         if r.external_userid in claimed and r.binding_code not in seen:
