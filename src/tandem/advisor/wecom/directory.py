@@ -61,8 +61,8 @@ class SyncReport:
     members: int
 
 
-def issue_binding_code(db: Session, staff: Staff, *, client_user_id: int, now: datetime | None = None) -> str:
-    """The client's binding code (issued once; asking again returns the same code)."""
+def binding(db: Session, staff: Staff, *, client_user_id: int, now: datetime | None = None) -> WeComContactRow:
+    """The client's directory row, issuing the binding code the first time (asking again returns the same)."""
     require_client_access(db, staff, client_user_id=client_user_id)
     row = db.get(WeComContactRow, client_user_id)
     if row is None:
@@ -71,7 +71,12 @@ def issue_binding_code(db: Session, staff: Staff, *, client_user_id: int, now: d
         )
         db.add(row)
         db.flush()
-    return row.binding_code
+    return row
+
+
+def issue_binding_code(db: Session, staff: Staff, *, client_user_id: int, now: datetime | None = None) -> str:
+    """The client's binding code (issued once; asking again returns the same code)."""
+    return binding(db, staff, client_user_id=client_user_id, now=now).binding_code
 
 
 def set_member_userid(db: Session, staff: Staff, *, advisor_id: int, userid: str) -> None:
