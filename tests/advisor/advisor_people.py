@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy.orm import Session
 
+from tandem.advisor.models import WeComContactRow
 from tandem.identity import User
 from tandem.wealth.holdings.models import SimHoldingRow
 from tandem.wealth.models import PlanRow, RiskAssessmentRow
@@ -76,4 +77,15 @@ def add_holding(db: Session, user_id: int, plan_id: int, code: str, *, value: fl
             cost=cost,
         )
     )
+    db.flush()
+
+
+def bind_wecom(db: Session, *user_ids: int, member: str = "advisor.member") -> None:
+    """Directory rows as a sync leaves them after each client added ``member`` through their binding code."""
+    for uid in user_ids:
+        db.add(
+            WeComContactRow(
+                client_user_id=uid, binding_code=f"tdm-test{uid}", member_userid=member, external_userid=f"wmTEST{uid}"
+            )
+        )
     db.flush()

@@ -8,7 +8,7 @@ import io
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
-from advisor_people import add_assessment, add_user
+from advisor_people import add_assessment, add_user, bind_wecom
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -40,6 +40,7 @@ def setup(db: Session, risk: str = "R4") -> tuple[Staff, MemoryAuditLog, int, di
     add_assessment(db, clients["c2"], "C2", assessed=NOW - timedelta(days=10))
     add_assessment(db, clients["expired"], "C5", assessed=NOW - timedelta(days=400))
     add_assessment(db, clients["left"], "C5", assessed=NOW - timedelta(days=10))
+    bind_wecom(db, *clients.values())
     other = staff(db, "advisor", "赵顾问")
     assign_clients(db, ops, client_user_ids=[clients["left"]], advisor_id=other.user_id, reason="转出", now=NOW)
     audit = MemoryAuditLog()
@@ -83,6 +84,7 @@ def test_a_send_without_a_registration_number_writes_nothing(db: Session) -> Non
     c = add_user(db, "investor").id
     assign_clients(db, ops, client_user_ids=[c], advisor_id=adv.user_id, reason="分配")
     add_assessment(db, c, "C5", assessed=NOW - timedelta(days=1))
+    bind_wecom(db, c)
     audit = MemoryAuditLog()
     from tandem.advisor.sending import SendItem
     from tandem.compliance.suitability import ProductRisk

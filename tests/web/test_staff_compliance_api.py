@@ -14,6 +14,7 @@ from sqlalchemy import select
 
 from tandem.advisor.access import require_staff
 from tandem.advisor.assignments import assign_clients, set_registration_no
+from tandem.advisor.models import WeComContactRow
 from tandem.compliance.disclaimers import risk_disclaimer
 from tandem.identity import User
 from tandem.wealth.models import RiskAssessmentRow
@@ -53,6 +54,8 @@ def test_review_and_send_journey(app: FastAPI, client: TestClient, make_user: Ca
                     valid_until=now + timedelta(days=300),
                 )
             )
+        # c3 added the advisor on WeCom through their binding code (what the directory sync records)
+        db.add(WeComContactRow(client_user_id=c3, binding_code="tdm-c3", member_userid="adv", external_userid="wmC3"))
         db.commit()
 
     promise = client.post("/api/v1/content", headers=adv, json=item("稳赚", "坚持定投稳赚不赔。\n" + GOOD)).json()
