@@ -21,7 +21,7 @@ from typing import Any, Protocol
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from tandem.advisor.access import Staff, require_client_access
+from tandem.advisor.access import Staff, require_client_access, require_role
 from tandem.advisor.models import AdvisorProfile, WeComContactRow
 from tandem.core.db import session_scope, utcnow
 from tandem.core.errors import ValidationFailed
@@ -81,8 +81,7 @@ def issue_binding_code(db: Session, staff: Staff, *, client_user_id: int, now: d
 
 def set_member_userid(db: Session, staff: Staff, *, advisor_id: int, userid: str) -> None:
     """Record the advisor's WeCom member userid (operations), which the sync lists customers of."""
-    if staff.role not in ("operations", "admin"):
-        raise ValidationFailed("only operations record an advisor's WeCom account")
+    require_role(staff, "operations")
     text = userid.strip()
     if not text or len(text) > 64:
         raise ValidationFailed("a WeCom member userid is 1–64 characters (成员账号)")

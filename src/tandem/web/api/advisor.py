@@ -20,7 +20,7 @@ from tandem.advisor.assignments import assign_clients
 from tandem.advisor.book import BookQuery, BookRow, client_book
 from tandem.advisor.models import WeComContactRow
 from tandem.advisor.snapshot import aware
-from tandem.advisor.wecom.directory import binding
+from tandem.advisor.wecom.directory import binding, set_member_userid
 from tandem.web.deps import CurrentUser, SessionDep, StateDep, WealthDep
 from tandem.web.errors import ForbiddenError
 from tandem.web.problems import PROBLEM_RESPONSES
@@ -36,6 +36,7 @@ from tandem.web.schemas.advisor import (
     TaskPublic,
     TrackPublic,
     WeComBindingPublic,
+    WeComMemberUpdate,
 )
 from tandem.web.views.education import track_public
 
@@ -180,3 +181,11 @@ def post_binding(client_id: ClientId, staff: StaffDep, db: SessionDep) -> WeComB
     out = _binding(row)
     db.commit()
     return out
+
+
+@router.put("/advisors/{advisor_id}/wecom", summary="Record an advisor's WeCom member account")
+def put_member(advisor_id: ClientId, body: WeComMemberUpdate, staff: StaffDep, db: SessionDep) -> dict[str, str]:
+    """Operations only; the directory sync lists this member's customers."""
+    set_member_userid(db, staff, advisor_id=advisor_id, userid=body.userid)
+    db.commit()
+    return {"userid": body.userid.strip()}

@@ -107,6 +107,12 @@ class WeComBindingPublic(BaseModel):
     follow_at: datetime | None
 
 
+class WeComMemberUpdate(BaseModel):
+    """An advisor's WeCom member userid (成员账号), whose customers the directory sync lists."""
+
+    userid: str = Field(min_length=1, max_length=64)
+
+
 class ClientPagePublic(BaseModel):
     """The client screen: summary, masked contact data, assessments, tags, service history, tasks, education."""
 
