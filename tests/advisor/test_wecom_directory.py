@@ -110,6 +110,13 @@ def test_unbound_clients_and_used_up_allowances_get_their_own_outcome_and_are_ar
         db, adv, audit, item=ITEM, client_user_ids=[a], channel="wecom", now=datetime(2026, 6, 30, 16, 5, tzinfo=UTC)
     )
     assert july.sent == (a,)  # 00:05 on 1 July in Shanghai: a new calendar month
+    for minutes in (10, 15, 20):  # still 30 June in UTC, already July in Shanghai: these count for July
+        at = datetime(2026, 6, 30, 16, minutes, tzinfo=UTC)
+        assert send(db, adv, audit, item=ITEM, client_user_ids=[a], channel="wecom", now=at).sent == (a,)
+    fifth_july = send(
+        db, adv, audit, item=ITEM, client_user_ids=[a], channel="wecom", now=datetime(2026, 7, 1, 5, tzinfo=UTC)
+    )
+    assert "allowance exhausted until 2026-08-01" in fifth_july.rejected[0].reason
     loose = send(
         db,
         adv,
@@ -121,8 +128,8 @@ def test_unbound_clients_and_used_up_allowances_get_their_own_outcome_and_are_ar
         mass_rule=RULES["month-days"],
     )
     assert loose.sent == (a,)  # 5 of 30 under the rule of the current WeCom page
-    assert len(search(db, adv)) == 4 * 2 + 1 + 1 + 1  # every decision is in the archive
-    assert sum(r.mass_messages or 0 for r in db.scalars(select(SendArchiveRow))) == 6
+    assert len(search(db, adv)) == 4 * 2 + 1 + 1 + 3 + 1 + 1  # every decision is in the archive
+    assert sum(r.mass_messages or 0 for r in db.scalars(select(SendArchiveRow))) == 9
 
 
 def test_dispatch_delivers_once_to_the_bound_contact_and_the_emulator_enforces_the_allowance(

@@ -14,7 +14,7 @@ import hashlib
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Literal, cast
 from zoneinfo import ZoneInfo
 
@@ -167,7 +167,8 @@ def _wecom_gate(
     except SplitError as err:
         raise ValidationFailed(f"this text cannot go out on WeCom: {err}") from err
     start, renews = rule.window(t.astimezone(zone).date())
-    since = datetime.combine(start, datetime.min.time(), tzinfo=zone)
+    # in UTC: SQLite compares the stored UTC text, so a Shanghai-midnight bound must be converted, not just labelled
+    since = datetime.combine(start, datetime.min.time(), tzinfo=zone).astimezone(UTC)
     return _WeComGate(bound_contacts(db, ids), _mass_used(db, ids, since), parts, rule.allowance(start), renews)
 
 
