@@ -15,6 +15,7 @@ from sqlalchemy import JSON, DateTime, ForeignKey, Integer, String, Text, Unique
 from sqlalchemy.orm import Mapped, mapped_column
 
 from tandem.core.db import Base, utcnow
+from tandem.identity import models as _identity_models  # noqa: F401  # the app_users table these keys refer to
 
 
 class AdvisorProfile(Base):
