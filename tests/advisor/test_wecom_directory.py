@@ -5,6 +5,7 @@ delivery through the dispatcher with nothing sent twice and nothing missing from
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 
 import httpx
@@ -163,3 +164,19 @@ def test_dispatch_delivers_once_to_the_bound_contact_and_the_emulator_enforces_t
         assert client.add_msg_template(sender="wang.advisor", external_userid=["wmA"], text="直接群发") == []
     assert client.add_msg_template(sender="wang.advisor", external_userid=["wmA"], text="第五条") == ["wmA"]
     assert client.add_msg_template(sender="li.advisor", external_userid=["wmB"], text="不是他的客户") == ["wmB"]
+
+
+def test_a_long_text_uses_one_allowance_per_wecom_part(db: Session) -> None:
+    adv, (a,) = book(db, 1)
+    db.add(WeComContactRow(client_user_id=a, binding_code="tdm-a", member_userid="wang.advisor", external_userid="wmA"))
+    long = replace(ITEM, body="\n".join(f"第{i}项：评分 {i % 90} 分。" for i in range(170)))  # 4,799 bytes
+    audit = MemoryAuditLog()
+    first = send(db, adv, audit, item=long, client_user_ids=[a], channel="wecom", now=NOW)
+    (row,) = db.scalars(select(SendArchiveRow)).all()
+    assert first.sent == (a,) and row.mass_messages == 2  # over 4,000 bytes: two mass messages
+    again = send(db, adv, audit, item=long, client_user_ids=[a], channel="wecom", now=NOW + timedelta(hours=1))
+    assert again.sent == (a,)
+    third = send(db, adv, audit, item=long, client_user_ids=[a], channel="wecom", now=NOW + timedelta(hours=2))
+    assert "(4 of 4 used, this needs 2)" in third.rejected[0].reason
+    short = send(db, adv, audit, item=ITEM, client_user_ids=[a], channel="inapp", now=NOW + timedelta(hours=3))
+    assert short.sent == (a,)  # the allowance is WeCom's; in-app messages are not counted

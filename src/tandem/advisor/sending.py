@@ -1,11 +1,15 @@
 """Sending advice: suitability per recipient, the adviser's number on every text, outbox and archive rows.
 
 A send is all-or-nothing as a request (no registration number on file, an empty recipient list: nothing is
-written) and per recipient as an outcome: a client who left the advisor, a client without a valid assessment,
-or a client whose level is below the item's audience risk is *rejected* with the reason, audited, archived —
-and receives nothing. Accepted recipients get one engagement-outbox row each (the dispatcher and the
-:class:`~tandem.engagement.delivery.channels.base.Channel` for ``channel`` deliver it, e.g. WeCom), written in
-the same transaction as the archive, so an archived "sent" always has its outbox row and the reverse.
+written) and per recipient as an outcome: a client who left the advisor, a client without a valid assessment, or
+a client whose level is below the item's audience risk is *rejected* with the reason, audited, archived — and
+receives nothing. On WeCom two more outcomes: a client the external-contact directory has not bound
+(:mod:`~tandem.advisor.wecom.directory`; no id is ever guessed) and a client whose monthly mass-send allowance
+(:mod:`~tandem.advisor.wecom.allowance`) this text would exceed — counted from this archive's ``mass_messages``,
+one per WeCom part — are refused, the latter with the date the allowance renews. Accepted recipients get one
+engagement-outbox row each (the dispatcher and the :class:`~tandem.engagement.delivery.channels.base.Channel`
+for ``channel`` deliver it, e.g. WeCom), written in the same transaction as the archive, so an archived "sent"
+always has its outbox row and the reverse.
 """
 
 from __future__ import annotations
