@@ -65,7 +65,7 @@ def populate(db: Session, *, advisors: int, per_advisor: int, seed: int = 7) -> 
         )
         db.add(u)
         db.flush()
-        db.add(AdvisorProfile(user_id=u.id, registration_no=f"A01506200800{a:02d}"))
+        db.add(AdvisorProfile(user_id=u.id, registration_no=f"A01506200800{a:02d}", wecom_userid=f"member{a}"))
         staff_ids.append(u.id)
     n = advisors * per_advisor
     db.execute(

@@ -32,7 +32,7 @@ def test_audit_search_sample_and_workload(sessions: sessionmaker[Session]) -> No
         assign_clients(db, ops, client_user_ids=clients, advisor_id=adv.user_id, reason="分配", now=NOW)
         for i, c in enumerate(clients):
             add_assessment(db, c, "C4" if i % 2 else "C1", assessed=NOW - timedelta(days=360))
-        bind_wecom(db, *clients)
+        bind_wecom(db, adv.user_id, *clients)
         db.commit()
         item = SendItem(
             "brief", "诊断", "正文", ProductRisk.R3, "stock", date(2026, 5, 29), True, product_code="600519"

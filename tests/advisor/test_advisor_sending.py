@@ -40,7 +40,7 @@ def setup(db: Session, risk: str = "R4") -> tuple[Staff, MemoryAuditLog, int, di
     add_assessment(db, clients["c2"], "C2", assessed=NOW - timedelta(days=10))
     add_assessment(db, clients["expired"], "C5", assessed=NOW - timedelta(days=400))
     add_assessment(db, clients["left"], "C5", assessed=NOW - timedelta(days=10))
-    bind_wecom(db, *clients.values())
+    bind_wecom(db, adv.user_id, *clients.values())
     other = staff(db, "advisor", "赵顾问")
     assign_clients(db, ops, client_user_ids=[clients["left"]], advisor_id=other.user_id, reason="转出", now=NOW)
     audit = MemoryAuditLog()
@@ -84,7 +84,6 @@ def test_a_send_without_a_registration_number_writes_nothing(db: Session) -> Non
     c = add_user(db, "investor").id
     assign_clients(db, ops, client_user_ids=[c], advisor_id=adv.user_id, reason="分配")
     add_assessment(db, c, "C5", assessed=NOW - timedelta(days=1))
-    bind_wecom(db, c)
     audit = MemoryAuditLog()
     from tandem.advisor.sending import SendItem
     from tandem.compliance.suitability import ProductRisk
@@ -95,6 +94,7 @@ def test_a_send_without_a_registration_number_writes_nothing(db: Session) -> Non
     assert db.scalar(select(func.count()).select_from(SendArchiveRow)) == 0
     assert db.scalar(select(func.count()).select_from(OutboxRow)) == 0
     set_registration_no(db, ops, advisor_id=adv.user_id, registration_no="A0150620080002")
+    bind_wecom(db, adv.user_id, c)
     send(db, adv, audit, item=item, client_user_ids=[c], channel="wecom", now=NOW)
     body = db.scalars(select(OutboxRow.body)).one()
     assert "本内容由人工智能生成" in body and risk_disclaimer("zh", kind="stock") in body

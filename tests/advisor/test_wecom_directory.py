@@ -11,14 +11,14 @@ from datetime import UTC, date, datetime, timedelta
 import httpx
 import pytest
 from advisor_people import add_assessment, add_user
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 from wecom_emulator import CORP_ID, SECRET, EmulatorState, FakeClock, running_emulator
 
 from tandem.advisor.access import Staff, require_staff
 from tandem.advisor.archive import search
 from tandem.advisor.assignments import assign_clients, set_registration_no
-from tandem.advisor.models import SendArchiveRow, WeComContactRow
+from tandem.advisor.models import AdvisorProfile, SendArchiveRow, WeComContactRow
 from tandem.advisor.sending import SendItem, send
 from tandem.advisor.wecom.allowance import RULES
 from tandem.advisor.wecom.channel import WeComChannel
@@ -26,6 +26,7 @@ from tandem.advisor.wecom.client import WeComApiError, WeComClient, WeComConfig
 from tandem.advisor.wecom.directory import SqlContactDirectory, issue_binding_code, set_member_userid, sync
 from tandem.compliance.audit import MemoryAuditLog
 from tandem.compliance.suitability import ProductRisk
+from tandem.core.errors import ConflictError
 from tandem.engagement.delivery.channels.receipts import ReceiptLedger
 from tandem.engagement.delivery.dispatcher import Dispatcher
 from tandem.engagement.delivery.models import OutboxRow
@@ -180,3 +181,20 @@ def test_a_long_text_uses_one_allowance_per_wecom_part(db: Session) -> None:
     assert "(4 of 4 used, this needs 2)" in third.rejected[0].reason
     short = send(db, adv, audit, item=ITEM, client_user_ids=[a], channel="inapp", now=NOW + timedelta(hours=3))
     assert short.sent == (a,)  # the allowance is WeCom's; in-app messages are not counted
+
+
+def test_a_client_of_another_member_is_refused_and_an_advisor_without_a_wecom_account_cannot_send(
+    db: Session,
+) -> None:
+    adv, (a, b) = book(db, 2)
+    db.add(WeComContactRow(client_user_id=a, binding_code="tdm-a", member_userid="wang.advisor", external_userid="wmA"))
+    db.add(WeComContactRow(client_user_id=b, binding_code="tdm-b", member_userid="zhao.before", external_userid="wmB"))
+    report = send(db, adv, MemoryAuditLog(), item=ITEM, client_user_ids=[a, b], channel="wecom", now=NOW)
+    assert report.sent == (a,) and "contact of another member" in report.rejected[0].reason
+    profile = db.get(AdvisorProfile, adv.user_id)
+    assert profile is not None
+    profile.wecom_userid = None
+    before = db.scalar(select(func.count()).select_from(SendArchiveRow))
+    with pytest.raises(ConflictError, match="WeCom member account"):
+        send(db, adv, MemoryAuditLog(), item=ITEM, client_user_ids=[a], channel="wecom", now=NOW)
+    assert db.scalar(select(func.count()).select_from(SendArchiveRow)) == before  # refused whole: nothing written

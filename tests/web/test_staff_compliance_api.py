@@ -15,6 +15,7 @@ from sqlalchemy import select
 from tandem.advisor.access import require_staff
 from tandem.advisor.assignments import assign_clients, set_registration_no
 from tandem.advisor.models import WeComContactRow
+from tandem.advisor.wecom.directory import set_member_userid
 from tandem.compliance.disclaimers import risk_disclaimer
 from tandem.identity import User
 from tandem.wealth.models import RiskAssessmentRow
@@ -40,6 +41,7 @@ def test_review_and_send_journey(app: FastAPI, client: TestClient, make_user: Ca
     with app.state.tandem.sessions() as db:
         staff = require_staff(user_id=ops_id, role="operations")
         set_registration_no(db, staff, advisor_id=adv_id, registration_no="A0150620080009")
+        set_member_userid(db, staff, advisor_id=adv_id, userid="adv")
         assign_clients(db, staff, client_user_ids=[c3, c1], advisor_id=adv_id, reason="分配")
         now = datetime.now(UTC)
         for cid, cat in ((c3, "C3"), (c1, "C1")):

@@ -18,11 +18,11 @@ import hashlib
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import Literal, cast
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Table, func, insert, select
+from sqlalchemy import Table, insert, select
 from sqlalchemy.orm import Session
 
 from tandem.advisor.access import Staff, own_client_ids, require_role
@@ -30,8 +30,7 @@ from tandem.advisor.content import ApprovedContent
 from tandem.advisor.models import AdvisorProfile, SendArchiveRow
 from tandem.advisor.snapshot import aware, wealth_id
 from tandem.advisor.wecom.allowance import DEFAULT_RULE, MassSendRule
-from tandem.advisor.wecom.directory import WeComContact, bound_contacts
-from tandem.advisor.wecom.split import CUSTOMER_TEXT_LIMIT, SplitError, split_message
+from tandem.advisor.wecom.gate import wecom_gate
 from tandem.compliance.audit import AuditEntry, AuditSink
 from tandem.compliance.disclaimers import DisclaimerKind, ai_content_label, data_date_line, risk_disclaimer
 from tandem.compliance.suitability import InvestorCategory, ProductRisk, check_suitability, rules_in_force
@@ -125,57 +124,6 @@ def valid_categories(db: Session, ids: list[int], now: datetime) -> dict[int, In
     return out
 
 
-def _mass_used(db: Session, ids: list[int], since: datetime) -> dict[int, int]:
-    """WeCom mass messages each client received since ``since``, from the archive (Tandem's own count)."""
-    a = SendArchiveRow
-    out: dict[int, int] = {}
-    for i in range(0, len(ids), CHUNK):
-        q = (
-            select(a.client_user_id, func.coalesce(func.sum(a.mass_messages), 0))
-            .where(a.client_user_id.in_(ids[i : i + CHUNK]), a.channel == "wecom", a.decision == "sent", a.at >= since)
-            .group_by(a.client_user_id)
-        )
-        out.update({int(c): int(n or 0) for c, n in db.execute(q)})
-    return out
-
-
-@dataclass(frozen=True, slots=True)
-class _WeComGate:
-    """What a WeCom send checks per recipient: the directory binding and the mass-send allowance left."""
-
-    contacts: dict[int, WeComContact]
-    used: dict[int, int]
-    parts: int
-    allowance: int
-    renews: date
-
-    def refusal(self, cid: int) -> str | None:
-        if cid not in self.contacts:
-            return (
-                "客户未绑定企业微信（未发送，未猜测 ID）/ client is not bound to a WeCom contact; issue a binding "
-                "code and run the directory sync"
-            )
-        if self.used.get(cid, 0) + self.parts > self.allowance:
-            return (
-                f"企业微信群发额度已用完，{self.renews.isoformat()} 起恢复 / allowance exhausted until "
-                f"{self.renews.isoformat()} ({self.used.get(cid, 0)} of {self.allowance} used, this needs {self.parts})"
-            )
-        return None
-
-
-def _wecom_gate(
-    db: Session, ids: list[int], text: str, protected: str, t: datetime, zone: ZoneInfo, rule: MassSendRule
-) -> _WeComGate:
-    try:
-        parts = len(split_message(text, limit=CUSTOMER_TEXT_LIMIT, protected=[protected]))
-    except SplitError as err:
-        raise ValidationFailed(f"this text cannot go out on WeCom: {err}") from err
-    start, renews = rule.window(t.astimezone(zone).date())
-    # in UTC: SQLite compares the stored UTC text, so a Shanghai-midnight bound must be converted, not just labelled
-    since = datetime.combine(start, datetime.min.time(), tzinfo=zone).astimezone(UTC)
-    return _WeComGate(bound_contacts(db, ids), _mass_used(db, ids, since), parts, rule.allowance(start), renews)
-
-
 def send(
     db: Session,
     staff: Staff,
@@ -190,9 +138,10 @@ def send(
 ) -> SendReport:
     """Send ``item`` to each client (one, or a segment) on ``channel``; see the module docstring for outcomes.
 
-    On ``wecom`` every message to a customer is a mass message (客户群发, ``add_msg_template``): a recipient who is
-    not bound in the directory, or whose allowance under ``mass_rule`` this text (one per part) would exceed,
-    is refused with that outcome before anything is queued.
+    On ``wecom`` every message to a customer is a mass message (客户群发, ``add_msg_template``) from the advisor's
+    own WeCom member account (a send without one on file is refused whole); a recipient who is not bound, bound
+    to another member, or whose allowance under ``mass_rule`` this text would exceed is refused with that outcome
+    (:mod:`tandem.advisor.wecom.gate`).
     """
     require_role(staff, "advisor")
     wanted = list(dict.fromkeys(client_user_ids))
@@ -215,7 +164,23 @@ def send(
     zone = ZoneInfo(timezone)
     local_day = t.astimezone(zone).date()
     protected = risk_disclaimer("zh", kind=item.disclaimer_kind)
-    gate = _wecom_gate(db, sorted(mine), text, protected, t, zone, mass_rule) if channel == "wecom" else None
+    gate = None
+    if channel == "wecom":
+        if not profile.wecom_userid:
+            raise ConflictError(
+                "your WeCom member account (成员账号) is not on file, so WeCom cannot say who sends; ask operations to "
+                "record it (PUT /api/v1/advisor/advisors/<id>/wecom) before sending on WeCom"
+            )
+        gate = wecom_gate(
+            db,
+            sorted(mine),
+            text=text,
+            protected=protected,
+            member=profile.wecom_userid,
+            now=t,
+            zone=zone,
+            rule=mass_rule,
+        )
     audits: list[AuditEntry] = []
     archive: list[dict[str, object]] = []
     outbox: list[dict[str, object]] = []
@@ -293,6 +258,7 @@ def send(
                     "send_id": send_id,
                     "advisor_id": staff.user_id,
                     "protected": [protected],
+                    "wecom_sender": profile.wecom_userid if gate is not None else None,
                 },
                 "local_day": local_day,
                 "status": "pending",

@@ -100,6 +100,12 @@ class WeComChannel:
             raise PermanentChannelError(
                 f"WeCom: client {message.client_id} is not bound to a WeCom contact; issue a binding code and sync"
             )
+        sender = message.payload.get("wecom_sender")
+        if sender is not None and sender != contact.member_userid:
+            raise PermanentChannelError(
+                f"WeCom: client {message.client_id} is now the contact of another member than the advisor who sent; "
+                "nothing is sent from the wrong advisor"
+            )
         parts = message_parts(message, CUSTOMER_TEXT_LIMIT)
         for i, (key, part) in enumerate(parts, 1):
             if self._receipts.has(key):
