@@ -2,8 +2,10 @@
 
 ``wecom`` delivers an advisor's message to a client as a customer mass message (客户群发,
 ``externalcontact/add_msg_template``) from the member who follows the client, both read from the external-contact
-directory at delivery time (:mod:`~tandem.advisor.wecom.directory`); an unbound client is a permanent failure,
-never a guessed id. WeCom's ``fail_list`` naming the client (not the member's customer, or over the monthly
+directory at delivery time (:mod:`~tandem.advisor.wecom.directory`); an unbound client, or one who is now another
+member's contact than the sender's (``payload["wecom_sender"]``), is a permanent failure, never a guessed id. In
+real WeCom the call creates the member's send task, which goes out when the member confirms it in the app; the
+receipt records the hand-off. WeCom's ``fail_list`` naming the client (not the member's customer, or over the monthly
 allowance) is permanent too. ``wecom_member`` delivers application messages (``message/send``) to staff, paced
 within WeCom's per-member limits (:data:`~tandem.advisor.wecom.limits.APP_MEMBER_LIMITS`, which WeCom enforces
 by dropping silently): a short wait is slept, a longer one hands the message back with ``retry_after``.
