@@ -58,8 +58,9 @@ def book(db: Session, n: int) -> tuple[Staff, list[int]]:
     return adv, clients
 
 
+@pytest.mark.parametrize("batch", [True, False], ids=["batch", "list-get"])
 def test_sync_binds_by_code_and_reports_not_bound_lost_and_unmatched(
-    db: Session, wecom: tuple[WeComClient, EmulatorState]
+    db: Session, wecom: tuple[WeComClient, EmulatorState], batch: bool
 ) -> None:
     client, state = wecom
     adv, (a, b, c) = book(db, 3)
@@ -68,7 +69,7 @@ def test_sync_binds_by_code_and_reports_not_bound_lost_and_unmatched(
     state.add_contact("wang.advisor", "wmA", state=codes[a], unionid="oUnionA", createtime=1_780_000_000)
     state.add_contact("wang.advisor", "wmB", state=codes[b])
     state.add_contact("wang.advisor", "wmStranger", state="poster-2026")  # added through another channel
-    report = sync(db, client, now=NOW)
+    report = sync(db, client, now=NOW, batch=batch)
     assert sorted(report.bound) == sorted([a, b]) and report.not_bound == (c,) and report.unmatched_contacts == 1
     row = db.get(WeComContactRow, a)
     assert row is not None and (row.member_userid, row.external_userid, row.unionid) == (
@@ -78,7 +79,7 @@ def test_sync_binds_by_code_and_reports_not_bound_lost_and_unmatched(
     )
     assert row.follow_at is not None and row.follow_at.replace(tzinfo=UTC) == datetime.fromtimestamp(1_780_000_000, UTC)
     state.remove_contact("wang.advisor", "wmB")
-    again = sync(db, client, now=NOW)
+    again = sync(db, client, now=NOW, batch=batch)
     assert again.kept == (a,) and again.lost == (b,) and db.get(WeComContactRow, b).external_userid is None  # type: ignore[union-attr]
 
 
@@ -89,8 +90,18 @@ def test_a_wecom_error_mid_sync_changes_nothing(db: Session, wecom: tuple[WeComC
     state.add_contact("wang.advisor", "wmA", state=code)
     state.contacts["wang.advisor"].append("wmGone")  # listed but unreadable: externalcontact/get answers 84061
     with pytest.raises(WeComApiError, match="84061"):
-        sync(db, client, now=NOW)
+        sync(db, client, now=NOW, batch=False)
     assert db.get(WeComContactRow, a).external_userid is None  # type: ignore[union-attr]
+
+
+def test_the_batch_sync_pages_100_customers_a_call(db: Session, wecom: tuple[WeComClient, EmulatorState]) -> None:
+    client, state = wecom
+    adv, clients = book(db, 150)
+    for i, c in enumerate(clients):
+        state.add_contact("wang.advisor", f"wm{i}", state=issue_binding_code(db, adv, client_user_id=c, now=NOW))
+    report = sync(db, client, now=NOW)
+    assert len(report.bound) == 150 and report.not_bound == ()
+    assert state.calls["externalcontact/batch/get_by_user"] == 2 and "externalcontact/get" not in state.calls
 
 
 def test_unbound_clients_and_used_up_allowances_get_their_own_outcome_and_are_archived(

@@ -8,7 +8,8 @@ answer 130101 beyond 20 a minute and then for 10 minutes; ``freq_errors`` makes 
 ``down`` answers HTTP 503. Customers: ``add_contact`` puts an external contact on a member's list with the
 follow relation's ``state``; ``add_msg_template`` delivers a customer mass message only to the sender's own
 customers and at most ``mass_allowance`` times per customer per ``month`` (the test sets the calendar month),
-listing the others in ``fail_list`` as WeCom does. Time comes from a clock the test controls, so limits are
+listing the others in ``fail_list`` as WeCom does; ``batch/get_by_user`` pages a member's customers with their
+follow_info (at most ``limit`` ≤ 100 a page). Time comes from a clock the test controls, so limits are
 checked without sleeping.
 """
 
@@ -174,6 +175,25 @@ def build_app(state: EmulatorState) -> FastAPI:
         if external_userid not in state.details or not any(external_userid in v for v in state.contacts.values()):
             return _err(84061, "not external contact")
         return JSONResponse({"errcode": 0, "errmsg": "ok", **state.details[external_userid]})
+
+    @app.post("/cgi-bin/externalcontact/batch/get_by_user")
+    async def ext_batch(request: Request, access_token: str | None = None) -> JSONResponse:
+        bad = token_error(access_token)
+        if bad is not None:
+            return bad
+        body = await request.json()
+        limit = int(body.get("limit", 50))
+        if not 1 <= limit <= 100:
+            return _err(40058, "limit must be 1-100")
+        rows = []
+        for member in body["userid_list"]:
+            for ext in state.contacts.get(member, []):
+                follow = next(f for f in state.details[ext]["follow_user"] if f["userid"] == member)
+                rows.append({"external_contact": state.details[ext]["external_contact"], "follow_info": follow})
+        start = int(body.get("cursor") or 0)
+        page = rows[start : start + limit]
+        nxt = str(start + limit) if start + limit < len(rows) else ""
+        return JSONResponse({"errcode": 0, "errmsg": "ok", "external_contact_list": page, "next_cursor": nxt})
 
     @app.post("/cgi-bin/externalcontact/add_msg_template")
     async def add_msg_template(request: Request, access_token: str | None = None) -> JSONResponse:

@@ -151,6 +151,18 @@ class WeComClient:
         data = self._call("GET", "externalcontact/list", params={"userid": userid})
         return [str(x) for x in data.get("external_userid", [])]
 
+    def external_contacts_batch(self, *, userid: str, limit: int = 100) -> list[dict[str, Any]]:
+        """Every customer of one member with its ``follow_info``: ``externalcontact/batch/get_by_user``, all pages."""
+        out: list[dict[str, Any]] = []
+        cursor = ""
+        while True:
+            body = {"userid_list": [userid], "cursor": cursor, "limit": limit}
+            data = self._call("POST", "externalcontact/batch/get_by_user", body=body)
+            out += [x for x in data.get("external_contact_list", []) if isinstance(x, dict)]
+            cursor = str(data.get("next_cursor") or "")
+            if not cursor:
+                return out
+
     def external_contact(self, *, external_userid: str) -> dict[str, Any]:
         """One external contact's details: ``externalcontact/get``."""
         return self._call("GET", "externalcontact/get", params={"external_userid": external_userid})

@@ -2,13 +2,14 @@
 
 Nothing is guessed. Tandem issues each client a binding code (:func:`issue_binding_code`); the advisor's 联系我
 link carries it as ``state``, so when the client adds the advisor WeCom records it on the follow relation.
-:func:`sync` lists every advisor member's customers (``externalcontact/list``), reads each one
-(``externalcontact/get``) and binds the client whose code the relation's ``state`` names, keeping the member,
-external_userid, unionid (when the corp has one), follow time and source. A client whose code WeCom does not show
-is reported *not bound*; a bound client who left the member's list is unbound again (reported *lost*). The sync
-reads everything from WeCom before it writes, so a WeCom error mid-way changes nothing. The sender
-(:mod:`tandem.advisor.sending`) and the channel read the directory; an unbound client gets a per-recipient
-"not bound" outcome, never a message to a made-up id.
+:func:`sync` reads every advisor member's customers with their follow relation
+(``externalcontact/batch/get_by_user``, or ``externalcontact/list`` then ``externalcontact/get`` each) and binds
+the client whose code the relation's ``state`` names, keeping the member, external_userid, unionid (when the
+corp has one), follow time and source. A client whose code WeCom does not show is reported *not bound*; a bound
+client who left the member's list is unbound again (reported *lost*). The sync reads everything from WeCom
+before it writes, so a WeCom error mid-way changes nothing. The sender (:mod:`tandem.advisor.sending`) and the
+channel read the directory; an unbound client gets a per-recipient "not bound" outcome, never a message to a
+made-up id.
 """
 
 from __future__ import annotations
@@ -38,6 +39,10 @@ class ExternalContactApi(Protocol):
 
     def external_contact(self, *, external_userid: str) -> dict[str, Any]:
         """``externalcontact/get``: one customer with its follow relations."""
+        ...
+
+    def external_contacts_batch(self, *, userid: str) -> list[dict[str, Any]]:
+        """``externalcontact/batch/get_by_user``, all pages: each customer with this member's follow_info."""
         ...
 
 
@@ -99,21 +104,37 @@ def _follow(detail: dict[str, Any], member: str) -> dict[str, Any] | None:
     return None
 
 
-def sync(db: Session, api: ExternalContactApi, *, now: datetime | None = None) -> SyncReport:
-    """Bind clients to the WeCom customers whose follow relation carries their code (see the module docstring)."""
+def _relations(api: ExternalContactApi, member: str, *, batch: bool) -> list[tuple[dict[str, Any], dict[str, Any]]]:
+    """(external_contact, follow relation with ``member``) of each of the member's customers."""
+    if batch:  # one call per 100 customers
+        return [
+            (dict(x.get("external_contact") or {}), dict(x.get("follow_info") or {}))
+            for x in api.external_contacts_batch(userid=member)
+        ]
+    out = []
+    for ext in api.external_contacts(userid=member):  # one call per customer
+        detail = api.external_contact(external_userid=ext)
+        contact = dict(detail.get("external_contact") or {}) or {"external_userid": ext}
+        out.append((contact, _follow(detail, member) or {}))
+    return out
+
+
+def sync(db: Session, api: ExternalContactApi, *, now: datetime | None = None, batch: bool = True) -> SyncReport:
+    """Bind clients to the WeCom customers whose follow relation carries their code (see the module docstring).
+
+    ``batch`` reads customers with ``batch/get_by_user`` (100 a call); without it, ``list`` then ``get`` each.
+    """
     t = now or utcnow()
     members = [m for m in db.scalars(select(AdvisorProfile.wecom_userid)) if m]
     seen: dict[str, tuple[str, dict[str, Any], dict[str, Any]]] = {}  # state → (member, contact, follow)
     listed: set[tuple[str, str]] = set()
     unmatched = 0
     for member in members:  # read everything first: a WeCom error here leaves the directory as it was
-        for ext in api.external_contacts(userid=member):
-            listed.add((member, ext))
-            detail = api.external_contact(external_userid=ext)
-            follow = _follow(detail, member)
-            state = str(follow.get("state") or "") if follow else ""
+        for contact, follow in _relations(api, member, batch=batch):
+            listed.add((member, str(contact.get("external_userid", ""))))
+            state = str(follow.get("state") or "")
             if state.startswith(CODE_PREFIX):
-                seen[state] = (member, dict(detail.get("external_contact") or {}), follow or {})
+                seen[state] = (member, contact, follow)
             else:
                 unmatched += 1
     rows = list(db.scalars(select(WeComContactRow).order_by(WeComContactRow.client_user_id)))
