@@ -172,7 +172,21 @@ def test_dispatch_delivers_once_to_the_bound_contact_and_the_emulator_enforces_t
         db.commit()
     dispatcher.run_once()
     assert len(state.mass) == 1  # the receipt makes the redelivery a no-op
-    for _ in range(3):
+    later = NOW + timedelta(days=1)  # WeCom rate-limits (45009): retried after 60 s, the attempt not spent
+    with sessions() as db:
+        adv_again = require_staff(user_id=adv.user_id, role="advisor")
+        send(db, adv_again, MemoryAuditLog(), item=ITEM, client_user_ids=[a], channel="wecom", now=later)
+        db.commit()
+    state.freq_errors = 1
+    clock_at = {"t": later}
+    throttled = Dispatcher(sessions=sessions, channels={"wecom": channel}, clock=lambda: clock_at["t"])
+    assert throttled.run_once().retried == 1
+    with sessions() as db:
+        row = db.scalars(select(OutboxRow).where(OutboxRow.status == "pending")).one()
+        assert row.attempts == 0 and row.next_attempt_at.replace(tzinfo=UTC) == later + timedelta(seconds=60)
+    clock_at["t"] = later + timedelta(seconds=61)
+    assert throttled.run_once().sent == 1 and len(state.mass) == 2
+    for _ in range(2):
         assert client.add_msg_template(sender="wang.advisor", external_userid=["wmA"], text="直接群发") == []
     assert client.add_msg_template(sender="wang.advisor", external_userid=["wmA"], text="第五条") == ["wmA"]
     assert client.add_msg_template(sender="li.advisor", external_userid=["wmB"], text="不是他的客户") == ["wmB"]
