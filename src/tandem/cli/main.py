@@ -11,6 +11,7 @@ import sys
 import typer
 
 from tandem.cli import accounts as accounts_cmd
+from tandem.cli import advisor as advisor_cmd
 from tandem.cli import backtest as backtest_cmd
 from tandem.cli import backup as backup_cmd
 from tandem.cli import data as data_cmd
@@ -39,6 +40,7 @@ app.add_typer(l2.app, name="l2")
 app.add_typer(wealth.app, name="wealth")
 app.add_typer(ops.app, name="ops")
 app.add_typer(keys_cmd.app, name="keys")
+app.add_typer(advisor_cmd.app, name="advisor")
 app.command("quote")(quote_cmd.quote)
 app.command("backtest")(backtest_cmd.backtest)
 app.command("screen")(backtest_cmd.screen)

@@ -82,6 +82,14 @@ class Settings(BaseSettings):
     wecom_secret: str | None = Field(default=None, description="WeCom application secret (with corp id).")
     wecom_agent_id: int | None = Field(default=None, description="WeCom application agent id for message/send.")
     wecom_base_url: str = Field(default="https://qyapi.weixin.qq.com", description="WeCom server API base URL.")
+    wecom_robots: dict[str, str] = Field(
+        default={}, description="Group robots by name → webhook key (JSON object); unset = no robot channel."
+    )
+    wecom_mass_send_rule: str = Field(
+        default="four-per-month",
+        pattern="^(four-per-month|month-days|seven-per-week|one-per-day)$",
+        description="WeCom customer mass-send allowance the sender counts (advisor/wecom/allowance.py).",
+    )
 
     @property
     def market_dir(self) -> Path:
