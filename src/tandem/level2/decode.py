@@ -92,12 +92,12 @@ LAYOUTS: dict[Format, Layout] = {
     }, date="TradeTime"),  # fmt: skip
 }
 _WHAT: dict[Kind, str] = {
-    "int": "not a whole number",
-    "int_or_null": "not a whole number",
-    "price": "not a decimal price (digits with an optional '.', e.g. 1801.01)",
-    "time": "not a time of day (HH:MM:SS[.fff], optionally after 'YYYY.MM.DDT')",
-    "dict": "unreadable",
-    "text": "unreadable",
+    "int": "is not a whole number",
+    "int_or_null": "is not a whole number",
+    "price": "is not a decimal price (digits with an optional '.', e.g. 1801.01)",
+    "time": "is not a time of day (HH:MM:SS[.fff], optionally after YYYY.MM.DDT)",
+    "dict": "is unreadable",
+    "text": "is unreadable",
 }
 
 
@@ -165,8 +165,8 @@ def _arrow_problem(table: CsvTable, layout: Layout, exc: pa.ArrowInvalid) -> Val
         return _problem(table.location, line, "row", f"expected {count.group(1)} fields, found {count.group(2)}")
     kind = layout.columns.get(name)
     value = _ARROW_VALUE.search(msg)
-    shown = repr(value.group(1)) if value else msg
-    return _problem(table.location, line, name, f"{_WHAT[kind] if kind else 'unreadable'} ({shown})")
+    shown = repr(value.group(1)) if value else f"value ({msg})"
+    return _problem(table.location, line, name, f"{shown} {_WHAT[kind] if kind else 'is unreadable'}")
 
 
 def _first_bad_utf8_line(table: CsvTable) -> int:
@@ -242,7 +242,7 @@ def _decode(
         bad = (ticks_from_text if kind == "price" else ms_from_text)(offsets, data, out)
         if bad >= 0:
             value = arr[bad].as_py()
-            raise _problem(table.location, start + bad + 2, col, f"{_WHAT[kind]} ({value!r})")
+            raise _problem(table.location, start + bad + 2, col, f"{value!r} {_WHAT[kind]}")
         return out
     if kind in ("dict", "text"):
         remap = np.array([ids.setdefault(v, len(ids)) for v in arr.dictionary.to_pylist()], dtype=np.int32)
