@@ -30,7 +30,9 @@ from tandem.level2.thresholds import MAIN_FORCE_CLASSES, ThresholdSet
 
 def _runner() -> BatchRunner:
     s = settings()
-    return runner_from_settings(s) if s.compute == "ray" else LocalPoolRunner(s.compute_workers, start_method="fork")
+    if s.compute == "ray" or s.compute_workers == 1:
+        return runner_from_settings(s)
+    return LocalPoolRunner(s.compute_workers, start_method="fork")
 
 
 @contextmanager

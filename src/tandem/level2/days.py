@@ -19,6 +19,7 @@ from pathlib import Path
 
 import numpy as np
 
+from tandem.compute.errors import BatchItemError
 from tandem.compute.runner import BatchRunner, Progress
 from tandem.core.errors import UserError
 from tandem.level2.decode_events import decode_table
@@ -100,7 +101,12 @@ def read_days(
     """Decode every file on ``runner`` (one file per item), then merge per stock-day in this process."""
     files = level2_files(paths)
     fn: Callable[[Path], FileEvents] = partial(decode_file, choice=choice, trades_only=trades_only)
-    results = runner.map(fn, files, chunksize=1, progress=progress)
+    try:
+        results = runner.map(fn, files, chunksize=1, progress=progress)
+    except BatchItemError as exc:  # a bad file is the user's to fix: its own file:line message, not the batch's
+        if isinstance(exc.cause, UserError):
+            raise exc.cause from None
+        raise
     skipped = tuple(r.path for r in results if r.tables == 0)
     days = merge_days(results)
     if not days:
