@@ -90,7 +90,9 @@ def test_price_kernel_rounds_the_decimal_digits_exactly_like_rint_on_the_data() 
     assert ticks[:12] == to_ticks([float(v) if v.strip() else np.nan for v in edge[:12]]).tolist()
     rng = np.random.default_rng(7)
     cents = rng.integers(0, 300_000, 20_000)
-    texts = [repr(float(c) / 100) for c in cents] + [f"{c / 100:.17g}" for c in cents] + [f"{c / 100:.15f}" for c in cents]
+    texts = (
+        [repr(float(c) / 100) for c in cents] + [f"{c / 100:.17g}" for c in cents] + [f"{c / 100:.15f}" for c in cents]
+    )
     bad, ticks = _ticks(texts)
     assert bad == -1 and ticks == to_ticks(np.array(texts, dtype=float)).tolist() == np.tile(cents, 3).tolist()
 
@@ -119,8 +121,14 @@ def _csv(tmp_path: Path, rows: list[str], header: str = SSE_HEADER, name: str = 
 @pytest.mark.parametrize(
     ("row", "expected"),
     [
-        (SSE_ROW.replace("1801.00999999999999", "18O1.01"), r"entrust_20230201.csv:3: OrderPrice: '18O1.01' is not a decimal price"),
-        (SSE_ROW.replace("09:15:00.220", "09:15"), r"entrust_20230201.csv:3: OrderTime: '09:15' is not a time of day \(HH:MM:SS"),
+        (
+            SSE_ROW.replace("1801.00999999999999", "18O1.01"),
+            r"entrust_20230201.csv:3: OrderPrice: '18O1.01' is not a decimal price",
+        ),
+        (
+            SSE_ROW.replace("09:15:00.220", "09:15"),
+            r"entrust_20230201.csv:3: OrderTime: '09:15' is not a time of day \(HH:MM:SS",
+        ),
         (SSE_ROW.replace(",100,B,", ",1x0,B,"), r"entrust_20230201.csv:3: Balance: '1x0' is not a whole number"),
         (SSE_ROW.replace(",100,B,", ",,B,"), r"entrust_20230201.csv:3: Balance: empty \(a whole number is required\)"),
         (SSE_ROW.rsplit(",", 1)[0], r"entrust_20230201.csv:3: row: expected 13 fields, found 12"),
@@ -136,7 +144,9 @@ def test_a_bad_row_is_refused_with_file_line_and_field(tmp_path: Path, row: str,
 def test_a_bad_row_far_into_the_file_names_its_own_line(tmp_path: Path) -> None:
     rows = [SSE_ROW] * 150_000  # several 4 MiB blocks: the line counts across blocks
     rows[123_456] = SSE_ROW.replace("09:15:00.220", "09:15:00.2x0")
-    with pytest.raises(ValidationFailed, match=r"entrust_20230201.csv:123458: OrderTime: '09:15:00.2x0' is not a time of day"):
+    with pytest.raises(
+        ValidationFailed, match=r"entrust_20230201.csv:123458: OrderTime: '09:15:00.2x0' is not a time of day"
+    ):
         read_events([_csv(tmp_path, rows)])
 
 

@@ -70,9 +70,7 @@ def _one(events: dict[str, EventBatch], code: str | None) -> EventBatch:
 @app.command("book")
 def book(
     orders: Annotated[Path, typer.Argument(help="逐笔委托 file (.csv or .zip), or a directory of days × stocks")],
-    trades: Annotated[
-        Path | None, typer.Argument(help="逐笔成交 file (.csv or .zip; may be the same zip)")
-    ] = None,
+    trades: Annotated[Path | None, typer.Argument(help="逐笔成交 file (.csv or .zip; may be the same zip)")] = None,
     check_snapshots: Annotated[
         Path | None, typer.Option("--check-snapshots", help="10-level snapshot file to verify")
     ] = None,

@@ -46,9 +46,7 @@ def _bar(total: int) -> Iterator[Callable[[int, int], None]]:
         yield lambda done, _total: bar.update(task, completed=done)
 
 
-def read_directory(
-    paths: list[Path], choice: LayoutChoice, *, trades_only: bool, code: str | None
-) -> DirectoryRead:
+def read_directory(paths: list[Path], choice: LayoutChoice, *, trades_only: bool, code: str | None) -> DirectoryRead:
     """Every stock-day in ``paths`` (files and directories), filtered to ``code``; partial days warned about."""
     files = level2_files(paths)
     with _bar(len(files)) as progress, _runner() as runner:
@@ -58,7 +56,9 @@ def read_directory(
         key = normalize_code(code)
         days = {k: v for k, v in days.items() if k[0] == key}
         if not days:
-            raise UserError(f"no events for {key} in the given files; they hold {', '.join(sorted({k[0] for k in read.days}))}")
+            raise UserError(
+                f"no events for {key} in the given files; they hold {', '.join(sorted({k[0] for k in read.days}))}"
+            )
     for (c, _), batch in days.items():
         for warning in coverage_warnings({c: batch}):
             print(f"warning: {warning}", file=sys.stderr)
@@ -80,14 +80,18 @@ def print_flow(read: DirectoryRead, daily: pd.DataFrame, ts: ThresholdSet, fmt: 
         return
     if fmt == "json":
         rows = daily.assign(date=daily["date"].astype(str)).to_dict(orient="records")
-        print(json.dumps({"threshold_set": ts.name, "days": len(read.days), "daily": rows}, ensure_ascii=False, indent=2))
+        print(
+            json.dumps({"threshold_set": ts.name, "days": len(read.days), "daily": rows}, ensure_ascii=False, indent=2)
+        )
         return
     main = daily[daily["class"].isin(MAIN_FORCE_CLASSES)].groupby(["code", "date"], sort=False)["net_amount"].sum()
     total = daily.groupby(["code", "date"], sort=False)[["buy_amount", "sell_amount"]].sum()
     print(f"{len(read.days)} stock-days from {read.files} files (thresholds={ts.name}); 主力 = 超大单 + 大单")
-    for (code, day), net in main.items():
+    for (code, day), net in zip(main.index.tolist(), main.tolist(), strict=True):
         t = total.loc[(code, day)]
-        print(f"  {code} {day}: 流入 {t['buy_amount']:>16,.0f}  流出 {t['sell_amount']:>16,.0f}  主力净额 {net:>15,.0f}")
+        print(
+            f"  {code} {day}: 流入 {t['buy_amount']:>16,.0f}  流出 {t['sell_amount']:>16,.0f}  主力净额 {net:>15,.0f}"
+        )
     if read.skipped:
         print(f"  ({len(read.skipped)} files without order or trade tables skipped)", file=sys.stderr)
 

@@ -28,11 +28,9 @@ import numpy.typing as npt
 import pyarrow as pa
 import pyarrow.csv as pacsv
 
-from tandem.core.errors import UserError, ValidationFailed
-from tandem.core.models import normalize_code
+from tandem.core.errors import ValidationFailed
 from tandem.level2._text_kernels import ms_from_text, ticks_from_text
-from tandem.level2.schema import ADD, BUY, CANCEL, SELL, TRADE, EventBatch, Rules, make_batch
-from tandem.level2.sources import EVENT_FORMATS, CsvTable, Format, date_from_location
+from tandem.level2.sources import CsvTable, Format
 
 Kind = Literal["int", "int_or_null", "price", "time", "dict", "text"]
 BLOCK_BYTES = 4 << 20  # large enough that per-block Python work (a few dictionary look-ups) is noise
@@ -58,38 +56,60 @@ class Layout:
     text: tuple[str, ...] = ()
 
 
+def _cols(spec: str) -> dict[str, Kind]:
+    """``"Name:kind Name:kind …"`` as a column → kind mapping (one line per layout reads like its header)."""
+    return {name: kind for name, kind in (item.split(":") for item in spec.split())}  # type: ignore[misc]
+
+
 _INSIGHT_TEXT = ("Symbol",)
 LAYOUTS: dict[Format, Layout] = {
-    "sse_orders": Layout({
-        "OrderChannel": "int", "BizIndex": "int", "OrderTime": "time", "OrderType": "dict", "OrderBSFlag": "dict",
-        "OrderPrice": "price", "Balance": "int", "OrderNO": "int", "SecurityID": "dict",
-    }),  # fmt: skip
-    "sse_trades": Layout({
-        "TradeChan": "int", "BizIndex": "int", "TradTime": "time", "TradeBSFlag": "dict", "TradPrice": "price",
-        "TradVolume": "int", "TradeBuyNo": "int", "TradeSellNo": "int", "SecurityID": "dict",
-    }),  # fmt: skip
-    "dolphindb_trades": Layout({
-        "ChannelNo": "int", "BizIndex": "int", "TradeTime": "time", "TradeBSFlag": "dict", "TradePrice": "price",
-        "TradeQty": "int", "BuyNo": "int", "SellNo": "int", "SecurityID": "dict",
-    }, date="TradeTime"),  # fmt: skip
-    "insight_orders": Layout({
-        "ChannelNo": "int", "ApplSeqNum": "int", "MDTime": "time", "OrderType": "int", "OrderBSFlag": "int_or_null",
-        "OrderPrice": "price", "OrderQty": "int", "OrderNO": "int", "SecurityID": "dict", "MDDate": "dict",
-    }, date="MDDate", text=_INSIGHT_TEXT),  # fmt: skip
-    "insight_trades": Layout({
-        "ChannelNo": "int", "ApplSeqNum": "int", "MDTime": "time", "TradeBSFlag": "int_or_null",
-        "TradePrice": "price", "TradeQty": "int", "TradeBuyNo": "int", "TradeSellNo": "int", "SecurityID": "dict",
-        "MDDate": "dict",
-    }, date="MDDate", text=_INSIGHT_TEXT),  # fmt: skip
-    "mixed_trades": Layout({
-        "Market": "dict", "ChannelNo": "int", "BizIndex": "int_or_null", "ApplSeqNum": "int_or_null",
-        "TradeTime": "time", "ExecType": "dict", "TradeBSFlag": "dict", "TradePrice": "price", "TradeQty": "int",
-        "BidApplSeqNum": "int_or_null", "OfferApplSeqNum": "int_or_null", "SecurityID": "dict",
-    }, date="TradeTime"),  # fmt: skip
-    "simple_trades": Layout({
-        "Market": "dict", "TradeTime": "time", "TradePrice": "price", "TradeQty": "int", "BuyNum": "int",
-        "SellNum": "int", "SecurityID": "dict",
-    }, date="TradeTime"),  # fmt: skip
+    "sse_orders": Layout(
+        _cols(
+            "OrderChannel:int BizIndex:int OrderTime:time OrderType:dict OrderBSFlag:dict OrderPrice:price "
+            "Balance:int OrderNO:int SecurityID:dict"
+        )
+    ),
+    "sse_trades": Layout(
+        _cols(
+            "TradeChan:int BizIndex:int TradTime:time TradeBSFlag:dict TradPrice:price TradVolume:int "
+            "TradeBuyNo:int TradeSellNo:int SecurityID:dict"
+        )
+    ),
+    "dolphindb_trades": Layout(
+        _cols(
+            "ChannelNo:int BizIndex:int TradeTime:time TradeBSFlag:dict TradePrice:price TradeQty:int BuyNo:int "
+            "SellNo:int SecurityID:dict"
+        ),
+        date="TradeTime",
+    ),
+    "insight_orders": Layout(
+        _cols(
+            "ChannelNo:int ApplSeqNum:int MDTime:time OrderType:int OrderBSFlag:int_or_null OrderPrice:price "
+            "OrderQty:int OrderNO:int SecurityID:dict MDDate:dict"
+        ),
+        date="MDDate",
+        text=_INSIGHT_TEXT,
+    ),
+    "insight_trades": Layout(
+        _cols(
+            "ChannelNo:int ApplSeqNum:int MDTime:time TradeBSFlag:int_or_null TradePrice:price TradeQty:int "
+            "TradeBuyNo:int TradeSellNo:int SecurityID:dict MDDate:dict"
+        ),
+        date="MDDate",
+        text=_INSIGHT_TEXT,
+    ),
+    "mixed_trades": Layout(
+        _cols(
+            "Market:dict ChannelNo:int BizIndex:int_or_null ApplSeqNum:int_or_null TradeTime:time ExecType:dict "
+            "TradeBSFlag:dict TradePrice:price TradeQty:int BidApplSeqNum:int_or_null "
+            "OfferApplSeqNum:int_or_null SecurityID:dict"
+        ),
+        date="TradeTime",
+    ),
+    "simple_trades": Layout(
+        _cols("Market:dict TradeTime:time TradePrice:price TradeQty:int BuyNum:int SellNum:int SecurityID:dict"),
+        date="TradeTime",
+    ),
 }
 _WHAT: dict[Kind, str] = {
     "int": "is not a whole number",
@@ -150,7 +170,7 @@ _ARROW_VALUE = re.compile(r"invalid value '(.*)'")
 
 
 def _arrow_problem(table: CsvTable, layout: Layout, exc: pa.ArrowInvalid) -> ValidationFailed:
-    """pyarrow's message (``In CSV column #7: Row #12: … invalid value 'x'``) as ``file:line: field: what``.
+    """Turn pyarrow's message (``In CSV column #7: Row #12: … invalid value 'x'``) as ``file:line: field: what``.
 
     pyarrow's ``Row #`` counts lines of the file with the header as line 1, which is the line we report.
     """
@@ -159,7 +179,9 @@ def _arrow_problem(table: CsvTable, layout: Layout, exc: pa.ArrowInvalid) -> Val
     line = row.group(1) if row else "?"
     name = table.columns[int(col.group(1))] if col and int(col.group(1)) < len(table.columns) else "row"
     if "invalid UTF8" in msg:
-        return _problem(table.location, _first_bad_utf8_line(table), name, "not UTF-8 text (a GBK export? save it as UTF-8)")
+        return _problem(
+            table.location, _first_bad_utf8_line(table), name, "not UTF-8 text (a GBK export? save it as UTF-8)"
+        )
     count = _ARROW_COUNT.search(msg)
     if count:
         return _problem(table.location, line, "row", f"expected {count.group(1)} fields, found {count.group(2)}")
@@ -186,7 +208,8 @@ def _first_bad_utf8_line(table: CsvTable) -> int:
 def read_columns(table: CsvTable, layout: Layout) -> Columns:
     """Stream the table's needed columns block by block into NumPy arrays (prices in ticks, times in ms)."""
     to_file = {want: have for have, want in table.rename}
-    wanted = {**layout.columns, **{t: "text" for t in layout.text if t in table.columns}}
+    text: dict[str, Kind] = {t: "text" for t in layout.text if t in table.columns}
+    wanted: dict[str, Kind] = {**layout.columns, **text}
     file_cols = {to_file.get(c, c): c for c in wanted}
     convert = pacsv.ConvertOptions(
         include_columns=list(file_cols), column_types={f: _TYPES[wanted[c]] for f, c in file_cols.items()}
@@ -238,8 +261,13 @@ def _decode(
     """One block of one column to NumPy; ``start`` is the block's first data row (for the error's line)."""
     if kind in ("price", "time"):
         offsets, data = _text_buffers(arr)
-        out = np.empty(len(arr), dtype=np.int64 if kind == "price" else np.int32)
-        bad = (ticks_from_text if kind == "price" else ms_from_text)(offsets, data, out)
+        out: npt.NDArray[Any]
+        if kind == "price":
+            out = np.empty(len(arr), dtype=np.int64)
+            bad = ticks_from_text(offsets, data, out)
+        else:
+            out = np.empty(len(arr), dtype=np.int32)
+            bad = ms_from_text(offsets, data, out)
         if bad >= 0:
             value = arr[bad].as_py()
             raise _problem(table.location, start + bad + 2, col, f"{value!r} {_WHAT[kind]}")
@@ -253,7 +281,7 @@ def _decode(
         if kind == "int":
             raise _problem(table.location, start + int(np.argmax(mask)) + 2, col, "empty (a whole number is required)")
         nulls[col].append(mask)
-        return arr.fill_null(0).to_numpy()
+        return np.asarray(arr.fill_null(0).to_numpy(), dtype=np.int64)
     if kind == "int_or_null":
         nulls[col].append(np.zeros(len(arr), dtype=bool))
-    return arr.to_numpy()
+    return np.asarray(arr.to_numpy(), dtype=np.int64)

@@ -140,7 +140,9 @@ def _mixed_trades(c: Columns) -> list[Group]:
             "qty": c.num["TradeQty"][rows], "order_no": np.where(cancel, np.maximum(bid, ask), 0), "buy_no": bid,
             "sell_no": ask,
         }  # fmt: skip
-        out.append(("SSE" if is_sh else "SZSE", cols, *_codes(c, rows, (np.zeros(rows.size, np.int64), [names[raw_id]]))))
+        out.append(
+            ("SSE" if is_sh else "SZSE", cols, *_codes(c, rows, (np.zeros(rows.size, np.int64), [names[raw_id]])))
+        )
     return out
 
 
@@ -149,7 +151,7 @@ def _simple_trades(c: Columns) -> list[Group]:
     market = [v.replace("XSHG", "SH").replace("XSHE", "SZ") for v in mk.values]
     used = {market[i] for i in np.flatnonzero(np.bincount(mk.ids, minlength=len(market)))}
     rules: Rules = "SSE" if used <= {"SH"} else "SZSE"
-    cols = {
+    cols: dict[str, Arr] = {
         "channel": np.zeros(c.rows, np.int32), "seq": np.arange(1, c.rows + 1), "time_ms": c.num["TradeTime"],
         "kind": np.full(c.rows, TRADE, np.int8), "side": np.zeros(c.rows, np.int8), "price": c.num["TradePrice"],
         "qty": c.num["TradeQty"], "buy_no": c.num["BuyNum"], "sell_no": c.num["SellNum"],
