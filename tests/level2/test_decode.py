@@ -184,3 +184,19 @@ def test_insight_unknown_order_type_names_the_line(fixtures: Path, tmp_path: Pat
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     with pytest.raises(ValidationFailed, match=r"SHorders.csv:6: OrderType: \[7\] not understood"):
         read_events([path])
+
+
+def test_a_bom_crlf_quoted_file_reads_like_the_reference(fixtures: Path, tmp_path: Path) -> None:
+    with zipfile.ZipFile(fixtures / "sse_600519_20230201_0950.zip") as zf:
+        lines = zf.read("20230201/entrust.csv").decode("utf-8").splitlines()[:500]
+    lines[1:] = [",".join(f'"{v}"' if i == 9 else v for i, v in enumerate(x.split(","))) for x in lines[1:]]
+    path = tmp_path / "entrust_20230201.csv"
+    path.write_bytes(b"\xef\xbb\xbf" + "\r\n".join(lines).encode("utf-8") + b"\r\n")
+    (table,) = _event_tables(path)
+    assert table.fmt == "sse_orders"
+    assert _same(read_table(table), decode_table(table)) == 499
+
+
+def test_a_header_only_file_gives_no_batches_like_the_reference(tmp_path: Path) -> None:
+    (table,) = _event_tables(_csv(tmp_path, []))
+    assert read_table(table) == decode_table(table) == []

@@ -93,7 +93,7 @@ def print_flow(read: DirectoryRead, daily: pd.DataFrame, ts: ThresholdSet, fmt: 
             f"  {code} {day}: 流入 {t['buy_amount']:>16,.0f}  流出 {t['sell_amount']:>16,.0f}  主力净额 {net:>15,.0f}"
         )
     if read.skipped:
-        print(f"  ({len(read.skipped)} files without order or trade tables skipped)", file=sys.stderr)
+        print(f"  ({len(read.skipped)} files without trade tables skipped)", file=sys.stderr)
 
 
 def print_books(read: DirectoryRead, fmt: str) -> None:

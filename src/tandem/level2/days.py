@@ -4,7 +4,8 @@ One work item is one file: a worker decodes it (:func:`tandem.level2.decode_even
 trade table in it) and sends back its batches; the parent merges them per ``(code, date)`` in file order, exactly as
 :func:`tandem.level2.readers.read_events` merges the files it is given, so a stock-day split over several files
 (orders and trades, morning and afternoon) is one batch again. Capital flow needs trades only, so for it the
-workers drop order rows before sending (less to pickle; the flow is the same, it reads ``TRADE`` rows only).
+workers skip order tables and drop non-trade rows before sending (less to decode and to pickle; the flow is the
+same: it reads ``TRADE`` rows only).
 
 Files are found recursively (``*.csv``, ``*.zip``) in name order; a file holding no order or trade table (a
 snapshot file) is skipped and counted, any other problem stops the run with the file named.
@@ -25,10 +26,13 @@ from tandem.core.errors import UserError
 from tandem.level2.decode_events import decode_table
 from tandem.level2.flow import FlowResult, capital_flow
 from tandem.level2.schema import TRADE, EventBatch, concat
-from tandem.level2.sources import EVENT_FORMATS, LayoutChoice, csv_members
+from tandem.level2.sources import EVENT_FORMATS, Format, LayoutChoice, csv_members
 from tandem.level2.thresholds import ThresholdSet
 
 SUFFIXES = (".csv", ".zip")
+# Capital flow reads executions only: order tables are not even decoded for it (SZSE cancels, which live in the
+# trade table, are dropped with the other non-trade rows).
+TRADE_FORMATS: frozenset[Format] = EVENT_FORMATS - {"sse_orders", "insight_orders"}
 DayKey = tuple[str, int | None]
 
 
@@ -56,11 +60,14 @@ def level2_files(paths: Iterable[Path]) -> list[Path]:
 
 
 def decode_file(path: Path, choice: LayoutChoice | None = None, trades_only: bool = False) -> FileEvents:
-    """Every order and trade table of one file (a worker's unit of work); snapshot-only files give no batches."""
+    """Every order and trade table of one file (a worker's unit of work); snapshot-only files give no batches.
+
+    ``trades_only`` (for capital flow) skips order tables and keeps only the ``TRADE`` rows of the others.
+    """
     batches: list[EventBatch] = []
     tables = 0
     try:
-        members = [t for t in csv_members(path, choice) if t.fmt in EVENT_FORMATS]
+        members = [t for t in csv_members(path, choice) if t.fmt in (TRADE_FORMATS if trades_only else EVENT_FORMATS)]
     except UserError as exc:
         if "no recognised Level-2 table" not in str(exc):
             raise

@@ -122,7 +122,7 @@ _WHAT: dict[Kind, str] = {
 
 
 @dataclass(slots=True)
-class Dict:
+class DictColumn:
     """A dictionary-encoded column over the whole table: ``ids`` per row into ``values`` (file spelling)."""
 
     values: list[str] = field(default_factory=list)
@@ -141,7 +141,7 @@ class Columns:
     location: str
     rows: int
     num: dict[str, npt.NDArray[Any]]
-    dicts: dict[str, Dict]
+    dicts: dict[str, DictColumn]
     nulls: dict[str, npt.NDArray[np.bool_]]
     first_date_text: str | None
 
@@ -217,7 +217,7 @@ def read_columns(table: CsvTable, layout: Layout) -> Columns:
     read = pacsv.ReadOptions(block_size=BLOCK_BYTES, use_threads=False)
     parts: dict[str, list[npt.NDArray[Any]]] = {c: [] for c in wanted}
     nulls: dict[str, list[npt.NDArray[np.bool_]]] = {c: [] for c, k in wanted.items() if k == "int_or_null"}
-    dicts = {c: Dict() for c, k in wanted.items() if k in ("dict", "text")}
+    dicts = {c: DictColumn() for c, k in wanted.items() if k in ("dict", "text")}
     global_ids: dict[str, dict[str, int]] = {c: {} for c in dicts}
     rows, first_date = 0, None
     try:
@@ -242,7 +242,7 @@ def read_columns(table: CsvTable, layout: Layout) -> Columns:
     for col, kind in wanted.items():
         joined = np.concatenate(parts[col]) if parts[col] else np.zeros(0, np.int64)
         if kind in ("dict", "text"):
-            dicts[col] = Dict(list(global_ids[col]), joined.astype(np.int32, copy=False))
+            dicts[col] = DictColumn(list(global_ids[col]), joined.astype(np.int32, copy=False))
         else:
             num[col] = joined
     masks = {c: (np.concatenate(v) if v else np.zeros(0, bool)) for c, v in nulls.items()}

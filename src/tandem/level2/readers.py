@@ -1,5 +1,8 @@
 """Readers for the real tick-by-tick formats, each normalised to :class:`~tandem.level2.schema.EventBatch`.
 
+:func:`read_events` decodes with :func:`tandem.level2.decode_events.decode_table` (pyarrow, ~5-10x faster); the
+pandas framers below are the reference that decoder is proven bit-identical against, kept for that.
+
 Supported (see ``PROVENANCE.md`` section level2):
 
 * ``sse_orders`` / ``sse_trades`` — SSE native 逐笔委托 / 逐笔成交 (``OrderType`` A/D, BS flags B/S/N,
