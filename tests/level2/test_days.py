@@ -107,6 +107,17 @@ def test_cli_book_over_a_directory_rebuilds_every_stock_day(
     assert code == 0, err
     rows = {r["code"]: r for r in json.loads(out)}
     assert rows["600519.SH"]["events"] == 8233 + 3512 and rows["601825.SH"]["orders"] == 2500
+    assert rows["600519.SH"]["snapshot_match_rate"] is None
+    args = ("l2", "book", str(day_dir), "--check-snapshots", str(day_dir), "--format", "json")
+    code, out, err = _run(monkeypatch, capsys, *args)
+    assert code == 0, err
+    checked = {r["code"]: r["snapshot_match_rate"] for r in json.loads(out)}
+    z = day_dir / "20230201" / "sse_600519_20230201_0950.zip"
+    code, single, _ = _run(
+        monkeypatch, capsys, "l2", "book", str(z), str(z), "--check-snapshots", str(z), "--format", "json"
+    )
+    assert checked["600519.SH"] == json.loads(single)["match_rate"] > 0.99
+    assert checked["000001.SZ"] is None  # no snapshots of it in the directory
 
 
 def test_one_bad_file_stops_the_directory_run_with_its_line_and_prints_nothing(

@@ -82,12 +82,14 @@ def book(
     """Rebuild the order book and report the share of snapshot levels that match exactly.
 
     Given a directory (of days × stocks), every stock-day in it is rebuilt (files decoded on worker processes,
-    with a progress bar) and reported with its anomalies; ``--check-snapshots`` is for one security's files.
+    with a progress bar) and reported with its anomalies; with ``--check-snapshots`` (a file or a directory), each
+    security that has snapshots there and one day in the run is also checked against them.
     """
     if orders.is_dir() or (trades is not None and trades.is_dir()):
         paths = [orders, *([trades] if trades is not None and trades != orders else [])]
         choice = LayoutChoice.parse(layout, columns, EVENT_LAYOUTS)
-        l2_days.print_books(l2_days.read_directory(paths, choice, trades_only=False, code=code), fmt)
+        read = l2_days.read_directory(paths, choice, trades_only=False, code=code)
+        l2_days.print_books(read, fmt, check_snapshots)
         return
     if trades is None or check_snapshots is None:
         raise UserError("pass the 逐笔成交 file and --check-snapshots SNAPSHOTS (or a directory to rebuild every day)")

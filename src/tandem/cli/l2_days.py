@@ -24,8 +24,10 @@ from tandem.core.models import normalize_code
 from tandem.level2.book import OrderBook, price_band
 from tandem.level2.days import DirectoryRead, level2_files, read_days
 from tandem.level2.readers import coverage_warnings
-from tandem.level2.sources import LayoutChoice
+from tandem.level2.snapshots import SnapshotBatch, read_snapshots
+from tandem.level2.sources import SNAPSHOT_FORMATS, CsvTable, LayoutChoice, csv_members
 from tandem.level2.thresholds import MAIN_FORCE_CLASSES, ThresholdSet
+from tandem.level2.verify import verify
 
 
 def _runner() -> BatchRunner:
@@ -96,16 +98,43 @@ def print_flow(read: DirectoryRead, daily: pd.DataFrame, ts: ThresholdSet, fmt: 
         print(f"  ({len(read.skipped)} files without trade tables skipped)", file=sys.stderr)
 
 
-def print_books(read: DirectoryRead, fmt: str) -> None:
-    """One row per stock-day: events applied, whether the book needs a resync, anomaly counts by kind."""
+def _snapshots(path: Path | None, read: DirectoryRead) -> dict[str, SnapshotBatch]:
+    """Snapshots per code from ``path`` (file or directory), for the codes with exactly one day in ``read``.
+
+    A snapshot batch carries no date, so a code seen on several days is not checked rather than checked against
+    another day's snapshots.
+    """
+    if path is None:
+        return {}
+    days_per_code: dict[str, int] = {}
+    for code, _ in read.days:
+        days_per_code[code] = days_per_code.get(code, 0) + 1
+    found: dict[str, SnapshotBatch] = {}
+    for file in level2_files([path]):
+        if any(t.fmt in SNAPSHOT_FORMATS for t in _members(file)):
+            found.update(read_snapshots([file]))
+    return {c: s for c, s in found.items() if days_per_code.get(c) == 1}
+
+
+def _members(file: Path) -> list[CsvTable]:
+    try:
+        return list(csv_members(file))
+    except UserError:  # not a Level-2 table at all: nothing to check against
+        return []
+
+
+def print_books(read: DirectoryRead, fmt: str, check_snapshots: Path | None = None) -> None:
+    """One row per stock-day: events applied, whether the book needs a resync, anomalies, snapshot match rate."""
+    snaps = _snapshots(check_snapshots, read)
     rows = []
     for (code, day), events in read.days.items():
         book = OrderBook(code, price_band(events), rules=events.rules)
         book.apply(events)
         rep = book.report()
+        match = round(verify(events, snaps[code]).match_rate, 6) if code in snaps else None
         rows.append({
             "code": code, "date": day, "events": rep.events, "orders": events.n_orders, "trades": events.n_trades,
-            "needs_resync": rep.needs_resync, "anomalies": rep.anomaly_counts,
+            "needs_resync": rep.needs_resync, "anomalies": rep.anomaly_counts, "snapshot_match_rate": match,
         })  # fmt: skip
     if fmt == "json":
         print(json.dumps(rows, ensure_ascii=False, indent=2))
@@ -115,4 +144,9 @@ def print_books(read: DirectoryRead, fmt: str) -> None:
         print(
             f"  {r['code']} {r['date']}: {r['events']:,} events ({r['orders']:,} orders, {r['trades']:,} trades); "
             f"needs resync: {r['needs_resync']}; anomalies: {r['anomalies'] or 'none'}"
+            + (
+                f"; snapshot levels exact {r['snapshot_match_rate']:.4%}"
+                if r["snapshot_match_rate"] is not None
+                else ""
+            )
         )
