@@ -13,9 +13,11 @@ import pytest
 from tandem.core.errors import ValidationFailed
 from tandem.level2._text_kernels import ms_from_text, ticks_from_text
 from tandem.level2.decode_events import decode_table
+from tandem.level2.decode_snapshots import decode_snapshot_table
 from tandem.level2.readers import read_events, read_table
 from tandem.level2.schema import EVENT_COLUMNS, EventBatch, parse_time_ms, to_ticks
-from tandem.level2.sources import EVENT_FORMATS, csv_members
+from tandem.level2.snapshots import read_snapshot_table, read_snapshots
+from tandem.level2.sources import EVENT_FORMATS, SNAPSHOT_FORMATS, csv_members
 
 SHARED_FILES = (
     "data/dolphinscheduler_integration/20230201.zip",
@@ -200,3 +202,56 @@ def test_a_bom_crlf_quoted_file_reads_like_the_reference(fixtures: Path, tmp_pat
 def test_a_header_only_file_gives_no_batches_like_the_reference(tmp_path: Path) -> None:
     (table,) = _event_tables(_csv(tmp_path, []))
     assert read_table(table) == decode_table(table) == []
+
+
+SNAPSHOT_FILES = (
+    "data/dolphinscheduler_integration/20230201.zip",
+    "data/Real-Time_Stock_Price_Increase_Calculation/20211201snapshot_30stocks.zip",
+    "script/orderBookSnapshotEngine/tick.zip",
+    "data/DECIMAL_Calculation_Characteristics/tick.csv",
+)
+SNAPSHOT_FIELDS = ("time_ms", "phase", "bid_px", "bid_vol", "ask_px", "ask_vol", "trades", "total_bid", "total_ask")
+
+
+def _same_snapshots(path: Path) -> int:
+    rows = 0
+    for table in csv_members(path):
+        if table.fmt not in SNAPSHOT_FORMATS:
+            continue
+        a, b = read_snapshot_table(table), decode_snapshot_table(table)
+        assert [x.code for x in a] == [x.code for x in b]
+        for x, y in zip(a, b, strict=True):
+            for name in (*SNAPSHOT_FIELDS, "wavg_bid", "wavg_ask"):
+                u, v = getattr(x, name), getattr(y, name)
+                assert (u is None) == (v is None), name
+                if u is not None:
+                    assert u.dtype == v.dtype, name
+                    np.testing.assert_array_equal(u, v, err_msg=f"{x.code} {name}")
+            rows += len(x)
+    return rows
+
+
+@pytest.mark.parametrize(
+    "name", ["sse_600519_20230201_0950.zip", "mdl_snapshots_head.zip", "insight_sz_ticks_head.zip"]
+)
+def test_bundled_snapshots_decode_bit_identical_to_the_pandas_reader(fixtures: Path, name: str) -> None:
+    assert _same_snapshots(fixtures / name) >= 300
+
+
+@pytest.mark.parametrize("rel", SNAPSHOT_FILES)
+def test_shared_snapshots_decode_bit_identical_to_the_pandas_reader(shared_level2: Path, rel: str) -> None:
+    """SSE levels left empty (NaN) and counters, MDL levels 0..9, Insight phase codes and HTSCSecurityID."""
+    assert _same_snapshots(shared_level2 / rel) > 2000
+
+
+def test_a_bad_snapshot_price_is_refused_where_the_reference_read_it_as_empty(fixtures: Path, tmp_path: Path) -> None:
+    with zipfile.ZipFile(fixtures / "mdl_snapshots_head.zip") as zf:
+        lines = zf.read(zf.namelist()[0]).decode("utf-8").splitlines()
+    header = lines[0].split(",")
+    row = lines[3].split(",")
+    row[header.index("BidPrice0")] = "12.3.4"
+    lines[3] = ",".join(row)
+    path = tmp_path / "snapshots.csv"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    with pytest.raises(ValidationFailed, match=r"snapshots.csv:4: BidPrice0: '12.3.4' is not a decimal price"):
+        read_snapshots([path])

@@ -32,7 +32,7 @@ from tandem.core.errors import ValidationFailed
 from tandem.level2._text_kernels import ms_from_text, ticks_from_text
 from tandem.level2.sources import CsvTable, Format
 
-Kind = Literal["int", "int_or_null", "price", "time", "dict", "text"]
+Kind = Literal["int", "int_or_null", "float_or_null", "price", "time", "dict", "text"]
 BLOCK_BYTES = 4 << 20  # large enough that per-block Python work (a few dictionary look-ups) is noise
 _TYPES: dict[Kind, pa.DataType] = {
     "int": pa.int64(),
@@ -41,6 +41,7 @@ _TYPES: dict[Kind, pa.DataType] = {
     "time": pa.string(),
     "dict": pa.dictionary(pa.int32(), pa.string()),
     "text": pa.dictionary(pa.int32(), pa.string()),
+    "float_or_null": pa.float64(),
 }
 
 
@@ -118,6 +119,7 @@ _WHAT: dict[Kind, str] = {
     "time": "is not a time of day (HH:MM:SS[.fff], optionally after YYYY.MM.DDT)",
     "dict": "is unreadable",
     "text": "is unreadable",
+    "float_or_null": "is not a number",
 }
 
 
@@ -216,7 +218,7 @@ def read_columns(table: CsvTable, layout: Layout) -> Columns:
     )
     read = pacsv.ReadOptions(block_size=BLOCK_BYTES, use_threads=False)
     parts: dict[str, list[npt.NDArray[Any]]] = {c: [] for c in wanted}
-    nulls: dict[str, list[npt.NDArray[np.bool_]]] = {c: [] for c, k in wanted.items() if k == "int_or_null"}
+    nulls: dict[str, list[npt.NDArray[np.bool_]]] = {c: [] for c, k in wanted.items() if k.endswith("_or_null")}
     dicts = {c: DictColumn() for c, k in wanted.items() if k in ("dict", "text")}
     global_ids: dict[str, dict[str, int]] = {c: {} for c in dicts}
     rows, first_date = 0, None
@@ -276,12 +278,13 @@ def _decode(
         remap = np.array([ids.setdefault(v, len(ids)) for v in arr.dictionary.to_pylist()], dtype=np.int32)
         idx = arr.indices.to_numpy(zero_copy_only=False)
         return remap[idx] if remap.size else np.zeros(len(arr), np.int32)
+    dtype = np.float64 if kind == "float_or_null" else np.int64
     if arr.null_count:
         mask = arr.is_null().to_numpy(zero_copy_only=False)
         if kind == "int":
             raise _problem(table.location, start + int(np.argmax(mask)) + 2, col, "empty (a whole number is required)")
         nulls[col].append(mask)
-        return np.asarray(arr.fill_null(0).to_numpy(), dtype=np.int64)
-    if kind == "int_or_null":
+        return np.asarray(arr.fill_null(0).to_numpy(), dtype=dtype)
+    if kind != "int":
         nulls[col].append(np.zeros(len(arr), dtype=bool))
-    return np.asarray(arr.to_numpy(), dtype=np.int64)
+    return np.asarray(arr.to_numpy(), dtype=dtype)
