@@ -255,3 +255,9 @@ def test_a_bad_snapshot_price_is_refused_where_the_reference_read_it_as_empty(fi
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     with pytest.raises(ValidationFailed, match=r"snapshots.csv:4: BidPrice0: '12.3.4' is not a decimal price"):
         read_snapshots([path])
+
+
+def test_a_layout_column_missing_beyond_the_markers_is_named(tmp_path: Path) -> None:
+    header = SSE_HEADER.replace("OrderTime", "OrderTimeX")
+    with pytest.raises(ValidationFailed, match=r"entrust_20230201.csv:1: OrderTime: missing from the header"):
+        read_events([_csv(tmp_path, [SSE_ROW], header=header)])

@@ -6,8 +6,8 @@ streaming CSV reader reads only the columns a layout needs, with their types giv
 intermediate DataFrame): integers natively, flags, codes and markets as dictionaries (a few Python values per
 block, never per row), and prices and time stamps as strings that the numba kernels in
 :mod:`tandem.level2._text_kernels` turn into exact ticks and milliseconds. A zip member is read as a stream, block
-by block, never extracted. The output is the same :class:`~tandem.level2.schema.EventBatch` es, bit for bit, as
-the reference reader's (``tests/level2/test_decode.py`` proves it on every bundled and shared file).
+by block, never extracted. The output is the same :class:`~tandem.level2.schema.EventBatch` objects, bit for bit,
+as the reference reader's (``tests/level2/test_decode.py`` proves it on every bundled and shared file).
 
 Bad input stops the table with ``file:line: field: what is wrong`` (a :class:`~tandem.core.errors.ValidationFailed`)
 before any batch is returned, so nothing half-read ever reaches the engine.
@@ -172,7 +172,7 @@ _ARROW_VALUE = re.compile(r"invalid value '(.*)'")
 
 
 def _arrow_problem(table: CsvTable, layout: Layout, exc: pa.ArrowInvalid) -> ValidationFailed:
-    """Turn pyarrow's message (``In CSV column #7: Row #12: … invalid value 'x'``) as ``file:line: field: what``.
+    """Turn pyarrow's message (``In CSV column #7: Row #12: … invalid value 'x'``) into ``file:line: field: what``.
 
     pyarrow's ``Row #`` counts lines of the file with the header as line 1, which is the line we report.
     """
@@ -209,6 +209,9 @@ def _first_bad_utf8_line(table: CsvTable) -> int:
 
 def read_columns(table: CsvTable, layout: Layout) -> Columns:
     """Stream the table's needed columns block by block into NumPy arrays (prices in ticks, times in ms)."""
+    missing = [c for c in layout.columns if c not in table.columns]
+    if missing:  # the layout was recognised from its marker columns; the others must be there too
+        raise _problem(table.location, 1, missing[0], f"missing from the header; the {table.fmt} layout needs it")
     to_file = {want: have for have, want in table.rename}
     text: dict[str, Kind] = {t: "text" for t in layout.text if t in table.columns}
     wanted: dict[str, Kind] = {**layout.columns, **text}

@@ -1,4 +1,4 @@
-"""Decoded columns (:mod:`tandem.level2.decode`) framed into :class:`~tandem.level2.schema.EventBatch` es.
+"""Decoded columns (:mod:`tandem.level2.decode`) framed into :class:`~tandem.level2.schema.EventBatch` objects.
 
 Each framer restates, on NumPy arrays, exactly what its pandas counterpart in :mod:`tandem.level2.readers` does
 (the reference): the same kinds, sides, sequence columns, per-source quirks (SSE ``OrderType`` D = cancel;

@@ -1,4 +1,4 @@
-"""10-level snapshot tables decoded by pyarrow into :class:`~tandem.level2.snapshots.SnapshotBatch` es.
+"""10-level snapshot tables decoded by pyarrow into :class:`~tandem.level2.snapshots.SnapshotBatch` objects.
 
 The same streaming path as the order and trade decoder (:mod:`tandem.level2.decode`): only the level, time,
 phase, code and counter columns are read, prices become exact ticks in the numba kernel. It restates
