@@ -60,6 +60,7 @@ def test_the_triggers_job_fires_crossed_alerts_once(
     from tandem.cli.main import main
 
     carol = make_user("carol@example.com")
+    make_user("dave@example.com")  # assessed a year ago: expires in five days
     last = quote(sample_store, CODE)
     crossed = client.post("/api/v1/me/alerts", json={"code": CODE, "direction": "below", "price": last.close * 1.02},
                           headers=carol).json()  # fmt: skip
@@ -68,10 +69,13 @@ def test_the_triggers_job_fires_crossed_alerts_once(
     assert client.post("/api/v1/watchlist", json={"code": CODE}, headers=carol).status_code == 201
     state = app.state.tandem
     with state.sessions() as db:
-        uid = db.scalar(select(User.id).where(User.display_name.is_(None)).order_by(User.id.desc()))
+        dave, carol_id = db.scalars(select(User.id).order_by(User.id.desc()).limit(2)).all()
         now = datetime.now(UTC)
-        db.add(RiskAssessmentRow(client_id=f"user:{uid}", questionnaire_version="t", answers={}, score=60,
+        db.add(RiskAssessmentRow(client_id=f"user:{carol_id}", questionnaire_version="t", answers={}, score=60,
                                  category="C3", assessed_at=now, valid_until=now + timedelta(days=365)))  # fmt: skip
+        db.add(RiskAssessmentRow(client_id=f"user:{dave}", questionnaire_version="t", answers={}, score=60,
+                                 category="C2", assessed_at=now - timedelta(days=360),
+                                 valid_until=now + timedelta(days=5)))  # fmt: skip
         db.commit()
 
     def run(*args: str) -> int:
@@ -88,10 +92,12 @@ def test_the_triggers_job_fires_crossed_alerts_once(
     assert run("engagement", "triggers", "--day", last.date.isoformat(), "--format", "json") == 0
     first = _last_json(capsys.readouterr().out)
     assert first["alerts_fired"] == 1 and first["candidates"].get("price_alert") == 1
+    assert first["candidates"]["risk_assessment"] == 1  # dave's, 5 days before expiry (carol's is a year away)
     with state.sessions() as db:
         fired = {r.id: r.fired_on for r in db.scalars(select(PriceAlertRow))}
         assert fired == {crossed["id"]: last.date, armed["id"]: None}
         outbox = db.scalar(select(func.count()).select_from(OutboxRow))
+        assert db.scalar(select(func.count()).where(OutboxRow.client_id == str(dave))) == 1
         decisions = db.scalar(select(func.count()).select_from(PushDecisionRow))
         assert outbox and outbox >= 1
     assert run("engagement", "triggers", "--day", last.date.isoformat(), "--format", "json") == 0

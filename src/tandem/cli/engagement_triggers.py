@@ -1,15 +1,16 @@
 """``tandem engagement triggers``: after a session is imported, evaluate the session triggers for every client.
 
 What the nightly job (or an operator after ``tandem data import``) runs: the session's 异动 on held and watched
-stocks, diagnosis composite moves of followed stocks, and the clients' armed price alerts, for the real client
-accounts; every candidate goes through the delivery policy (suitability, switches, quiet hours, caps; each decision
-logged) into the outbox, and the fired alerts are disarmed, all in one transaction. Running it twice for the same
-day adds nothing: the policy deduplicates by fact, and a fired alert is no longer armed. ``tandem engagement
-dispatch`` then delivers.
+stocks, diagnosis composite moves of followed stocks, the clients' armed price alerts and risk assessments about
+to expire (30, 7, 1 days and on expiry), for the real client accounts. Every candidate goes through the delivery
+policy (suitability, switches, quiet hours, caps; each decision logged) into the outbox, and the fired alerts are
+disarmed, all in one transaction. Running it twice for the same day adds nothing: the policy deduplicates by fact,
+and a fired alert is no longer armed. ``tandem engagement dispatch`` then delivers.
 """
 
 from __future__ import annotations
 
+from collections import Counter
 from datetime import UTC, date, datetime
 from typing import Annotated
 
@@ -21,10 +22,11 @@ from tandem.compliance.suitability_service import SuitabilityService
 from tandem.core.db import make_engine, make_sessionmaker
 from tandem.diagnosis.service import DiagnosisService
 from tandem.diagnosis.table_files import TableFiles
-from tandem.engagement.clients import client_books, client_contexts
+from tandem.engagement.clients import assessment_statuses, client_books, client_contexts
 from tandem.engagement.delivery.policy import DeliveryPolicy, PolicyConfig
 from tandem.engagement.delivery.service import PushService
 from tandem.engagement.price_alerts import armed_alerts, disarm
+from tandem.engagement.triggers.assessment import expiry_candidates
 from tandem.engagement.triggers.pipeline import push_session
 from tandem.migrations.migrate import migrate_app_db
 
@@ -61,15 +63,21 @@ def register(app: typer.Typer) -> None:
                     clients=client_contexts(db, ids, now=now), now=now,
                 )  # fmt: skip
                 disarmed = disarm(db, result.fired_alert_ids, day=target)
+                statuses = assessment_statuses(db)
+                reminders = expiry_candidates(statuses, now=now)
+                contexts = client_contexts(db, [int(s_.client_id) for s_ in statuses], now=now)
+                expiry = PushService(policy=policy).submit(db, candidates=reminders, clients=contexts, now=now)
                 db.commit()
         finally:
             engine.dispose()
-        out = {"day": target.isoformat(), "clients": len(ids), "candidates": dict(result.candidates),
-               "outcomes": dict(result.outcomes), "alerts_fired": disarmed}  # fmt: skip
+        candidates = {**result.candidates, "risk_assessment": len(reminders)}
+        outcomes = Counter(result.outcomes) + Counter(d.outcome.value for d in expiry)
+        out = {"day": target.isoformat(), "clients": len(ids), "candidates": candidates,
+               "outcomes": dict(outcomes), "alerts_fired": disarmed}  # fmt: skip
         if fmt == "json":
             print_json(out)
             return
         console.print(
-            f"{target}: {len(ids)} clients, candidates {dict(result.candidates) or 'none'}, "
-            f"outcomes {dict(result.outcomes) or 'none'}, {disarmed} price alert(s) fired"
+            f"{target}: {len(ids)} clients, candidates {candidates}, outcomes {dict(outcomes) or 'none'}, "
+            f"{disarmed} price alert(s) fired"
         )

@@ -4,6 +4,7 @@
   refused), the personalisation switch, and the reachable channels — nothing from the profile.
 * :func:`client_books`: each client's watched stocks and the codes of their simulated holdings, for the session
   triggers (异动, diagnosis changes, price alerts on held or watched codes).
+* :func:`assessment_statuses`: when each client's latest risk assessment expires, for the expiry reminders.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from tandem.core.errors import UserError
 from tandem.core.models import normalize_code
 from tandem.engagement.delivery.records import ClientContext
 from tandem.engagement.models import WatchItem
-from tandem.engagement.triggers.records import ClientBook
+from tandem.engagement.triggers.records import AssessmentStatus, ClientBook
 from tandem.identity import User
 from tandem.wealth.client import client_id_of
 from tandem.wealth.holdings.models import SimHoldingRow
@@ -92,3 +93,16 @@ def client_books(db: Session) -> list[ClientBook]:
         for uid in ids
         if uid in investors
     ]
+
+
+def assessment_statuses(db: Session) -> list[AssessmentStatus]:
+    """When each client account's latest risk assessment stops being valid (for the expiry reminders)."""
+    investors = {client_id_of(uid): uid for uid in db.scalars(select(User.id).where(User.role == "investor"))}
+    latest: dict[int, datetime] = {}
+    rows = db.execute(select(RiskAssessmentRow.client_id, RiskAssessmentRow.valid_until).order_by(RiskAssessmentRow.id))
+    for client, valid_until in rows:
+        uid = investors.get(client)
+        until = _aware(valid_until)
+        if uid is not None and until is not None:
+            latest[uid] = until
+    return [AssessmentStatus(str(uid), until) for uid, until in sorted(latest.items())]
