@@ -12,6 +12,8 @@ from __future__ import annotations
 
 from typing import Final, Literal
 
+from tandem.core.i18n_staff import STAFF_WORDS
+
 Lang = Literal["zh", "en"]
 LANGS: Final[tuple[Lang, ...]] = ("zh", "en")
 DEFAULT_LANG: Final[Lang] = "zh"
@@ -420,6 +422,7 @@ _WORDS: Final[dict[str, tuple[str, str]]] = {
         "口径：主力 = 超大单 + 大单；按母单（同一委托多笔成交合计）分类，东方财富阈值。",
         "Method: main force = super-large + large; classified per parent order, East Money thresholds.",
     ),
+    **STAFF_WORDS,
 }
 
 
