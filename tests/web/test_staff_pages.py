@@ -135,7 +135,8 @@ def test_staff_nav_per_role(w: World, client: TestClient) -> None:
 @pytest.mark.parametrize(
     ("who", "path"),
     [("inv", "/advisor/clients"), ("comp", "/advisor/clients"), ("ops", "/advisor/tasks"),
-     ("adv", "/compliance/reviews"), ("ops", "/compliance/archive"), ("adv", "/ops/workload"), ("comp", "/ops/workload"), ("inv", "/compliance/audit"),
+     ("adv", "/compliance/reviews"), ("ops", "/compliance/archive"), ("adv", "/ops/workload"),
+     ("comp", "/ops/workload"), ("inv", "/compliance/audit"),
      ("adv", "/compliance/archive.csv"), ("adv", "/ops")],
 )  # fmt: skip
 def test_wrong_role_gets_the_html_403_page(w: World, client: TestClient, who: str, path: str) -> None:
