@@ -24,14 +24,17 @@ def job_service(sessions: sessionmaker[Session], market_dir: Path) -> JobService
 
 
 def jobs_lifespan(jobs: JobService) -> Callable[[Any], AbstractAsyncContextManager[None]]:
-    """The app lifespan: start the job workers with the server, stop them on shutdown."""
+    """The app lifespan: start the job workers with the server, stop them and close WeCom's connections on shutdown."""
 
     @asynccontextmanager
-    async def lifespan(_app: Any) -> AsyncIterator[None]:
+    async def lifespan(app: Any) -> AsyncIterator[None]:
         jobs.start()
         try:
             yield
         finally:
             jobs.stop(timeout=5.0)
+            wecom = getattr(app.state, "wecom", None)
+            if wecom is not None:
+                wecom.close()
 
     return lifespan

@@ -23,9 +23,14 @@ from tandem.engagement.delivery.dispatcher import Dispatcher, DispatchReport
 class WeComDelivery:
     """The WeCom channel of this process and a dispatcher limited to it."""
 
-    def __init__(self, *, sessions: sessionmaker[Session], channel: WeComChannel) -> None:
+    def __init__(self, *, sessions: sessionmaker[Session], channel: WeComChannel, http: httpx.Client) -> None:
         self._sessions = sessions
+        self._http = http
         self.channel = channel
+
+    def close(self) -> None:
+        """Close the HTTP connections to WeCom (the app's lifespan calls this on shutdown)."""
+        self._http.close()
 
     def deliver_due(self) -> DispatchReport:
         """One dispatcher round over due ``wecom`` rows (this send's and any others waiting)."""
@@ -33,7 +38,7 @@ class WeComDelivery:
 
 
 def wecom_delivery(settings: Settings, sessions: sessionmaker[Session], http: httpx.Client) -> WeComDelivery | None:
-    """The delivery for ``settings``, or None when the WeCom settings are incomplete (channel off)."""
+    """The delivery for ``settings`` (owning ``http``), or None when the WeCom settings are incomplete (channel off)."""
     config = wecom_config(settings)
     if config is None:
         return None
@@ -42,4 +47,4 @@ def wecom_delivery(settings: Settings, sessions: sessionmaker[Session], http: ht
         directory=SqlContactDirectory(sessions=sessions),
         receipts=ReceiptLedger(sessions=sessions, channel="wecom"),
     )
-    return WeComDelivery(sessions=sessions, channel=channel)
+    return WeComDelivery(sessions=sessions, channel=channel, http=http)
