@@ -75,7 +75,7 @@ def main(runs: int = 40) -> None:
         f"p99 {p99:.0f} ms over {runs} requests (goal: median < 300 ms)"
     )
     print(
-        f"  of which the book service alone (same pages, no HTTP or template): median {statistics.median(service):.0f} ms"
+        f"  the book service alone (same pages, no HTTP, no template): median {statistics.median(service):.0f} ms"
     )
 
 
