@@ -172,7 +172,7 @@ STAFF_WORDS: Final[dict[str, tuple[str, str]]] = {
     "staff.channel.email": ("电子邮件", "E-mail"),
     "staff.decision.sent": ("适当，已发送", "Suitable, sent"),
     "staff.decision.rejected": ("未发送", "Not sent"),
-    "staff.delivery.pending": ("排队中", "Queued"),
+    "staff.delivery.queued": ("排队中", "Queued"),
     "staff.delivery.sending": ("发送中", "Sending"),
     "staff.delivery.sent": ("已送达", "Delivered"),
     "staff.delivery.dead": ("送达失败", "Failed"),
