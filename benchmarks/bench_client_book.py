@@ -74,9 +74,7 @@ def main(runs: int = 40) -> None:
         f"client book page, {CLIENTS:,} clients, 50 rows: median {statistics.median(times):.0f} ms, "
         f"p99 {p99:.0f} ms over {runs} requests (goal: median < 300 ms)"
     )
-    print(
-        f"  the book service alone (same pages, no HTTP, no template): median {statistics.median(service):.0f} ms"
-    )
+    print(f"  the book service alone (same pages, no HTTP, no template): median {statistics.median(service):.0f} ms")
 
 
 if __name__ == "__main__":

@@ -16,7 +16,7 @@ from fastapi.responses import Response
 
 from tandem.advisor.access import Staff
 from tandem.core.errors import ValidationFailed
-from tandem.core.i18n import pick_lang
+from tandem.core.i18n import LANGS, Lang, pick_lang
 from tandem.identity import User
 from tandem.web.caching import PRIVATE
 from tandem.web.deps import LANG_COOKIE, CurrentUser
@@ -66,9 +66,10 @@ def as_staff(user: User) -> Staff:
 
 
 def staff_page(
-    request: Request, state: AppState, user: User, lang: Any, name: str, tab: str, status_code: int = 200, **ctx: Any
+    request: Request, state: AppState, user: User, lang: Lang, name: str, tab: str, status_code: int = 200, **ctx: Any
 ) -> Response:
     """Render a staff template with the shared context (private, never cached by proxies)."""
+    ctx |= {"i": LANGS.index(lang)}  # picks the zh or en field of bilingual records: (x.label_zh, x.label_en)[i]
     resp = render(templates, request, name, lang, status_code, **base_context(request, state, user, tab), **ctx)
     resp.headers["Cache-Control"] = PRIVATE
     return resp
