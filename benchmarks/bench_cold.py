@@ -42,16 +42,35 @@ t = time.perf_counter()
 duckdb.connect().execute("SELECT * FROM read_parquet(?) WHERE code = ? ORDER BY date", [files, code]).df()
 dt = time.perf_counter() - t
 """,
-    "first diagnosis": """
+    "first diagnosis, nothing shared": """
 from tandem.diagnosis.service import DiagnosisService
 from tandem.marketdata.store import MarketStore
 t = time.perf_counter(); DiagnosisService(MarketStore.open(root)).diagnose(code); dt = time.perf_counter() - t
 """,
+    "first diagnosis, table shared": """
+from tandem.diagnosis.service import DiagnosisService
+from tandem.diagnosis.table_files import TableFiles
+from tandem.marketdata.store import MarketStore
+t = time.perf_counter()
+DiagnosisService(MarketStore.open(root), table_files=TableFiles(tables)).diagnose(code)
+dt = time.perf_counter() - t
+""",
 }
+PREPARE = """
+from tandem.diagnosis.service import DiagnosisService
+from tandem.diagnosis.table_files import TableFiles
+from tandem.marketdata.store import MarketStore
+service = DiagnosisService(MarketStore.open(root), table_files=TableFiles(tables))
+t = time.perf_counter(); service.table(); dt = time.perf_counter() - t
+"""
+"""What ``tandem serve`` does once before its workers start: score the latest session into the shared tables."""
 
 
-def _run(body: str, root: Path) -> float:
-    code = f"import time\nfrom pathlib import Path\nroot = Path({str(root)!r}); code = {CODE!r}\n{body}\nprint(dt)"
+def _run(body: str, root: Path, tables: Path) -> float:
+    code = (
+        f"import time\nfrom pathlib import Path\nroot = Path({str(root)!r}); tables = Path({str(tables)!r}); "
+        f"code = {CODE!r}\n{body}\nprint(dt)"
+    )
     out = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True)
     return float(out.stdout.strip().splitlines()[-1])
 
@@ -60,20 +79,28 @@ def main() -> None:
     """Import the sample into a temporary store and time each cold path in fresh processes."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--store", type=Path, help="an existing market store (default: import the sample)")
     args = parser.parse_args()
+    from tandem.diagnosis.universe import stock_codes
     from tandem.marketdata.importing import import_paths
+    from tandem.marketdata.store import MarketStore
 
     with tempfile.TemporaryDirectory() as tmp:
-        root = Path(tmp) / "market"
-        import_paths(root, [SAMPLE])
+        root = args.store or Path(tmp) / "market"
+        if args.store is None:
+            import_paths(root, [SAMPLE])
+        tables = Path(tmp) / "tables"
+        print(f"store {root}: {len(stock_codes(MarketStore.open(root)))} stocks")
         print(f"load average {os.getloadavg()[0]:.2f} {os.getloadavg()[1]:.2f}, {os.cpu_count()} cores")
+        prepare = _run(PREPARE, root, tables) * 1e3
+        print(f"prepare (tandem serve, once per store version) {prepare:8.1f} ms")
         results: dict[str, float] = {}
         for name, body in CHILD.items():
-            times = sorted(_run(body, root) for _ in range(args.rounds))
+            times = sorted(_run(body, root, tables) for _ in range(args.rounds))
             results[name] = statistics.median(times) * 1e3
         peer = results["polars scan_parquet"]
         for name, ms in results.items():
-            print(f"{name:22s} {ms:8.1f} ms  ({ms / peer:.2f}× polars)")
+            print(f"{name:32s} {ms:8.1f} ms  ({ms / peer:.2f}× polars)")
         print(f"load average {os.getloadavg()[0]:.2f} {os.getloadavg()[1]:.2f}")
 
 

@@ -15,7 +15,9 @@ import tempfile
 from pathlib import Path
 
 import polars as pl
+from build_news_sample import build as build_news_slice
 
+from tandem.core.models import board_of
 from tandem.marketdata.importing import import_paths
 from tandem.marketdata.versioned import VersionedStore
 
@@ -55,6 +57,19 @@ MUST = [
     "300033.SZ",
     "000625.SZ",
 ]
+# Real ST periods and long suspensions (issue 11): the whole 2010-2024 histories of these 13 stocks, added after the
+# pick so the 100-stock selection stays what it was; where a picked stock has its own bars (000408.SZ, 002459.SZ,
+# 600150.SH, 600887.SH from 2020), those rows win and the ST history adds the earlier years.
+ST_HISTORY = "daily/st_history_baostock_2010_2024"
+ST_PROVENANCE = """
+ST history slice: the 13 stocks of `daily/st_history_baostock_2010_2024` (BaoStock raw bars with `isST` and
+`tradestatus`: real ST periods and long suspensions, 2010-01-04 .. 2024-08-20; `zsh-a/quant`, commit
+`d3361a3a303ccaf0780e02fa44a30b3111c3c2b6`, no licence in the repository), read by the `baostock-st-history`
+importer, with their CSI 300 set bars (2020-01-02 .. 2025-04-07) where they have them; on a (code, date) both sets
+hold, the CSI 300 row is kept (it carries the valuation columns; prices and flags are the same BaoStock values).
+`source` = `baostock-st-history:<file>` for the rows from the ST set. The store rebuilds its `st_periods` table
+(code, first and last ST day, sessions) from the `is_st` flags on import.
+"""
 INDEXES = ["000300.SH", "000905.SH", "000852.SH", "000001.SH", "399001.SZ", "H00300.CSI"]
 N_STOCKS = 100
 N_FUNDS_NAV = 40
@@ -116,6 +131,7 @@ def _write_provenance(
         f"Stocks ({len(stocks)}): {', '.join(stocks)}\n",
         f"ETFs ({len(etfs)}): {', '.join(etfs)}\n",
         f"Fund NAV series ({len(navs)}): {', '.join(navs)}\n",
+        ST_PROVENANCE,
         "| table | rows | source (dataset file prefix) | rows |",
         "| --- | --- | --- | --- |",
     ]
@@ -230,14 +246,90 @@ def _level2_capital_flow(shared: Path) -> pl.DataFrame:
     )
 
 
+# Dated industry lists and East Money boards (issue 11 item 4), imported into their own store so that their names
+# (Tushare 2023) never patch the sample's instruments; only the rows of the sample's stocks are kept.
+INDUSTRY_SOURCES = [
+    "instruments/csrc_industry_baostock_2026",
+    "instruments/tushare_stock_basic_2023/stock_basic.csv",
+    "instruments/wengowl_tushare_2016",
+]
+_INDUSTRY_MARK = "<!-- industries: written by scripts/build_sample.py --industries-only -->"
+
+
+def industry_tables(shared: Path, stocks: list[str]) -> dict[str, pl.DataFrame]:
+    """Classification snapshots and board membership rows of ``stocks`` (every board they belong to)."""
+    tmp = Path(tempfile.mkdtemp(prefix="tandem-sample-ind-"))
+    try:
+        import_paths(tmp / "market", [shared / d for d in INDUSTRY_SOURCES])
+        vs = VersionedStore(tmp / "market")
+        return {
+            "industry_classification": vs.read("industry_classification").filter(pl.col("code").is_in(stocks)),
+            "board_membership": vs.read("board_membership").filter(pl.col("code").is_in(stocks)),
+        }
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def _write_industry_provenance(out: Path, tables: dict[str, pl.DataFrame]) -> None:
+    """Replace (or append) the marked industries section of PROVENANCE.md, leaving the rest as it is."""
+    ic, bm = tables["industry_classification"], tables["board_membership"]
+    snaps = ic.group_by("system", "snapshot_date", "date_basis").len().sort("snapshot_date")
+    lines = [
+        _INDUSTRY_MARK,
+        "## Industries and boards (dated snapshots)",
+        "",
+        "Rows of the sample's stocks only, read by Tandem's importers from `../shared/data/instruments/"
+        "csrc_industry_baostock_2026/` (BaoStock CSRC list, East Money board membership), "
+        "`instruments/tushare_stock_basic_2023/stock_basic.csv` and `instruments/wengowl_tushare_2016/` (Tushare "
+        "lists). A snapshot without a date of its own is dated by its source commit (see that PROVENANCE.md).",
+        "",
+        "| table | system | snapshot date | date basis | rows |",
+        "| --- | --- | --- | --- | --- |",
+        *(f"| industry_classification | {s} | {d} | {b} | {n} |" for s, d, b, n in snaps.iter_rows()),
+        *(
+            f"| board_membership | East Money boards ({bm['board_code'].n_unique()}) | {d} | {b} | {n} |"
+            for d, b, n in bm.group_by("snapshot_date", "date_basis").len().iter_rows()
+        ),
+        "",
+    ]
+    path = out / "PROVENANCE.md"
+    text = path.read_text(encoding="utf-8") if path.exists() else ""
+    text = text.split(_INDUSTRY_MARK)[0].rstrip("\n") + "\n\n"
+    path.write_text(text + "\n".join(lines), encoding="utf-8")
+
+
+def _industries_only(shared: Path, out: Path) -> int:
+    """Write only the industry tables for the stocks already in the sample (the rest of it stays byte-identical)."""
+    codes = pl.read_parquet(out / "daily_bars.parquet", columns=["code"]).get_column("code").unique().to_list()
+    stocks = sorted(c for c in codes if board_of(c).value not in ("FUND", "INDEX"))
+    tables = industry_tables(shared, stocks)
+    for name, frame in tables.items():
+        frame.write_parquet(out / f"{name}.parquet", compression="zstd", compression_level=19)
+        print(f"{name:24s} {frame.height:>8,} rows")
+    _write_industry_provenance(out, tables)
+    return 0
+
+
+def _st_history_bars(shared: Path, tmp: Path, bars: pl.DataFrame) -> pl.DataFrame:
+    """The ST history's bars (its own importer, its own store), minus the (code, date) rows ``bars`` already has."""
+    if not (shared / ST_HISTORY).exists():
+        return bars.clear()
+    import_paths(tmp / "st_history", [shared / ST_HISTORY])
+    st = VersionedStore(tmp / "st_history").read("daily_bars")
+    return st.join(bars.select("code", "date"), on=["code", "date"], how="anti").select(bars.columns)
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--shared", type=Path, default=Path(__file__).resolve().parents[2] / "shared" / "data")
     ap.add_argument("--out", type=Path, default=Path(__file__).resolve().parents[1] / "src/tandem/sample_data")
+    ap.add_argument("--industries-only", action="store_true", help="only (re)write the industry and board tables")
     args = ap.parse_args()
     if not args.shared.exists():
         print(f"no shared data at {args.shared}", file=sys.stderr)
         return 2
+    if args.industries_only:
+        return _industries_only(args.shared, args.out)
     tmp = Path(tempfile.mkdtemp(prefix="tandem-sample-"))
     try:
         paths = [args.shared / d for d in DATASETS if (args.shared / d).exists()]
@@ -262,10 +354,13 @@ def main() -> int:
         )
         nav_codes = ranked.head(N_FUNDS_NAV)["code"].to_list()
         etf_codes = sorted(set(bars["code"].to_list()) - set(stock_bars["code"].to_list()))
+        st_bars = _st_history_bars(args.shared, tmp, bars)
+        st_codes = sorted(set(st_bars["code"].to_list()))
+        stocks = sorted(set(stocks) | set(st_codes))
         keep_bars = stocks + etf_codes
         tables = {
             "instruments": inst.filter(pl.col("code").is_in(keep_bars + INDEXES)),
-            "daily_bars": bars.filter(pl.col("code").is_in(keep_bars)),
+            "daily_bars": pl.concat([bars.filter(pl.col("code").is_in(keep_bars)), st_bars]).sort("code", "date"),
             "index_bars": vs.read("index_bars").filter(pl.col("code").is_in(INDEXES)),
             "fundamentals": vs.read("fundamentals").filter(pl.col("code").is_in(stocks)),
             "funds": vs.read("funds").filter(pl.col("code").is_in(nav_codes + etf_codes)),
@@ -274,12 +369,19 @@ def main() -> int:
         tables["capital_flow"] = _level2_capital_flow(args.shared)
         derived_nav, derived_funds = _fixed_income_etf_navs(bars, vs.read("funds"), inst)
         tables["fund_nav"] = pl.concat([tables["fund_nav"], derived_nav], how="diagonal_relaxed")
-        tables["funds"] = pl.concat([tables["funds"], derived_funds], how="diagonal_relaxed").unique("code")
+        tables["funds"] = pl.concat([tables["funds"], derived_funds], how="diagonal_relaxed").unique(
+            "code", keep="first", maintain_order=True
+        )
         args.out.mkdir(parents=True, exist_ok=True)
         for name, frame in tables.items():
             frame.write_parquet(args.out / f"{name}.parquet", compression="zstd", compression_level=19)
             print(f"{name:14s} {frame.height:>8,} rows")
+        industry = industry_tables(args.shared, stocks)
+        for name, frame in industry.items():
+            frame.write_parquet(args.out / f"{name}.parquet", compression="zstd", compression_level=19)
         _write_provenance(args.out, tables, stocks, etf_codes, nav_codes)
+        _write_industry_provenance(args.out, industry)
+        build_news_slice(args.shared, args.out)  # real news, tagged against the instruments just written
         total = sum(p.stat().st_size for p in args.out.glob("*.parquet"))
         print(
             f"sample: {len(stocks)} stocks, {len(etf_codes)} ETFs, {len(nav_codes)} fund NAV series, "

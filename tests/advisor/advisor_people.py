@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy.orm import Session
 
+from tandem.advisor.models import AdvisorProfile, WeComContactRow
 from tandem.identity import User
 from tandem.wealth.holdings.models import SimHoldingRow
 from tandem.wealth.models import PlanRow, RiskAssessmentRow
@@ -76,4 +77,20 @@ def add_holding(db: Session, user_id: int, plan_id: int, code: str, *, value: fl
             cost=cost,
         )
     )
+    db.flush()
+
+
+def bind_wecom(db: Session, advisor_id: int, *user_ids: int) -> None:
+    """The advisor's WeCom member account, and directory rows as a sync leaves them after each client added it."""
+    member = f"member{advisor_id}"
+    profile = db.get(AdvisorProfile, advisor_id)
+    if profile is None:
+        raise ValueError(f"advisor {advisor_id} needs a profile (registration number) before a WeCom account")
+    profile.wecom_userid = member
+    for uid in user_ids:
+        db.add(
+            WeComContactRow(
+                client_user_id=uid, binding_code=f"tdm-test{uid}", member_userid=member, external_userid=f"wmTEST{uid}"
+            )
+        )
     db.flush()

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
-from advisor_people import add_assessment, add_user
+from advisor_people import add_assessment, add_user, bind_wecom
 from sqlalchemy.orm import Session, sessionmaker
 
 from tandem.advisor.access import StaffOnlyError, require_staff
@@ -32,6 +32,7 @@ def test_audit_search_sample_and_workload(sessions: sessionmaker[Session]) -> No
         assign_clients(db, ops, client_user_ids=clients, advisor_id=adv.user_id, reason="分配", now=NOW)
         for i, c in enumerate(clients):
             add_assessment(db, c, "C4" if i % 2 else "C1", assessed=NOW - timedelta(days=360))
+        bind_wecom(db, adv.user_id, *clients)
         db.commit()
         item = SendItem(
             "brief", "诊断", "正文", ProductRisk.R3, "stock", date(2026, 5, 29), True, product_code="600519"

@@ -8,7 +8,7 @@ import io
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
-from advisor_people import add_assessment, add_user
+from advisor_people import add_assessment, add_user, bind_wecom
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -40,6 +40,7 @@ def setup(db: Session, risk: str = "R4") -> tuple[Staff, MemoryAuditLog, int, di
     add_assessment(db, clients["c2"], "C2", assessed=NOW - timedelta(days=10))
     add_assessment(db, clients["expired"], "C5", assessed=NOW - timedelta(days=400))
     add_assessment(db, clients["left"], "C5", assessed=NOW - timedelta(days=10))
+    bind_wecom(db, adv.user_id, *clients.values())
     other = staff(db, "advisor", "赵顾问")
     assign_clients(db, ops, client_user_ids=[clients["left"]], advisor_id=other.user_id, reason="转出", now=NOW)
     audit = MemoryAuditLog()
@@ -93,6 +94,7 @@ def test_a_send_without_a_registration_number_writes_nothing(db: Session) -> Non
     assert db.scalar(select(func.count()).select_from(SendArchiveRow)) == 0
     assert db.scalar(select(func.count()).select_from(OutboxRow)) == 0
     set_registration_no(db, ops, advisor_id=adv.user_id, registration_no="A0150620080002")
+    bind_wecom(db, adv.user_id, c)
     send(db, adv, audit, item=item, client_user_ids=[c], channel="wecom", now=NOW)
     body = db.scalars(select(OutboxRow.body)).one()
     assert "本内容由人工智能生成" in body and risk_disclaimer("zh", kind="stock") in body

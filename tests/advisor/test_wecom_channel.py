@@ -1,5 +1,5 @@
-"""WeCom client and channel against the local emulator: token expiry mid-batch, limits, outage, splitting,
-idempotent retries, robots and external contacts."""
+"""WeCom client and the member channel against the local emulator: token expiry mid-batch, per-member limits,
+outage, splitting, idempotent retries, external contacts (customers: test_wecom_directory; robots: test_wecom_robot)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import httpx
 import pytest
 from wecom_emulator import CORP_ID, SECRET, EmulatorState, FakeClock, running_emulator
 
-from tandem.advisor.wecom.channel import WeComChannel
+from tandem.advisor.wecom.channel import WeComMemberChannel
 from tandem.advisor.wecom.client import WeComApiError, WeComClient, WeComConfig, off_reason, wecom_config
 from tandem.compliance.disclaimers import risk_disclaimer
 from tandem.core.settings import Settings
@@ -30,7 +30,7 @@ class Ledger:
 
 
 class Directory:
-    def wecom_user_of(self, client_id: str) -> str | None:
+    def member_of(self, client_id: str) -> str | None:
         return None if client_id == "user:0" else f"wm_{client_id.removeprefix('user:')}"
 
 
@@ -45,9 +45,9 @@ def emulator(clock: FakeClock) -> Iterator[tuple[WeComClient, EmulatorState]]:
         yield WeComClient(WeComConfig(CORP_ID, SECRET, 1000002, url), http=http, clock=clock), state
 
 
-def channel(client: WeComClient, clock: FakeClock, ledger: Ledger | None = None) -> WeComChannel:
-    return WeComChannel(
-        client=client, directory=Directory(), receipts=ledger or Ledger(), clock=clock, sleep=clock.sleep, max_wait=120
+def channel(client: WeComClient, clock: FakeClock, ledger: Ledger | None = None) -> WeComMemberChannel:
+    return WeComMemberChannel(
+        client=client, members=Directory(), receipts=ledger or Ledger(), clock=clock, sleep=clock.sleep, max_wait=120
     )
 
 
@@ -106,13 +106,14 @@ def test_a_long_wait_hands_back_to_the_dispatcher_and_a_naive_sender_is_dropped(
     emulator: tuple[WeComClient, EmulatorState], clock: FakeClock
 ) -> None:
     client, state = emulator
-    ch = WeComChannel(
-        client=client, directory=Directory(), receipts=Ledger(), clock=clock, sleep=clock.sleep, max_wait=5
+    ch = WeComMemberChannel(
+        client=client, members=Directory(), receipts=Ledger(), clock=clock, sleep=clock.sleep, max_wait=5
     )
     for i in range(30):
         ch.send(msg(f"a{i}", "x"))
-    with pytest.raises(TransientChannelError, match="at the message limit"):
+    with pytest.raises(TransientChannelError, match="at the message limit") as held:
         ch.send(msg("a30", "x"))
+    assert held.value.retry_after is not None and 55 <= held.value.retry_after <= 60
     for _ in range(3):  # bypassing the scheduler: WeCom drops silently
         client.send_app(touser="wm_7", msgtype="text", content={"content": "y"})
     assert state.dropped == 3
@@ -138,8 +139,9 @@ def test_wecom_down_or_rate_limited_is_transient_and_the_retry_sends_nothing_twi
         return original(**kw)  # type: ignore[arg-type]
 
     client.send_app = flaky  # type: ignore[method-assign]
-    with pytest.raises(TransientChannelError, match="45009"):
+    with pytest.raises(TransientChannelError, match="45009") as held:
         ch.send(msg("retry", body))
+    assert held.value.retry_after == 60
     delivered_before = len(state.delivered)
     assert delivered_before == 2
     ch.send(msg("retry", body))
@@ -157,10 +159,26 @@ def test_unlinked_clients_and_unsplittable_texts_are_permanent(
 ) -> None:
     client, _ = emulator
     ch = channel(client, clock)
-    with pytest.raises(PermanentChannelError, match="not linked to a WeCom contact"):
+    with pytest.raises(PermanentChannelError, match="no WeCom member account"):
         ch.send(msg("u0", "x", client="user:0"))
     with pytest.raises(PermanentChannelError, match="outside a number"):
         ch.send(msg("num", "9" * 3000))
+
+
+def test_a_revoked_token_40014_is_refreshed_once_and_a_second_failure_is_raised(
+    emulator: tuple[WeComClient, EmulatorState], clock: FakeClock
+) -> None:
+    client, state = emulator
+    ch = channel(client, clock)
+    ch.send(msg("t1", "一"))
+    state.tokens.clear()  # revoked: the next call answers 40014
+    ch.send(msg("t2", "二"))
+    assert state.token_calls == 2 and len(state.delivered) == 2
+    state.token_ttl = 0  # every new token is born expired: refresh once, then give up with 42001
+    state.expire_tokens()
+    with pytest.raises(PermanentChannelError, match="42001"):
+        ch.send(msg("t3", "三"))
+    assert state.token_calls == 3 and len(state.delivered) == 2
 
 
 def test_robot_limits_and_external_contacts(emulator: tuple[WeComClient, EmulatorState], clock: FakeClock) -> None:
@@ -172,6 +190,12 @@ def test_robot_limits_and_external_contacts(emulator: tuple[WeComClient, Emulato
     with pytest.raises(WeComApiError) as err:
         client.send_robot(key="k", markdown="晨报")
     assert err.value.errcode == 130101
-    state.contacts["advisor01"] = ["wmEXT1", "wmEXT2"]
+    clock.now += 61  # the minute has passed but the robot stays blocked for 10 minutes
+    with pytest.raises(WeComApiError, match="130101"):
+        client.send_robot(key="k", markdown="晨报")
+    clock.now += 600
+    client.send_robot(key="k", markdown="晨报")
+    state.add_contact("advisor01", "wmEXT1")
+    state.add_contact("advisor01", "wmEXT2")
     assert client.external_contacts(userid="advisor01") == ["wmEXT1", "wmEXT2"]
     assert client.external_contact(external_userid="wmEXT1")["external_contact"]["external_userid"] == "wmEXT1"

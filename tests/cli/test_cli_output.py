@@ -141,3 +141,54 @@ def test_wealth_plan_columns_line_up(
     assert len(lines) >= 3
     assert len({_cells_before(x, " R") for x in lines}) == 1
     assert len({_cells_before(x, "¥") for x in lines}) == 1
+
+
+def test_wealth_plan_c2_100000_builds_from_the_store(
+    sample_home: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Issue 11 item 2: `tandem wealth plan --level C2 --amount 100000` succeeds; holdings show channel and minimum."""
+    code, out, err = run(monkeypatch, capsys, "wealth", "plan", "--level", "C2", "--amount", "100000")
+    assert code == 0, err
+    rows = [x for x in out.splitlines() if "%" in x and "¥" in x]
+    assert rows and all(("场内" in x) != ("场外" in x) and "份" in x and "起购 ¥" in x for x in rows)
+    assert "起购依据 一手: 场内一手（100份）× 最新收盘价" in out
+    assert len({_cells_before(x, "起购") for x in rows}) == 1
+
+
+@pytest.mark.parametrize("level", ["C3", "C4", "C5"])
+def test_wealth_plan_from_1000_json(
+    sample_home: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], level: str
+) -> None:
+    code, out, err = run(
+        monkeypatch, capsys, "wealth", "plan", "--level", level, "--amount", "1000", "--format", "json"
+    )
+    assert code == 0, err
+    plan = json.loads(out)
+    fen = round(plan["cash_residual"] * 100) + sum(round(h["amount"] * 100) for h in plan["holdings"])
+    assert fen == 100_000
+    for h in plan["holdings"]:
+        assert h["channel"] == "otc" and h["amount"] >= h["min_purchase"] and h["units"] > 0
+        assert h["min_purchase_source"] == "default" and h["lots"] is None
+
+
+def test_wealth_plan_c1_at_1000_names_the_exact_minimum(
+    sample_home: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, err = run(monkeypatch, capsys, "wealth", "plan", "--level", "C1", "--amount", "1000")
+    assert code == 2 and out == ""
+    assert "one lot of 100 units on the exchange" in err and "this plan needs at least ¥17,774" in err
+
+
+def test_wealth_plan_uses_the_fund_master(
+    sample_home: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    master = tmp_path / "fund_basic.csv"
+    master.write_text("ts_code,min_amount\n217011.OF,0.1\nXX.OF,0.1\n", encoding="utf-8")  # ¥1,000 (0.1 万元)
+    code, out, err = run(
+        monkeypatch, capsys, "wealth", "plan", "--level", "C3", "--amount", "100000", "--format", "json",
+        "--fund-master", str(master),
+    )  # fmt: skip
+    assert code == 0, err
+    row = next(h for h in json.loads(out)["holdings"] if h["code"] == "217011")
+    assert row["min_purchase"] == 1000.0 and row["min_purchase_source"] == "fund_master"
+    assert "fund_basic.csv:3: ts_code: 'XX.OF' is not a six-digit fund code (row left out)" in err

@@ -1,4 +1,5 @@
-"""``tandem serve`` hands uvicorn a deliberate worker health-check timeout (issue 19 item 5)."""
+"""``tandem serve`` hands uvicorn a deliberate worker health-check timeout and prepares the shared diagnosis table
+(issue 19 items 4 and 5)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,9 @@ import pytest
 import uvicorn
 
 from tandem.cli.main import main
+from tandem.diagnosis.service import DiagnosisService
+from tandem.diagnosis.table_files import TableFiles
+from tandem.marketdata.store import MarketStore
 
 
 def _serve(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, *args: str) -> dict[str, Any]:
@@ -34,3 +38,27 @@ def test_the_default_timeout_is_longer_than_uvicorns(monkeypatch: pytest.MonkeyP
     monkeypatch.delenv("TANDEM_WORKER_HEALTHCHECK_TIMEOUT", raising=False)
     seen = _serve(monkeypatch, tmp_path)
     assert seen["timeout_worker_healthcheck"] == 30 > uvicorn.Config("x:y").timeout_worker_healthcheck
+
+
+def test_serve_scores_the_latest_session_before_the_workers_start(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, sample_store: MarketStore
+) -> None:
+    """The workers find the day's table stored, so none of them scores the market on its first request."""
+    (tmp_path / "market").symlink_to(sample_store.root)
+    _serve(monkeypatch, tmp_path)
+    version = str(sample_store.current_version())
+    latest = DiagnosisService(sample_store).latest_day()
+    assert TableFiles.under(tmp_path).load(version, latest) is not None
+
+
+def test_serve_on_an_empty_store_prepares_nothing(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    _serve(monkeypatch, tmp_path)
+    assert not (tmp_path / "diagnosis" / "table-cache").exists()
+
+
+def test_serve_bounds_the_graceful_shutdown(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """Open live streams never end on their own; uvicorn's default (None) would wait for them for ever."""
+    from tandem.cli.serve import GRACEFUL_SHUTDOWN_S
+
+    assert uvicorn.Config("x:y").timeout_graceful_shutdown is None
+    assert _serve(monkeypatch, tmp_path)["timeout_graceful_shutdown"] == GRACEFUL_SHUTDOWN_S == 5

@@ -53,5 +53,5 @@ def make_store() -> object:
 
 @pytest.fixture(scope="session")
 def sample_service(sample_store: MarketStore) -> DiagnosisService:
-    """A diagnosis service over the bundled real-data sample (100 stocks, 31 ETFs, CSI 300, Level-2 flow rows)."""
+    """A diagnosis service over the bundled real-data sample (109 stocks, 31 ETFs, CSI 300, Level-2 flow rows)."""
     return DiagnosisService(sample_store)

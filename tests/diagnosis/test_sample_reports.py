@@ -25,12 +25,14 @@ from tandem.diagnosis.snapshot import LOOKBACK_DAYS
 from tandem.marketdata.store import MarketStore
 
 DAY = date(2025, 4, 7)  # the sample's last session (the app's default day)
+# Industries of the classification in force on DAY: the Tushare list of 2023-08-15 (the CSRC list of 2026-03-09 and
+# East Money's 2026 boards came later, so they must not group 2025 peers).
 EXAMPLES = {
-    "600519.SH": ("食品饮料", "SSE_MAIN"),  # liquor leader
-    "600036.SH": ("银行Ⅱ", "SSE_MAIN"),  # bank
-    "300750.SZ": ("锂电池", "CHINEXT"),  # ChiNext growth stock
-    "688111.SH": ("软件开发", "STAR"),  # STAR stock
-    "000625.SZ": ("汽车", "SZSE_MAIN"),  # limit-down days in the past year, one on DAY itself
+    "600519.SH": ("白酒", "SSE_MAIN"),  # liquor leader
+    "600036.SH": ("银行", "SSE_MAIN"),  # bank
+    "300750.SZ": ("电气设备", "CHINEXT"),  # ChiNext growth stock
+    "688111.SH": ("软件服务", "STAR"),  # STAR stock
+    "000625.SZ": ("汽车整车", "SZSE_MAIN"),  # limit-down days in the past year, one on DAY itself
 }
 FUND_KEYS = {"roe_avg", "roe_ann", "np_margin", "gp_margin", "yoy_ni", "accel", "rev_yoy", "debt_ratio", "cfo_to_np"}
 
@@ -116,10 +118,29 @@ def test_recent_limit_down_days_are_counted_with_the_rulebook(
     assert "近一年跌停3天" in reports["000625.SZ"].brief.zh
 
 
-def test_industry_standing_ranks_the_liquor_leader_first(reports: dict[str, Diagnosis]) -> None:
+def test_industry_standing_ranks_the_liquor_leader_first(
+    reports: dict[str, Diagnosis], sample_store: MarketStore
+) -> None:
     d = reports["600519.SH"].dimension("industry")
     assert {e.key: e.value for e in d.evidence}["mcap_rank"] == 1
-    assert reports["600036.SH"].dimension("industry").missing_zh == "本库中同行业（银行Ⅱ）股票不足3只"
+    banks = sample_store.industry_asof(DAY)
+    n_banks = int((banks["industry"] == "银行").sum())
+    assert {e.key: e.value for e in reports["600036.SH"].dimension("industry").evidence}["peers"] == n_banks >= 3
+    basis = reports["600036.SH"].industry_basis_zh
+    assert basis == "Tushare 行业分类 2023-08-15 快照", basis
+
+
+def test_an_industry_with_fewer_than_three_peers_is_not_ranked(
+    sample_service: DiagnosisService, sample_store: MarketStore
+) -> None:
+    table = sample_store.industry_asof(DAY)
+    counts = table["industry"].value_counts()
+    lone = table[table["industry"] == counts[counts == 1].index.sort_values()[0]]["code"].iloc[0]
+    dim = sample_service.diagnose(lone, DAY).dimension("industry")
+    assert (
+        dim.score is None
+        and dim.missing_zh == f"本库中同行业（{table.set_index('code').at[lone, 'industry']}）股票不足3只"
+    )
 
 
 @pytest.mark.parametrize("day", [date(2023, 2, 1), date(2023, 2, 2)])

@@ -16,7 +16,7 @@ def test_market_table_has_no_funds_or_etfs(sample_service: DiagnosisService, sam
     assert sample_store.sql("SELECT count(*) AS n FROM daily_bars WHERE code = '512880.SH'")["n"].iloc[0] > 0
     assert not codes & etfs
     assert codes == set(stock_codes(sample_store))
-    assert len(codes) == 100
+    assert len(codes) == 109  # 100 picked stocks and the 9 more of the ST history slice
     assert set(table.snapshot.ref["board"]) <= {"SSE_MAIN", "SZSE_MAIN", "CHINEXT", "STAR", "BSE"}
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Iterator
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -15,6 +15,7 @@ from tandem.engagement.event_factory import event_store_root
 from tandem.identity import issue_token
 from tandem.identity.accounts import create_user
 from tandem.marketdata.store import MarketStore
+from tandem.operations.campaign_form import BEIJING
 from tandem.operations.models import PartnerMember
 from tandem.operations.referrals import create_link
 from tandem.web.app import create_app
@@ -153,3 +154,112 @@ def test_a_partner_gets_its_own_links_and_qr_codes_only(api: tuple[TestClient, d
     probe = client.get(f"/api/v1/partner/links/{own}/qr.svg", headers=h["xq"])
     ghost = client.get("/api/v1/partner/links/zzzzzz123/qr.svg", headers=h["xq"])
     assert probe.status_code == ghost.status_code == 409
+
+
+def test_campaigns_are_defined_launched_and_measured_through_the_api(
+    api: tuple[TestClient, dict[str, dict[str, str]], str],
+) -> None:
+    from datetime import UTC, datetime
+
+    from tandem.advisor.access import require_staff
+    from tandem.advisor.content import create_item, review, submit
+    from tandem.compliance.audit import MemoryAuditLog
+    from tandem.compliance.disclaimers import risk_disclaimer
+
+    client, h, _ = api
+    state = client.app.state.tandem  # type: ignore[attr-defined]
+    with state.sessions() as db:
+        ops = create_user(db, state.keys, username="writer@x.cn", password="Correct-horse-42", role="operations")
+        comp = create_user(db, state.keys, username="comp@x.cn", password="Correct-horse-42", role="compliance")
+        v = create_item(db, require_staff(user_id=ops.id, role="operations"), kind="article", title="认识指数基金",
+                        category="投教", tags=[], audience_risk="R1",
+                        body="指数基金分散持有一篮子股票。\n" + risk_disclaimer("zh", kind="fund"))  # fmt: skip
+        submit(db, require_staff(user_id=ops.id, role="operations"), item_id=v.item_id)
+        review(db, require_staff(user_id=comp.id, role="compliance"), MemoryAuditLog(), version_id=v.id,
+               approve=True, reasons=[])  # fmt: skip
+        db.commit()
+    now = datetime.now(UTC)
+    body = {
+        "code": "idx-week",
+        "name": "指数基金投教周",
+        "content_id": v.item_id,
+        "target_step": "first_deposit",
+        "starts_at": (now - timedelta(hours=1)).isoformat(),
+        "ends_at": (now + timedelta(days=7)).isoformat(),
+    }
+    assert client.post("/api/v1/ops/campaigns", json=body, headers=h["inv"]).status_code == 403
+    bad = client.post("/api/v1/ops/campaigns", json={**body, "channel": "fax", "content_id": 999}, headers=h["ops"])
+    assert bad.status_code == 400
+    assert "channel" in bad.text and "content_id" in bad.text
+    assert client.get("/api/v1/ops/campaigns", headers=h["ops"]).json() == []  # nothing stored
+    made = client.post("/api/v1/ops/campaigns", json=body, headers=h["ops"])
+    assert made.status_code == 201 and made.json()["status"] == "ready" and made.json()["content_version"] == 1
+    assert client.get("/api/v1/ops/campaigns/idx-week/uplift", headers=h["ops"]).status_code == 409
+    launched = client.post("/api/v1/ops/campaigns/idx-week/launch", headers=h["ops"])
+    assert launched.status_code == 200, launched.text
+    out = launched.json()
+    assert out["treated"] + out["control"] == 1  # the one investor account of the fixture
+    assert client.post("/api/v1/ops/campaigns/idx-week/launch", headers=h["ops"]).status_code == 409
+    up = client.get("/api/v1/ops/campaigns/idx-week/uplift", headers=h["ops"]).json()
+    assert up["warning"] and up["treated"] + up["control"] == 1
+    assert client.get("/api/v1/ops/campaigns/nope", headers=h["ops"]).status_code == 404
+    assert client.get("/api/v1/ops/campaigns/idx-week", headers=h["ths"]).status_code == 403
+
+
+def test_the_campaign_page_defines_launches_and_lists_links(
+    api: tuple[TestClient, dict[str, dict[str, str]], str],
+) -> None:
+    from tandem.advisor.access import require_staff
+    from tandem.advisor.content import create_item, review, submit
+    from tandem.compliance.audit import MemoryAuditLog
+    from tandem.compliance.disclaimers import risk_disclaimer
+
+    client, h, ths_code = api
+    assert client.get("/ops/campaigns", headers=h["inv"]).status_code == 403
+    empty = client.get("/ops/campaigns", headers=h["ops"])
+    assert empty.status_code == 200 and "还没有活动" in empty.text and "通过合规审核的内容" in empty.text
+    assert ths_code in empty.text and f"/api/v1/ops/links/{ths_code}/qr.svg" in empty.text
+    state = client.app.state.tandem  # type: ignore[attr-defined]
+    with state.sessions() as db:
+        ops = create_user(db, state.keys, username="w2@x.cn", password="Correct-horse-42", role="operations")
+        comp = create_user(db, state.keys, username="c2@x.cn", password="Correct-horse-42", role="compliance")
+        v = create_item(db, require_staff(user_id=ops.id, role="operations"), kind="article", title="指数基金入门",
+                        category="投教", tags=[], audience_risk="R1",
+                        body="指数基金分散持有一篮子股票。\n" + risk_disclaimer("zh", kind="fund"))  # fmt: skip
+        submit(db, require_staff(user_id=ops.id, role="operations"), item_id=v.item_id)
+        review(db, require_staff(user_id=comp.id, role="compliance"), MemoryAuditLog(), version_id=v.id,
+               approve=True, reasons=[])  # fmt: skip
+        db.commit()
+    form = {
+        "code": "idx-page",
+        "name": "指数基金入门周",
+        "content_id": str(v.item_id),
+        "channel": "inapp",
+        "target_step": "first_deposit",
+        "starts_at": "2020-01-01T09:00",
+        "ends_at": "2020-01-05T18:00",
+        "control_share": "0.2",
+        "window_days": "14",
+        "tags": "",
+        "min_active_days_30": "0",
+    }
+    bad = client.post("/ops/campaigns", data={**form, "control_share": "lots", "window_days": "x"}, headers=h["ops"])
+    assert "control_share" in bad.text and "window_days" in bad.text and "未保存" in bad.text
+    assert client.get("/api/v1/ops/campaigns", headers=h["ops"]).json() == []
+    made = client.post("/ops/campaigns", data=form, headers=h["ops"])
+    assert "已创建活动 idx-page" in made.text and "已结束" in made.text  # a 2020 campaign has ended: no launch button
+    assert 'hx-post="/ops/campaigns/idx-page/launch"' not in made.text
+    ended = client.post("/ops/campaigns/idx-page/launch", headers=h["ops"])
+    assert "ended at" in ended.text
+    now = datetime.now(BEIJING)
+    running = {**form, "code": "idx-now", "starts_at": (now - timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M"),
+               "ends_at": (now + timedelta(days=3)).strftime("%Y-%m-%dT%H:%M")}  # fmt: skip
+    listed = client.post("/ops/campaigns", data=running, headers=h["ops"])
+    assert 'hx-post="/ops/campaigns/idx-now/launch"' in listed.text
+    done = client.post("/ops/campaigns/idx-now/launch", headers=h["ops"])
+    assert "idx-now 已投放" in done.text and "样本不足" in done.text
+    new_link = {"source": "wechat", "partner": "", "campaign": "idx-now"}
+    linked = client.post("/ops/links", data=new_link, headers=h["ops"])
+    assert "已创建推广链接" in linked.text and "idx-now" in linked.text
+    refused = client.post("/ops/links", data={"source": "fax"}, headers=h["ops"])
+    assert "未保存" in refused.text

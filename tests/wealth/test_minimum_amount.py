@@ -52,20 +52,22 @@ def test_minimum_is_exact_on_the_fixture(builder: PlanBuilder, key: str) -> None
 
 
 def test_balanced_minimum_and_message_at_500(builder: PlanBuilder) -> None:
-    # fixture figures (tests/wealth/data): the first fund to fall short, 000572, alone would need ¥1,066; after
-    # leaving out the small positions the re-optimised weights fall short again until ¥6,087
+    # fixture figures (tests/wealth/data), off-exchange funds at the documented ¥10 default minimum: 110011 gets
+    # 1.2% = ¥6.16 at ¥500; leaving out the small positions, the re-optimised weights fall short until ¥609
     with pytest.raises(AmountTooSmallError) as info:
         _build(builder, "balanced", 500)
     text = str(info.value)
-    assert text.startswith("amount ¥500 is too small: fund 000572 ")
+    assert text.startswith("amount ¥500 is too small: fund 110011 ")
+    assert "below its minimum purchase ¥10.00 (off-exchange, default)" in text
     assert "均衡配置 (balanced) cannot be built without the funds that fall short" in text
-    assert text.endswith("this plan needs at least ¥6,087")
+    assert text.endswith("this plan needs at least ¥609")
     assert "catalogue has no fund" not in text and "re-optimising" not in text
 
 
 def test_minimum_with_holdings_counts_new_money(builder: PlanBuilder) -> None:
-    held = {"217011": 1_234.56}  # an R2 bond fund already held
-    n = builder.minimum_amount(strategy_by_key("balanced"), held=1_234.56)
+    held = {"217011": 234.56}  # an R2 bond fund already held (less than the ¥609 the plan needs alone)
+    n = builder.minimum_amount(strategy_by_key("balanced"), held=234.56)
+    assert 1 < n < 609
     _build(builder, "balanced", n, held)
     with pytest.raises(AmountTooSmallError, match="already held") as info:
         _build(builder, "balanced", n - 1, held)

@@ -30,6 +30,7 @@ PUBLIC_API = (
     "/api/v1/stocks/600519.SH/quote",
     "/api/v1/stocks/600519.SH/bars?start=2024-01-02",
     "/api/v1/market/home",
+    "/api/v1/news?code=600519",
 )
 
 

@@ -1,7 +1,9 @@
 """Staff journeys in Debian's chromium (headless, Playwright) against the app seeded with the demo accounts.
 
 The app's WeCom settings point at the local WeCom emulator (tests/advisor/wecom_emulator.py), so a send from the
-page really goes through the WeCom channel: the emulator receives numbered parts within the 2,048-byte limit.
+page really goes through the WeCom channel: the client is bound through the external-contact directory (the code the
+page issues, carried by the emulator's contact, and the sync), and the emulator receives the customer mass message
+in numbered parts within the 4,000-byte limit.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 from sqlalchemy import select
 
@@ -23,7 +26,9 @@ from tandem.advisor.assignments import assign_clients
 from tandem.advisor.content import create_item, review, submit
 from tandem.advisor.demo import seed_advisor_demo
 from tandem.advisor.models import ContentVersion, SendArchiveRow
-from tandem.advisor.wecom.split import APP_TEXT_LIMIT, join_parts
+from tandem.advisor.wecom.client import WeComClient, WeComConfig
+from tandem.advisor.wecom.directory import set_member_userid, sync
+from tandem.advisor.wecom.split import CUSTOMER_TEXT_LIMIT, join_parts
 from tandem.compliance.audit import MemoryAuditLog
 from tandem.compliance.disclaimers import risk_disclaimer
 from tandem.core.settings import Settings
@@ -40,6 +45,7 @@ from conftest import CHROMIUM, CHROMIUM_ARGS
 pytestmark = pytest.mark.browser
 BRIEF_TITLE = "自选股诊断合辑（已审核）"
 PROMISE = "本组合保证年化收益 8%，到期还本。"
+MEMBER = "demo.advisor"  # the demo advisor's WeCom member account
 
 
 @pytest.fixture(scope="module")
@@ -83,6 +89,7 @@ def world(
                         audience_risk="R3", body=body)  # fmt: skip
         submit(db, adv, item_id=v.item_id)
         review(db, comp, MemoryAuditLog(), version_id=v.id, approve=True, reasons=[])
+        set_member_userid(db, ops, advisor_id=adv.user_id, userid=MEMBER)
         draft = create_item(db, adv, kind="article", title="稳健增值计划", category="投教", tags=[], audience_risk="R2",
                             body=PROMISE + "\n" + risk_disclaimer("zh", kind="fund"))  # fmt: skip
         submit(db, adv, item_id=draft.item_id)
@@ -91,7 +98,8 @@ def world(
         assign_clients(db, ops, client_user_ids=[stranger.id], advisor_id=other.id, reason="新客户分配")
         client03 = find_user(db, state.keys, username="demo-client-03@demo.tandem")
         db.commit()
-        out |= {"item": v.item_id, "draft": draft.id, "stranger": stranger.id, "client": client03.id, "body": body}  # type: ignore[union-attr]
+        out |= {"item": v.item_id, "draft": draft.id, "stranger": stranger.id, "client": client03.id, "body": body,  # type: ignore[union-attr]
+                "wecom": WeComConfig(CORP_ID, SECRET, 1000002, url)}  # fmt: skip
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
@@ -147,9 +155,18 @@ def test_advisor_opens_a_client_sees_a_task_and_sends_a_brief_through_wecom(
     page.wait_for_url(re.compile(rf".*/advisor/clients/{cid}$"))
     assert page.locator("#tasks li.task").count() >= 1
     assert "风险测评将于" in page.inner_text("#tasks")  # client 03's assessment runs out within 30 days
-    page.fill("input[name=wecom_userid]", "wm_client03")
-    page.click("#profile button[type=submit]")
-    page.wait_for_selector("#profile dd:has-text('wm_client03')")
+    assert page.get_attribute("#wecom-binding", "data-bound") == "no"
+    page.click("#wecom-issue")  # the binding code for the advisor's 联系我 link
+    page.wait_for_selector("#wecom-code")
+    code = page.inner_text("#wecom-code")
+    _, state = emulator
+    state.add_contact(MEMBER, "wmClient03Demo77", state=code, createtime=int(time.time()))  # added via that link
+    with httpx.Client(timeout=5) as http, world["app"].state.tandem.sessions() as db:  # `tandem advisor wecom-sync`
+        assert sync(db, WeComClient(world["wecom"], http=http)).bound == (cid,)
+        db.commit()
+    page.reload()
+    assert page.get_attribute("#wecom-binding", "data-bound") == "yes"
+    assert page.inner_text("#wecom-external") == "wmCl****77" and "wmClient03Demo77" not in page.content()
     page.click("#send-to-client")
     page.wait_for_url(re.compile(rf".*/advisor/send\?client_id={cid}$"))
     assert "企业微信通道已开启" in page.inner_text("#wecom-status")
@@ -160,9 +177,8 @@ def test_advisor_opens_a_client_sees_a_task_and_sends_a_brief_through_wecom(
     assert "已送达" in page.inner_text("#recipients .delivery")
     assert not errors, errors
 
-    _, state = emulator
-    parts = [m["markdown"]["content"] for m in state.delivered if m["touser"] == "wm_client03"]
-    assert len(parts) >= 2 and all(len(p.encode("utf-8")) <= APP_TEXT_LIMIT for p in parts)
+    parts = [m["content"] for m in state.mass if (m["sender"], m["external_userid"]) == (MEMBER, "wmClient03Demo77")]
+    assert len(parts) >= 2 and all(len(p.encode("utf-8")) <= CUSTOMER_TEXT_LIMIT for p in parts)
     assert [p.split("\n", 1)[0] for p in parts] == [f"({i}/{len(parts)})" for i in range(1, len(parts) + 1)]
     with world["app"].state.tandem.sessions() as db:
         row = db.scalars(select(SendArchiveRow).where(SendArchiveRow.client_user_id == cid)).one()

@@ -14,6 +14,8 @@ from sqlalchemy import select
 
 from tandem.advisor.access import require_staff
 from tandem.advisor.assignments import assign_clients, set_registration_no
+from tandem.advisor.models import WeComContactRow
+from tandem.advisor.wecom.directory import set_member_userid
 from tandem.compliance.disclaimers import risk_disclaimer
 from tandem.identity import User
 from tandem.wealth.models import RiskAssessmentRow
@@ -39,6 +41,7 @@ def test_review_and_send_journey(app: FastAPI, client: TestClient, make_user: Ca
     with app.state.tandem.sessions() as db:
         staff = require_staff(user_id=ops_id, role="operations")
         set_registration_no(db, staff, advisor_id=adv_id, registration_no="A0150620080009")
+        set_member_userid(db, staff, advisor_id=adv_id, userid="adv")
         assign_clients(db, staff, client_user_ids=[c3, c1], advisor_id=adv_id, reason="分配")
         now = datetime.now(UTC)
         for cid, cat in ((c3, "C3"), (c1, "C1")):
@@ -53,6 +56,8 @@ def test_review_and_send_journey(app: FastAPI, client: TestClient, make_user: Ca
                     valid_until=now + timedelta(days=300),
                 )
             )
+        # c3 added the advisor on WeCom through their binding code (what the directory sync records)
+        db.add(WeComContactRow(client_user_id=c3, binding_code="tdm-c3", member_userid="adv", external_userid="wmC3"))
         db.commit()
 
     promise = client.post("/api/v1/content", headers=adv, json=item("稳赚", "坚持定投稳赚不赔。\n" + GOOD)).json()

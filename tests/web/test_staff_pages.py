@@ -6,11 +6,13 @@ from __future__ import annotations
 import csv
 import io
 import sys
-from collections.abc import Callable
+import time
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
@@ -19,15 +21,26 @@ from sqlalchemy import func, select
 from tandem.advisor.access import Staff
 from tandem.advisor.assignments import assign_clients, set_registration_no
 from tandem.advisor.content import create_item, review, submit
-from tandem.advisor.models import AdvisorTask, ClientAssignment, ContentVersion, SendArchiveRow, ServiceRecord
+from tandem.advisor.models import (
+    AdvisorTask,
+    ClientAssignment,
+    ContentVersion,
+    SendArchiveRow,
+    ServiceRecord,
+    WeComContactRow,
+)
+from tandem.advisor.wecom.client import WeComClient, WeComConfig
+from tandem.advisor.wecom.directory import set_member_userid, sync
 from tandem.compliance.audit import MemoryAuditLog
 from tandem.compliance.disclaimers import risk_disclaimer
+from tandem.core.settings import Settings
 from tandem.engagement.models import WatchItem
 from tandem.identity import User
 from tandem.identity.accounts import create_user, find_user, update_profile
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "advisor"))
 from advisor_people import add_assessment, add_user
+from wecom_emulator import CORP_ID, SECRET, EmulatorState, running_emulator
 
 from conftest import PASSWORD
 
@@ -98,6 +111,23 @@ class World:
 
 
 @pytest.fixture
+def emulated_wecom() -> Iterator[tuple[str, EmulatorState]]:
+    """The WeCom emulator on loopback (on the monotonic clock the app's WeCom client uses)."""
+    with running_emulator(time.monotonic) as served:
+        yield served
+
+
+@pytest.fixture
+def web_settings(tmp_path: Path, request: pytest.FixtureRequest) -> Settings:
+    """conftest's settings; a test marked ``wecom_on`` gets the WeCom channel pointed at the emulator."""
+    base = {"home": tmp_path / "home", "secret_key": "test-secret-key-0123456789abcdef-0123456789"}
+    if request.node.get_closest_marker("wecom_on") is None:
+        return Settings(**base)
+    url, _ = request.getfixturevalue("emulated_wecom")
+    return Settings(**base, wecom_corp_id=CORP_ID, wecom_secret=SECRET, wecom_agent_id=1000002, wecom_base_url=url)
+
+
+@pytest.fixture
 def w(app: FastAPI, make_user: Callable[..., dict[str, str]]) -> World:
     return World(app, make_user)
 
@@ -159,7 +189,7 @@ def test_other_advisors_client_is_the_html_404_page_and_nothing_is_written(w: Wo
         assert 'data-status="404"' in r.text and "王五" not in r.text and "王*" not in r.text
     posts = [
         (f"/advisor/clients/{w.theirs}/contacts", {"kind": "call", "note": "试探"}),
-        (f"/advisor/clients/{w.theirs}/wecom", {"wecom_userid": "wm_x"}),
+        (f"/advisor/clients/{w.theirs}/wecom-binding", {}),
         ("/advisor/send", {"source": "brief", "code": "600519", "client_id": str(w.theirs), "channel": "inapp"}),
     ]
     for path, data in posts:
@@ -167,6 +197,7 @@ def test_other_advisors_client_is_the_html_404_page_and_nothing_is_written(w: Wo
     with w.sessions() as db:
         assert db.scalar(select(func.count()).select_from(ServiceRecord)) == 0
         assert db.scalar(select(func.count()).select_from(SendArchiveRow)) == 0
+        assert db.scalar(select(func.count()).select_from(WeComContactRow)) == 0  # no code issued for theirs
     assert client.get(f"/advisor/clients/{w.mine}", headers=w.h["other"]).status_code == 404
 
 
@@ -204,11 +235,17 @@ def test_client_page_masks_pii_and_shows_risk_history_tasks(w: World, client: Te
     assert "13812345678" not in html and "138****5678" in html
     assert "11010519491231002X" not in html and "张三丰" not in html and "张**" in html
     assert "C4" in html and "新分配客户尚未首次联系" in html and "600519.SH" in html
-    assert "未绑定" in html  # WeCom not linked yet
-    r = client.post(f"/advisor/clients/{w.mine}/wecom", headers=w.h["adv"], data={"wecom_userid": "bad id!"})
-    assert r.status_code == 400 and "is not valid" in r.text
-    r = client.post(f"/advisor/clients/{w.mine}/wecom", headers=w.h["adv"], data={"wecom_userid": "wm_zhang"})
-    assert r.status_code == 200 and "wm_zhang" in r.text
+    assert 'data-bound="no"' in html and "未绑定" in html and 'id="wecom-issue"' in html  # no code until asked
+    with w.sessions() as db:
+        assert db.get(WeComContactRow, w.mine) is None
+    r = client.post(f"/advisor/clients/{w.mine}/wecom-binding", headers=w.h["adv"])
+    with w.sessions() as db:
+        row = db.get(WeComContactRow, w.mine)
+        assert row is not None and row.external_userid is None
+    assert r.status_code == 200 and "绑定码已生成" in r.text and f'id="wecom-code">{row.binding_code}<' in r.text
+    assert 'id="wecom-issue"' not in r.text and "联系我" in r.text
+    again = client.post(f"/advisor/clients/{w.mine}/wecom-binding", headers=w.h["adv"]).text
+    assert f'id="wecom-code">{row.binding_code}<' in again  # issued once: the same code again
     r = client.post(f"/advisor/clients/{w.mine}/contacts", headers=w.h["adv"], data={"kind": "call", "note": " "})
     assert r.status_code == 400 and "1–500 characters" in r.text
     r = client.post(
@@ -285,6 +322,50 @@ def test_send_to_a_segment_shows_each_recipients_suitability(w: World, client: T
     assert rows[w.mine].decision == "sent" and rows[w.low].decision == "rejected"
     assert rows[w.low].reason in html
     assert "执业编号 A0123456789012" in (rows[w.mine].body or "")
+
+
+@pytest.mark.wecom_on
+def test_wecom_send_binds_through_the_directory_and_refuses_unbound_and_used_up_recipients(
+    w: World, client: TestClient, emulated_wecom: tuple[str, EmulatorState]
+) -> None:
+    url, state = emulated_wecom
+    item = w.approved("基金定投入门")
+    with w.sessions() as db:
+        unbound = add_user(db, "investor", "孙七").id
+        add_assessment(db, unbound, "C4", assessed=NOW - timedelta(days=10))
+        assign_clients(db, w.staff("ops"), client_user_ids=[unbound], advisor_id=w.id["adv"], reason="新客户分配")
+        db.commit()
+    data = {"source": "content", "item_id": str(item), "segment": "all", "channel": "wecom"}
+    no_member = client.post("/advisor/send", headers=w.h["adv"], data=data)
+    assert no_member.status_code == 400 and "WeCom member account (成员账号) is not on file" in no_member.text
+    with w.sessions() as db:
+        set_member_userid(db, w.staff("ops"), advisor_id=w.id["adv"], userid="adv.member")
+        db.commit()
+    page = client.post(f"/advisor/clients/{w.mine}/wecom-binding", headers=w.h["adv"]).text
+    code = page.split('id="wecom-code">', 1)[1].split("<", 1)[0]
+    state.add_contact("adv.member", "wmZhangSanFeng88", state=code, createtime=int(NOW.timestamp()))
+    with httpx.Client(timeout=5) as http, w.sessions() as db:  # what `tandem advisor wecom-sync` runs
+        assert sync(db, WeComClient(WeComConfig(CORP_ID, SECRET, 1000002, url), http=http)).bound == (w.mine,)
+        db.commit()
+    bound = client.get(f"/advisor/clients/{w.mine}", headers=w.h["adv"]).text
+    assert 'data-bound="yes"' in bound and 'id="wecom-external">wmZh****88<' in bound
+    assert "wmZhangSanFeng88" not in bound and "您本人" in bound and 'id="wecom-code"' not in bound
+    for n in range(1, 6):
+        r = client.post("/advisor/send", headers=w.h["adv"], data=data)
+        assert r.status_code == 200, r.text
+        rows = {int(x.split('"', 1)[0]): x for x in r.text.split('data-client="')[1:]}
+        assert "not bound to a WeCom contact" in rows[unbound] and "rejected" in rows[w.low]  # C1: R2 refused
+        if n <= 4:
+            assert 'id="sent-count">1<' in r.text and "已送达" in rows[w.mine]
+        else:  # the default rule: 4 mass messages a customer a calendar month
+            assert 'id="sent-count">0<' in r.text and "allowance exhausted until" in rows[w.mine]
+    assert [m["external_userid"] for m in state.mass] == ["wmZhangSanFeng88"] * 4
+    assert all("定投分散买入时点" in m["content"] and m["sender"] == "adv.member" for m in state.mass)
+    with w.sessions() as db:
+        decisions = [
+            r.decision for r in db.scalars(select(SendArchiveRow).where(SendArchiveRow.client_user_id == w.mine))
+        ]
+    assert decisions == ["sent"] * 4 + ["rejected"]
 
 
 def test_send_bad_input_names_the_field_and_sends_nothing(w: World, client: TestClient) -> None:

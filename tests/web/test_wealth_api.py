@@ -221,8 +221,9 @@ def test_lowest_category_is_blocked_above_r1(
 def test_plan_flow_pagination_and_errors(wclient: TestClient, new_user: Callable[[], dict[str, str]]) -> None:
     h = new_user()
     _assessed(wclient, h, "C4")
-    small = _problem(wclient.post("/api/v1/wealth/plans", headers=h, json={"amount": 1000}), 400)
-    assert "needs at least" in str(small["detail"]) and "minimum purchase" in str(small["detail"])
+    small = _problem(wclient.post("/api/v1/wealth/plans", headers=h, json={"amount": 100}), 400)
+    assert "needs at least ¥" in str(small["detail"]) and "minimum purchase" in str(small["detail"])
+    _problem(wclient.post("/api/v1/wealth/plans", headers=h, json={"amount": 1000.005}), 400)  # not whole fen
     _problem(wclient.post("/api/v1/wealth/plans", headers=h, json={"amount": -5}), 422)
     _problem(wclient.post("/api/v1/wealth/plans", headers=h, json={"amount": 1e5, "strategy": "moon"}), 400)
     _problem(wclient.post("/api/v1/wealth/plans", headers=h, json={"amount": 1e5, "extra": 1}), 422)
@@ -311,3 +312,32 @@ def test_a_questionnaire_is_a_funnel_step_and_an_engagement_event(
     mine = [(r["type"], json.loads(r["properties"])) for r in store.read(client_ids=[me]).iter_rows(named=True)]
     assert ("risk_questionnaire", {}) in mine
     assert ("assessment_completed", {"category": "C4"}) in mine
+
+
+@pytest.mark.parametrize(("level", "amount"), [("C2", 100_000), ("C3", 1_000), ("C4", 1_000), ("C5", 1_000)])
+def test_ordinary_amounts_build_with_channel_units_and_minimum(
+    wclient: TestClient, new_user: Callable[[], dict[str, str]], level: str, amount: int
+) -> None:
+    """Issue 11 item 2 on the bundled sample: lots on the exchange, fen and fractional units off it."""
+    h = new_user()
+    _assessed(wclient, h, level)
+    res = wclient.post("/api/v1/wealth/plans", headers=h, json={"amount": amount})
+    assert res.status_code == 201, res.text
+    plan = res.json()
+    fen = round(plan["cash_residual"] * 100) + sum(round(x["amount"] * 100) for x in plan["holdings"])
+    assert fen == amount * 100
+    for x in plan["holdings"]:
+        assert RANK[x["risk_level"]] <= RANK[level.replace("C", "R")]
+        assert x["amount"] >= x["min_purchase"] and x["channel"] in ("exchange", "otc")
+        if x["channel"] == "exchange":
+            assert x["lots"] >= 1 and x["units"] == x["lots"] * 100 and x["min_purchase_source"] == "exchange_lot"
+        else:
+            assert x["lots"] is None and x["min_purchase_source"] == "default"
+            assert 0 <= x["amount"] - x["units"] * x["nav"] < x["nav"] / 100 + 1e-9
+
+
+def test_c1_at_1000_gets_the_exact_minimum(wclient: TestClient, new_user: Callable[[], dict[str, str]]) -> None:
+    h = new_user()
+    _assessed(wclient, h, "C1")
+    body = _problem(wclient.post("/api/v1/wealth/plans", headers=h, json={"amount": 1000}), 400)
+    assert "this plan needs at least ¥17,774" in str(body["detail"])

@@ -103,6 +103,20 @@ def test_bad_amounts_and_injection_are_shown_as_text(pclient: TestClient, user: 
     assert "no plan 999999" in other.text
 
 
+def test_plan_from_1000_shows_channel_units_and_minimum_source(pclient: TestClient, user: dict[str, str]) -> None:
+    pclient.post("/wealth/assess", headers=user, data=_form("C3"))
+    plan = pclient.post("/wealth/plan", headers=user, data={"amount": "1000", "strategy": "", "horizon": "3"})
+    assert plan.status_code == 200 and "金额不足" not in plan.text
+    rows = re.findall(r'<tr data-code="[^"]+" data-risk="R\d" data-channel="(\w+)">(.*?)</tr>', plan.text)
+    assert rows and {c for c, _ in rows} == {"otc"}
+    assert all("场外" in r and "默认值" in r and "10.00" in r for _, r in rows)
+    assert "场外份额 = 金额 ÷ 最新净值，截取两位小数" in plan.text
+    assert "默认值 ¥10（基金资料未载明" in plan.text
+    plan_id = re.search(r'data-plan-id="(\d+)"', plan.text).group(1)  # type: ignore[union-attr]
+    en = pclient.get("/wealth?lang=en", headers=user).text
+    assert f'data-plan-id="{plan_id}"' in en and "Off-exchange" in en and "Minimum (CNY)" in en
+
+
 def test_wealth_words_exist_in_both_languages() -> None:
     for key in (k for k in keys() if k.startswith("wealth.")):
         zh, en = translate("zh", key), translate("en", key)

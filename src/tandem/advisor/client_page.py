@@ -1,4 +1,6 @@
-"""One screen per client: masked profile, assessments, plan and holdings, diagnosis, tags, service and tasks.
+"""One screen per client: profile, assessments, plan, holdings, diagnosis, tags, service, tasks, education track.
+
+The education track lists the client's courses with progress and the next lesson (:mod:`tandem.advisor.education`).
 
 Every read starts with :func:`tandem.advisor.access.require_client_access`, so another advisor's client is not
 found. Interest tags are shown only when the client has not opted out of personalisation
@@ -19,6 +21,7 @@ from sqlalchemy.orm import Session
 from tandem.advisor.access import Staff, require_client_access
 from tandem.advisor.assignments import AssignmentChange, history
 from tandem.advisor.book import BookQuery, BookRow, ScoreChanges, client_book
+from tandem.advisor.education import TrackEntry, track
 from tandem.advisor.models import AdvisorTask, ServiceRecord
 from tandem.advisor.snapshot import aware, wealth_id
 from tandem.advisor.tasks import queue
@@ -61,6 +64,7 @@ class ClientPage:
     service: tuple[ServiceRecord, ...]
     tasks: tuple[AdvisorTask, ...]
     advisors: tuple[AssignmentChange, ...]
+    education: tuple[TrackEntry, ...] = ()
 
 
 def client_page(
@@ -115,6 +119,7 @@ def client_page(
         service=service,
         tasks=tuple(queue(db, advisor_view, now=t, client_user_id=client_user_id)),
         advisors=tuple(history(db, client_user_id=client_user_id)),
+        education=tuple(track(db, client_user_id=client_user_id)),
     )
 
 

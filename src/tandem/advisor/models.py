@@ -15,6 +15,7 @@ from sqlalchemy import JSON, DateTime, ForeignKey, Integer, String, Text, Unique
 from sqlalchemy.orm import Mapped, mapped_column
 
 from tandem.core.db import Base, utcnow
+from tandem.identity import models as _identity_models  # noqa: F401  # the app_users table these keys refer to
 
 
 class AdvisorProfile(Base):
@@ -24,6 +25,8 @@ class AdvisorProfile(Base):
 
     user_id: Mapped[int] = mapped_column(ForeignKey("app_users.id", ondelete="CASCADE"), primary_key=True)
     registration_no: Mapped[str] = mapped_column(String(32), nullable=False)
+    # the advisor's WeCom member userid (成员账号): whose external contacts the directory sync lists
+    wecom_userid: Mapped[str | None] = mapped_column(String(64), nullable=True, unique=True)
     team_lead_id: Mapped[int | None] = mapped_column(ForeignKey("app_users.id"), nullable=True)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, nullable=False)
 
@@ -148,3 +151,66 @@ class SendArchiveRow(Base):
     reason: Mapped[str] = mapped_column(String(300), nullable=False)
     rule_version: Mapped[str] = mapped_column(String(64), nullable=False)
     outbox_key: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    # WeCom customer mass messages (客户群发) this row used — one per part; what the monthly allowance counts
+    mass_messages: Mapped[int | None] = mapped_column(Integer, nullable=True)
+
+
+class CourseLesson(Base):
+    """One lesson of a course, in order: each lesson is a library item with its own reviewed versions."""
+
+    __tablename__ = "advisor_course_lessons"
+    __table_args__ = (UniqueConstraint("course_item_id", "lesson_item_id", name="uq_advisor_course_lessons_lesson"),)
+
+    course_item_id: Mapped[int] = mapped_column(ForeignKey("advisor_content_items.id"), primary_key=True)
+    position: Mapped[int] = mapped_column(Integer, primary_key=True)
+    lesson_item_id: Mapped[int] = mapped_column(ForeignKey("advisor_content_items.id"), nullable=False, index=True)
+
+
+class CourseEnrolment(Base):
+    """A client on a course (their education track); ``completed_at`` is set when every lesson was read."""
+
+    __tablename__ = "advisor_course_enrolments"
+    __table_args__ = (UniqueConstraint("course_item_id", "client_user_id", name="uq_advisor_course_enrolments"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    course_item_id: Mapped[int] = mapped_column(ForeignKey("advisor_content_items.id"), nullable=False)
+    client_user_id: Mapped[int] = mapped_column(Integer, nullable=False, index=True)
+    category: Mapped[str] = mapped_column(String(2), nullable=False)
+    enrolled_by: Mapped[str] = mapped_column(String(64), nullable=False)
+    enrolled_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, nullable=False)
+    completed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+
+
+class LessonProgress(Base):
+    """A lesson the enrolled client read: which approved version, when, and the behaviour event that said so."""
+
+    __tablename__ = "advisor_lesson_progress"
+    __table_args__ = (UniqueConstraint("enrolment_id", "lesson_item_id", name="uq_advisor_lesson_progress"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    enrolment_id: Mapped[int] = mapped_column(ForeignKey("advisor_course_enrolments.id"), nullable=False, index=True)
+    lesson_item_id: Mapped[int] = mapped_column(Integer, nullable=False)
+    lesson_version_id: Mapped[int] = mapped_column(Integer, nullable=False)
+    read_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
+    event_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
+
+
+class WeComContactRow(Base):
+    """The external-contact directory: a client's binding code and, once WeCom shows it, the contact it bound to.
+
+    Tandem issues the code; the client adds their advisor through a 联系我 link whose ``state`` is the code, so
+    WeCom's ``follow_user[].state`` names the client. Until the sync finds it, ``external_userid`` is None and
+    the client is *not bound*: nothing is sent to them on WeCom (no id is ever guessed).
+    """
+
+    __tablename__ = "advisor_wecom_contacts"
+
+    client_user_id: Mapped[int] = mapped_column(ForeignKey("app_users.id", ondelete="CASCADE"), primary_key=True)
+    binding_code: Mapped[str] = mapped_column(String(30), nullable=False, unique=True)
+    issued_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, nullable=False)
+    member_userid: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    external_userid: Mapped[str | None] = mapped_column(String(64), nullable=True, unique=True)
+    unionid: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    follow_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    source: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    synced_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)

@@ -1,11 +1,15 @@
 """Sending advice: suitability per recipient, the adviser's number on every text, outbox and archive rows.
 
 A send is all-or-nothing as a request (no registration number on file, an empty recipient list: nothing is
-written) and per recipient as an outcome: a client who left the advisor, a client without a valid assessment,
-or a client whose level is below the item's audience risk is *rejected* with the reason, audited, archived —
-and receives nothing. Accepted recipients get one engagement-outbox row each (the dispatcher and the
-:class:`~tandem.engagement.delivery.channels.base.Channel` for ``channel`` deliver it, e.g. WeCom), written in
-the same transaction as the archive, so an archived "sent" always has its outbox row and the reverse.
+written) and per recipient as an outcome: a client who left the advisor, a client without a valid assessment, or
+a client whose level is below the item's audience risk is *rejected* with the reason, audited, archived — and
+receives nothing. On WeCom two more outcomes: a client the external-contact directory has not bound
+(:mod:`~tandem.advisor.wecom.directory`; no id is ever guessed) and a client whose monthly mass-send allowance
+(:mod:`~tandem.advisor.wecom.allowance`) this text would exceed — counted from this archive's ``mass_messages``,
+one per WeCom part — are refused, the latter with the date the allowance renews. Accepted recipients get one
+engagement-outbox row each (the dispatcher and the :class:`~tandem.engagement.delivery.channels.base.Channel`
+for ``channel`` deliver it, e.g. WeCom), written in the same transaction as the archive, so an archived "sent"
+always has its outbox row and the reverse.
 """
 
 from __future__ import annotations
@@ -25,6 +29,8 @@ from tandem.advisor.access import Staff, own_client_ids, require_role
 from tandem.advisor.content import ApprovedContent
 from tandem.advisor.models import AdvisorProfile, SendArchiveRow
 from tandem.advisor.snapshot import aware, wealth_id
+from tandem.advisor.wecom.allowance import DEFAULT_RULE, MassSendRule
+from tandem.advisor.wecom.gate import wecom_gate
 from tandem.compliance.audit import AuditEntry, AuditSink
 from tandem.compliance.disclaimers import DisclaimerKind, ai_content_label, data_date_line, risk_disclaimer
 from tandem.compliance.suitability import InvestorCategory, ProductRisk, check_suitability, rules_in_force
@@ -101,7 +107,8 @@ def advice_text(item: SendItem, *, advisor_name: str, registration_no: str) -> s
     return "\n".join(lines)
 
 
-def _categories(db: Session, ids: list[int], now: datetime) -> dict[int, InvestorCategory]:
+def valid_categories(db: Session, ids: list[int], now: datetime) -> dict[int, InvestorCategory]:
+    """Each client's level from their latest assessment, for those whose latest one is still valid at ``now``."""
     r = RiskAssessmentRow
     out: dict[int, InvestorCategory] = {}
     for i in range(0, len(ids), CHUNK):
@@ -127,8 +134,15 @@ def send(
     channel: str,
     now: datetime | None = None,
     timezone: str = "Asia/Shanghai",
+    mass_rule: MassSendRule = DEFAULT_RULE,
 ) -> SendReport:
-    """Send ``item`` to each client (one, or a segment) on ``channel``; see the module docstring for outcomes."""
+    """Send ``item`` to each client (one, or a segment) on ``channel``; see the module docstring for outcomes.
+
+    On ``wecom`` every message to a customer is a mass message (客户群发, ``add_msg_template``) from the advisor's
+    own WeCom member account (a send without one on file is refused whole); a recipient who is not bound, bound
+    to another member, or whose allowance under ``mass_rule`` this text would exceed is refused with that outcome
+    (:mod:`tandem.advisor.wecom.gate`).
+    """
     require_role(staff, "advisor")
     wanted = list(dict.fromkeys(client_user_ids))
     if not wanted or len(wanted) > MAX_RECIPIENTS:
@@ -144,10 +158,29 @@ def send(
     t = now or utcnow()
     rules = rules_in_force(t.date())
     mine = own_client_ids(db, staff, client_user_ids=wanted) if staff.role == "advisor" else set()
-    levels = _categories(db, sorted(mine), t)
+    levels = valid_categories(db, sorted(mine), t)
     text = advice_text(item, advisor_name=name, registration_no=profile.registration_no)
     send_id = str(uuid.uuid4())
-    local_day = t.astimezone(ZoneInfo(timezone)).date()
+    zone = ZoneInfo(timezone)
+    local_day = t.astimezone(zone).date()
+    protected = risk_disclaimer("zh", kind=item.disclaimer_kind)
+    gate = None
+    if channel == "wecom":
+        if not profile.wecom_userid:
+            raise ConflictError(
+                "your WeCom member account (成员账号) is not on file, so WeCom cannot say who sends; ask operations to "
+                "record it (PUT /api/v1/advisor/advisors/<id>/wecom) before sending on WeCom"
+            )
+        gate = wecom_gate(
+            db,
+            sorted(mine),
+            text=text,
+            protected=protected,
+            member=profile.wecom_userid,
+            now=t,
+            zone=zone,
+            rule=mass_rule,
+        )
     audits: list[AuditEntry] = []
     archive: list[dict[str, object]] = []
     outbox: list[dict[str, object]] = []
@@ -178,7 +211,10 @@ def send(
                     at=t,
                 )
             )
-            if verdict.may_recommend:
+            refusal = gate.refusal(cid) if gate is not None and verdict.may_recommend else None
+            if refusal is not None:
+                decision, reason = "rejected", refusal
+            elif verdict.may_recommend:
                 decision, reason = "sent", verdict.verdict.value
                 key = hashlib.sha256(f"advisor-send:{send_id}:{cid}".encode()).hexdigest()
             else:
@@ -202,6 +238,7 @@ def send(
                 "reason": reason[:300],
                 "rule_version": rules.version,
                 "outbox_key": key,
+                "mass_messages": (gate.parts if key else 0) if gate is not None else None,
             }
         )
         if key is None:
@@ -220,7 +257,8 @@ def send(
                 "payload": {
                     "send_id": send_id,
                     "advisor_id": staff.user_id,
-                    "protected": [risk_disclaimer("zh", kind=item.disclaimer_kind)],
+                    "protected": [protected],
+                    "wecom_sender": profile.wecom_userid if gate is not None else None,
                 },
                 "local_day": local_day,
                 "status": "pending",

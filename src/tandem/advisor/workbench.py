@@ -18,8 +18,9 @@ from sqlalchemy.orm import Session
 
 from tandem.advisor.access import Staff, require_client_access, require_role
 from tandem.advisor.book import mask_name
-from tandem.advisor.models import ClientAssignment
+from tandem.advisor.models import AdvisorProfile, ClientAssignment, WeComContactRow
 from tandem.advisor.snapshot import read_facts, wealth_id
+from tandem.advisor.wecom.directory import bound_contacts
 from tandem.core.db import utcnow
 from tandem.core.errors import NotFoundError, ValidationFailed
 from tandem.identity import User
@@ -158,3 +159,63 @@ def assignment_segment(
         where = f"advisor {from_advisor_id}'s book" if from_advisor_id else "the unassigned investors"
         raise NotFoundError(f"no client in {where} has level {category or 'any'}; nothing was assigned")
     return ids[:limit]
+
+
+def mask_wecom_id(value: str) -> str:
+    """``wmAbCdEfGh12`` → ``wmAb****12``: enough to tell two contacts apart on screen, not to copy the id."""
+    if len(value) <= 6:
+        return value[:1] + "*" * max(1, len(value) - 1)
+    return value[:4] + "*" * 4 + value[-2:]
+
+
+@dataclass(frozen=True, slots=True)
+class WeComBindingView:
+    """The client's WeCom binding as the client page shows it (read from the directory, nothing issued here).
+
+    Bound: the masked external_userid and whose WeCom contact the client is (``advisor_id`` None when the member
+    is no Tandem advisor's; ``mine`` whether it is the viewing advisor's, who can then send). Not bound:
+    ``binding_code`` is the code for the 联系我 link (None until issued with
+    :func:`~tandem.advisor.wecom.directory.binding`).
+    """
+
+    bound: bool
+    binding_code: str | None
+    external_masked: str | None
+    member_userid: str | None
+    advisor_id: int | None
+    advisor_name: str | None
+    mine: bool
+    follow_at: datetime | None
+    synced_at: datetime | None
+
+
+def wecom_binding_view(db: Session, staff: Staff, *, client_user_id: int) -> WeComBindingView:
+    """The client's binding status from the external-contact directory (another advisor's client: not found)."""
+    require_client_access(db, staff, client_user_id=client_user_id)
+    row = db.get(WeComContactRow, client_user_id)
+    contact = bound_contacts(db, [client_user_id]).get(client_user_id)
+    if contact is None:
+        return WeComBindingView(
+            False,
+            row.binding_code if row else None,
+            None,
+            None,
+            None,
+            None,
+            False,
+            None,
+            row.synced_at if row else None,
+        )
+    advisor_id = db.scalar(select(AdvisorProfile.user_id).where(AdvisorProfile.wecom_userid == contact.member_userid))
+    name = masked_names(db, user_ids=[advisor_id]).get(advisor_id) if advisor_id is not None else None
+    return WeComBindingView(
+        True,
+        None,
+        mask_wecom_id(contact.external_userid),
+        contact.member_userid,
+        advisor_id,
+        name,
+        advisor_id == staff.user_id,
+        row.follow_at if row else None,
+        row.synced_at if row else None,
+    )

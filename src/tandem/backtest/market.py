@@ -236,7 +236,8 @@ def load_market(
             wanted.append(code)
     if not wanted:
         raise UserError("no stocks in the store; import daily bars first (tandem data import …)")
-    frames = {name: store.panel(name, wanted, start, end) for name in _FIELDS}
+    # ST status comes from the store's dated periods (the same answer as MarketStore.rules_for), not the bar column
+    frames = {name: store.panel(name, wanted, start, end) for name in _FIELDS if name != "is_st"}
     close = frames["close"]
     if close.empty:
         info = store.info()
@@ -259,6 +260,7 @@ def load_market(
         name, category = fund_rows.get(c.partition(".")[0], (None, None))
         fund_types.append(fund_type_of(category, name or (str(row["name"]) if row is not None else None)))
     data = {name: f.reindex(index=idx, columns=wanted).to_numpy(dtype=np.float64) for name, f in frames.items()}
+    data["is_st"] = store.st_flags(wanted, idx.to_numpy()).astype(np.float64)
     return build_market(
         idx.to_numpy(),  # type: ignore[arg-type]
         wanted,

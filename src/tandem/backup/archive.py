@@ -6,6 +6,7 @@ Layout of the (uncompressed: Parquet is compressed already) tar::
     db/tandem.sqlite3 | db/app.pgdump  SQLite online-backup copy, or ``pg_dump --format=custom``
     market/CURRENT, market/versions/<id>/...   the live version only (what readers saw at backup time)
     keys/secret.key.enc                the secret, encrypted with the passphrase (see ``keywrap``)
+    keys/pii-keyring.json.enc          the personal-data keyring after a rotation, encrypted the same way
     home/...                           other state under the home (event store, saved reports), caches excluded
 
 Both directions are all-or-nothing: the archive is written to a temporary name and renamed; a restore checks
@@ -31,10 +32,10 @@ from pathlib import Path
 from tandem.backup import keywrap
 from tandem.core.errors import UserError
 from tandem.core.settings import Settings
-from tandem.identity import SECRET_FILE, load_secret
+from tandem.identity import KEYRING_FILE, SECRET_FILE, load_secret
 
 FORMAT = 1
-EXCLUDED_TOP = {"market", SECRET_FILE, ".lock", "backups"}
+EXCLUDED_TOP = {"market", SECRET_FILE, KEYRING_FILE, ".lock", "backups"}
 """Top-level home entries not copied as plain files (backed up their own way, or not state)."""
 EXCLUDED_SUFFIXES = (".tmp", ".log", "-journal", "-wal", "-shm")
 
@@ -159,6 +160,9 @@ def create_backup(settings: Settings, dest: Path, *, passphrase: str) -> BackupM
         market_version = _copy_market(settings, stage)
         (stage / "keys").mkdir()
         (stage / "keys" / "secret.key.enc").write_bytes(secret_blob)
+        ring = settings.home / KEYRING_FILE
+        if ring.is_file():  # rotated personal-data keys: archived encrypted like the secret, never in clear
+            (stage / "keys" / f"{KEYRING_FILE}.enc").write_bytes(keywrap.wrap(ring.read_bytes(), passphrase))
         _copy_other_state(settings.home, stage, _sqlite_path(settings.sqlalchemy_url))
         files = {p.relative_to(stage).as_posix(): _sha256(p) for p in sorted(stage.rglob("*")) if p.is_file()}
         manifest = BackupManifest(
@@ -242,6 +246,11 @@ def restore_backup(archive: Path, settings: Settings, *, passphrase: str) -> Bac
         fd = os.open(new_home / SECRET_FILE, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with os.fdopen(fd, "wb") as fh:
             fh.write(secret)
+        wrapped_ring = stage / "x" / "keys" / f"{KEYRING_FILE}.enc"
+        if wrapped_ring.is_file():
+            fd = os.open(new_home / KEYRING_FILE, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            with os.fdopen(fd, "wb") as fh:
+                fh.write(keywrap.unwrap(wrapped_ring.read_bytes(), passphrase))
         sqlite_file = _sqlite_path(settings.sqlalchemy_url)
         outside = stage / "db.sqlite3"
         if manifest.db_kind == "sqlite":

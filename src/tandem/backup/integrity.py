@@ -16,7 +16,7 @@ from sqlalchemy import select, text
 
 from tandem.core.db import make_engine, make_sessionmaker
 from tandem.core.settings import Settings
-from tandem.identity import User, load_secret, make_keys, pii
+from tandem.identity import User, keys_for, pii
 from tandem.marketdata.versioned import VersionedStore
 from tandem.migrations.runner import alembic_config
 
@@ -65,7 +65,7 @@ def check_integrity(settings: Settings) -> IntegrityReport:
 
 
 def _check_users(settings: Settings, engine: object, report: IntegrityReport) -> None:
-    keys = make_keys(load_secret(settings))
+    keys = keys_for(settings)
     factory = make_sessionmaker(engine)  # type: ignore[arg-type]
     with factory() as db:
         for user in db.scalars(select(User)):

@@ -15,7 +15,7 @@ from tandem.advisor.demo import seed_advisor_demo
 from tandem.cli.context import console, print_json, settings
 from tandem.core.db import make_engine, make_sessionmaker
 from tandem.core.settings import Settings
-from tandem.identity import DEMO_PASSWORD, DemoAccount, load_secret, make_keys, seed_demo_accounts
+from tandem.identity import DEMO_PASSWORD, DemoAccount, keys_for, seed_demo_accounts
 from tandem.migrations.migrate import migrate_app_db
 
 app = typer.Typer(help="Accounts of the web app (demo seeding).", no_args_is_help=True)
@@ -26,7 +26,7 @@ def _seed(s: Settings, password: str) -> list[DemoAccount]:
     migrate_app_db(s)
     engine = make_engine(s.sqlalchemy_url)
     try:
-        keys = make_keys(load_secret(s))
+        keys = keys_for(s)
         with make_sessionmaker(engine)() as db:
             accounts = seed_demo_accounts(db, keys, password=password)
             seed_advisor_demo(db, keys, password=password)

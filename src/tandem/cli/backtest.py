@@ -101,13 +101,17 @@ def screen(
     ] = None,
     fmt: Annotated[str, typer.Option("--format", help="text or json")] = "text",
     limit: Annotated[int, typer.Option("--limit", min=1, help="Rows to show in text mode")] = 50,
+    industry: Annotated[
+        str | None,
+        typer.Option("--industry", help="Only this industry (name or code, e.g. 货币金融服务 or J66) as of --date"),
+    ] = None,
 ) -> None:
     """Run a stock screen point-in-time on one day over the whole cross-section."""
     if fmt not in ("text", "json"):
         raise UserError(f"--format must be text or json, not {fmt!r}")
     store = market_store()
     d = _session(store, _day(day, "--date"))
-    res = run_screen(expr, d, StoreScreenData(store))
+    res = run_screen(expr, d, StoreScreenData(store), industry=industry)
     if fmt == "json":
         rows = [{k: (str(v) if k == "date" else v) for k, v in r.items()} for r in res.to_dict(orient="records")]
         print_json({"expression": expr, "date": str(d), "count": len(res), "rows": rows})

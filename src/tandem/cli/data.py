@@ -6,6 +6,7 @@ import time
 from pathlib import Path
 from typing import Annotated
 
+import pandas as pd
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
@@ -14,6 +15,7 @@ from tandem.cli.context import console, err_console, market_store, print_json, s
 from tandem.cli.display import as_count, import_hint
 from tandem.core.errors import UserError
 from tandem.marketdata.importing import import_paths
+from tandem.marketdata.news.importer import import_news
 
 app = typer.Typer(help="Import, inspect and validate market data.", no_args_is_help=True)
 
@@ -57,6 +59,19 @@ def import_(
         err_console.print(f"  skipped: {skipped}", markup=False, highlight=False)
 
 
+@app.command("import-news")
+def import_news_(
+    paths: Annotated[list[Path], typer.Argument(help="News JSON files or folders (East Money 快讯 scrapes).")],
+) -> None:
+    """Import real news items and tag the stocks they name; any bad file or item imports nothing."""
+    report = import_news(settings().market_dir, paths)
+    verb = "imported" if report.changed else "no change (already imported)"
+    console.print(
+        f"{verb}: {report.files} file(s), {report.items_read} item(s), {report.articles} distinct article(s); the "
+        f"store holds {report.stored} with {report.mentions} stock/industry mention(s); store version {report.version}"
+    )
+
+
 @app.command("info")
 def info(fmt: Annotated[str, typer.Option("--format", help="text or json")] = "text") -> None:
     """Counts and date range of what the store holds."""
@@ -95,3 +110,53 @@ def validate(fmt: Annotated[str, typer.Option("--format", help="text or json")] 
         console.print(f"{len(problems)} problem(s)")
     if problems:
         raise typer.Exit(1)
+
+
+@app.command("industries")
+def industries(
+    day: Annotated[str | None, typer.Option("--date", help="Show the list in force on this day (YYYY-MM-DD)")] = None,
+    code: Annotated[str | None, typer.Option("--code", help="With --date: this stock's industry and boards")] = None,
+    fmt: Annotated[str, typer.Option("--format", help="text or json")] = "text",
+) -> None:
+    """The dated industry lists the store holds, and which one (and which boards) were in force on a day."""
+    if fmt not in ("text", "json"):
+        raise UserError(f"--format must be text or json, not {fmt!r}")
+    if code is not None and day is None:
+        raise UserError("--code needs --date: an industry is always as of a day")
+    store = market_store()
+    snapshots = [
+        {
+            "system": str(r.system),
+            "snapshot_date": str(r.snapshot_date)[:10],
+            "date_basis": str(r.date_basis),
+            "rows": int(str(r.rows)),
+        }
+        for r in store.industry_snapshots().itertuples()
+    ]
+    out: dict[str, object] = {"snapshots": snapshots}
+    lines = [
+        f"{s['system']!s:8} {s['snapshot_date']!s}  {s['rows']:>6,} rows  ({s['date_basis']!s})" for s in snapshots
+    ]
+    if day is not None:
+        table = store.industry_asof(day, [code] if code else None)
+        force = None
+        if len(table):
+            first = table.iloc[0]
+            snap = first["snapshot_date"]
+            force = {
+                "system": str(first["system"]),
+                "snapshot_date": None if snap is None or snap is pd.NaT else str(snap)[:10],
+                "backfilled": bool(first["backfilled"]),
+            }
+        out["in_force"] = force
+        lines.append(f"in force on {day}: {force}")
+        if code is not None:
+            industry = None if not len(table) else table["industry"].iloc[0]
+            boards = store.boards_asof(day, [code])["board_name"].tolist()
+            out.update(code=code, industry=industry, boards=boards)
+            lines.append(f"{code}: {industry or 'no industry'}; boards: {', '.join(boards) or '—'}")
+    if fmt == "json":
+        print_json(out)
+        return
+    for line in lines:
+        console.print(line, markup=False, highlight=False)

@@ -28,6 +28,7 @@ from tandem.diagnosis.render.video.batch import render_universe
 from tandem.diagnosis.render.video.models import Lang
 from tandem.diagnosis.results import save_scores, score_changes, stored_days
 from tandem.diagnosis.service import DiagnosisService
+from tandem.diagnosis.table_files import TableFiles
 
 FORMATS = ("json", "md", "html", "pdf", "png", "mp4")
 LANGS = ("zh", "en")
@@ -112,7 +113,11 @@ def _video(code: str, day: date | None, lang: Lang, out: Path | None) -> None:
     """One stock's video: frames drawn on the configured runner (a local pool by default), written atomically."""
     s = settings()
     store = market_store(s)
-    service = DiagnosisService(store, rewriter=rewriter_from_settings(s.llm_base_url, s.llm_api_key, s.llm_model))
+    service = DiagnosisService(
+        store,
+        rewriter=rewriter_from_settings(s.llm_base_url, s.llm_api_key, s.llm_model),
+        table_files=TableFiles.under(s.home),
+    )
     diag = service.diagnose(code, day)
     target = out or Path(f"{diag.code}.mp4")
     # Frames are drawn on forked workers: a fork server would start a fresh interpreter and import matplotlib
@@ -130,7 +135,9 @@ def _videos_all(lang: Lang) -> None:
     """Every stock's video under the data home, cached per store version."""
     s = settings()
     service = DiagnosisService(
-        market_store(s), rewriter=rewriter_from_settings(s.llm_base_url, s.llm_api_key, s.llm_model)
+        market_store(s),
+        rewriter=rewriter_from_settings(s.llm_base_url, s.llm_api_key, s.llm_model),
+        table_files=TableFiles.under(s.home),
     )
     out_dir = s.home / "videos" / lang
     with _progress_bar() as bar, runner_from_settings(s) as runner:
@@ -182,7 +189,9 @@ def diagnose(
         raise UserError(f"--format {fmt} is binary; give --out FILE.{fmt}")
     s = settings()
     service = DiagnosisService(
-        market_store(s), rewriter=rewriter_from_settings(s.llm_base_url, s.llm_api_key, s.llm_model)
+        market_store(s),
+        rewriter=rewriter_from_settings(s.llm_base_url, s.llm_api_key, s.llm_model),
+        table_files=TableFiles.under(s.home),
     )
     data = _render(service, code, day, fmt)
     if out is None:

@@ -26,6 +26,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from tandem.cli.context import console, err_console, market_store, print_json, settings
 from tandem.cli.engagement_dispatch import register as register_dispatch
+from tandem.cli.engagement_triggers import register as register_triggers
 from tandem.core.errors import UserError
 from tandem.core.settings import Settings
 from tandem.engagement.event_factory import event_store_root
@@ -36,7 +37,7 @@ from tandem.engagement.recommend_store import save_ranker
 from tandem.engagement.recommend_train import EngagementRanker, evaluate_time_split
 from tandem.engagement.redis_events import DEFAULT_STREAM, ConsumeResult, RedisStreamEventConsumer
 from tandem.engagement.simulate import SimulationConfig, simulate, write_population
-from tandem.identity import VaultAddressBook, load_secret, make_keys
+from tandem.identity import VaultAddressBook, keys_for
 
 app = typer.Typer(
     help="Engagement: synthetic population, recommender training and evaluation, push dispatch.", no_args_is_help=True
@@ -45,10 +46,11 @@ app = typer.Typer(
 
 def _vault_addresses(s: Settings, sessions: sessionmaker[Session]) -> VaultAddressBook:
     """E-mail addresses from identity's PII vault (the composition root chooses this adapter)."""
-    return VaultAddressBook(sessions, make_keys(load_secret(s)))
+    return VaultAddressBook(sessions, keys_for(s))
 
 
 register_dispatch(app, address_book=_vault_addresses)
+register_triggers(app)
 
 Population = Annotated[
     Path | None,

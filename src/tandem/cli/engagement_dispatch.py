@@ -3,7 +3,9 @@
 The integrator calls :func:`register` on the ``engagement`` sub-app. This module is a composition root for the
 push half: it picks the channels — in-app always (announced live on Redis streams when ``TANDEM_REDIS_URL`` is
 set), e-mail when ``TANDEM_SMTP_HOST`` is set *and* the caller passes an address book factory (the identity
-vault; until then e-mail rows stay queued, never dropped).
+vault; until then e-mail rows stay queued, never dropped), and WeCom when it is configured: customers
+(``wecom``, through the external-contact directory), staff members (``wecom_member``) and, with
+``TANDEM_WECOM_ROBOTS``, group robots (``wecom_robot``).
 """
 
 from __future__ import annotations
@@ -14,12 +16,17 @@ from contextlib import contextmanager
 from dataclasses import asdict
 from typing import Annotated
 
+import httpx
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 from sqlalchemy.exc import OperationalError, ProgrammingError
 from sqlalchemy.orm import Session, sessionmaker
 
+from tandem.advisor.wecom.channel import WeComChannel, WeComMemberChannel
+from tandem.advisor.wecom.client import WeComClient, wecom_config
+from tandem.advisor.wecom.directory import SqlContactDirectory, SqlMemberDirectory
+from tandem.advisor.wecom.robot import WeComRobotChannel
 from tandem.cli.context import console, print_json, settings
 from tandem.core.db import make_engine, make_sessionmaker
 from tandem.core.errors import UserError
@@ -57,6 +64,23 @@ def build_channels(
             addresses=address_book(s, sessions),
             receipts=ReceiptLedger(sessions=sessions, channel="email"),
         )
+    config = wecom_config(s)
+    if config is not None:  # one HTTP client for the process; it lives as long as the dispatcher
+        wecom = WeComClient(config, http=httpx.Client(timeout=10))
+        channels["wecom"] = WeComChannel(
+            client=wecom,
+            directory=SqlContactDirectory(sessions=sessions),
+            receipts=ReceiptLedger(sessions=sessions, channel="wecom"),
+        )
+        channels["wecom_member"] = WeComMemberChannel(
+            client=wecom,
+            members=SqlMemberDirectory(sessions=sessions),
+            receipts=ReceiptLedger(sessions=sessions, channel="wecom_member"),
+        )
+        if s.wecom_robots:
+            channels["wecom_robot"] = WeComRobotChannel(
+                client=wecom, robots=s.wecom_robots, receipts=ReceiptLedger(sessions=sessions, channel="wecom_robot")
+            )
     return channels
 
 

@@ -15,6 +15,7 @@ import pandas as pd
 import typer
 from rich.cells import cell_len
 
+from tandem.cli import l2_days
 from tandem.cli.display import pad
 from tandem.core.errors import UserError
 from tandem.level2.book import price_band
@@ -68,15 +69,30 @@ def _one(events: dict[str, EventBatch], code: str | None) -> EventBatch:
 
 @app.command("book")
 def book(
-    orders: Annotated[Path, typer.Argument(help="逐笔委托 file (.csv or .zip)")],
-    trades: Annotated[Path, typer.Argument(help="逐笔成交 file (.csv or .zip; may be the same zip)")],
-    check_snapshots: Annotated[Path, typer.Option("--check-snapshots", help="10-level snapshot file to verify")],
+    orders: Annotated[Path, typer.Argument(help="逐笔委托 file (.csv or .zip), or a directory of days × stocks")],
+    trades: Annotated[Path | None, typer.Argument(help="逐笔成交 file (.csv or .zip; may be the same zip)")] = None,
+    check_snapshots: Annotated[
+        Path | None, typer.Option("--check-snapshots", help="10-level snapshot file to verify")
+    ] = None,
     code: Annotated[str | None, typer.Option("--code", help="security when files hold several")] = None,
     fmt: FormatOpt = "text",
     layout: LayoutOpt = None,
     columns: ColumnsOpt = None,
 ) -> None:
-    """Rebuild the order book and report the share of snapshot levels that match exactly."""
+    """Rebuild the order book and report the share of snapshot levels that match exactly.
+
+    Given a directory (of days × stocks), every stock-day in it is rebuilt (files decoded on worker processes,
+    with a progress bar) and reported with its anomalies; with ``--check-snapshots`` (a file or a directory), each
+    security that has snapshots there and one day in the run is also checked against them.
+    """
+    if orders.is_dir() or (trades is not None and trades.is_dir()):
+        paths = [orders, *([trades] if trades is not None and trades != orders else [])]
+        choice = LayoutChoice.parse(layout, columns, EVENT_LAYOUTS)
+        read = l2_days.read_directory(paths, choice, trades_only=False, code=code)
+        l2_days.print_books(read, fmt, check_snapshots)
+        return
+    if trades is None or check_snapshots is None:
+        raise UserError("pass the 逐笔成交 file and --check-snapshots SNAPSHOTS (or a directory to rebuild every day)")
     paths = [orders] if orders == trades else [orders, trades]
     events = _one(_events(paths, layout, columns), code)
     snaps = read_snapshots([check_snapshots])
@@ -104,7 +120,7 @@ def book(
 
 @app.command("flow")
 def flow(
-    trades: Annotated[list[Path], typer.Argument(help="逐笔成交 file(s) (.csv or .zip)")],
+    trades: Annotated[list[Path], typer.Argument(help="逐笔成交 file(s) (.csv or .zip), or directories of them")],
     orders: Annotated[Path | None, typer.Option("--orders", help="逐笔委托 file (optional)")] = None,
     thresholds: Annotated[
         str, typer.Option("--thresholds", help="eastmoney | amount_only | shares_only")
@@ -115,8 +131,23 @@ def flow(
     layout: LayoutOpt = None,
     columns: ColumnsOpt = None,
 ) -> None:
-    """Per-minute and daily capital flow by order-size class (主力 = 超大单 + 大单)."""
+    """Per-minute and daily capital flow by order-size class (主力 = 超大单 + 大单).
+
+    Given directories (of days × stocks), every stock-day in them is computed (files decoded on worker processes,
+    with a progress bar) and reported with its daily rows; ``--save`` writes them all.
+    """
     ts = threshold_set(thresholds)
+    if any(p.is_dir() for p in trades):
+        choice = LayoutChoice.parse(layout, columns, EVENT_LAYOUTS)
+        read = l2_days.read_directory(trades, choice, trades_only=True, code=code)
+        table = l2_days.flow_table(read, ts)
+        if save:
+            from tandem.cli.context import market_store
+
+            market_store().write_capital_flow(table)
+            print(f"saved {len(table)} daily rows for {len(read.days)} stock-days to the market store", file=sys.stderr)
+        l2_days.print_flow(read, table, ts, fmt)
+        return
     events = _one(_events([*trades, *([orders] if orders else [])], layout, columns), code)
     res = capital_flow(events, ts)
     daily = res.daily

@@ -11,12 +11,14 @@ import sys
 import typer
 
 from tandem.cli import accounts as accounts_cmd
+from tandem.cli import advisor as advisor_cmd
 from tandem.cli import backtest as backtest_cmd
 from tandem.cli import backup as backup_cmd
 from tandem.cli import data as data_cmd
 from tandem.cli import db as db_cmd
 from tandem.cli import diagnose as diagnose_cmd
 from tandem.cli import engagement as engagement_cmd
+from tandem.cli import keys as keys_cmd
 from tandem.cli import l2, ops, wealth
 from tandem.cli import quote as quote_cmd
 from tandem.cli import serve as serve_cmd
@@ -37,6 +39,8 @@ app.add_typer(db_cmd.app, name="db")
 app.add_typer(l2.app, name="l2")
 app.add_typer(wealth.app, name="wealth")
 app.add_typer(ops.app, name="ops")
+app.add_typer(keys_cmd.app, name="keys")
+app.add_typer(advisor_cmd.app, name="advisor")
 app.command("quote")(quote_cmd.quote)
 app.command("backtest")(backtest_cmd.backtest)
 app.command("screen")(backtest_cmd.screen)

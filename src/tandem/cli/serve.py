@@ -6,7 +6,32 @@ from typing import Annotated
 
 import typer
 
-from tandem.cli.context import settings
+from tandem.cli.context import err_console, market_store, settings
+from tandem.core.errors import UserError
+from tandem.core.settings import Settings
+from tandem.diagnosis.service import DiagnosisService
+from tandem.diagnosis.table_files import TableFiles
+
+
+def prepare_diagnosis(s: Settings) -> None:
+    """Score the latest session once, before any worker starts, into the data home's shared tables.
+
+    Each worker then maps that table on its first diagnosis (~0.1 s) instead of scoring the whole market and
+    loading the indicator kernels itself (~1–2.5 s per worker, and on a busy 2-core machine long enough to
+    delay the worker's health check). Nothing to do when the table is already stored for this store version.
+    """
+    store = market_store(s)
+    if store.current_version() is None:
+        return
+    try:
+        DiagnosisService(store, table_files=TableFiles.under(s.home)).table()
+    except UserError as exc:  # e.g. a store with funds only: the pages say so per request
+        err_console.print(f"diagnosis not prepared: {exc}")
+
+
+GRACEFUL_SHUTDOWN_S = 5
+"""How long a stopping worker waits for open responses before it cancels them. Live streams (notifications,
+Level-2 replays) never finish on their own, so without this bound uvicorn would wait on every open page."""
 
 
 def serve(
@@ -18,6 +43,7 @@ def serve(
     import uvicorn
 
     s = settings()
+    prepare_diagnosis(s)
     uvicorn.run(
         "tandem.web.app:create_app",
         factory=True,
@@ -26,5 +52,6 @@ def serve(
         workers=workers or s.workers,
         timeout_worker_healthcheck=s.worker_healthcheck_timeout,
         log_level=s.log_level.lower(),
+        timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_S,
         proxy_headers=False,
     )

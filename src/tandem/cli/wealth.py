@@ -19,7 +19,7 @@ import typer
 from rich.cells import cell_len
 from sqlalchemy.exc import OperationalError, ProgrammingError
 
-from tandem.cli.context import console, market_store, print_json, settings
+from tandem.cli.context import console, err_console, market_store, print_json, settings
 from tandem.cli.display import pad
 from tandem.compliance.audit import AuditSink, MemoryAuditLog, SqlAuditLog
 from tandem.compliance.suitability import CATEGORY_LABELS_ZH, InvestorCategory
@@ -27,10 +27,12 @@ from tandem.compliance.suitability_service import SuitabilityService
 from tandem.compute import runner_from_settings
 from tandem.core.db import make_engine, make_sessionmaker
 from tandem.core.errors import UserError
+from tandem.core.i18n import translate
 from tandem.wealth.assessment import AssessmentService
 from tandem.wealth.batch import plan_book
 from tandem.wealth.catalogue import Catalogue, build_catalogue
 from tandem.wealth.datasource import FundDataSource, ParquetFundSource
+from tandem.wealth.fund_master import load_fund_master
 from tandem.wealth.plan_store import PlanRepository
 from tandem.wealth.plans import Plan, PlanBuilder
 from tandem.wealth.questionnaire import load_questionnaire, score_answers
@@ -57,8 +59,27 @@ def _source(funds_file: Path | None, nav_file: Path | None) -> FundDataSource:
     return store
 
 
-def _catalogue(funds_file: Path | None, nav_file: Path | None) -> Catalogue:
-    return build_catalogue(_source(funds_file, nav_file))
+FundMaster = Annotated[
+    Path | None,
+    typer.Option(
+        "--fund-master",
+        help="Tushare fund_basic CSV (e.g. ../shared/data/funds/tushare_fund_basic_2022/fund_name_list.csv.gz): "
+        "off-exchange funds it lists use its min_amount as their minimum purchase (default: TANDEM_FUND_MASTER).",
+    ),
+]
+
+
+def _catalogue(funds_file: Path | None, nav_file: Path | None, fund_master: Path | None = None) -> Catalogue:
+    minimums = None
+    fund_master = fund_master or settings().fund_master
+    if fund_master is not None:
+        master = load_fund_master(fund_master)
+        for problem in master.problems[:5]:  # stderr: --format json keeps stdout pure JSON
+            err_console.print(f"fund master: {problem} (row left out)", markup=False, highlight=False)
+        if len(master.problems) > 5:
+            err_console.print(f"fund master: {len(master.problems) - 5} more problem rows left out", markup=False)
+        minimums = master.minimums
+    return build_catalogue(_source(funds_file, nav_file), minimums=minimums)
 
 
 def _db_audit() -> tuple[Any, SqlAuditLog]:
@@ -125,8 +146,19 @@ def _plan_text(plan: Plan) -> None:
     name_w = max((cell_len(h.name) for h in plan.holdings), default=0)
     for h in plan.holdings:
         name = pad(h.name, name_w)
-        console.print(f"  {h.code:<10} {name} {h.risk_level}  {h.weight:6.1%}  ¥{h.amount:>12,.2f}", markup=False)
+        channel = translate("zh", f"wealth.channel.{h.channel}")
+        source = pad(translate("zh", f"wealth.min_short.{h.min_purchase_source}"), 8)
+        console.print(
+            f"  {h.code:<10} {name} {h.risk_level} {h.weight:6.1%} {channel} ¥{h.amount:>11,.2f}"
+            f" {h.units:>11,.2f}份 起购 ¥{h.min_purchase:>9,.2f} {source}",
+            markup=False,
+        )
     console.print(f"  未投资现金 ¥{plan.cash_residual:,.2f}")
+    for key in sorted({h.min_purchase_source for h in plan.holdings}):
+        short, full = translate("zh", f"wealth.min_short.{key}"), translate("zh", f"wealth.min_source.{key}")
+        console.print(f"  起购依据 {short}: {full}")
+    if any(h.channel == "otc" for h in plan.holdings):
+        console.print(f"  注: {translate('zh', 'wealth.units.note')}")
     e = plan.expected
     console.print(
         f"历史年化收益 {e.annual_return:.1%}  年化波动 {e.volatility:.1%}  最大回撤 {e.max_drawdown:.1%}  ({e.basis})"
@@ -150,11 +182,12 @@ def plan(
     client_id: ClientId = None,
     funds_file: FundsFile = None,
     nav_file: NavFile = None,
+    fund_master: FundMaster = None,
 ) -> None:
     """Build a plan for a client of LEVEL investing AMOUNT (only strategies and funds that match LEVEL)."""
     _check_format(fmt)
     category = InvestorCategory.parse(level)
-    catalogue = _catalogue(funds_file, nav_file)
+    catalogue = _catalogue(funds_file, nav_file, fund_master)
     audit: AuditSink
     sessions = None
     if client_id is None:

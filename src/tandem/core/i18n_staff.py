@@ -76,11 +76,31 @@ STAFF_WORDS: Final[dict[str, tuple[str, str]]] = {
     "staff.client.phone": ("手机", "Phone"),
     "staff.client.id_number": ("证件号", "ID number"),
     "staff.client.since": ("开户日期", "Client since"),
-    "staff.client.wecom": ("企业微信账号", "WeCom user id"),
-    "staff.client.wecom_none": ("未绑定", "Not linked"),
-    "staff.client.wecom_hint": ("如 wm_zhangsan", "e.g. wm_zhangsan"),
-    "staff.client.wecom_link": ("绑定", "Link"),
-    "staff.client.wecom_saved": ("已保存企业微信账号", "WeCom user id saved"),
+    "staff.client.wecom": ("企业微信绑定", "WeCom binding"),
+    "staff.client.wecom_none": (
+        "未绑定：不会向该客户发送企业微信消息",
+        "Not bound: no WeCom message goes to this client",
+    ),
+    "staff.client.wecom_bound": ("已绑定企业微信客户", "Bound to WeCom customer"),
+    "staff.client.wecom_contact_of": ("所属成员：", "Contact of"),
+    "staff.client.wecom_you": ("您本人", "you"),
+    "staff.client.wecom_no_advisor": ("非 Tandem 顾问的成员", "a member who is no Tandem advisor"),
+    "staff.client.wecom_member": ("成员账号", "member"),
+    "staff.client.wecom_since": ("添加于", "added"),
+    "staff.client.wecom_not_mine": (
+        "该客户是其他成员的企业微信客户，您发送的企业微信消息会被拒绝；请先在企业微信中转接客户",
+        "This client is another member's WeCom contact, so your WeCom sends are refused; transfer the customer in "
+        "WeCom first",
+    ),
+    "staff.client.wecom_code": ("绑定码：", "Binding code:"),
+    "staff.client.wecom_code_help": (
+        "把绑定码填入您的「联系我」链接的 state 参数；客户通过该链接添加您后，运行企业微信同步（tandem advisor "
+        "wecom-sync）即完成绑定",
+        "Put the code as state in your 联系我 (contact me) link; once the client adds you through it, the WeCom sync "
+        "(tandem advisor wecom-sync) binds them",
+    ),
+    "staff.client.wecom_issue": ("生成绑定码", "Issue binding code"),
+    "staff.client.wecom_code_issued": ("绑定码已生成", "Binding code issued"),
     "staff.client.risk": ("风险等级与测评记录", "Risk level and questionnaire history"),
     "staff.client.assessed_at": ("测评日期", "Assessed on"),
     "staff.client.score": ("得分", "Score"),
@@ -132,8 +152,11 @@ STAFF_WORDS: Final[dict[str, tuple[str, str]]] = {
     "staff.tasks.advisor": ("投顾", "Advisor"),
     "staff.send.title": ("发送内容", "Send to clients"),
     "staff.send.wecom_on": (
-        "企业微信通道已开启：消息按 2,048 字节上限分段编号发送",
-        "WeCom channel on: messages go in numbered parts within 2,048 bytes",
+        "企业微信通道已开启：以客户群发从您的成员账号发出，按 4,000 字节上限分段编号，每段计入客户的群发额度；"
+        "未绑定或额度用完的客户逐个拒绝并说明原因",
+        "WeCom channel on: customer mass messages from your member account, in numbered parts within 4,000 bytes, "
+        "each part counting toward the client's allowance; unbound clients and used-up allowances are refused one "
+        "by one with the reason",
     ),
     "staff.send.wecom_off": ("企业微信通道未开启", "WeCom channel is off"),
     "staff.send.what": ("发送什么", "What to send"),

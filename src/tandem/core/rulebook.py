@@ -7,6 +7,25 @@ the same question for whole arrays of (board, day, ST flag, session number) with
 
 To add a rule change: append a record with its effective date and close the previous one's ``end`` — never edit
 history. Sources are the exchanges' published trading rules and the Ministry of Finance/STA stamp-duty notices.
+
+ST status is market data, not a rule: callers pass ``is_st`` from the store's dated ``st_periods`` (built from
+BaoStock's per-day ``isST`` flag, which covers ST and *ST alike), e.g. ``MarketStore.rules_for``. On main-board
+ST days before 2025-07-07 the band is 5% (600732.SH, *ST in 2019, closed at the 5% limit-up 5.12 / 5.38 / 5.65 on
+2019-01-08..10 in one-price sessions).
+
+Resumption after a trading halt (停牌后复牌) — the rule applied: the board's ordinary band (and the ST band) is in
+force from the first session back, however long the halt. The exchanges' trading rules list the only first days
+without a band — SSE 交易规则 (2006 text and its revisions) 3.4.15 and the SZSE rules' counterpart: a first public
+listing, an additional-offering listing (older texts), a resumed *listing* after 暂停上市 (恢复上市) or a relisting
+after delisting, and cases the exchange names in a notice (some major restructurings); a resumed *trading halt* is
+not among them. The bars show the band holding: 600732.SH resumed on 2016-01-05 after 88 halted sessions and sat at
+its 5% limit-up 8.10 (7.71 × 1.05), 600760.SH on 2016-12-13 at 10.23 (9.74 × 1.05). Of the exempt events only the
+IPO window is modelled (:data:`IPO_WINDOWS`): a 恢复上市 or an exchange-named exemption is an event the bars do not
+label, so such a day keeps its band here and no exemption is assumed. Its prices then lie beyond that band (000792.SZ's
+恢复上市 on 2021-08-10, after 311 halted sessions, opened at 39.22 on a 10% limit-up of 9.72): the import validator
+tolerates that on the first traded day after 20 or more halted sessions rather than quarantine a real row, and the
+backtester, which blocks a buy only when the price sits *at* the limit, fills it at the recorded open.
+(Article number as in the 2006 SSE text, not re-checked against a primary copy of the current one.)
 """
 
 from __future__ import annotations
@@ -81,6 +100,22 @@ _MAIN_REGISTRATION = date(2023, 4, 10)
 _MAIN_ST_10PCT = date(2025, 7, 7)
 _STAR_OPEN = date(2019, 7, 22)
 _BSE_OPEN = date(2021, 11, 15)
+"""The Beijing Stock Exchange's first trading day, under 《北京证券交易所交易规则（试行）》 (published 2021-11-02).
+
+BSE rules below were checked on 2026-12-07 against reports of the rules, not the rule text itself (bse.cn was not
+reachable from the reference corpus), each consistent with the others:
+
+* ±30% daily band, also for risk-warning stocks; no band on the first trading day of a public offering (with
+  10-minute halts at ±30% and ±60% of the open, which a daily backtest does not model); orders of at least 100
+  shares, then in steps of 1 share; odd lots below 100 sold in one order — Chinanews, 2021-11-13 ("Beijing Stock
+  Exchange opens on the 15th", via tellerreport.com), Economic Observer, 2021-11-14 (via breakinglatest.news),
+  laitimes.com ("trading rules of the Beijing Stock Exchange", 2021-11) and rcyhjx.com (2021-12-16, 单笔申报应不低于
+  100股，每笔申报可以1股为单位递增).
+* Codes: listings kept their NEEQ codes (43/83/87xxxx) at opening; the 920 code range opened to new listings on
+  2024-04-22 (first: 万达轴承, 920002), six existing listings switched on 2025-05-06 and the other 248 on 2025-10-09
+  (21st Century Business Herald, 2025-09-12; 同花顺财经, 2025-09-14). Both ranges are ``.BJ`` / board BSE in
+  :func:`tandem.core.models.board_of`; the rules do not depend on the code range.
+"""
 
 PRICE_LIMITS: tuple[PriceLimitRule, ...] = (
     PriceLimitRule(Board.SSE_MAIN, False, 0.10, date(1996, 12, 16), None, "SSE trading rules, 10% since 1996-12-16"),
@@ -97,8 +132,8 @@ PRICE_LIMITS: tuple[PriceLimitRule, ...] = (
     PriceLimitRule(Board.CHINEXT, True, 0.20, _CHINEXT_REFORM, None, "ChiNext registration reform 2020-08-24: ST 20%"),
     PriceLimitRule(Board.STAR, False, 0.20, _STAR_OPEN, None, "STAR Market rules: 20% since opening 2019-07-22"),
     PriceLimitRule(Board.STAR, True, 0.20, _STAR_OPEN, None, "STAR Market rules: ST also 20%"),
-    PriceLimitRule(Board.BSE, False, 0.30, _BSE_OPEN, None, "BSE trading rules: 30% since opening 2021-11-15"),
-    PriceLimitRule(Board.BSE, True, 0.30, _BSE_OPEN, None, "BSE trading rules: ST also 30%"),
+    PriceLimitRule(Board.BSE, False, 0.30, _BSE_OPEN, None, "北交所交易规则（试行）: ±30% since opening 2021-11-15"),
+    PriceLimitRule(Board.BSE, True, 0.30, _BSE_OPEN, None, "北交所交易规则（试行）: risk-warning stocks also ±30%"),
 )
 
 IPO_WINDOWS: tuple[IpoWindowRule, ...] = (
@@ -109,7 +144,9 @@ IPO_WINDOWS: tuple[IpoWindowRule, ...] = (
     IpoWindowRule(Board.CHINEXT, 0, 0.44, -0.36, date(2014, 1, 1), _CHINEXT_REFORM, "IPO day +44%/-36% of issue"),
     IpoWindowRule(Board.CHINEXT, 5, None, None, _CHINEXT_REFORM, None, "ChiNext registration: 5 days no limit"),
     IpoWindowRule(Board.STAR, 5, None, None, _STAR_OPEN, None, "STAR: first 5 trading days no limit"),
-    IpoWindowRule(Board.BSE, 1, None, None, _BSE_OPEN, None, "BSE: first trading day no limit"),
+    IpoWindowRule(
+        Board.BSE, 1, None, None, _BSE_OPEN, None, "北交所交易规则（试行）: no band on the first trading day"
+    ),
 )
 
 LOT_RULES: tuple[LotRule, ...] = (
@@ -117,7 +154,7 @@ LOT_RULES: tuple[LotRule, ...] = (
     LotRule(Board.SZSE_MAIN, 100, 100, _ANY, None, "Round lots of 100 shares"),
     LotRule(Board.CHINEXT, 100, 100, _ANY, None, "Round lots of 100 shares"),
     LotRule(Board.STAR, 200, 1, _STAR_OPEN, None, "STAR: at least 200 shares, then steps of 1 share"),
-    LotRule(Board.BSE, 100, 1, _BSE_OPEN, None, "BSE: at least 100 shares, then steps of 1 share"),
+    LotRule(Board.BSE, 100, 1, _BSE_OPEN, None, "北交所交易规则（试行）: at least 100 shares, then steps of 1 share"),
     LotRule(Board.B_SHARE, 100, 100, _ANY, None, "Round lots of 100 shares"),
     LotRule(Board.FUND, 100, 100, _ANY, None, "Exchange-traded funds: lots of 100 units"),
 )

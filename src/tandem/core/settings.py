@@ -56,6 +56,11 @@ class Settings(BaseSettings):
         description="Requests per minute and client address to the public market pages and endpoints without login.",
     )
     log_level: str = "INFO"
+    fund_master: Path | None = Field(
+        default=None,
+        description="Tushare fund_basic CSV (plain or .gz) whose min_amount (万元) gives off-exchange funds their "
+        "minimum purchase in wealth plans; unset = the documented ¥10 default for every off-exchange fund.",
+    )
     commission_rate: float = Field(default=0.00025, ge=0, le=0.003, description="Broker commission rate.")
     llm_base_url: str | None = Field(default=None, description="Optional OpenAI-compatible endpoint for rewriting.")
     llm_api_key: str | None = None
@@ -77,6 +82,14 @@ class Settings(BaseSettings):
     wecom_secret: str | None = Field(default=None, description="WeCom application secret (with corp id).")
     wecom_agent_id: int | None = Field(default=None, description="WeCom application agent id for message/send.")
     wecom_base_url: str = Field(default="https://qyapi.weixin.qq.com", description="WeCom server API base URL.")
+    wecom_robots: dict[str, str] = Field(
+        default={}, description="Group robots by name → webhook key (JSON object); unset = no robot channel."
+    )
+    wecom_mass_send_rule: str = Field(
+        default="four-per-month",
+        pattern="^(four-per-month|month-days|seven-per-week|one-per-day)$",
+        description="WeCom customer mass-send allowance the sender counts (advisor/wecom/allowance.py).",
+    )
 
     @property
     def market_dir(self) -> Path:

@@ -132,6 +132,9 @@ class Diagnosis:
     disclaimer_en: str
     notes: tuple[str, ...] = field(default=())
     price_history: tuple[tuple[date, float], ...] = field(default=())
+    industry_basis_zh: str = ""
+    industry_basis_en: str = ""
+    """Which dated classification list ``industry`` comes from, flagged when that list postdates ``as_of``."""
 
     def title(self, lang: str = "zh") -> str:
         """``贵州茅台（600519.SH）``, or just the code when the store has no name for it."""

@@ -31,8 +31,10 @@ from tandem.diagnosis.composite import WEIGHTS, effective_weights
 from tandem.diagnosis.llm import BriefRewriter
 from tandem.diagnosis.models import Brief, Composite, Diagnosis, DimensionScore
 from tandem.diagnosis.scorers import all_scorers
+from tandem.diagnosis.scorers.risk import industry_basis
 from tandem.diagnosis.snapshot import load_snapshot
 from tandem.diagnosis.table import MarketTable, MetricsRunner, build_table, local_metrics
+from tandem.diagnosis.table_files import TableFiles, VersionIndex
 from tandem.diagnosis.universe import require_stock, stock_codes
 from tandem.marketdata.store import MarketStore
 from tandem.marketdata.versioned_cache import VersionedCache
@@ -46,10 +48,19 @@ MAX_REPORTS = 2048
 
 @dataclass(frozen=True, slots=True)
 class _Sessions:
-    """The trading days of stocks in one store version (sorted), to map any requested day to its session."""
+    """The trading days of stocks in one store version (sorted), to map any requested day to its session.
+
+    ``index`` also holds each stock's first and last bar day, so a request is validated without reading any
+    stock's history.
+    """
 
     version: str | None
-    days: np.ndarray
+    index: VersionIndex
+
+    @property
+    def days(self) -> np.ndarray:
+        """The sorted sessions."""
+        return self.index.sessions
 
     def session_of(self, day: date) -> date | None:
         """The last session on or before ``day`` (None when the store has none)."""
@@ -76,8 +87,11 @@ class DiagnosisService:
         runner: MetricsRunner = local_metrics,
         max_days: int = MAX_DAYS,
         max_reports: int = MAX_REPORTS,
+        table_files: TableFiles | None = None,
     ) -> None:
         self.store = store
+        self.table_files = table_files
+        """Where scored tables are shared with the other processes of the data home (None: this process only)."""
         self.rewriter = rewriter
         self.runner = runner
         self._tables: LruCache[tuple[str | None, date], MarketTable] = LruCache(max_days)
@@ -96,7 +110,13 @@ class DiagnosisService:
             self._tables.clear()
             self._reports.clear()
             version = self.store.current_version()
-            return _Sessions(version, self.store.session_days(stock_codes(self.store)))
+            stored = self.table_files.load_index(version) if self.table_files and version else None
+            if stored is not None:
+                return _Sessions(version, stored)
+            index = _version_index(self.store)
+            if self.table_files is not None and version is not None:
+                self.table_files.save_index(version, index)
+            return _Sessions(version, index)
 
         return self._sessions.get("sessions", build)
 
@@ -122,8 +142,13 @@ class DiagnosisService:
         with self._build_lock:  # concurrent first requests of a day wait for one build instead of each building
             cached = self._tables.get(key)
             if cached is None:
-                built = build_table(load_snapshot(self.store, session), runner=self.runner)
-                cached = replace(built, snapshot=built.snapshot.tail(PRICE_DAYS))
+
+                def build() -> MarketTable:
+                    built = build_table(load_snapshot(self.store, session), runner=self.runner)
+                    return replace(built, snapshot=built.snapshot.tail(PRICE_DAYS))
+
+                files, version = self.table_files, sessions.version
+                cached = files.load_or_build(version, session, build) if files and version else build()
                 self._tables.put(key, cached)
             return cached
 
@@ -143,14 +168,15 @@ class DiagnosisService:
             raise UserError(
                 f"{_label(inst.code, inst.name)} was listed on {inst.list_date}; choose --as-of on or after that date"
             )
-        span = self.store.bar_span(inst.code)
+        span = sessions.index.span(inst.code)
         if span is None or span[0] > day or session is None:
             since = f"its first bar is {span[0]}" if span is not None else "it has none"
             raise NotFoundError(f"{_label(inst.code, inst.name)} has no daily bars on or before {day} ({since})")
         table = self.table(session)
         if inst.code not in table.scores.index:
             raise NotFoundError(f"{_label(inst.code, inst.name)} has no bars within five years before {day}")
-        diag = self._explain(table, inst.code, inst.name, inst.industry)
+        industry = table.snapshot.ref.at[inst.code, "industry"] if inst.code in table.snapshot.ref.index else None
+        diag = self._explain(table, inst.code, inst.name, industry if isinstance(industry, str) else None)
         self._reports.put((sessions.version, inst.code, session), _Report(diag, inst.list_date))
         return _for_day(diag, day)
 
@@ -194,6 +220,8 @@ class DiagnosisService:
             disclaimer_en="",
             notes=tuple(notes),
             price_history=tuple(zip(pd.DatetimeIndex(closes.index).date, closes.astype(float), strict=True)),
+            industry_basis_zh=industry_basis(_row(snap.ref, code), "zh"),
+            industry_basis_en=industry_basis(_row(snap.ref, code), "en"),
         )
         brief = compose_brief(draft)
         if self.rewriter is not None:
@@ -208,6 +236,18 @@ class DiagnosisService:
     def missing_dimensions(self, diag: Diagnosis) -> list[DimensionScore]:
         """The dimensions of ``diag`` that could not be scored (each says why)."""
         return [d for d in diag.dimensions if d.score is None]
+
+
+def _version_index(store: MarketStore) -> VersionIndex:
+    """The sessions and bar spans of every stock in the store's live version (two aggregate queries)."""
+    codes = stock_codes(store)
+    spans = store.bar_spans(codes)
+    return VersionIndex(
+        sessions=store.session_days(codes),
+        codes=spans["code"].to_numpy().astype(str),
+        first=pd.to_datetime(spans["first"]).to_numpy().astype("datetime64[D]"),
+        last=pd.to_datetime(spans["last"]).to_numpy().astype("datetime64[D]"),
+    )
 
 
 def _norm(code: str) -> str | None:

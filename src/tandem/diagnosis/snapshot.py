@@ -164,10 +164,11 @@ def load_snapshot(store: MarketStore, as_of: date, *, lookback_days: int = LOOKB
         pe=p["pe_ttm"].where(traded),
         pb=p["pb_mrq"].where(traded),
         ps=p["ps_ttm"].where(traded),
-        is_st=p["is_st"].fillna(0.0) > 0,
+        # ST status from the store's dated periods: the answer MarketStore.rules_for and the backtester give too
+        is_st=pd.DataFrame(store.st_flags(list(codes), dates.to_numpy()), index=dates, columns=codes),
         suspended=susp,
         bench=_bench(store, start, as_of).reindex(dates),
-        ref=_reference(store, codes, as_of),
+        ref=_reference(store, codes, dates[-1].date()),
         fund=_fundamentals(store, as_of),
         flow=_capital_flow(store, dates[max(0, len(dates) - 20)].date(), as_of),
     )
@@ -178,11 +179,32 @@ def _bench(store: MarketStore, start: date, end: date) -> pd.Series:
 
 
 def _reference(store: MarketStore, codes: pd.Index, as_of: date) -> pd.DataFrame:
+    """Names, boards and the industry in force on ``as_of`` (``store.industry_asof``, the screener's rule too).
+
+    ``industry_system``/``industry_snapshot``/``industry_backfilled`` say which classification list grouped the
+    peers, so the industry dimension can show it, and flag a list published after ``as_of``.
+    """
     inst = store.instruments().set_index("code")
-    ref = inst.reindex(codes)[["name", "industry", "list_date", "delist_date"]].copy()
+    ref = inst.reindex(codes)[["name", "list_date", "delist_date"]].copy()
     ref["name"] = ref["name"].where(ref["name"].notna() & (ref["name"] != ref.index.to_series()), None)
+    ind = store.industry_asof(as_of).set_index("code").reindex(codes)
+    ref["industry"] = pd.Series([v if isinstance(v, str) else None for v in ind["industry"]], codes, dtype=object)
+    ref["industry_system"] = pd.Series([v if isinstance(v, str) else None for v in ind["system"]], codes, dtype=object)
+    ref["industry_snapshot"] = ind["snapshot_date"]
+    ref["industry_backfilled"] = ind["backfilled"].fillna(False).astype(bool)
     ref["board"] = [board_of(c).value for c in codes]
+    ref["st_since"] = _st_since(store, codes, as_of)
     return ref
+
+
+def _st_since(store: MarketStore, codes: pd.Index, day: date) -> pd.Series:
+    """First day of the ST period each code is in on ``day`` (NaT when it is not under risk warning that day)."""
+    periods = store.st_periods()
+    if periods.empty:
+        return pd.Series(pd.NaT, index=codes, dtype="datetime64[ns]")
+    t = pd.Timestamp(day)
+    on = periods[(pd.to_datetime(periods["start"]) <= t) & (pd.to_datetime(periods["end"]) >= t)]
+    return pd.to_datetime(on.drop_duplicates("code", keep="last").set_index("code")["start"]).reindex(codes)
 
 
 def _fundamentals(store: MarketStore, as_of: date) -> pd.DataFrame:

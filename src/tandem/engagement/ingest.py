@@ -76,10 +76,15 @@ class IngestPolicy:
 
 @dataclass(frozen=True, slots=True)
 class IngestResult:
-    """What happened to an accepted batch: how many events came and how many were new to the sink."""
+    """What happened to an accepted batch: how many events came, how many were new, and the parsed events.
+
+    ``events`` lets the caller feed what the batch says to a higher layer (the advisor's education track reads
+    ``content_read``) without parsing it twice; engagement itself knows nothing of those layers.
+    """
 
     received: int
     stored: int
+    events: tuple[Event, ...] = ()
 
     @property
     def duplicates(self) -> int:
@@ -119,7 +124,8 @@ class EventIngestService:
         events, problems = parse_batch(raw, client_id=client_id, now=now, policy=self._policy)
         if problems:
             raise problems[0].kind(problems)
-        return IngestResult(received=len(events), stored=self._sink.append(events) if events else 0)
+        stored = self._sink.append(events) if events else 0
+        return IngestResult(received=len(events), stored=stored, events=tuple(events))
 
     def emit(
         self,

@@ -12,7 +12,7 @@ dividend data, so it means earnings yield (1/PE) in the top third with ROE (``ro
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 import numpy as np
@@ -61,16 +61,21 @@ COURSES: tuple[Course, ...] = (
 )
 
 
+THEME_COLUMNS = ["object_id", "board_code", "board_name"]
+
+
 @dataclass(frozen=True)
 class ItemCatalogue:
-    """One row per item: ``object_id, kind, name, industry, board, styles, risk``.
+    """One row per item: ``object_id, kind, name, industry, board, styles, risk``; ``themes``: stock → board rows.
 
     ``risk`` (R1–R5 as text) is set for products only — funds and model strategies — which the suitability
-    filter applies to; stocks and courses are information, not offers, and carry ``None``.
+    filter applies to; stocks and courses are information, not offers, and carry ``None``. ``themes`` lists the
+    East Money concept/industry boards (板块) each stock belonged to on ``as_of`` (``MarketStore.boards_asof``).
     """
 
     items: pd.DataFrame
     as_of: date
+    themes: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=THEME_COLUMNS))
 
     @property
     def ids(self) -> list[str]:
@@ -80,6 +85,12 @@ class ItemCatalogue:
     def of_kind(self, kind: str) -> pd.DataFrame:
         """Items of one kind (stock, fund, strategy, content)."""
         return self.items[self.items["kind"] == kind]
+
+
+MAX_THEME_SHARE = 0.10
+"""Boards with more than this share of the catalogue's stocks are membership lists, not themes (see below)."""
+DAILY_STATUS_PREFIX = "昨日"
+"""East Money's lists of one session's trading status (昨日涨停, 昨日连板 …): not a lasting theme."""
 
 
 def build_items(store: MarketStore, *, as_of: date) -> ItemCatalogue:
@@ -95,7 +106,24 @@ def build_items(store: MarketStore, *, as_of: date) -> ItemCatalogue:
     cols = ["object_id", "kind", "name", "industry", "board", "styles", "risk"]
     others = pd.DataFrame([*fund_rows, *strategy_rows, *course_rows], columns=cols)
     items = pd.concat([stocks[cols], others], ignore_index=True)
-    return ItemCatalogue(items, as_of)
+    boards = store.boards_asof(as_of, list(stocks["code"]))
+    themes = boards.rename(columns={"code": "object_id"})[THEME_COLUMNS].reset_index(drop=True)
+    return ItemCatalogue(items, as_of, interest_themes(themes, stocks=len(stocks)))
+
+
+def interest_themes(themes: pd.DataFrame, *, stocks: int) -> pd.DataFrame:
+    """The board rows that can say something about a client's taste.
+
+    East Money's board list mixes themes (白酒, 储能概念) with lists almost every stock is on (融资融券 covers 3,788
+    of 5,566 stocks, 深股通 1,730) and with one day's trading status (昨日涨停, 昨日高换手: about the session before
+    the snapshot, so wrong for every other day). A board holding more than :data:`MAX_THEME_SHARE` of the
+    catalogue's stocks, or one of the ``昨日…`` status lists, never becomes an interest tag.
+    """
+    if themes.empty or stocks <= 0:
+        return themes
+    sizes = themes.groupby("board_name")["object_id"].transform("nunique")
+    keep = (sizes <= MAX_THEME_SHARE * stocks) & ~themes["board_name"].astype(str).str.startswith(DAILY_STATUS_PREFIX)
+    return themes[keep].reset_index(drop=True)
 
 
 def _stocks(store: MarketStore, as_of: date) -> pd.DataFrame:

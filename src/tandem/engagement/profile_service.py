@@ -20,9 +20,11 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from tandem.core.db import session_scope, utcnow
 from tandem.core.errors import NotFoundError
+from tandem.core.i18n import translate
 from tandem.engagement.event_store import ParquetEventStore
 from tandem.engagement.items import ItemCatalogue
 from tandem.engagement.profile_models import ALL_TAGS, ProfileTagSuppression
+from tandem.engagement.profile_why import TagEvidence, tag_evidence
 from tandem.engagement.profiles import (
     ASSESSMENT_VALIDITY,
     ProfileState,
@@ -31,6 +33,7 @@ from tandem.engagement.profiles import (
     fold,
     item_tags,
     tag_label,
+    why_objects,
 )
 
 
@@ -42,6 +45,9 @@ class Tag:
     label_zh: str
     score: float
     share: float
+    why_zh: str = ""
+    why_en: str = ""
+    """For a board (``theme:``) tag: which of the client's stocks it came from ("" for other tags)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,8 +81,13 @@ class ProfileStateStore:
         meta = json.loads((folder / "meta.json").read_text(encoding="utf-8"))
         as_of = datetime.fromisoformat(meta["as_of"]) if meta["as_of"] else None
         seen = frozenset(meta["seen"])
+        objects = folder / "objects.parquet"  # absent in snapshots written before why-lines existed
         return ProfileState(
-            pl.read_parquet(folder / "tags.parquet"), pl.read_parquet(folder / "clients.parquet"), as_of, seen
+            pl.read_parquet(folder / "tags.parquet"),
+            pl.read_parquet(folder / "clients.parquet"),
+            as_of,
+            seen,
+            pl.read_parquet(objects) if objects.exists() else ProfileState.empty().objects,
         )
 
     def save(self, state: ProfileState) -> None:
@@ -90,6 +101,7 @@ class ProfileStateStore:
         folder.mkdir()
         state.tags.write_parquet(folder / "tags.parquet")
         state.clients.write_parquet(folder / "clients.parquet")
+        state.objects.write_parquet(folder / "objects.parquet")
         meta = {
             "as_of": state.as_of.isoformat() if state.as_of else None,
             "seen": sorted(state.seen),
@@ -116,7 +128,9 @@ class ProfileService:
         self._events = events
         self._state = state
         self._sessions = sessions
+        self.catalogue = catalogue
         self._tags = item_tags(catalogue)
+        self._names = dict(zip(catalogue.items["object_id"], catalogue.items["name"], strict=True))
 
     def update(self) -> ProfileState:
         """Fold every event received since the last update into the profiles and persist the result."""
@@ -144,7 +158,15 @@ class ProfileService:
     def profile(self, client_id: int, *, state: ProfileState | None = None) -> ClientProfile:
         """One client's profile; a client with no events yet gets an empty one."""
         st = state or self._state.load()
-        return profile_of(st, client_id)
+        return profile_of(st, client_id, carried=self._tags, names=self._names)
+
+    def evidence(self, *, client_id: int, tags: list[str]) -> dict[str, TagEvidence]:
+        """Which of the client's own acts built each of ``tags`` (deletions honoured), for the why-lines."""
+        if not tags:
+            return {}
+        events = self._events.read(client_ids=[client_id], columns=["client_id", "type", "object_id", "client_time"])
+        mine = self._suppressions().filter(pl.col("client_id") == client_id).select("tag", "deleted_at")
+        return tag_evidence(events, item_tags=self._tags, names=self._names, suppressions=mine, tags=tags)
 
     def delete_tag(self, *, client_id: int, tag: str, at: datetime | None = None) -> None:
         """Delete one tag of the client, for good: recorded, then removed from the current state."""
@@ -182,8 +204,30 @@ class ProfileService:
         return pl.DataFrame([tuple(r) for r in rows], schema=schema, orient="row")
 
 
-def profile_of(state: ProfileState, client_id: int) -> ClientProfile:
-    """Read one client's profile out of a state (tags strongest first, shares within each tag kind)."""
+def theme_why(
+    state: ProfileState, carried: pl.DataFrame, names: dict[str, str], *, client_id: int, tag: str
+) -> tuple[str, str]:
+    """The why-line of a board tag in both languages: the client's own stocks in that board, strongest first."""
+    stocks = [names.get(o, o) for o in why_objects(state, carried, client_id=client_id, tag=tag)]
+    if not stocks:
+        return "", ""
+    return (
+        translate("zh", "tag.theme_why").format(stocks="、".join(stocks)),
+        translate("en", "tag.theme_why").format(stocks=", ".join(stocks)),
+    )
+
+
+def profile_of(
+    state: ProfileState,
+    client_id: int,
+    *,
+    carried: pl.DataFrame | None = None,
+    names: dict[str, str] | None = None,
+) -> ClientProfile:
+    """Read one client's profile out of a state (tags strongest first, shares within each tag kind).
+
+    With ``carried`` (item → tag rows) (and item ``names``) board tags carry their why-line (:func:`theme_why`).
+    """
     mine = state.tags.filter(pl.col("client_id") == client_id).with_columns(
         pl.col("tag").str.split(":").list.first().alias("kind")
     )
@@ -191,7 +235,18 @@ def profile_of(state: ProfileState, client_id: int) -> ClientProfile:
         "score", descending=True
     )
     tags = tuple(
-        Tag(t, tag_label(t), round(s, 4), round(sh, 4)) for t, s, sh in mine.select("tag", "score", "share").iter_rows()
+        Tag(
+            t,
+            tag_label(t),
+            round(s, 4),
+            round(sh, 4),
+            *(
+                theme_why(state, carried, names or {}, client_id=client_id, tag=t)
+                if carried is not None and t.startswith("theme:")
+                else ("", "")
+            ),
+        )
+        for t, s, sh in mine.select("tag", "score", "share").iter_rows()
     )
     facts = state.clients.filter(pl.col("client_id") == client_id)
     if facts.is_empty():

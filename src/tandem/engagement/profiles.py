@@ -3,8 +3,9 @@
 A tag's score is the sum over the client's events about items carrying that tag of ``weight(type) ·
 2^(-age / half_life)``: recent, deliberate acts (a watchlist add, a long read, a plan accepted) count most.
 Because the decay is exponential, a new batch of events folds into yesterday's scores without re-reading history:
-``score(T') = score(T) · 2^(-(T' - T)/h) + Σ new``. Tags: ``industry:<name>``, ``board:<code>``,
-``style:<价值|成长|高股息>``, ``product:<stock|fund|strategy|content>``; plus the client's activity (decayed
+``score(T') = score(T) · 2^(-(T' - T)/h) + Σ new``. Tags: ``industry:<name>``, ``board:<code>`` (listing board),
+``theme:<East Money board name>`` (the 概念/行业板块 a stock belongs to), ``style:<价值|成长|高股息>``,
+``product:<stock|fund|strategy|content>``; plus the client's activity (decayed
 event count, 7-day half-life) and risk category from the latest ``assessment_completed`` event (valid one year,
 as the questionnaire says).
 
@@ -14,7 +15,7 @@ deletion is dropped for that tag, so neither an incremental update nor a rebuild
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 import polars as pl
@@ -37,6 +38,9 @@ EVENT_WEIGHTS: dict[str, float] = {
     "push_open": 0.5,
     "backtest_run": 1.0,
 }
+HOLDING_WEIGHTS: dict[str, float] = {"holding_changed": 2.0}
+"""Interest from what the client holds (a stock bought or sold): profiles only, so the recommender's interaction
+matrix (:mod:`.recommend_data`, which reads :data:`EVENT_WEIGHTS`) and its published evaluation stay as they were."""
 DWELL_BONUS_PER_MINUTE = 0.5  # reads: +0.5 per minute of dwell, capped at +2
 INTEREST_HALF_LIFE = timedelta(days=30)
 ACTIVITY_HALF_LIFE = timedelta(days=7)
@@ -44,6 +48,8 @@ ASSESSMENT_VALIDITY = timedelta(days=365)
 KIND_LABELS = {"stock": "股票", "fund": "基金", "strategy": "投顾策略", "content": "投教内容"}
 
 TAG_SCHEMA = pl.Schema({"client_id": pl.Int64(), "tag": pl.String(), "score": pl.Float64()})
+OBJECT_SCHEMA = pl.Schema({"client_id": pl.Int64(), "object_id": pl.String(), "score": pl.Float64()})
+"""Per-client evidence by item, decayed like the tags: what a tag's "why" line names (which stocks)."""
 CLIENT_SCHEMA = pl.Schema(
     {
         "client_id": pl.Int64(),
@@ -68,6 +74,7 @@ class ProfileState:
     clients: pl.DataFrame
     as_of: datetime | None
     seen: frozenset[str]
+    objects: pl.DataFrame = field(default_factory=lambda: pl.DataFrame(schema=OBJECT_SCHEMA))
 
     @classmethod
     def empty(cls) -> ProfileState:
@@ -87,7 +94,11 @@ def item_tags(catalogue: ItemCatalogue) -> pl.DataFrame:
         if board in BOARD_LABELS:
             rows.append((oid, f"board:{board}"))
         rows.extend((oid, f"style:{s}") for s in styles)
-    return pl.DataFrame(rows, schema={"object_id": pl.String, "tag": pl.String}, orient="row")
+    themes = catalogue.themes
+    rows.extend((str(o), f"theme:{n}") for o, n in zip(themes["object_id"], themes["board_name"], strict=True) if n)
+    return pl.DataFrame(rows, schema={"object_id": pl.String, "tag": pl.String}, orient="row").unique(
+        maintain_order=True
+    )
 
 
 def tag_label(tag: str) -> str:
@@ -110,15 +121,25 @@ def fold(
 ) -> ProfileState:
     """Fold ``events`` (read from the part ``files``) into ``state``; ``suppressions``: client_id, tag, deleted_at."""
     if events.is_empty():
-        return ProfileState(state.tags, state.clients, state.as_of, state.seen | files) if files else state
+        return (
+            ProfileState(state.tags, state.clients, state.as_of, state.seen | files, state.objects) if files else state
+        )
     new_as_of = _moment(events["client_time"].max())
     as_of = new_as_of if state.as_of is None or new_as_of > state.as_of else state.as_of
     age_s = (pl.lit(as_of) - pl.col("client_time")).dt.total_microseconds() / 1e6
-    evidence = _evidence(events, tags, suppressions, age_s)
-    old_tags = state.tags
+    evidence, by_object = _evidence(events, tags, suppressions, age_s)
+    old_tags, old_objects = state.tags, state.objects
     if state.as_of is not None:
         factor = 0.5 ** ((as_of - state.as_of).total_seconds() / INTEREST_HALF_LIFE.total_seconds())
         old_tags = old_tags.with_columns(pl.col("score") * factor)
+        old_objects = old_objects.with_columns(pl.col("score") * factor)
+    objects = (
+        pl.concat([old_objects, by_object])
+        .group_by("client_id", "object_id")
+        .agg(pl.col("score").sum())
+        .filter(pl.col("score") > 1e-3)
+        .sort("client_id", "object_id")
+    )
     merged = (
         pl.concat([old_tags, evidence])
         .group_by("client_id", "tag")
@@ -127,7 +148,7 @@ def fold(
         .sort("client_id", "tag")
     )
     clients = _fold_clients(state, events, as_of, age_s)
-    return ProfileState(merged, clients, as_of, state.seen | files)
+    return ProfileState(merged, clients, as_of, state.seen | files, objects)
 
 
 def _moment(value: object) -> datetime:
@@ -136,8 +157,12 @@ def _moment(value: object) -> datetime:
     return value
 
 
-def _evidence(events: pl.DataFrame, tags: pl.DataFrame, suppressions: pl.DataFrame, age_s: pl.Expr) -> pl.DataFrame:
-    weights = pl.DataFrame({"type": list(EVENT_WEIGHTS), "w": list(EVENT_WEIGHTS.values())})
+def _evidence(
+    events: pl.DataFrame, tags: pl.DataFrame, suppressions: pl.DataFrame, age_s: pl.Expr
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """New tag scores, and the same evidence per item (after "delete all"s) for the tags' why-lines."""
+    profile_weights = EVENT_WEIGHTS | HOLDING_WEIGHTS
+    weights = pl.DataFrame({"type": list(profile_weights), "w": list(profile_weights.values())})
     dwell = pl.col("properties").str.json_path_match("$.dwell_ms").cast(pl.Float64, strict=False).fill_null(0.0)
     scored = (
         events.filter(pl.col("object_id").is_not_null())
@@ -149,8 +174,15 @@ def _evidence(events: pl.DataFrame, tags: pl.DataFrame, suppressions: pl.DataFra
             ).alias("score")
         )
         .select("client_id", "object_id", "client_time", "score")
-        .join(tags, on="object_id", how="inner")
     )
+    by_object = scored
+    if not suppressions.is_empty():
+        every = suppressions.filter(pl.col("tag") == ALL_TAGS).select("client_id", pl.col("deleted_at").alias("all_at"))
+        by_object = by_object.join(every, on="client_id", how="left").filter(
+            pl.col("all_at").is_null() | (pl.col("client_time") > pl.col("all_at"))
+        )
+    by_object = by_object.group_by("client_id", "object_id").agg(pl.col("score").sum()).select(list(OBJECT_SCHEMA))
+    scored = scored.join(tags, on="object_id", how="inner")
     if not suppressions.is_empty():
         exact = suppressions.filter(pl.col("tag") != ALL_TAGS).select("client_id", "tag", "deleted_at")
         every = suppressions.filter(pl.col("tag") == ALL_TAGS).select("client_id", pl.col("deleted_at").alias("all_at"))
@@ -162,7 +194,7 @@ def _evidence(events: pl.DataFrame, tags: pl.DataFrame, suppressions: pl.DataFra
                 & (pl.col("all_at").is_null() | (pl.col("client_time") > pl.col("all_at")))
             )
         )
-    return scored.group_by("client_id", "tag").agg(pl.col("score").sum()).select(list(TAG_SCHEMA))
+    return scored.group_by("client_id", "tag").agg(pl.col("score").sum()).select(list(TAG_SCHEMA)), by_object
 
 
 def _fold_clients(state: ProfileState, events: pl.DataFrame, as_of: datetime, age_s: pl.Expr) -> pl.DataFrame:
@@ -201,7 +233,15 @@ def drop_tags(state: ProfileState, *, client_id: int, tags: list[str] | None) ->
     """The state without ``tags`` of ``client_id`` (all of them when ``tags`` is None): a deletion, applied now."""
     mine = pl.col("client_id") == client_id
     keep = ~mine if tags is None else ~(mine & pl.col("tag").is_in(tags))
-    return ProfileState(state.tags.filter(keep), state.clients, state.as_of, state.seen)
+    objects = state.objects.filter(pl.col("client_id") != client_id) if tags is None else state.objects
+    return ProfileState(state.tags.filter(keep), state.clients, state.as_of, state.seen, objects)
+
+
+def why_objects(state: ProfileState, item_tags: pl.DataFrame, *, client_id: int, tag: str, n: int = 3) -> list[str]:
+    """The ``n`` items (object ids) of the client's own evidence that carry ``tag``, strongest first."""
+    carrying = item_tags.filter(pl.col("tag") == tag).select("object_id")
+    mine = state.objects.filter(pl.col("client_id") == client_id).join(carrying, on="object_id", how="inner")
+    return mine.sort(["score", "object_id"], descending=[True, False]).head(n).get_column("object_id").to_list()
 
 
 def activity_level(activity: float) -> str:

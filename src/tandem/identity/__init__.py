@@ -9,12 +9,14 @@ from tandem.identity.authcache import BearerMemo, Caller, watch_revocations
 from tandem.identity.credentials import SESSION_TTL, csrf_token, issue_token, verify_token
 from tandem.identity.demo import DEMO_ACCOUNTS, DEMO_PASSWORD, DemoAccount, seed_demo_accounts
 from tandem.identity.errors import AccountLockedError, AuthRequiredError
-from tandem.identity.keys import SECRET_FILE, Keys, load_secret, make_keys
+from tandem.identity.keyring import KEYRING_FILE
+from tandem.identity.keys import SECRET_FILE, Keys, derived_pii_key, keyring_path, keys_for, load_secret, make_keys
 from tandem.identity.models import ROLES, Role, User, WebSession
 
 __all__ = [
     "DEMO_ACCOUNTS",
     "DEMO_PASSWORD",
+    "KEYRING_FILE",
     "ROLES",
     "SECRET_FILE",
     "SESSION_TTL",
@@ -29,7 +31,10 @@ __all__ = [
     "VaultAddressBook",
     "WebSession",
     "csrf_token",
+    "derived_pii_key",
     "issue_token",
+    "keyring_path",
+    "keys_for",
     "load_secret",
     "make_keys",
     "seed_demo_accounts",

@@ -14,9 +14,8 @@ import secrets
 from dataclasses import dataclass
 from pathlib import Path
 
-from cryptography.fernet import Fernet
-
 from tandem.core.settings import Settings
+from tandem.identity.keyring import KEYRING_FILE, PiiCipher
 
 SECRET_FILE = "secret.key"
 
@@ -28,7 +27,8 @@ class Keys:
     jwt: bytes
     csrf: bytes
     lookup: bytes
-    fernet: Fernet
+    fernet: PiiCipher
+    """Encrypts personal data with the keyring's primary key and decrypts with any of its keys."""
 
 
 def _derive(secret: bytes, label: str) -> bytes:
@@ -60,12 +60,29 @@ def load_secret(settings: Settings) -> bytes:
     return data
 
 
-def make_keys(secret: bytes) -> Keys:
-    """Derive the JWT, CSRF, login-lookup and Fernet keys from ``secret``."""
-    fernet_key = base64.urlsafe_b64encode(_derive(secret, "tandem/pii-fernet"))
+def make_keys(secret: bytes, keyring: Path | None = None) -> Keys:
+    """Derive the JWT, CSRF and login-lookup keys from ``secret``; PII keys from the keyring at ``keyring``.
+
+    Without a keyring file the PII key is the one derived from ``secret`` (key 1 of every keyring).
+    """
     return Keys(
         jwt=_derive(secret, "tandem/jwt"),
         csrf=_derive(secret, "tandem/csrf"),
         lookup=_derive(secret, "tandem/login-lookup"),
-        fernet=Fernet(fernet_key),
+        fernet=PiiCipher(keyring, derived_pii_key(secret)),
     )
+
+
+def derived_pii_key(secret: bytes) -> bytes:
+    """The Fernet key derived from the app secret (key 1 of the keyring)."""
+    return base64.urlsafe_b64encode(_derive(secret, "tandem/pii-fernet"))
+
+
+def keyring_path(settings: Settings) -> Path:
+    """Where the data home keeps its personal-data keyring."""
+    return settings.home / KEYRING_FILE
+
+
+def keys_for(settings: Settings) -> Keys:
+    """The keys of a data home: its secret and its keyring."""
+    return make_keys(load_secret(settings), keyring_path(settings))

@@ -19,6 +19,11 @@ Role = Literal["investor", "advisor", "operations", "compliance", "admin", "part
 ROLES: tuple[Role, ...] = ("investor", "advisor", "operations", "compliance", "admin", "partner")
 
 
+PII_COLUMN = {"pii": "keyring"}
+"""Column ``info`` marking a value encrypted with the personal-data keyring: key rotation finds such columns in
+the models' metadata (:func:`tandem.identity.key_rotation.encrypted_columns`), so a new one needs no list edit."""
+
+
 class User(Base):
     """An account of any role; ``token_version`` bumps on logout-everywhere and password change."""
 
@@ -26,7 +31,7 @@ class User(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     login_hash: Mapped[str] = mapped_column(String(64), unique=True, index=True)
-    login_enc: Mapped[bytes] = mapped_column(LargeBinary)
+    login_enc: Mapped[bytes] = mapped_column(LargeBinary, info=PII_COLUMN)
     login_kind: Mapped[str] = mapped_column(String(8))
     display_name: Mapped[str | None] = mapped_column(String(40), nullable=True)
     role: Mapped[str] = mapped_column(String(16), default="investor")
@@ -34,8 +39,8 @@ class User(Base):
     token_version: Mapped[int] = mapped_column(Integer, default=0)
     failed_logins: Mapped[int] = mapped_column(Integer, default=0)
     locked_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
-    phone_enc: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)
-    id_number_enc: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)
+    phone_enc: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True, info=PII_COLUMN)
+    id_number_enc: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True, info=PII_COLUMN)
     non_personalised: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)

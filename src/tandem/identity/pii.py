@@ -9,8 +9,9 @@ from __future__ import annotations
 import hashlib
 import hmac
 import re
+from typing import Protocol
 
-from cryptography.fernet import Fernet, InvalidToken
+from cryptography.fernet import InvalidToken
 
 from tandem.core.errors import ValidationFailed
 
@@ -75,12 +76,24 @@ def login_digest(key: bytes, value: str) -> str:
     return hmac.new(key, value.encode(), hashlib.sha256).hexdigest()
 
 
-def encrypt(fernet: Fernet, value: str) -> bytes:
+class Cipher(Protocol):
+    """Fernet's interface: :class:`~tandem.identity.keyring.PiiCipher` (the keyring) or a plain ``Fernet``."""
+
+    def encrypt(self, data: bytes) -> bytes:
+        """Encrypt with the current key."""
+        ...
+
+    def decrypt(self, token: bytes) -> bytes:
+        """Decrypt, raising ``InvalidToken`` when no key fits."""
+        ...
+
+
+def encrypt(fernet: Cipher, value: str) -> bytes:
     """Encrypt a personal-data field for storage."""
     return fernet.encrypt(value.encode())
 
 
-def decrypt(fernet: Fernet, token: bytes) -> str:
+def decrypt(fernet: Cipher, token: bytes) -> str:
     """Decrypt a stored field; a key mismatch is a configuration error, reported as such."""
     try:
         return fernet.decrypt(token).decode()

@@ -13,7 +13,7 @@ trading, ``OCALL``/``CCALL`` the opening/closing call auctions.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -98,7 +98,7 @@ def _layout(table: CsvTable, df: pd.DataFrame) -> tuple[pd.Series, I32, npt.NDAr
 
 
 def read_snapshot_table(table: CsvTable) -> list[SnapshotBatch]:
-    """One snapshot table as batches, one per security, each sorted by time."""
+    """One snapshot table as batches, one per security, each sorted by time (pandas: the reference reader)."""
     if table.fmt not in SNAPSHOT_FORMATS:
         raise UserError(f"{table.location}: is a {table.fmt} table, not 10-level snapshots")
     with table.open() as fh:
@@ -123,13 +123,24 @@ def read_snapshot_table(table: CsvTable) -> list[SnapshotBatch]:
     return out
 
 
-def read_snapshots(paths: Iterable[Path]) -> dict[str, SnapshotBatch]:
-    """All snapshot tables in ``paths`` (csv or zip; order/trade members are skipped), per security."""
+def read_snapshots(
+    paths: Iterable[Path], reader: Callable[[CsvTable], list[SnapshotBatch]] | None = None
+) -> dict[str, SnapshotBatch]:
+    """All snapshot tables in ``paths`` (csv or zip; order/trade members are skipped), per security.
+
+    ``reader`` decodes one table: by default the pyarrow decoder
+    (:func:`tandem.level2.decode_snapshots.decode_snapshot_table`, imported here because it builds on this
+    module's records); :func:`read_snapshot_table` (pandas) is the reference it is tested against.
+    """
+    if reader is None:
+        from tandem.level2.decode_snapshots import decode_snapshot_table
+
+        reader = decode_snapshot_table
     out: dict[str, SnapshotBatch] = {}
     for path in paths:
         for table in csv_members(Path(path)):
             if table.fmt in SNAPSHOT_FORMATS:
-                for batch in read_snapshot_table(table):
+                for batch in reader(table):
                     out[batch.code] = batch
     if not out:
         raise UserError(f"{', '.join(map(str, paths))}: no 10-level snapshot table found")

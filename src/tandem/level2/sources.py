@@ -7,7 +7,6 @@ through :func:`csv_members`, which yields each CSV table with its header, read s
 
 from __future__ import annotations
 
-import io
 import re
 import zipfile
 from collections.abc import Callable, Iterator
@@ -216,9 +215,15 @@ def csv_members(path: Path, choice: LayoutChoice | None = None) -> Iterator[CsvT
 
 
 def _zip_opener(path: Path, name: str) -> Callable[[], IO[bytes]]:
+    """A stream that inflates the member as it is read: nothing is extracted, the member is never held whole.
+
+    Closing the archive right away is safe: the member stream holds its own reference to the file and closes it
+    when it is closed itself. Its CRC check runs at the end of the member, so a damaged one fails when read.
+    """
+
     def opener() -> IO[bytes]:
         with zipfile.ZipFile(path) as zf:
-            return io.BytesIO(zf.read(name))
+            return zf.open(name)
 
     return opener
 

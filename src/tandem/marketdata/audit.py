@@ -5,6 +5,7 @@ from __future__ import annotations
 import polars as pl
 
 from tandem.core.models import board_of
+from tandem.marketdata import st_periods
 from tandem.marketdata.csvio import Problem
 from tandem.marketdata.store import MarketStore
 from tandem.marketdata.validate import check_bars
@@ -23,4 +24,33 @@ def audit_store(store: MarketStore) -> list[Problem]:
     )
     problems: list[Problem] = []
     check_bars(frame, problems)
+    problems.extend(_st_period_problems(store, bars))
     return problems
+
+
+def _st_period_problems(store: MarketStore, bars: pl.DataFrame) -> list[Problem]:
+    """Stored ST periods that the bars' ``is_st`` flags do not give (or that are missing), per code.
+
+    ``st_periods`` is derived; a mismatch means it was written by something other than an import, so say how to
+    rebuild it rather than which side is right.
+    """
+    if not store.versioned.files("st_periods"):
+        return []  # a store written before the table existed: MarketStore derives the periods from the bars
+    key = ["code", "start", "end"]
+    stored = store.versioned.read("st_periods").select(key)
+    expected = st_periods.periods_from_bars(bars).select(key)
+    out: list[Problem] = []
+    for frame, what in (
+        (stored.join(expected, on=key, how="anti"), "not given by the bars' is_st flags"),
+        (expected.join(stored, on=key, how="anti"), "given by the bars' is_st flags but not stored"),
+    ):
+        for i, (code, start, end) in enumerate(frame.sort(key).iter_rows(), 1):
+            out.append(
+                Problem(
+                    f"st_periods/{code}",
+                    i,
+                    "period",
+                    f"{start}..{end} is {what}; re-import the code's bars to rebuild its periods",
+                )
+            )
+    return out

@@ -17,6 +17,7 @@ from pathlib import Path
 import polars as pl
 
 from tandem.core.errors import UserError, ValidationFailed
+from tandem.marketdata import st_periods
 from tandem.marketdata.adjust import with_adj_factor
 from tandem.marketdata.csvio import Problem
 from tandem.marketdata.importers.base import Importer, LoadResult
@@ -149,6 +150,8 @@ def _upsert_bars(tx: Transaction, frames: list[pl.DataFrame]) -> None:
         old = old.join(new.select("code", "date"), on=["code", "date"], how="anti")
         new = pl.concat([old, new.select([c for c in old.columns if c in new.columns])], how="diagonal_relaxed")
     tx.upsert("daily_bars", with_adj_factor(new))
+    # the touched codes' ST periods, rebuilt from their complete histories in the same transaction (atomic)
+    tx.replace("st_periods", st_periods.replace_for_codes(tx.table("st_periods"), new))
 
 
 def _write_quarantine(directory: Path, results: list[LoadResult]) -> Path:

@@ -13,8 +13,11 @@ built caches are immutable, so the hot paths read them without holding the lock.
 
 from __future__ import annotations
 
+import contextlib
 import difflib
+import os
 import threading
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
@@ -26,16 +29,22 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 import polars as pl
+import pyarrow as pa
+import structlog
+from pyarrow import feather
 
 from tandem.core.errors import NotFoundError, UserError
 from tandem.core.models import Board, Exchange, FundType, Instrument, InstrumentKind, board_of, normalize_code
 from tandem.core.rulebook import DayRules, rules_for
-from tandem.marketdata import calendar, pit
+from tandem.marketdata import calendar, industries, pit, st_periods
 from tandem.marketdata.fund_types import fund_type_of
 from tandem.marketdata.tables import TABLES
 from tandem.marketdata.versioned import VersionedStore
 
 T = TypeVar("T")
+log = structlog.get_logger(__name__)
+_DERIVED_FORMAT = 1
+"""Bumped when :meth:`MarketStore._build_instruments` changes, so stored frames of the old derivation are ignored."""
 Adjust = Literal["qfq", "hfq"] | None
 BAR_COLUMNS = (
     "open",
@@ -95,6 +104,8 @@ class MarketStore:
         self._bars: _BarCache | None = None
         self._instruments: pd.DataFrame | None = None
         self._fundamentals: pl.DataFrame | None = None
+        self._snapshots: dict[str, pl.DataFrame] = {}
+        self._st: pl.DataFrame | None = None
         self._lock = threading.RLock()
         self._cold_reads = 0
 
@@ -122,6 +133,8 @@ class MarketStore:
             self._cold_reads = 0
             self._instruments = None
             self._fundamentals = None
+            self._snapshots = {}
+            self._st = None
             if self._con is not None:
                 self._con.close()
             self._con = None
@@ -252,36 +265,83 @@ class MarketStore:
     def _instrument_frame(self, kind: InstrumentKind | str | None) -> pd.DataFrame:
         self._sync()
         if self._instruments is None:
-            self._instruments = self.sql(
-                """
-                WITH known AS (SELECT * FROM instruments),
-                priced AS (
-                    SELECT DISTINCT code, 'stock' AS kind FROM daily_bars
-                    UNION SELECT DISTINCT code, 'index' FROM index_bars
-                    UNION SELECT DISTINCT code, 'fund' FROM funds
-                )
-                SELECT COALESCE(k.code, p.code) AS code, COALESCE(k.name, f.name, p.code) AS name,
-                       COALESCE(k.kind, p.kind) AS kind, k.exchange, k.board, k.list_date, k.delist_date,
-                       k.industry, COALESCE(k.initials, f.initials) AS initials
-                FROM known k FULL OUTER JOIN priced p ON k.code = p.code
-                LEFT JOIN funds f ON f.code = COALESCE(k.code, p.code)
-                ORDER BY code
-                """
-            )
-            inst = self._instruments
-            inst["exchange"] = inst["exchange"].fillna(inst["code"].str.split(".").str[1])
-            missing_board = inst["board"].isna()
-            if missing_board.any():
-                inst.loc[missing_board, "board"] = [
-                    Board.INDEX.value if k == "index" else board_of(c).value if c[-2:] in ("SH", "SZ", "BJ") else None
-                    for c, k in zip(inst.loc[missing_board, "code"], inst.loc[missing_board, "kind"], strict=True)
-                ]
-            # Codes known only from daily bars were assumed stocks; exchange-traded funds have bars too.
-            inst.loc[(inst["kind"] == "stock") & (inst["board"] == Board.FUND.value), "kind"] = "fund"
+            self._instruments = self._stored_instruments()
+        if self._instruments is None:
+            self._instruments = self._build_instruments()
+            self._store_instruments(self._instruments)
         inst = self._instruments
         if kind is not None:
             inst = inst[inst["kind"] == str(kind)]
         return inst.reset_index(drop=True)
+
+    def _derived_instruments_path(self) -> Path | None:
+        """Where the live version's instrument frame is kept for other processes (None for an empty store).
+
+        The frame is a pure function of the version's files (and of :data:`_DERIVED_FORMAT`, bumped when the
+        derivation below changes), but building it scans every daily bar for codes that only have prices —
+        0.6 s at 23,000 instruments under load, the larger part of a fresh worker's first diagnosis.
+        """
+        if self._version is None:
+            return None
+        return self.root / "derived" / f"instruments-{_DERIVED_FORMAT}-{self._version}.arrow"
+
+    def _stored_instruments(self) -> pd.DataFrame | None:
+        path = self._derived_instruments_path()
+        if path is None or not path.is_file():
+            return None
+        try:  # Arrow IPC, memory-mapped: a few ms where Parquet's first read pays ~0.1 s of reader set-up
+            frame: pd.DataFrame = feather.read_table(path, memory_map=True).to_pandas()
+            return frame
+        except (OSError, ValueError, pa.ArrowException) as exc:  # damaged or foreign: rebuild rather than trust
+            log.warning("store.derived_unreadable", path=str(path), error=str(exc))
+            return None
+
+    def _store_instruments(self, frame: pd.DataFrame) -> None:
+        """Write the frame atomically beside the versions; keep the newest few (a cache: never fails a read)."""
+        path = self._derived_instruments_path()
+        if path is None:
+            return
+        tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex}.tmp")
+        try:
+            path.parent.mkdir(exist_ok=True)
+            feather.write_feather(frame, tmp, compression="uncompressed")
+            os.replace(tmp, path)
+            older = sorted(path.parent.glob("instruments-*.arrow"), key=lambda p: p.stat().st_mtime)[:-3]
+            for old in older:
+                old.unlink(missing_ok=True)
+        except OSError as exc:
+            with contextlib.suppress(OSError):
+                tmp.unlink()
+            log.warning("store.derived_write_failed", path=str(path), error=str(exc))
+
+    def _build_instruments(self) -> pd.DataFrame:
+        """Reference data joined with every code that has prices (those named by their code)."""
+        inst = self.sql(
+            """
+            WITH known AS (SELECT * FROM instruments),
+            priced AS (
+                SELECT DISTINCT code, 'stock' AS kind FROM daily_bars
+                UNION SELECT DISTINCT code, 'index' FROM index_bars
+                UNION SELECT DISTINCT code, 'fund' FROM funds
+            )
+            SELECT COALESCE(k.code, p.code) AS code, COALESCE(k.name, f.name, p.code) AS name,
+                   COALESCE(k.kind, p.kind) AS kind, k.exchange, k.board, k.list_date, k.delist_date,
+                   k.industry, COALESCE(k.initials, f.initials) AS initials
+            FROM known k FULL OUTER JOIN priced p ON k.code = p.code
+            LEFT JOIN funds f ON f.code = COALESCE(k.code, p.code)
+            ORDER BY code
+            """
+        )
+        inst["exchange"] = inst["exchange"].fillna(inst["code"].str.split(".").str[1])
+        missing_board = inst["board"].isna()
+        if missing_board.any():
+            inst.loc[missing_board, "board"] = [
+                Board.INDEX.value if k == "index" else board_of(c).value if c[-2:] in ("SH", "SZ", "BJ") else None
+                for c, k in zip(inst.loc[missing_board, "code"], inst.loc[missing_board, "kind"], strict=True)
+            ]
+        # Codes known only from daily bars were assumed stocks; exchange-traded funds have bars too.
+        inst.loc[(inst["kind"] == "stock") & (inst["board"] == Board.FUND.value), "kind"] = "fund"
+        return inst
 
     def instrument(self, code: str) -> Instrument:
         """One instrument by code (any common spelling); unknown codes get a did-you-mean suggestion."""
@@ -431,6 +491,20 @@ class MarketStore:
         )
         return pd.to_datetime(frame["date"]).to_numpy().astype("datetime64[D]")
 
+    def bar_spans(self, codes: list[str]) -> pd.DataFrame:
+        """First and last bar day of each of ``codes`` that has bars (columns code, first, last; sorted by code).
+
+        One aggregate over the files — unlike :meth:`bar_span` it never builds the in-memory bar copy, so a fresh
+        process can validate a request before (or without) paying for that copy.
+        """
+        frame = self.sql(
+            "SELECT code, MIN(date) AS first, MAX(date) AS last FROM daily_bars WHERE code IN (SELECT unnest(?)) "
+            "GROUP BY code ORDER BY code",
+            [list(codes)],
+        )
+        frame["code"] = frame["code"].astype(str)
+        return frame
+
     def bar_span(self, code: str) -> tuple[date, date] | None:
         """First and last day of ``code``'s daily bars (None when it has none) — without copying its history."""
         norm = normalize_code(code)
@@ -556,18 +630,124 @@ class MarketStore:
             tx.upsert("capital_flow", frame)
         return tx.changed
 
+    # ------------------------------------------------------------------ industries and boards (point in time)
+    def _snapshot_rows(self, table: str) -> pl.DataFrame:
+        """A whole (small) snapshot table of the live version, read once per version."""
+
+        def read() -> pl.DataFrame:
+            self._sync()
+            if table not in self._snapshots:
+                self._snapshots[table] = self._vs.read(table, self._version)
+            return self._snapshots[table]
+
+        return self._retrying(read)
+
+    def industry_snapshots(self) -> pd.DataFrame:
+        """The classification snapshots the store holds: system, snapshot_date, date_basis and row count."""
+        rows = self._snapshot_rows("industry_classification")
+        if rows.is_empty():
+            return pd.DataFrame(columns=["system", "snapshot_date", "date_basis", "rows"])
+        out = rows.group_by("system", "snapshot_date").agg(pl.col("date_basis").first(), pl.len().alias("rows"))
+        return out.sort("snapshot_date", "system").to_pandas()
+
+    def industry_asof(self, day: date | str, codes: list[str] | None = None) -> pd.DataFrame:
+        """The industry of each code in the classification in force on ``day`` (the rule of :mod:`.industries`).
+
+        Columns ``code, industry_code, industry, system, snapshot_date, backfilled``. A store without any
+        classification snapshot answers from the undated ``instruments.industry`` (system ``instruments``), so an
+        older store keeps its peer groups; the system column says which it was.
+        """
+        d = _to_date(day)
+        if d is None:
+            raise UserError("industry_asof needs a day; use YYYY-MM-DD")
+        rows = self._snapshot_rows("industry_classification")
+        if rows.is_empty():
+            inst = self.instruments("stock")
+            out = pd.DataFrame(
+                {
+                    "code": inst["code"],
+                    "industry_code": None,
+                    "industry": inst["industry"],
+                    "system": "instruments",
+                    "snapshot_date": pd.NaT,
+                    "backfilled": False,
+                }
+            )
+        else:
+            out = industries.classification_on(rows, d).to_pandas()
+        if codes is not None:
+            wanted = {normalize_code(c) for c in codes}
+            out = out[out["code"].isin(wanted)]
+        out = out.reset_index(drop=True)
+        out["industry"] = pd.Series([v if isinstance(v, str) else None for v in out["industry"]], dtype=object)
+        return out
+
+    def boards_asof(self, day: date | str, codes: list[str] | None = None) -> pd.DataFrame:
+        """East Money board membership in force on ``day``: ``code, board_code, board_name, snapshot_date, backfilled``.
+
+        The same rule as :meth:`industry_asof` (latest snapshot on or before the day; the oldest, flagged
+        ``backfilled``, before any); empty when the store holds no board snapshot.
+        """
+        d = _to_date(day)
+        if d is None:
+            raise UserError("boards_asof needs a day; use YYYY-MM-DD")
+        out = industries.boards_on(self._snapshot_rows("board_membership"), d)
+        if codes is not None:
+            out = out.filter(pl.col("code").is_in([normalize_code(c) for c in codes]))
+        return out.to_pandas()
+
     # ------------------------------------------------------------------ calendar, rules, info
     def trading_days(self, start: date | str, end: date | str) -> list[date]:
         """XSHG trading days in ``[start, end]``."""
         return [d.astype(object) for d in calendar.sessions(_to_date(start), _to_date(end))]
 
-    def rules_for(self, code: str, day: date | str) -> DayRules:
-        """The dated rules for ``code`` on ``day``, with its ST status and session count taken from the data."""
+    # ------------------------------------------------------------------ ST status
+    def _st_rows(self) -> pl.DataFrame:
+        """The live version's ST periods; a store written before ``st_periods`` existed derives them from its bars."""
+
+        def read() -> pl.DataFrame:
+            self._sync()
+            if self._st is None:
+                if self._vs.files("st_periods", self._version):
+                    self._st = self._vs.read("st_periods", self._version)
+                elif self._vs.files("daily_bars", self._version):
+                    bars = self._vs.read("daily_bars", self._version).select("code", "date", "is_st", "source")
+                    self._st = st_periods.periods_from_bars(bars)
+                else:
+                    self._st = st_periods.periods_from_bars(pl.DataFrame())
+            return self._st
+
+        return self._retrying(read)
+
+    def st_periods(self, code: str | None = None) -> pd.DataFrame:
+        """ST (risk-warning) periods: ``code, start, end`` (inclusive), ``sessions``, ``source``; one code or all."""
+        rows = self._st_rows()
+        if code is not None:
+            rows = rows.filter(pl.col("code") == normalize_code(code))
+        return rows.sort("code", "start").to_pandas()
+
+    def is_st(self, code: str, day: date | str) -> bool:
+        """Whether ``code`` traded under risk warning (ST or *ST) on ``day``, by the dated periods of the store."""
         d = _to_date(day)
-        assert d is not None
+        if d is None:
+            raise UserError("is_st needs a day; use YYYY-MM-DD")
+        rows = self._st_rows().filter(
+            (pl.col("code") == normalize_code(code)) & (pl.col("start") <= d) & (pl.col("end") >= d)
+        )
+        return rows.height > 0
+
+    def st_flags(self, codes: list[str], days: npt.ArrayLike) -> npt.NDArray[np.bool_]:
+        """Vectorised :meth:`is_st`: a ``len(days) × len(codes)`` mask (``days`` sorted ascending)."""
+        norm = [normalize_code(c) for c in codes]
+        return st_periods.flags(self._st_rows(), norm, np.asarray(days, dtype="datetime64[D]"))
+
+    def rules_for(self, code: str, day: date | str) -> DayRules:
+        """The dated rules for ``code`` on ``day``; ST status (:meth:`is_st`) and session count come from the data."""
+        d = _to_date(day)
+        if d is None:
+            raise UserError("rules_for needs a day; use YYYY-MM-DD")
         inst = self.instrument(code)
-        bars = self.daily_bars(inst.code, end=d)
-        is_st = bool(bars["is_st"].iloc[-1]) if len(bars) and bars["date"].iloc[-1] == np.datetime64(d) else False
+        is_st = self.is_st(inst.code, d)
         session_no = None
         if inst.list_date is not None:
             idx = calendar.session_index(np.array([inst.list_date, d], dtype="datetime64[D]"))
@@ -614,6 +794,7 @@ def _duck_type(t: object) -> str:
         "date32[day]": "DATE",
         "double": "DOUBLE",
         "bool": "BOOLEAN",
+        "int64": "BIGINT",
         "timestamp[s]": "TIMESTAMP",
     }.get(s, "VARCHAR")
 

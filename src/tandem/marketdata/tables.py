@@ -175,10 +175,72 @@ TABLES: dict[str, TableSpec] = {
             ),
             ("code", "date", "threshold_set", "class"),
         ),
+        # Dated classification snapshots (marketdata/industries.py): one row per code per system per snapshot day.
+        TableSpec(
+            "industry_classification",
+            pa.schema(
+                [
+                    ("code", _S),
+                    ("system", _S),
+                    ("snapshot_date", _D),
+                    ("industry_code", _S),
+                    ("industry", _S),
+                    ("date_basis", _S),
+                    ("source", _S),
+                ]
+            ),
+            ("code", "system", "snapshot_date"),
+        ),
+        TableSpec(
+            "board_membership",
+            pa.schema(
+                [
+                    ("board_code", _S),
+                    ("board_name", _S),
+                    ("code", _S),
+                    ("snapshot_date", _D),
+                    ("date_basis", _S),
+                    ("source", _S),
+                ]
+            ),
+            ("board_code", "code", "snapshot_date"),
+        ),
+        TableSpec(
+            "st_periods",
+            pa.schema([("code", _S), ("start", _D), ("end", _D), ("sessions", pa.int64()), ("source", _S)]),
+            ("code", "start"),
+        ),
         TableSpec(
             "series",
             pa.schema([("series", _S), ("date", _D), ("value", _F), ("source", _S)]),
             ("series", "date"),
+        ),
+        # -- news (marketdata/news/): one row per East Money article number; times are UTC instants (naive);
+        # a patch table, so a copy of an item without a link (上市公司快讯) never erases the link another copy gave
+        TableSpec(
+            "news",
+            pa.schema(
+                [
+                    ("id", _S),
+                    ("published_at", pa.timestamp("s")),
+                    ("title", _S),
+                    ("content", _S),
+                    ("publisher", _S),
+                    ("url", _S),
+                    ("listed", _S),
+                    ("fetched_at", pa.timestamp("s")),
+                    ("source", _S),
+                ]
+            ),
+            ("id",),
+            patch=True,
+        ),
+        # which stocks (kind "stock", key = code) and industries (kind "industry", key = the store's industry name)
+        # an item names, and how it was recognised (``via``: code, name, listed, text, stock)
+        TableSpec(
+            "news_mentions",
+            pa.schema([("news_id", _S), ("kind", _S), ("key", _S), ("name", _S), ("via", _S)]),
+            ("news_id", "kind", "key"),
         ),
     )
 }

@@ -278,16 +278,22 @@ def _limit_pct(bars: pl.DataFrame, order: BarOrder) -> npt.NDArray[np.float64]:
 def _report_gaps(
     bars: pl.DataFrame, order: BarOrder, cal: _CalendarSpan, bad: np.ndarray, problems: list[Problem]
 ) -> None:
-    """Trading days missing between a code's rows (bad rows left out); reported, nothing quarantined."""
+    """Trading days missing between a code's rows (bad rows left out); reported, nothing quarantined.
+
+    Days missing inside a halt (the rows on both sides are suspended) are not a hole in the price history: nothing
+    traded, the source just did not list every halted day (BaoStock skips some of 600732.SH's 2016-2017 halt), so
+    they are not reported.
+    """
     keep = ~bad[order.idx]
     idx = order.idx[keep]
     if idx.size < 2:
         return
     sidx = cal.session_index(order.day[keep])
     codes = order.code[keep]
+    halted = bars.get_column("suspended").fill_null(False).to_numpy()[idx]
     step = np.diff(sidx)
     gap = np.zeros(idx.size, dtype=bool)
-    gap[1:] = (codes[1:] == codes[:-1]) & (step > 1)
+    gap[1:] = (codes[1:] == codes[:-1]) & (step > 1) & ~(halted[1:] & halted[:-1])
     if not gap.any():
         return
     at = idx[gap]

@@ -197,6 +197,29 @@ class Transaction:
             self._pending.setdefault(name, []).append(new)
         return rows.height
 
+    def replace(self, name: str, rows: pl.DataFrame) -> int:
+        """Stage ``rows`` as the whole table (for small derived tables rebuilt from others, e.g. ``st_periods``).
+
+        An upsert cannot drop a row whose key disappeared (an ST period that now starts on another day), so derived
+        tables are replaced outright; unchanged content writes nothing at commit, like any other table.
+        """
+        sp = spec(name)
+        extra = set(rows.columns) - set(sp.schema.names)
+        if extra:
+            raise ValueError(f"table {name}: unknown columns {sorted(extra)}")
+        target = pl.from_arrow(sp.schema.empty_table())
+        assert isinstance(target, pl.DataFrame)
+        self._pending.pop(name, None)
+        self._staged[name] = (
+            rows.with_columns(
+                [pl.lit(None).cast(target.schema[c]).alias(c) for c in sp.schema.names if c not in rows.columns]
+            )
+            .select([pl.col(c).cast(target.schema[c]) for c in sp.schema.names])
+            .unique(subset=list(sp.keys), keep="last", maintain_order=True)
+            .sort(list(sp.keys))
+        )
+        return rows.height
+
     def _materialize(self, name: str) -> None:
         pending = self._pending.pop(name, [])
         if pending:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import DateTime, Float, ForeignKey, Integer, String, Text
+from sqlalchemy import BigInteger, Boolean, DateTime, Float, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from tandem.core.db import Base, utcnow
@@ -34,6 +34,23 @@ class Campaign(Base):
     starts_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     ends_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    window_days: Mapped[int] = mapped_column(Integer, default=14, server_default="14")
+    created_by: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    launched_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+
+
+class CampaignMember(Base):
+    """The audience snapshot taken at launch: each selected client and whether it was held out as control.
+
+    Measurement reads this snapshot, never a re-selection, so tags or activity changing after the launch cannot
+    move a client between groups.
+    """
+
+    __tablename__ = "ops_campaign_members"
+
+    campaign_id: Mapped[int] = mapped_column(ForeignKey("ops_campaigns.id", ondelete="CASCADE"), primary_key=True)
+    client_id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    control: Mapped[bool] = mapped_column(Boolean)
 
 
 class ReferralLink(Base):

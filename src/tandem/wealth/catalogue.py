@@ -7,6 +7,7 @@ or stale data are kept out of :attr:`Catalogue.products` and listed in :attr:`Ca
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
@@ -15,16 +16,19 @@ import pandas as pd
 
 from tandem.compliance.suitability import ProductRisk
 from tandem.core.errors import NotFoundError, UserError
+from tandem.core.models import Board
+from tandem.core.rulebook import lot_rule
 from tandem.wealth.datasource import FundDataSource
 from tandem.wealth.product_rules import (
     ASSET_CLASS_OF,
     AssetClass,
+    Channel,
     FeeSchedule,
     FundType,
     classify_fund,
     grade_risk,
     is_exchange_traded,
-    purchase_step,
+    minimum_purchase,
     typical_fees,
 )
 from tandem.wealth.stats import PerformanceStats, annual_volatility, performance
@@ -48,6 +52,9 @@ class Product:
     min_purchase: float
     last_nav: float
     stats: PerformanceStats
+    channel: Channel = Channel.OTC
+    min_purchase_source: str = ""
+    lot_units: int | None = None  # units per board lot on the exchange; None off the exchange
     size_cny: float | None = None
     manager_tenure_years: float | None = None
     unknown: tuple[str, ...] = UNKNOWN_FIELDS
@@ -121,8 +128,12 @@ def build_catalogue(
     min_history: int = 700,
     max_stale_days: int = 45,
     risk_free: float = 0.02,
+    minimums: Mapping[str, float] | None = None,
 ) -> Catalogue:
     """Read funds and NAVs from ``source`` and grade each fund over ``lookback_days`` ending ``end``.
+
+    ``minimums`` are off-exchange initial minimums in yuan by bare code (from
+    :func:`tandem.wealth.fund_master.load_fund_master`); a fund without one gets the documented default.
 
     Without ``end`` the catalogue is built as of the latest day with a complete shelf (see :func:`fullest_shelf_day`;
     with live data that is simply the latest day, with archives of different vintages it may be earlier).
@@ -156,7 +167,8 @@ def build_catalogue(
         if reason:
             excluded[code] = reason
             continue
-        products[code] = _product(code, name, raw_type, series, nav, risk_free)
+        stated = (minimums or {}).get(code.split(".")[0])
+        products[code] = _product(code, name, raw_type, series, nav, risk_free, stated=stated, day=last_day)
     usable = returns[list(products)].dropna(how="any") if products else returns.iloc[:, :0]
     first = usable.index[0] if len(usable) else None
     return Catalogue(products, usable, excluded, first, last_day)
@@ -179,11 +191,23 @@ def _exclusion(
     return None
 
 
-def _product(code: str, name: str, raw_type: str, series: pd.Series, nav: pd.DataFrame, risk_free: float) -> Product:
+def _product(
+    code: str,
+    name: str,
+    raw_type: str,
+    series: pd.Series,
+    nav: pd.DataFrame,
+    risk_free: float,
+    *,
+    stated: float | None,
+    day: date,
+) -> Product:
     fund_type = classify_fund(raw_type, name)
     risk, rule = grade_risk(fund_type, annual_volatility(series))
     traded = is_exchange_traded(code, name=name, fund_type=raw_type)
     last_nav = float(nav.loc[nav["code"] == code].sort_values("date")["nav"].dropna().iloc[-1])
+    lot = lot_rule(Board.FUND, day).min_buy if traded else None
+    minimum = minimum_purchase(exchange_traded=traded, last_nav=last_nav, stated=stated, lot_units=lot or 100)
     return Product(
         code=code,
         name=name,
@@ -194,7 +218,10 @@ def _product(code: str, name: str, raw_type: str, series: pd.Series, nav: pd.Dat
         risk_rule=rule,
         exchange_traded=traded,
         fees=typical_fees(fund_type, exchange_traded=traded),
-        min_purchase=purchase_step(exchange_traded=traded, last_nav=last_nav),
+        min_purchase=minimum.amount,
         last_nav=last_nav,
         stats=performance(series, risk_free=risk_free),
+        channel=minimum.channel,
+        min_purchase_source=minimum.source,
+        lot_units=lot,
     )

@@ -1,10 +1,11 @@
 """Fitting strategy weights to an amount, and the exact smallest amount a plan needs.
 
-A plan holds each fund only if its share of the amount reaches the fund's minimum purchase (¥100 over the
-counter, one 100-unit lot on the exchange). :func:`fit` follows the builder's rule: take the strategy's
-weights, leave out every fund whose share falls short, re-optimise without them, and repeat (at most
-``ROUNDS`` times). Whether that succeeds depends on the amount only through comparisons ``w·total < minimum``,
-so the outcome is constant between the thresholds ``minimum / w`` of the weight vectors the rule visits.
+A plan holds each fund only if its share of the amount reaches the fund's minimum purchase (its off-exchange
+initial minimum, or one 100-unit lot on the exchange; see ``product_rules``). :func:`fit` follows the builder's
+rule: take the strategy's weights, leave out every fund whose share falls short, re-optimise without them, and
+repeat (at most ``ROUNDS`` times). Whether that succeeds depends on the amount only through comparisons
+``w·total < minimum``, so the outcome is constant between the thresholds ``minimum / w`` of the weight vectors
+the rule visits.
 
 :func:`smallest_amount` uses this to find the exact answer instead of a bound: it evaluates the rule at every
 threshold (whole yuan) up to the amount at which the unreduced weights already fit, learns the weight vectors
@@ -24,8 +25,10 @@ import pandas as pd
 
 from tandem.core.errors import UserError
 
-ROUNDS = 4
-"""Re-optimisation rounds before giving up (the first round uses the full weights)."""
+ROUNDS = 8
+"""Re-optimisation rounds before giving up (the first round uses the full weights). Eight, not four: with
+off-exchange minimums of ¥10 a small growth plan sheds exchange lots over several rounds (maximum Sharpe moves
+weight onto another ETF each time) and only then settles on off-exchange funds; each round's weights are cached."""
 
 WeightsOf = Callable[[frozenset[str]], pd.Series]
 """Strategy weights without the given funds; raises :class:`UserError` when no allocation exists without them."""

@@ -2,9 +2,10 @@
 
 A plan uses only strategies and products the suitability matrix *allows* for the client (never a mismatch,
 never a blocked grade), every product in it is checked and audited, and its text passes the phrase guard.
-Minimum purchase: see ``product_rules.MIN_PURCHASE_SOURCE``. Amounts are rounded down to the step; what
-rounding leaves over is reported as uninvested cash. Expected figures are the fixed-weight portfolio's
-historical statistics over the catalogue window — history, not a forecast.
+Minimum purchase: see ``product_rules.MIN_PURCHASE_SOURCE``. Exchange-traded funds are bought in whole board
+lots; off-exchange funds are subscribed in yuan to the fen, with fractional units (``UNIT_DECIMALS``). All
+rounding is done in integer fen, so uninvested cash + holdings equals the amount exactly. Expected figures are
+the fixed-weight portfolio's historical statistics over the catalogue window — history, not a forecast.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from tandem.core.errors import ConflictError, UserError
 from tandem.wealth.catalogue import Catalogue
 from tandem.wealth.explain import explain
 from tandem.wealth.minimum import fit, smallest_amount
+from tandem.wealth.product_rules import UNIT_DECIMALS, Channel
 from tandem.wealth.rebalance import RebalanceSuggestion, suggest_rebalance
 from tandem.wealth.stats import performance
 from tandem.wealth.strategies import STRATEGIES, ModelStrategy, allocate, strategy_by_key
@@ -40,7 +42,11 @@ class AmountTooSmallError(UserError):
 
 @dataclass(frozen=True, slots=True)
 class PlanHolding:
-    """One fund in a plan."""
+    """One fund in a plan: how it is bought (channel), for how much, how many units, and its minimum's source.
+
+    ``units`` are whole lots × lot size on the exchange and amount ÷ ``nav`` truncated to ``UNIT_DECIMALS``
+    off it; ``min_purchase_source`` is a ``product_rules.MIN_SOURCE_*`` key (worded in the i18n catalogue).
+    """
 
     code: str
     name: str
@@ -50,6 +56,11 @@ class PlanHolding:
     amount: float
     min_purchase: float
     invested_weight: float = 0.0  # amount / plan total after rounding to purchase steps (beside the target)
+    channel: str = Channel.OTC.value
+    units: float = 0.0
+    nav: float = 0.0  # the last NAV (off-exchange) or close (exchange) the units are priced at
+    lots: int | None = None  # whole board lots, exchange only
+    min_purchase_source: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,6 +110,11 @@ class Plan:
         }
         out["disclaimer"] = self.disclaimer_zh
         return out
+
+
+def _yuan(value: float) -> str:
+    """``1,000`` for whole yuan, ``1,234.56`` otherwise (an asked amount is shown as given, never rounded)."""
+    return f"{value:,.0f}" if abs(value - round(value)) < 0.005 else f"{value:,.2f}"
 
 
 def _iso(day: str) -> str:
@@ -200,12 +216,17 @@ class PlanBuilder:
             )
         else:
             need = f"this plan needs at least ¥{minimum:,}"
-        asked = f"amount ¥{total:,.0f}"
+        asked = f"amount ¥{_yuan(total)}"
         if held > 0:
-            asked = f"amount ¥{total - held:,.0f} plus the ¥{held:,.0f} already held"
+            asked = f"amount ¥{_yuan(total - held)} plus the ¥{_yuan(held)} already held"
+        how = (
+            f"one lot of {p.lot_units} units on the exchange"
+            if p.channel is Channel.EXCHANGE
+            else f"off-exchange, {'from the fund master' if p.min_purchase_source == 'fund_master' else 'default'}"
+        )
         raise AmountTooSmallError(
             f"{asked} is too small: fund {p.code} {p.name} gets {first.weight:.1%} = "
-            f"¥{first.share:,.2f}, below its minimum purchase ¥{p.min_purchase:,.2f}, and {strategy.name_zh} "
+            f"¥{first.share:,.2f}, below its minimum purchase ¥{p.min_purchase:,.2f} ({how}), and {strategy.name_zh} "
             f"({strategy.key}) cannot be built without the funds that fall short; {need}",
             minimum=minimum,
         )
@@ -239,6 +260,8 @@ class PlanBuilder:
         """Build one plan; raises :class:`UserError` naming the fund or constraint when it cannot be met."""
         if not math.isfinite(amount) or amount <= 0:
             raise UserError(f"amount={amount} must be a positive number of CNY")
+        if abs(amount * 100 - round(amount * 100)) > 1e-6:
+            raise UserError(f"amount={amount} has fractions of a fen; give CNY with at most 2 decimals")
         chosen = self.choose_strategy(category=category, horizon_years=horizon_years, key=strategy)
         current = {c: float(v) for c, v in (holdings or {}).items() if v > 0}
         held = sum(current.values())
@@ -255,7 +278,8 @@ class PlanBuilder:
         if refused:
             raise ConflictError(f"plan for {client_id}: {', '.join(refused)} do not match {category.value}")
         rows = self._round(weights, total, chosen.max_weight)
-        invested = sum(h.amount for h in rows)
+        invested_fen = sum(round(h.amount * 100) for h in rows)
+        invested = invested_fen / 100
         expected = self.expected(chosen, dropped)
         zh, en = explain(
             strategy=chosen, category=category, holdings=rows, expected=expected, catalogue=self._catalogue
@@ -270,8 +294,8 @@ class PlanBuilder:
             strategy=chosen.key,
             strategy_name=chosen.name_zh,
             amount=amount,
-            invested=round(invested, 2),
-            cash_residual=round(total - invested, 2),
+            invested=invested,
+            cash_residual=(math.floor(total * 100 + 1e-6) - invested_fen) / 100,
             horizon_years=horizon_years,
             holdings=tuple(rows),
             expected=expected,
@@ -287,36 +311,82 @@ class PlanBuilder:
         )
 
     def _round(self, weights: pd.Series, total: float, cap: float) -> list[PlanHolding]:
-        """Round each target down to its purchase step, then top up small-step funds with what is left.
+        """Whole lots on the exchange, fen amounts off it; what lots leave over tops up the off-exchange funds.
 
-        Exchange-traded funds trade in lots worth thousands of CNY, so rounding down can leave a lot of cash;
-        the remainder is spread over the funds with the smallest step in proportion to their weights, never
-        lifting a fund above ``cap`` of the total.
+        Rounding is done in integer fen so that uninvested cash + holdings equals ``total`` exactly. An exchange
+        position is rounded down to whole lots (a lot costs thousands of CNY for some ETFs, so this can leave a
+        lot of cash); off-exchange positions are rounded down to the fen, then the remainder is spread over them
+        in proportion to their weights, never lifting a fund above ``cap`` of the total. Weights reaching each
+        fund's minimum (guaranteed by :meth:`fit_to_amount`) still reach it after rounding: a minimum is a whole
+        number of lots or of fen.
         """
         products = self._catalogue.products
         codes = [str(c) for c in weights.index]
-        amounts = {
-            c: math.floor(float(weights[c]) * total / products[c].min_purchase + 1e-9) * products[c].min_purchase
-            for c in codes
-        }
-        left = total - sum(amounts.values())
-        small = [c for c in codes if products[c].min_purchase <= 100.0]
-        share = sum(float(weights[c]) for c in small)
-        for c in small:
-            step = products[c].min_purchase
-            room = cap * total - amounts[c]
-            extra = min(left * float(weights[c]) / share, room) if share > 0 else 0.0
-            amounts[c] += max(0.0, math.floor(extra / step + 1e-9) * step)
-        return [
-            PlanHolding(
-                c,
-                products[c].name,
-                products[c].risk.value,
-                products[c].asset_class.value,
-                float(weights[c]),
-                round(amounts[c], 2),
-                products[c].min_purchase,
-                round(amounts[c] / total, 4) if total > 0 else 0.0,
-            )
-            for c in codes
-        ]
+        total_fen = math.floor(total * 100 + 1e-6)
+        fen: dict[str, int] = {}
+        for c in codes:
+            target = float(weights[c]) * total * 100
+            if products[c].channel is Channel.EXCHANGE:
+                lot = round(products[c].min_purchase * 100)
+                fen[c] = math.floor(target / lot + 1e-9) * lot
+            else:
+                fen[c] = math.floor(target + 1e-6)
+        targets = {c: float(weights[c]) * total * 100 for c in codes}
+        cap_fen = math.floor(cap * total * 100 + 1e-6)
+        self._add_lots(fen, targets, total_fen - sum(fen.values()), cap_fen)
+        left = total_fen - sum(fen.values())
+        otc = [c for c in codes if products[c].channel is Channel.OTC]
+        share = sum(float(weights[c]) for c in otc)
+        if left > 0 and share > 0:
+            extras = {c: math.floor(left * float(weights[c]) / share) for c in otc}
+            for c in otc:
+                fen[c] += max(0, min(extras[c], cap_fen - fen[c]))
+        return [self._holding(c, float(weights[c]), fen[c], total) for c in codes]
+
+    def _add_lots(self, fen: dict[str, int], targets: dict[str, float], left: int, cap_fen: int) -> None:
+        """Buy one more lot of the exchange fund furthest below its target while that lot brings it closer.
+
+        Rounding every exchange position down can leave several lots' worth of cash (three money-market ETFs at
+        ¥10,000 a lot); a lot is added only when the position's shortfall exceeds half a lot, the cash covers it
+        and the fund stays within the cap — so positions only move towards their targets.
+        """
+        products = self._catalogue.products
+        lots = {c: round(products[c].min_purchase * 100) for c in fen if products[c].channel is Channel.EXCHANGE}
+        while True:
+            short = [
+                (targets[c] - fen[c], c)
+                for c, lot in lots.items()
+                if 2 * (targets[c] - fen[c]) > lot and lot <= left and fen[c] + lot <= cap_fen
+            ]
+            if not short:
+                return
+            _, code = max(short)
+            fen[code] += lots[code]
+            left -= lots[code]
+
+    def _holding(self, code: str, weight: float, fen: int, total: float) -> PlanHolding:
+        """One plan row from its amount in fen (units from lots on the exchange, amount ÷ NAV off it)."""
+        p = self._catalogue.products[code]
+        amount = fen / 100
+        if p.channel is Channel.EXCHANGE:
+            lots = round(fen / round(p.min_purchase * 100))
+            units = float(lots * (p.lot_units or 0))
+        else:
+            lots = None
+            scale = 10**UNIT_DECIMALS
+            units = math.floor(amount / p.last_nav * scale + 1e-9) / scale
+        return PlanHolding(
+            code,
+            p.name,
+            p.risk.value,
+            p.asset_class.value,
+            weight,
+            amount,
+            p.min_purchase,
+            round(amount / total, 4) if total > 0 else 0.0,
+            channel=p.channel.value,
+            units=units,
+            nav=p.last_nav,
+            lots=lots,
+            min_purchase_source=p.min_purchase_source,
+        )

@@ -14,10 +14,21 @@ QDII, commodity    R4     > 35% → R5
 leveraged / other  R5
 =================  =====  ==============================================
 
-Fees and minimums are *typical rates for the fund type, not fund-specific* (front-end subscription before
-platform discounts, redemption for holdings of 7 days to 1 year, annual management + custody), as printed in
-mainland prospectuses around 2020; exchange-traded funds pay the broker commission instead. Fund size and
-manager tenure are not in the market data and are reported as unknown rather than guessed.
+Fees are *typical rates for the fund type, not fund-specific* (front-end subscription before platform
+discounts, redemption for holdings of 7 days to 1 year, annual management + custody), as printed in mainland
+prospectuses around 2020; exchange-traded funds pay the broker commission instead. Fund size and manager tenure
+are not in the market data and are reported as unknown rather than guessed.
+
+How a fund is bought (its :class:`Channel`) decides its minimum purchase:
+
+- **exchange** (场内: ETFs, and LOFs when bought on the exchange): whole board lots of ``LOT_UNITS`` units at the
+  last close (the rulebook's fund lot rule), so the minimum is one lot's cost and amounts are multiples of it;
+- **off-exchange** (场外 subscription of open-end funds and LOFs at the fund company or a platform): an amount
+  in yuan, to the fen, from the fund's own initial minimum when the fund master states one
+  (:mod:`tandem.wealth.fund_master`), else ``OTC_DEFAULT_MINIMUM``; units are the amount over the last NAV
+  to ``UNIT_DECIMALS`` decimals (份额保留小数点后两位, as mainland prospectuses typically state), truncated
+  rather than rounded so a plan never spends more than its amount. Subscription fees, which lower the units a
+  fund company credits, are shown separately as typical rates; the plan's units are before fees.
 """
 
 from __future__ import annotations
@@ -29,8 +40,33 @@ from tandem.compliance.suitability import ProductRisk
 
 RISK_GRADING_VERSION = "tandem-fund-risk-grading/v1"
 FEE_SOURCE = "typical rate for type, not fund-specific"
-MIN_PURCHASE_SOURCE = "OTC funds: ¥100 initial minimum in ¥100 steps (typical platform minimum, not fund-specific); "
-MIN_PURCHASE_SOURCE += "exchange-traded funds: one board lot of 100 units at the last NAV/close"
+LOT_UNITS = 100
+"""Units per exchange board lot for funds (``tandem.core.rulebook`` LOT_RULES, Board.FUND)."""
+UNIT_DECIMALS = 2
+"""Decimals of off-exchange fund units (truncated, not rounded: the remainder stays uninvested cash)."""
+OTC_DEFAULT_MINIMUM = 10.0
+"""Off-exchange initial minimum (CNY) used when the fund master states none for the fund — a DEFAULT, not a
+fund's figure. ¥10 is the median of the 3,637 stated minimums in the Tushare ``fund_basic`` master staged in
+``funds/tushare_fund_basic_2022`` (¥1: 1,751 funds, ¥10: 1,579, ¥100: 173, ¥1,000: 112, other values: 22);
+91.6% of those funds start at ¥10 or less. The platform confirms the real figure when the order is placed."""
+
+MIN_SOURCE_EXCHANGE = "exchange_lot"
+"""Minimum = one board lot at the last close (i18n ``wealth.min_source.exchange_lot`` says so in zh and en)."""
+MIN_SOURCE_MASTER = "fund_master"
+"""Minimum = the fund master's ``min_amount`` (万元 × 10,000)."""
+MIN_SOURCE_DEFAULT = "default"
+"""Minimum = ``OTC_DEFAULT_MINIMUM``, because the fund master states none for the fund."""
+MIN_PURCHASE_SOURCE = (
+    "exchange: one board lot of 100 units at the last close; off-exchange: the fund master's min_amount "
+    "(Tushare fund_basic, 万元 × 10,000), else a DEFAULT of ¥10 (the median of the master's stated minimums)"
+)
+
+
+class Channel(StrEnum):
+    """Where a fund is bought: on the exchange in board lots, or subscribed off the exchange in yuan."""
+
+    EXCHANGE = "exchange"
+    OTC = "otc"
 
 
 class FundType(StrEnum):
@@ -165,18 +201,29 @@ _ETF_MANAGEMENT: dict[FundType, float] = {
 }
 
 
+_SSE_FUND_PREFIXES = ("510", "511", "512", "513", "515", "516", "517", "518", "56", "58")
+"""SSE exchange-traded fund ranges (ETFs, money-market ETFs, STAR ETFs). 519xxx are SSE *off-exchange* codes."""
+_SZSE_FUND_PREFIXES = ("15",)
+"""SZSE exchange fund ranges: 159 ETFs, 150/151 graded shares. 16xxxx LOFs are subscribed off the exchange here:
+their NAV series are off-exchange NAVs."""
+
+
 def is_exchange_traded(code: str, *, name: str = "", fund_type: str = "") -> bool:
     """Whether a fund is bought on the exchange (in board lots) rather than subscribed over the counter.
 
     ETF feeder funds (联接) are OTC; anything named ETF or typed 场内 is exchange-traded; otherwise the code
-    decides: exchange fund ranges 51/56/58 (SSE) and 15 (SZSE) with an exchange suffix.
+    decides, with or without an exchange suffix: the sample and East Money list exchange funds by bare code
+    (511990 华宝现金添益A is a money-market ETF although neither its name nor its type says so). A suffix must
+    match the range's exchange; ``.OF`` (Tushare's off-exchange suffix) is never exchange-traded.
     """
-    if "联接" in name:
+    num, _, suffix = code.upper().partition(".")
+    if suffix not in ("", "SH", "SZ") or "联接" in name:
         return False
     if "ETF" in name.upper() or "场内" in fund_type:
         return True
-    num, _, suffix = code.partition(".")
-    return suffix in ("SH", "SZ") and num.startswith(("51", "56", "58", "15"))
+    sse = suffix in ("", "SH") and num.startswith(_SSE_FUND_PREFIXES)
+    szse = suffix in ("", "SZ") and num.startswith(_SZSE_FUND_PREFIXES)
+    return len(num) == 6 and num.isdigit() and (sse or szse)
 
 
 def typical_fees(fund_type: FundType, *, exchange_traded: bool, commission: float = 0.00025) -> FeeSchedule:
@@ -186,6 +233,26 @@ def typical_fees(fund_type: FundType, *, exchange_traded: bool, commission: floa
     return _OTC_FEES[fund_type]
 
 
-def purchase_step(*, exchange_traded: bool, last_nav: float) -> float:
-    """Smallest purchase and rounding step in CNY (see ``MIN_PURCHASE_SOURCE``)."""
-    return 100.0 * last_nav if exchange_traded else 100.0
+@dataclass(frozen=True, slots=True)
+class MinimumPurchase:
+    """A fund's smallest purchase in CNY, the channel it applies to, and where the figure comes from."""
+
+    amount: float
+    channel: Channel
+    source: str
+
+
+def minimum_purchase(
+    *, exchange_traded: bool, last_nav: float, stated: float | None = None, lot_units: int = LOT_UNITS
+) -> MinimumPurchase:
+    """One lot of ``lot_units`` at ``last_nav`` on the exchange; off it ``stated`` (fund master, CNY) or the default.
+
+    ``stated`` must already be in yuan (the fund master's 万元 are converted by :mod:`tandem.wealth.fund_master`).
+    """
+    if not last_nav > 0:
+        raise ValueError(f"last_nav={last_nav} must be positive to price a purchase")
+    if exchange_traded:
+        return MinimumPurchase(round(lot_units * last_nav, 2), Channel.EXCHANGE, MIN_SOURCE_EXCHANGE)
+    if stated is not None:
+        return MinimumPurchase(float(stated), Channel.OTC, MIN_SOURCE_MASTER)
+    return MinimumPurchase(OTC_DEFAULT_MINIMUM, Channel.OTC, MIN_SOURCE_DEFAULT)

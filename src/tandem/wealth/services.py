@@ -2,7 +2,8 @@
 
 Building the fund catalogue (and each strategy's walk-forward backtest) takes a second or more, so it is done on
 the first wealth request and reused until the market store's live version changes. Suitability checks, warnings,
-assessments and plan events go to the SQL audit log in the application database.
+assessments and plan events go to the SQL audit log in the application database. Off-exchange minimums come from
+the fund master named by ``TANDEM_FUND_MASTER`` when it is set (else the documented default).
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 
 import structlog
 from sqlalchemy.orm import Session, sessionmaker
@@ -22,6 +24,7 @@ from tandem.core.errors import UserError
 from tandem.marketdata.store import MarketStore
 from tandem.wealth.assessment import AssessmentService
 from tandem.wealth.catalogue import Catalogue, build_catalogue
+from tandem.wealth.fund_master import load_fund_master
 from tandem.wealth.plan_store import PlanRepository
 from tandem.wealth.plans import PlanBuilder
 from tandem.wealth.questionnaire import Questionnaire, load_questionnaire
@@ -53,6 +56,7 @@ class WealthServices:
         sessions: sessionmaker[Session],
         store: MarketStore,
         questionnaire: Questionnaire | None = None,
+        fund_master: Path | None = None,
     ) -> None:
         self.questionnaire = questionnaire or load_questionnaire()
         self.audit = SqlAuditLog(sessions)
@@ -61,6 +65,7 @@ class WealthServices:
         self.plan_repo = PlanRepository(sessions=sessions, audit=self.audit)
         self.compute_lock = threading.Lock()
         self._store = store
+        self._fund_master = fund_master
         self._build_lock = threading.Lock()
         self._bundle: CatalogueBundle | None = None
 
@@ -79,6 +84,15 @@ class WealthServices:
                 for w in caught:
                     log.warning("wealth.compute_warning", category=w.category.__name__, message=str(w.message)[:200])
 
+    def _minimums(self) -> dict[str, float] | None:
+        """Stated off-exchange minimums from the configured fund master (read with each catalogue build)."""
+        if self._fund_master is None:
+            return None
+        master = load_fund_master(self._fund_master)
+        for problem in master.problems:
+            log.warning("wealth.fund_master_problem", problem=problem)
+        return master.minimums
+
     def bundle(self) -> CatalogueBundle:
         """The catalogue bundle of the store's live version (built on first use and after a data import)."""
         version = self._store.versioned.current_version()
@@ -90,7 +104,7 @@ class WealthServices:
                 return self._bundle
             if self._store.funds().empty:
                 raise UserError("the market store has no funds; import fund data first (`tandem data import`)")
-            catalogue = build_catalogue(self._store)
+            catalogue = build_catalogue(self._store, minimums=self._minimums())
             self._bundle = CatalogueBundle(
                 version,
                 catalogue,

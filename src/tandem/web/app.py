@@ -22,22 +22,27 @@ from tandem.core.logging import configure_logging
 from tandem.core.settings import Settings, load_settings
 from tandem.diagnosis.llm import rewriter_from_settings
 from tandem.diagnosis.service import DiagnosisService
+from tandem.diagnosis.table_files import TableFiles
+from tandem.engagement.delivery.channels.hub import MemoryNotificationHub, NotificationHub, RedisStreamHub
 from tandem.engagement.event_factory import event_sink_from_settings
 from tandem.engagement.ingest import EventIngestService
 from tandem.engagement.score_changes import DiagnosisChanges
-from tandem.identity import load_secret, make_keys, watch_revocations
+from tandem.identity import keys_for, watch_revocations
 from tandem.marketdata.store import MarketStore
 from tandem.migrations.migrate import migrate_app_db
 from tandem.wealth.services import WealthServices
 from tandem.web import operability, problems
 from tandem.web.api import advisor as api_advisor
+from tandem.web.api import alerts as api_alerts
 from tandem.web.api import auth as api_auth
 from tandem.web.api import backtests as api_backtests
+from tandem.web.api import campaigns as api_campaigns
 from tandem.web.api import compliance as api_compliance
 from tandem.web.api import events as api_events
 from tandem.web.api import feed as api_feed
 from tandem.web.api import l2_stream as api_l2
 from tandem.web.api import market as api_market
+from tandem.web.api import news as api_news
 from tandem.web.api import notifications as api_notifications
 from tandem.web.api import operations as api_operations
 from tandem.web.api import profile as api_profile
@@ -80,12 +85,18 @@ def create_app(settings: Settings | None = None, *, store: MarketStore | None = 
     if vendor_missing:
         log.error("web.vendor_missing", files=vendor_missing, fix="run scripts/vendor_js.sh (make does) and restart")
     market = store or MarketStore.open(s.market_dir)
-    diagnosis = DiagnosisService(market, rewriter=rewriter_from_settings(s.llm_base_url, s.llm_api_key, s.llm_model))
+    redis_hub = RedisStreamHub.from_url(s.redis_url) if s.redis_url else None
+    hub: NotificationHub = redis_hub if redis_hub is not None else MemoryNotificationHub()
+    diagnosis = DiagnosisService(
+        market,
+        rewriter=rewriter_from_settings(s.llm_base_url, s.llm_api_key, s.llm_model),
+        table_files=TableFiles.under(s.home),
+    )
     state = AppState(
         settings=s,
         store=market,
         sessions=make_sessionmaker(engine),
-        keys=make_keys(load_secret(s)),
+        keys=keys_for(s),
         static_dir=STATIC_DIR,
         vendor_missing=vendor_missing,
         login_limiter=SlidingWindowLimiter(limit=20, window=60.0),
@@ -93,6 +104,7 @@ def create_app(settings: Settings | None = None, *, store: MarketStore | None = 
         secure_cookies=s.host not in ("127.0.0.1", "localhost", "::1"),
         diagnosis=diagnosis,
         changes=DiagnosisChanges(diagnosis),
+        hub=hub,
     )
     watch_revocations(state.sessions, state.bearer)
     app = FastAPI(
@@ -102,11 +114,14 @@ def create_app(settings: Settings | None = None, *, store: MarketStore | None = 
         docs_url=None,
         redoc_url=None,
         openapi_url="/openapi.json",
-        lifespan=jobs_lifespan(jobs := job_service(state.sessions, market.root)),
+        lifespan=jobs_lifespan(
+            jobs := job_service(state.sessions, market.root),
+            wake=(s.redis_url, redis_hub.wake_channel, state.waiters) if s.redis_url and redis_hub else None,
+        ),
     )
     app.state.backtest_jobs = jobs
     app.state.tandem = state
-    app.state.wealth = WealthServices(sessions=state.sessions, store=market)
+    app.state.wealth = WealthServices(sessions=state.sessions, store=market, fund_master=s.fund_master)
     app.state.events = EventIngestService(sink=event_sink_from_settings(s))
     app.state.wecom = _wecom(s, state)
     problems.install(app, pages=staff_error_page)
@@ -144,6 +159,7 @@ def create_app(settings: Settings | None = None, *, store: MarketStore | None = 
         api_users.router,
         api_stocks.router,
         api_market.router,
+        api_news.router,
         api_videos.router,
         api_watchlist.router,
         api_feed.router,
@@ -157,6 +173,8 @@ def create_app(settings: Settings | None = None, *, store: MarketStore | None = 
         api_advisor.router,
         api_compliance.router,
         api_operations.router,
+        api_campaigns.router,
+        api_alerts.router,
         page_level2.router,
         page_quant.router,
         page_wealth.router,

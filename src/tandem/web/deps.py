@@ -11,7 +11,9 @@ The public market pages and endpoints (quotes, K-line, search, landing state) ta
 from __future__ import annotations
 
 import hmac
+import threading
 from collections.abc import Callable, Iterator
+from datetime import date
 from typing import Annotated
 
 from fastapi import Depends, Path, Request
@@ -21,6 +23,12 @@ from sqlalchemy.orm import Session
 from tandem.backtest.jobs.service import JobService
 from tandem.core.i18n import Lang, pick_lang
 from tandem.core.models import Instrument
+from tandem.engagement.event_factory import event_store_root
+from tandem.engagement.event_store import ParquetEventStore
+from tandem.engagement.foryou import ForYou, ranker_popularity
+from tandem.engagement.items import build_items
+from tandem.engagement.profile_service import ProfileService, ProfileStateStore
+from tandem.engagement.recommend_store import load_ranker
 from tandem.identity import Caller, Role, User, csrf_token, verify_token
 from tandem.identity.accounts import bearer_user, session_user
 from tandem.marketdata.quote import instrument, remembered_instrument
@@ -242,3 +250,45 @@ def get_jobs(request: Request) -> JobService:
 
 
 JobsDep = Annotated[JobService, Depends(get_jobs)]
+
+
+_PROFILES_LOCK = threading.Lock()
+
+
+def get_profiles(request: Request, state: StateDep) -> ProfileService:
+    """The process's profile service, built on first use (its item catalogue reads the store), not at start-up."""
+    svc: ProfileService | None = getattr(request.app.state, "profiles", None)
+    if svc is None:
+        with _PROFILES_LOCK:
+            svc = getattr(request.app.state, "profiles", None)
+            if svc is None:
+                last = state.store.info().get("last_date")
+                as_of = last if isinstance(last, date) else date.fromisoformat(str(last))
+                svc = ProfileService(
+                    events=ParquetEventStore(event_store_root(state.settings)),
+                    state=ProfileStateStore(state.settings.home / "engagement" / "profiles"),
+                    sessions=state.sessions,
+                    catalogue=build_items(state.store, as_of=as_of),
+                )
+                request.app.state.profiles = svc
+    return svc
+
+
+ProfilesDep = Annotated[ProfileService, Depends(get_profiles)]
+
+
+def get_foryou(request: Request, state: StateDep, profiles: ProfilesDep) -> ForYou:
+    """The process's 为你推荐 builder over the profiles' catalogue, with the saved ranker's popularity when trained."""
+    svc: ForYou | None = getattr(request.app.state, "foryou", None)
+    if svc is None:
+        with _PROFILES_LOCK:
+            svc = getattr(request.app.state, "foryou", None)
+            if svc is None:
+                path = state.settings.home / "engagement" / "ranker.npz"
+                popularity = ranker_popularity(profiles.catalogue, load_ranker(path)) if path.exists() else None
+                svc = ForYou(catalogue=profiles.catalogue, popularity=popularity)
+                request.app.state.foryou = svc
+    return svc
+
+
+ForYouDep = Annotated[ForYou, Depends(get_foryou)]

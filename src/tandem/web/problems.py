@@ -58,9 +58,20 @@ RATE_LIMITED_RESPONSES: dict[int | str, dict[str, Any]] = {
 }
 
 
-def problem(status: int, title: str, detail: str, request: Request, headers: dict[str, str] | None = None) -> Response:
-    """One problem+json response."""
-    body = {"type": "about:blank", "title": title, "status": status, "detail": detail, "instance": request.url.path}
+def problem(
+    status: int,
+    title: str,
+    detail: str,
+    request: Request,
+    headers: dict[str, str] | None = None,
+    errors: list[str] | None = None,
+) -> Response:
+    """One problem+json response; ``errors`` (RFC 9457 extension member) lists every problem of a validation."""
+    body: dict[str, object] = {
+        "type": "about:blank", "title": title, "status": status, "detail": detail, "instance": request.url.path,
+    }  # fmt: skip
+    if errors:
+        body["errors"] = errors
     return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
 
 
@@ -92,7 +103,8 @@ async def _user_error(request: Request, exc: Exception) -> Response:
         headers["Retry-After"] = str(exc.retry_after)
     if status == 401:
         headers["WWW-Authenticate"] = "Bearer"
-    return problem(status, title, str(exc), request, headers)
+    errors = exc.problems if isinstance(exc, ValidationFailed) else None
+    return problem(status, title, str(exc), request, headers, errors)
 
 
 async def _validation_error(request: Request, exc: Exception) -> Response:

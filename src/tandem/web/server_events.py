@@ -1,9 +1,13 @@
 """Server-side behaviour events the pages and API emit after their own transaction committed.
 
 The account-opening funnel reads the same event store as engagement, so the app's own sign-up and risk
-questionnaire must appear there as the simulator's do. The event goes out after the database commit (a rolled-back
-sign-up never counts); a failing event store is logged and never undoes what the client did — an analytics gap
-is better than a refused sign-up.
+questionnaire must appear there as the simulator's do. The pages' watchlist changes, backtest runs and plan
+views/accepts are recorded here too rather than by page script: the server knows the change committed (a
+refused add or a plan that failed the suitability check never counts), and a click that never reached it does
+not count either. Views, searches and reading time happen only in the browser and come from ``events.js``.
+
+The event goes out after the database commit (a rolled-back sign-up never counts); a failing event store is logged
+and never undoes what the client did — an analytics gap is better than a refused sign-up.
 """
 
 from __future__ import annotations
@@ -18,10 +22,16 @@ from tandem.operations.visitors import VISITOR_COOKIE, visitor_from_cookie
 log = structlog.get_logger(__name__)
 
 
-def _emit(request: Request, client_id: int, kind: EventType, properties: dict[str, PropertyValue]) -> None:
+def _emit(
+    request: Request,
+    client_id: int,
+    kind: EventType,
+    properties: dict[str, PropertyValue],
+    object_id: str | None = None,
+) -> None:
     svc: EventIngestService = request.app.state.events
     try:
-        svc.emit(client_id=client_id, type=kind, object_id=None, properties=properties)
+        svc.emit(client_id=client_id, type=kind, object_id=object_id, properties=properties)
     except Exception:  # the client's action stands; the gap is visible in the log
         log.exception("server event not stored", type=kind.value, client_id=client_id)
 
@@ -43,3 +53,19 @@ def record_assessment(request: Request, client_id: int, category: str) -> None:
     """The risk questionnaire as a funnel step and as the engagement profile's assessment event."""
     _emit(request, client_id, EventType.RISK_QUESTIONNAIRE, {})
     _emit(request, client_id, EventType.ASSESSMENT_COMPLETED, {"category": category})
+
+
+def record_watch(request: Request, client_id: int, code: str, *, added: bool) -> None:
+    """A stock added to or removed from the watchlist on the page (``code`` as stored, e.g. ``600519.SH``)."""
+    _emit(request, client_id, EventType.WATCHLIST_ADD if added else EventType.WATCHLIST_REMOVE, {}, code)
+
+
+def record_backtest(request: Request, client_id: int, strategy: str, job_id: int) -> None:
+    """A backtest the client queued from the builder (``strategy``: the name they gave it)."""
+    _emit(request, client_id, EventType.BACKTEST_RUN, {"strategy": strategy[:100], "job_id": job_id})
+
+
+def record_plan(request: Request, client_id: int, strategy: str, plan_id: int, *, accepted: bool) -> None:
+    """A plan shown to (or accepted by) the client; the object is the model strategy, which the tags are made of."""
+    kind = EventType.PLAN_ACCEPT if accepted else EventType.PLAN_VIEW
+    _emit(request, client_id, kind, {"plan_id": plan_id}, f"strategy:{strategy}")

@@ -14,6 +14,8 @@ from sqlalchemy.orm import Session, sessionmaker
 from tandem.core.settings import Settings
 from tandem.diagnosis.market_home import HomeCache
 from tandem.diagnosis.service import DiagnosisService
+from tandem.engagement.delivery.channels.hub import MemoryNotificationHub, NotificationHub
+from tandem.engagement.delivery.live import LiveWaiters, WakingHub
 from tandem.engagement.score_changes import DiagnosisChanges
 from tandem.identity import BearerMemo, Keys
 from tandem.marketdata.store import MarketStore
@@ -38,3 +40,28 @@ class AppState:
     home: HomeCache = field(default_factory=HomeCache)
     bearer: BearerMemo = field(default_factory=BearerMemo)
     landing_limiter: SlidingWindowLimiter = field(default_factory=lambda: SlidingWindowLimiter(limit=60, window=60.0))
+    waiters: LiveWaiters = field(default_factory=LiveWaiters)
+    hub: NotificationHub = field(default_factory=MemoryNotificationHub)
+    live: LiveStreamConfig = field(default_factory=lambda: LiveStreamConfig())
+
+    def __post_init__(self) -> None:
+        """The hub in-process dispatchers publish to wakes this worker's open notification streams."""
+        if not isinstance(self.hub, WakingHub):
+            self.hub = WakingHub(self.hub, self.waiters)
+
+
+@dataclass(slots=True)
+class LiveStreamConfig:
+    """Timing of ``GET /api/v1/notifications/stream`` (tests shorten it).
+
+    ``heartbeat``: seconds of silence before a comment line keeps proxies and the browser from closing the stream;
+    ``poll``: how often the table is re-read without a wake-up (a dispatcher in another process and no Redis);
+    ``lifetime``: seconds after which the server ends the stream and the browser reconnects with its
+    ``Last-Event-ID`` — it bounds how long one connection holds a worker slot; ``retry``: the reconnect delay the
+    browser is told.
+    """
+
+    heartbeat: float = 15.0
+    retry: float = 3.0
+    poll: float = 5.0
+    lifetime: float = 600.0

@@ -131,10 +131,37 @@ class WeComClient:
         )
         return self._json(r, "webhook/send")
 
+    def add_msg_template(self, *, sender: str, external_userid: list[str], text: str) -> list[str]:
+        """``externalcontact/add_msg_template``: a customer mass message (客户群发) from member ``sender``.
+
+        Returns WeCom's ``fail_list``: the external_userids it will not deliver to (not the member's customer, or
+        over their mass-send allowance).
+        """
+        body = {
+            "chat_type": "single",
+            "external_userid": list(external_userid),
+            "sender": sender,
+            "text": {"content": text},
+        }
+        data = self._call("POST", "externalcontact/add_msg_template", body=body)
+        return [str(x) for x in data.get("fail_list", [])]
+
     def external_contacts(self, *, userid: str) -> list[str]:
         """External user ids (客户) of one member: ``externalcontact/list``."""
         data = self._call("GET", "externalcontact/list", params={"userid": userid})
         return [str(x) for x in data.get("external_userid", [])]
+
+    def external_contacts_batch(self, *, userid: str, limit: int = 100) -> list[dict[str, Any]]:
+        """Every customer of one member with its ``follow_info``: ``externalcontact/batch/get_by_user``, all pages."""
+        out: list[dict[str, Any]] = []
+        cursor = ""
+        while True:
+            body = {"userid_list": [userid], "cursor": cursor, "limit": limit}
+            data = self._call("POST", "externalcontact/batch/get_by_user", body=body)
+            out += [x for x in data.get("external_contact_list", []) if isinstance(x, dict)]
+            cursor = str(data.get("next_cursor") or "")
+            if not cursor:
+                return out
 
     def external_contact(self, *, external_userid: str) -> dict[str, Any]:
         """One external contact's details: ``externalcontact/get``."""

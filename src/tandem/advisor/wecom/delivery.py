@@ -1,4 +1,10 @@
-"""Deliver advisor sends on WeCom right after they are archived, when the WeCom channel is configured.
+"""Deliver advisor sends on WeCom right after they are archived (the send form), when the channel is configured.
+
+``tandem engagement dispatch`` delivers queued ``wecom`` rows in its own rounds; the staff send form also runs one
+round right after a send, so the advisor sees each recipient's delivery on the page instead of "queued". The
+channel is the customer channel (:class:`~tandem.advisor.wecom.channel.WeComChannel`: a mass message from the
+client's member, read from the external-contact directory at delivery time, so a client unbound since the send is
+dead-lettered, never sent to a guessed id).
 
 The composition root builds one :class:`WeComDelivery` per process from ``TANDEM_WECOM_*`` (or none, and the
 pages say the channel is off with :func:`~tandem.advisor.wecom.client.off_reason`). ``deliver_due`` runs one

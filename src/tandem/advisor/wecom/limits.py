@@ -1,9 +1,11 @@
 """WeCom's sending limits as data, and a sliding-window scheduler that keeps each sender within them.
 
 WeCom drops application messages beyond 30 a minute or 1,000 an hour per member *silently*, so the channel must
-count before sending rather than react to errors; robots allow 20 a minute (errcode 130101 and a 10-minute
-block beyond). :class:`SlidingWindow` answers "how long until one more message may go" for a key; the channel
-waits that long when it is short, or hands the message back to the dispatcher to retry later.
+count before sending rather than react to errors (developer.work.weixin.qq.com/document/path/90454 访问频率限制:
+"每应用对同一个成员不可超过30次/分钟，1000次/小时，超过部分会被丢弃不下发"; a minute limit blocks for 60 s). Robots
+allow 20 a minute; beyond, errcode 130101 and the robot is refused for 10 minutes (群机器人配置说明:
+"每个机器人发送的消息不能超过20条/分钟"). :class:`SlidingWindow` answers "how long until one more message may go"
+for a key; the channel waits that long when it is short, or hands the message back to the dispatcher to retry later.
 """
 
 from __future__ import annotations
@@ -25,6 +27,8 @@ ROBOT_LIMITS = (Limit(20, 60.0),)
 ERR_API_FREQ = 45009
 ERR_ROBOT_FREQ = 130101
 ERR_TOO_LONG = 40058
+FREQ_BLOCK_SECONDS = 60.0  # 45009: "按分钟拦截则被屏蔽60秒"
+ROBOT_BLOCK_SECONDS = 600.0  # 130101: the robot is refused for 10 minutes
 
 
 class SlidingWindow:

@@ -1,12 +1,12 @@
 """Split a message into numbered parts that each fit WeCom's byte limit, without breaking what must stay whole.
 
-WeCom counts UTF-8 bytes (application text and markdown ≤ 2,048; group-robot markdown ≤ 4,096, errcode 40058
-above it). Parts are cut at line ends first; a line longer than a part is cut between characters (never inside
-a UTF-8 sequence), but never inside a number (``12.5%``, ``-3,200``, ``600519``), and a protected passage —
-the risk disclaimer — always travels whole in one part. Each part of a multi-part message starts with
-``(i/n)`` on its own line; stripping those headers and concatenating gives back the text exactly
-(:func:`join_parts`). A text that cannot be split this way (a disclaimer or a number longer than a part) is
-refused with :class:`SplitError` before anything is sent.
+WeCom counts UTF-8 bytes (application text and markdown ≤ 2,048; customer mass-send text ≤ 4,000; group-robot
+markdown ≤ 4,096, errcode 40058 above it). Parts are cut at line ends first; a line longer than a part is cut
+between characters (never inside a UTF-8 sequence), but never inside a number (``12.5%``, ``-3,200``,
+``600519``), and a protected passage — the risk disclaimer — always travels whole in one part. Each part of a
+multi-part message starts with ``(i/n)`` on its own line; stripping those headers and concatenating gives back
+the text exactly (:func:`join_parts`). A text that cannot be split this way (a disclaimer or a number longer
+than a part) is refused with :class:`SplitError` before anything is sent.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from collections.abc import Sequence
 from tandem.core.errors import UserError
 
 APP_TEXT_LIMIT = 2048
+CUSTOMER_TEXT_LIMIT = 4000  # add_msg_template text.content: at most 4,000 bytes (document/path/92135)
 ROBOT_MARKDOWN_LIMIT = 4096
 _NUM = set("0123456789.,%")
 _HEADER = re.compile(r"^\((\d+)/(\d+)\)\n")

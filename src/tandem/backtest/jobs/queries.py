@@ -85,10 +85,15 @@ def _cell(v: object) -> Cell:
     return None if v is None else str(v)
 
 
-def screen(store: MarketStore, *, expression: str, day: date | None, limit: int) -> ScreenResult:
-    """Evaluate ``expression`` on ``day`` over every stock, with names; raises ScreenSyntaxError on bad input."""
+def screen(
+    store: MarketStore, *, expression: str, day: date | None, limit: int, industry: str | None = None
+) -> ScreenResult:
+    """Evaluate ``expression`` on ``day`` over every stock (or one industry as of ``day``), with names.
+
+    Raises ScreenSyntaxError on bad input (an unknown industry included).
+    """
     d = day or last_day(store)
-    table = run_screen(expression, d, StoreScreenData(store))
+    table = run_screen(expression, d, StoreScreenData(store), industry=industry)
     names = store.instruments().set_index("code")["name"]
     table.insert(1, "name", table["code"].map(names).fillna(""))
     table = table.drop(columns="date")

@@ -12,7 +12,7 @@ import difflib
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 import numpy as np
 import numpy.typing as npt
@@ -50,6 +50,15 @@ class ScreenData(Protocol):
 
     def fundamentals(self, day: date) -> pd.DataFrame:
         """One row per code (column ``code``) of the latest reports announced on or before ``day``."""
+        ...
+
+
+@runtime_checkable
+class IndustrySource(Protocol):
+    """A screen source that also knows the industry classification in force on a day (for ``industry=``)."""
+
+    def industries(self, day: date) -> pd.DataFrame:
+        """``code, industry_code, industry`` of the classification in force on ``day`` (the store's PIT rule)."""
         ...
 
 
@@ -210,21 +219,42 @@ def _binop(op: str, a: FloatArray, b: FloatArray) -> FloatArray:
     return np.where(nan, np.nan, cmp(a, b).astype(float))
 
 
-def screen_values(text: str | Node, day: date, source: ScreenData) -> pd.Series:
+def screen_values(text: str | Node, day: date, source: ScreenData, *, industry: str | None = None) -> pd.Series:
     """Value of an expression (e.g. a ranking such as ``market_cap`` or ``-roe``) per code traded on ``day``.
 
     ``text`` may be an already parsed expression (a backtest parses once and evaluates on every rebalance day).
     """
-    table = _evaluate(text, day, source, keep_all=True)
+    table = _evaluate(text, day, source, keep_all=True, industry=industry)
     return table.set_index("code")["value"]
 
 
-def run_screen(text: str | Node, day: date, source: ScreenData) -> pd.DataFrame:
-    """Codes traded on ``day`` (not suspended) that pass ``text`` (text or parsed), with every field it mentions."""
-    return _evaluate(text, day, source, keep_all=False).drop(columns="value")
+def run_screen(text: str | Node, day: date, source: ScreenData, *, industry: str | None = None) -> pd.DataFrame:
+    """Codes traded on ``day`` (not suspended) that pass ``text`` (text or parsed), with every field it mentions.
+
+    ``industry`` keeps only stocks of that industry (its name, e.g. ``货币金融服务``, or its code, e.g. ``J66``) in
+    the classification in force on ``day`` — the same point-in-time lookup the diagnosis groups peers by.
+    """
+    return _evaluate(text, day, source, keep_all=False, industry=industry).drop(columns="value")
 
 
-def _evaluate(text: str | Node, day: date, source: ScreenData, *, keep_all: bool) -> pd.DataFrame:
+def industry_members(source: ScreenData, day: date, industry: str) -> pd.DataFrame:
+    """``code, industry`` of the stocks in ``industry`` on ``day``; an unknown industry is an error with a hint."""
+    if not isinstance(source, IndustrySource):
+        raise ScreenSyntaxError("this data source has no industry classification; screen without an industry")
+    table = source.industries(day)
+    wanted = industry.strip()
+    hit = table[(table["industry"] == wanted) | (table["industry_code"] == wanted.upper())]
+    if hit.empty:
+        names = sorted({str(n) for n in table["industry"].dropna()})
+        close = difflib.get_close_matches(wanted, names, n=1, cutoff=0.4)
+        hint = f"; did you mean {close[0]}?" if close else f"; {len(names)} industries are known on {day}"
+        raise ScreenSyntaxError(f"no industry {wanted!r} in the classification in force on {day}{hint}")
+    return hit[["code", "industry"]]
+
+
+def _evaluate(
+    text: str | Node, day: date, source: ScreenData, *, keep_all: bool, industry: str | None = None
+) -> pd.DataFrame:
     node = parse(text) if isinstance(text, str) else text
     funda = source.fundamentals(day)
     known = set(BAR_FIELDS) | set(DERIVED) | {c for c in funda.columns if c not in ("code", "report_period",
@@ -251,8 +281,13 @@ def _evaluate(text: str | Node, day: date, source: ScreenData, *, keep_all: bool
     traded = np.isfinite(env["close"][-1]) & (np.nan_to_num(env["suspended"][-1], nan=1.0) == 0)
     if pd.Timestamp(close.index[-1]).date() != day:
         traded[:] = False  # the day itself has no bars: nothing traded
+    members = industry_members(source, day, industry) if industry is not None else None
+    if members is not None:
+        traded &= np.isin(np.asarray(codes), members["code"].to_numpy())
     mask = traded if keep_all else (np.nan_to_num(values, nan=0.0) != 0) & traded
     out = pd.DataFrame({"code": np.asarray(codes)[mask], "value": values[mask]})
+    if members is not None:
+        out["industry"] = out["code"].map(members.set_index("code")["industry"])
     for name in used:
         out[name] = np.broadcast_to(env[name], env["close"].shape)[-1][mask]
     out.insert(1, "date", last_day)

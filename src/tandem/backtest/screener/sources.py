@@ -7,7 +7,7 @@ from datetime import date, timedelta
 import pandas as pd
 import polars as pl
 
-from tandem.marketdata import pit
+from tandem.marketdata import industries, pit
 from tandem.marketdata.store import MarketStore
 
 
@@ -27,13 +27,26 @@ class StoreScreenData:
         """Reports announced on or before ``day``."""
         return self.store.fundamentals_asof(day)
 
+    def industries(self, day: date) -> pd.DataFrame:
+        """The classification in force on ``day`` (``MarketStore.industry_asof``, as the diagnosis uses)."""
+        return self.store.industry_asof(day)
+
 
 class FrameScreenData:
     """In-memory bars (long frame: code, date, fields…) and a long fundamentals frame with announce dates."""
 
-    def __init__(self, bars: pd.DataFrame, fundamentals: pd.DataFrame | None = None) -> None:
+    def __init__(
+        self, bars: pd.DataFrame, fundamentals: pd.DataFrame | None = None, classification: pd.DataFrame | None = None
+    ) -> None:
         self._bars = bars.assign(date=pd.to_datetime(bars["date"]))
         self._funda = None if fundamentals is None else _long_reports(fundamentals)
+        self._classes = None if classification is None else pl.from_pandas(classification)
+
+    def industries(self, day: date) -> pd.DataFrame:
+        """The ``classification`` snapshot (industry_classification rows) in force on ``day``, by the store rule."""
+        if self._classes is None:
+            return pd.DataFrame(columns=["code", "industry_code", "industry"])
+        return industries.classification_on(self._classes, day).to_pandas()
 
     def bars(self, fields: list[str], day: date, lookback: int) -> dict[str, pd.DataFrame]:
         """Pivoted panels up to ``day``."""

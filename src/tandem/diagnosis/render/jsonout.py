@@ -14,6 +14,7 @@ def to_dict(diag: Diagnosis) -> dict[str, Any]:
         "code": diag.code,
         "name": diag.name,
         "industry": diag.industry,
+        "industry_basis": {"zh": diag.industry_basis_zh, "en": diag.industry_basis_en},
         "board": diag.board,
         "as_of": diag.as_of.isoformat(),
         "data_date": diag.data_date.isoformat(),

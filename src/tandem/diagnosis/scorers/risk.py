@@ -8,10 +8,12 @@ Days inside a new listing's no-limit window have no band and never count.
 from __future__ import annotations
 
 from datetime import date
+from typing import Literal
 
 import numpy as np
 import pandas as pd
 
+from tandem.core.i18n import translate
 from tandem.core.rulebook import limit_prices, price_limit_pct_array
 from tandem.diagnosis import signals
 from tandem.diagnosis.fmt import is_num, num, pct, yi
@@ -57,6 +59,8 @@ class RiskScorer(Scorer):
         out["beta250"] = signals.beta(ret, bench_ret, YEAR).ffill().iloc[-1]
         out["limit_down"] = limit_down_days(snap)
         out["is_st"] = last_row(snap.is_st)
+        since = snap.ref["st_since"] if "st_since" in snap.ref.columns else pd.Series(pd.NaT, index=snap.ref.index)
+        out["st_since"] = pd.to_datetime(since.reindex(out.index)).where(out["is_st"].astype(bool))
         out["susp60"] = snap.suspended.iloc[-60:].sum()
         enough = snap.close.notna().sum() >= 120
         out["missing"] = reasons(out.index, ~enough, "fewer than 120 traded days: volatility and drawdown undefined")
@@ -71,14 +75,21 @@ class RiskScorer(Scorer):
         return with_score(m, s)
 
     def explain(self, code: str, row: pd.Series, day: date) -> DimensionScore:
-        """Evidence: volatility, max drawdown, beta, limit-down days (ST / suspensions in the verdict)."""
+        """Evidence: volatility, max drawdown, beta, limit-down days; on an ST day the risk warning comes first.
+
+        BaoStock's flag covers ST and *ST alike, so the evidence says "ST/*ST" rather than pick one; its value is the
+        first day of the current risk-warning period (``st_periods``). Evidence is capped at four items, so the
+        warning leads and beta (the least telling) is the one dropped.
+        """
+        st = _st_evidence(row, day)
         ev = [
+            *st,
             Evidence("vol120", "近120日年化波动率", "120-day annualised volatility", float(row["vol120"]),
                      pct(row["vol120"]), BARS, day),
             Evidence("mdd250", "近一年最大回撤", "1-year max drawdown", float(row["mdd250"]), pct(row["mdd250"]),
                      BARS, day),
         ]  # fmt: skip
-        if is_num(row["beta250"]):
+        if is_num(row["beta250"]) and not st:
             ev.append(Evidence("beta250", "贝塔(对沪深300,一年)", "beta vs CSI 300 (1 year)", float(row["beta250"]),
                                num(row["beta250"]), f"{BARS} vs index_bars {BENCHMARK}", day))  # fmt: skip
         ev.append(Evidence("limit_down", "近一年跌停天数", "limit-down days (1 year)", int(row["limit_down"]),
@@ -86,8 +97,8 @@ class RiskScorer(Scorer):
                            day))  # fmt: skip
         zh, en = [], []
         if row["is_st"]:
-            zh.append("ST风险警示")
-            en.append("ST risk warning")
+            zh.append("ST/*ST风险警示")
+            en.append("ST/*ST risk warning")
         if row["susp60"] > 0:
             zh.append(f"近60日停牌{int(row['susp60'])}天")
             en.append(f"suspended {int(row['susp60'])} days in 60")
@@ -96,6 +107,18 @@ class RiskScorer(Scorer):
         if is_num(s) and s < 40:
             base = ("风险较高", "higher risk")
         return self.dimension(row, ("，".join([base[0], *zh]), "; ".join([base[1], *en])), ev)
+
+
+def _st_evidence(row: pd.Series, day: date) -> list[Evidence]:
+    """The risk-warning item (first day of the current ST period) when the code is ST on the snapshot day."""
+    since = row.get("st_since")
+    if not row["is_st"] or not isinstance(since, pd.Timestamp) or pd.isna(since):
+        return []
+    first = since.date().isoformat()
+    return [
+        Evidence("st", "风险警示(ST/*ST)起始日", "under risk warning (ST/*ST) since", first, first,
+                 "st_periods (BaoStock isST per day; ST and *ST not told apart)", day),
+    ]  # fmt: skip
 
 
 class IndustryStandingScorer(Scorer):
@@ -126,6 +149,9 @@ class IndustryStandingScorer(Scorer):
         roe_rank = m["roe_ann"].groupby(ind).rank(ascending=False, method="min")
         n = (m["peers"] - 1.0).replace(0.0, np.nan)
         s = weighted([(1.0 - (m["mcap_rank"] - 1.0) / n, 0.6), (1.0 - (roe_rank - 1.0) / n, 0.4)])
+        for col in ("industry_system", "industry_snapshot", "industry_backfilled"):
+            if col in ref.columns:
+                m[col] = ref[col].reindex(m.index)
         few = m["peers"].fillna(0) < 3
         reason = "fewer than 3 stocks of its industry in the store: " + ind.fillna("no industry").astype(str)
         m["missing"] = m["missing"].where(m["missing"].notna(), reason.where(few | ind.isna()))
@@ -138,12 +164,36 @@ class IndustryStandingScorer(Scorer):
                      f"daily_bars.close × fundamentals.total_share (report {row['mcap_period'].date()})", day,
                      period=row["mcap_period"].date()),
             Evidence("mcap_rank", "行业内市值排名", "market-value rank in industry", int(row["mcap_rank"]),
-                     str(int(row["mcap_rank"])), f"instruments.industry = {row['industry']}", day),
+                     str(int(row["mcap_rank"])), f"{_basis_source(row)} = {row['industry']}", day),
             Evidence("peers", "行业内股票数(本库)", "industry peers in the store", int(row["peers"]),
-                     str(int(row["peers"])), "instruments.industry", day),
+                     str(int(row["peers"])), _basis_source(row), day),
         ] if is_num(row.get("mcap_rank")) else []  # fmt: skip
         s = row.get("score")
         verdict = ("行业龙头", "industry leader") if is_num(s) and s >= 70 else ("行业中游", "mid-pack")
         if is_num(s) and s < 35:
             verdict = ("行业靠后", "behind its peers")
         return self.dimension(row, verdict, ev)
+
+
+def _basis_source(row: pd.Series) -> str:
+    """Evidence source: the classification list that grouped the peers (table, system, snapshot day)."""
+    system = row.get("industry_system")
+    snap = row.get("industry_snapshot")
+    if not isinstance(system, str) or system == "instruments" or not isinstance(snap, date | pd.Timestamp):
+        return "instruments.industry (undated)"
+    flag = ", published after the day (oldest list)" if bool(row.get("industry_backfilled")) else ""
+    return f"industry_classification {system} {pd.Timestamp(snap).date()}{flag}"
+
+
+def industry_basis(row: pd.Series, lang: Literal["zh", "en"]) -> str:
+    """Which classification list grouped the peers, in words, flagged when it postdates the day ("" if unknown)."""
+    system = row.get("industry_system")
+    if not isinstance(system, str):
+        return ""
+    words = translate(lang, f"industry.system.{system}")
+    snap = row.get("industry_snapshot")
+    if isinstance(snap, date | pd.Timestamp) and not pd.isna(snap):
+        words += " " + translate(lang, "industry.snapshot").format(date=pd.Timestamp(snap).date())
+    if bool(row.get("industry_backfilled")):
+        words += translate(lang, "industry.backfilled")
+    return words

@@ -31,7 +31,12 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from tandem.core.db import session_scope, utcnow
 from tandem.core.errors import UserError
-from tandem.engagement.delivery.channels.base import Channel, OutgoingMessage, PermanentChannelError
+from tandem.engagement.delivery.channels.base import (
+    Channel,
+    OutgoingMessage,
+    PermanentChannelError,
+    TransientChannelError,
+)
 from tandem.engagement.delivery.models import DeadLetterRow, OutboxRow
 from tandem.engagement.delivery.quiet import QuietHours
 
@@ -158,6 +163,8 @@ class Dispatcher:
         except PermanentChannelError as exc:
             self._fail(msg, str(exc), permanent=True, report=report)
             return "dead"
+        except TransientChannelError as exc:
+            return self._fail(msg, str(exc), permanent=False, report=report, retry_after=exc.retry_after)
         except Exception as exc:  # any other failure is retried: the channel may be down
             return self._fail(msg, f"{type(exc).__name__}: {exc}", permanent=False, report=report)
         with session_scope(self._sessions) as s:
@@ -169,7 +176,15 @@ class Dispatcher:
         report.sent += 1
         return "sent"
 
-    def _fail(self, msg: OutgoingMessage, error: str, *, permanent: bool, report: DispatchReport) -> str:
+    def _fail(
+        self,
+        msg: OutgoingMessage,
+        error: str,
+        *,
+        permanent: bool,
+        report: DispatchReport,
+        retry_after: float | None = None,
+    ) -> str:
         report.errors.append(f"{msg.channel} {msg.idempotency_key[:12]}: {error}"[:ERROR_CHARS])
         now = self._clock()
         with session_scope(self._sessions) as s:
@@ -183,6 +198,13 @@ class Dispatcher:
             row.last_error = error[:ERROR_CHARS]
             row.locked_by = None
             row.locked_until = None
+            if retry_after is not None and not permanent:  # throttled: retry when the far end said, attempt not spent
+                row.status = "pending"
+                row.attempts = max(0, row.attempts - 1)
+                retry_at = now + timedelta(seconds=max(0.0, retry_after))
+                row.next_attempt_at = self._quiet.next_open(retry_at) if self._quiet is not None else retry_at
+                report.retried += 1
+                return "retry"
             if permanent or row.attempts >= self._config.max_attempts:
                 row.status = "dead"
                 s.add(

@@ -13,7 +13,7 @@ import numpy as np
 import polars as pl
 
 from tandem.core.models import board_of, normalize_code
-from tandem.marketdata.csvio import parse_batch
+from tandem.marketdata.csvio import Problem, parse_batch
 from tandem.marketdata.importers.base import LoadResult, to_date, to_float
 from tandem.marketdata.validate import check_bars, check_parsed
 
@@ -64,6 +64,33 @@ def _with_codes(raw: pl.DataFrame) -> pl.DataFrame:
     return raw.with_columns(code.alias("code"))
 
 
+_QUALIFIED = r"(?i)^(?:(?:sh|sz|bj)\.?\d{6}|\d{6}\.(?:sh|sz|bj|xshg|xshe))$"
+
+
+def _unqualified_codes(raw: pl.DataFrame, typed: pl.DataFrame, problems: list[Problem]) -> pl.Series:
+    """Rows whose code names no exchange (``600732`` rather than ``sh.600732``), reported with how to fix them.
+
+    A bare number's exchange can only be guessed from its digits, and a guess that is wrong files the bars (and an
+    ST period) under another security, so sources that always spell the exchange are held to it.
+    """
+    code = raw.get_column("code").cast(pl.String)
+    bad = ~code.fill_null("").str.contains(_QUALIFIED)
+    for f, ln, c in zip(
+        typed.get_column("_file").filter(bad), typed.get_column("_line").filter(bad), code.filter(bad), strict=True
+    ):
+        shown = "empty" if c is None or c == "" else f"'{c}'"
+        problems.append(
+            Problem(
+                f,
+                int(ln),
+                "code",
+                f"{shown} has no exchange prefix or suffix; write it as BaoStock does (sh.600732 for Shanghai, "
+                "sz.000792 for Shenzhen) or as 600732.SH",
+            )
+        )
+    return bad.alias("bad")
+
+
 def _code_from_name(path: Path) -> str:
     m = _CODE_IN_NAME.search(path.name)
     if m is None:
@@ -77,9 +104,13 @@ class BaostockDaily:
     Files without ``adjustflag`` take ``default_adjust`` (the qfq set states its adjustment only in its README).
     """
 
-    def __init__(self, default_adjust: str = "3", name: str = "baostock-daily") -> None:
+    def __init__(
+        self, default_adjust: str = "3", name: str = "baostock-daily", *, require_exchange: bool = False
+    ) -> None:
         self.default_adjust = default_adjust
         self.name = name
+        self.require_exchange = require_exchange
+        """Refuse bare six-digit codes instead of inferring their exchange (see :func:`_unqualified_codes`)."""
 
     def load(self, paths: list[Path]) -> LoadResult:
         """Parse, type and validate a batch of these files (see :class:`~.base.Importer`)."""
@@ -114,6 +145,8 @@ class BaostockDaily:
                 raw, typed, {c: c for c in ("date", *[x for x in _NUMERIC if x in raw.columns])}, res.problems
             )
         )
+        if self.require_exchange:
+            parse_bad = parse_bad | _unqualified_codes(raw, typed, res.problems)
         boards = {c: board_of(c).value for c in typed.get_column("code").unique().drop_nulls().to_list()}
         typed = typed.with_columns(pl.col("code").replace_strict(boards, default=None).alias("board"))
         flags = set(typed.get_column("adjustflag").drop_nulls().unique().to_list())

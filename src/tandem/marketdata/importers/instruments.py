@@ -16,6 +16,7 @@ The board is always derived from the code (:func:`board_of`), never copied from 
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
 import polars as pl
@@ -41,7 +42,7 @@ def _boards(codes: pl.Series) -> pl.Series:
     return codes.replace_strict(mapping, default=None, return_dtype=pl.String)
 
 
-def _instruments(typed: pl.DataFrame, prefix: str) -> pl.DataFrame:
+def instrument_rows(typed: pl.DataFrame, prefix: str) -> pl.DataFrame:
     """Fill the derived columns (exchange, board, default kind) and select the table's columns."""
     if "kind" not in typed.columns:
         typed = typed.with_columns(pl.lit("stock").alias("kind"))
@@ -62,7 +63,7 @@ def _finish_instruments(
     res: LoadResult, raw: pl.DataFrame, typed: pl.DataFrame, bad: pl.Series, prefix: str
 ) -> LoadResult:
     bad = bad | check_rows(typed, res.problems, keys=("code",), required=("name",))
-    return finish(res, raw, bad, {"instruments": _instruments(typed, prefix)})
+    return finish(res, raw, bad, {"instruments": instrument_rows(typed, prefix)})
 
 
 class JoinQuantStockMaster:
@@ -97,11 +98,35 @@ class JoinQuantStockMaster:
         return _finish_instruments(res, raw, typed, bad, "joinquant")
 
 
+def tushare_classification(instruments: pl.DataFrame, snapshot_date: date, date_basis: str) -> pl.DataFrame:
+    """A Tushare industry snapshot (``industry_classification`` rows) from imported ``instruments`` rows.
+
+    Tushare's lists carry no date: the registry passes the day the source committed the file (its known-by day).
+    A listed code without an industry stays in the snapshot with none (that is what the list said).
+    """
+    return instruments.filter(pl.col("kind") == "stock").select(
+        "code",
+        pl.lit("tushare").alias("system"),
+        pl.lit(snapshot_date).alias("snapshot_date"),
+        pl.lit(None, pl.String).alias("industry_code"),
+        "industry",
+        pl.lit(date_basis).alias("date_basis"),
+        "source",
+    )
+
+
 class TushareStockBasics:
-    """Tushare ``stock_basics.csv`` (2016 snapshot): code (read as text), name, industry, ``timeToMarket``."""
+    """Tushare ``stock_basics.csv`` (2016 snapshot): code (read as text), name, industry, ``timeToMarket``.
+
+    With a ``snapshot_date`` its industries also become a dated Tushare snapshot (``industry_classification``).
+    """
 
     name = "tushare-instruments"
     priority = 2016
+
+    def __init__(self, snapshot_date: date | None = None, date_basis: str = "") -> None:
+        self.snapshot_date = snapshot_date
+        self.date_basis = date_basis
 
     def load(self, paths: list[Path]) -> LoadResult:
         """Parse, type and validate (see :class:`~.base.Importer`)."""
@@ -124,7 +149,12 @@ class TushareStockBasics:
         listed = raw.with_columns(pl.when(ttm == "0").then(None).otherwise(ttm).alias("timeToMarket"))
         bad = check_parsed(listed, typed, {"list_date": "timeToMarket"}, res.problems, date_format="YYYYMMDD")
         bad = bad | check_codes(raw, typed, "code", res.problems) | on_bad_line
-        return _finish_instruments(res, raw, typed, bad, "tushare")
+        res = _finish_instruments(res, raw, typed, bad, "tushare")
+        if self.snapshot_date is not None:
+            res.tables["industry_classification"] = tushare_classification(
+                res.tables["instruments"], self.snapshot_date, self.date_basis
+            )
+        return res
 
 
 class AbuStockList:
@@ -162,7 +192,7 @@ class AbuStockList:
         merged = good.group_by("code", maintain_order=True).agg(
             [pl.col(c).drop_nulls().first() for c in typed.columns if c != "code"]
         )
-        res.tables["instruments"] = _instruments(merged, "abu")
+        res.tables["instruments"] = instrument_rows(merged, "abu")
         res.quarantined = raw.filter(bad)
         return res
 
@@ -228,7 +258,7 @@ class EastMoneyIndustry:
             pl.lit("member").alias("action"),
             source_of("eastmoney"),
         )
-        finish(res, raw, bad, {"instruments": _instruments(typed, "eastmoney")})
+        finish(res, raw, bad, {"instruments": instrument_rows(typed, "eastmoney")})
         member_bad = bad.filter(typed.get_column("date").is_not_null())
         res.tables["index_membership"] = members.filter(~member_bad)
         # industry and constituents rows for one code are merged by the patch upsert; keep one row per code here

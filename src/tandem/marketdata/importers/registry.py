@@ -7,12 +7,19 @@ Adding a source: write an importer (``load(path) -> LoadResult``) and register i
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from fnmatch import fnmatch
 from pathlib import Path
 
 from tandem.marketdata.csvio import read_bytes
 from tandem.marketdata.importers.baostock import BaostockDaily
 from tandem.marketdata.importers.base import Importer
+from tandem.marketdata.importers.classifications import (
+    BaostockIndustry,
+    EastMoneyBoards,
+    SinaSpotInstruments,
+    TushareStockBasic,
+)
 from tandem.marketdata.importers.fundamentals import BaostockFundamentals
 from tandem.marketdata.importers.funds import EastMoneyNav, FundListJson, SpiderNav
 from tandem.marketdata.importers.indexes import AkshareIndexParquet, BaostockIndex, ConstituentChanges, JoinQuantIndex
@@ -24,6 +31,7 @@ from tandem.marketdata.importers.instruments import (
 )
 from tandem.marketdata.importers.intraday import CzscMinuteBars, DolphinCandles
 from tandem.marketdata.importers.market_series import EtfDailyBars, InvestingSeries, NetEaseIndex, RiceQuantValuation
+from tandem.marketdata.importers.st_history import BaostockStHistory
 from tandem.marketdata.importers.tandem_parquet import TandemParquet
 from tandem.marketdata.importers.tushare_reports import TushareReports
 
@@ -44,6 +52,7 @@ _LEVEL2 = "Level-2 files are read by `tandem l2` (see level2/)"
 _BY_FOLDER: dict[str, tuple[Route, ...]] = {
     "csi300_baostock_raw_2020_2025": (Route("*", BaostockDaily()),),
     "hfq_baostock_2012_2023_subset40": (Route("*", BaostockDaily()),),
+    "st_history_baostock_2010_2024": (Route("*", BaostockStHistory()),),
     "qfq_baostock_5stocks_to_2026": (Route("*", BaostockDaily(default_adjust="2", name="baostock-qfq")),),
     "baostock_csindex_2005_2026": (Route("*", BaostockIndex()),),
     "jq_csi1000_lfql": (Route("*", JoinQuantIndex()),),
@@ -54,7 +63,25 @@ _BY_FOLDER: dict[str, tuple[Route, ...]] = {
         Route("stock_master.csv", JoinQuantStockMaster()),
         Route("calendar.csv", None, "the XSHG calendar comes from exchange-calendars; this copy is not imported"),
     ),
-    "wengowl_tushare_2016": (Route("stock_basics.csv", TushareStockBasics()),),
+    # Files without a date of their own are dated by their source commit (PROVENANCE.md): the day the list is
+    # verifiably known, so a point-in-time lookup never sees it early (marketdata/industries.py).
+    "wengowl_tushare_2016": (
+        Route("stock_basics.csv", TushareStockBasics(date(2016, 9, 13), "source commit 2016-09-13 (wengowl/stock)")),
+    ),
+    "csrc_industry_baostock_2026": (
+        Route("stock_industry.csv", BaostockIndustry()),
+        Route(
+            "em_board_membership.csv*",
+            EastMoneyBoards(date(2026, 3, 18), "source commit 2026-03-18 (mmzzl/datastore); the file has no date"),
+        ),
+    ),
+    "tushare_stock_basic_2023": (
+        Route(
+            "stock_basic.csv",
+            TushareStockBasic(date(2023, 8, 15), "source commit 2023-08-15 (shensz0605/index_valuation)"),
+        ),
+        Route("sina_spot_*.csv", SinaSpotInstruments()),
+    ),
     "abu_2017": (Route("stock_code_*", AbuStockList()),),
     "eastmoney_industry_csi500_2026": (Route("*.csv", EastMoneyIndustry()),),
     "baostock_quarterly_2013_2023": (Route("*", BaostockFundamentals()),),
@@ -79,6 +106,9 @@ _BY_FOLDER: dict[str, tuple[Route, ...]] = {
         ),
     ),
     "level2": (Route("*", None, _LEVEL2),),
+    "eastmoney_newsflash_2026_02": (
+        Route("*", None, "news items are imported all-or-nothing by `tandem data import-news` (marketdata/news/)"),
+    ),
     "dolphindb_tutorials_cn": (Route("*", None, _LEVEL2),),
 }
 

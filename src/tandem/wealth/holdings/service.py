@@ -43,7 +43,10 @@ def replace_holdings(
 ) -> list[SimHoldingRow]:
     """Replace the client's positions by the accepted plan's ``holdings`` (``Plan.to_dict()['holdings']``).
 
-    A fund without a known NAV is subscribed at NAV 1.0 (units = amount) so nothing is silently dropped.
+    The plan's own units are used when it records them (whole lots on the exchange, off-exchange units truncated
+    to 2 decimals), so the simulated position is what the plan said would be bought; older plans without units
+    are subscribed at the latest NAV. A fund without a known NAV is subscribed at NAV 1.0 (units = amount) so
+    nothing is silently dropped.
     """
     db.execute(delete(SimHoldingRow).where(SimHoldingRow.client_id == client_id))
     at = utcnow()
@@ -53,6 +56,7 @@ def replace_holdings(
         if amount <= 0:
             continue
         nav = float(navs.get(str(h["code"]), 1.0)) or 1.0
+        units = float(h["units"]) if h.get("units") else round(amount / nav, 4)
         rows.append(
             SimHoldingRow(
                 client_id=client_id,
@@ -61,7 +65,7 @@ def replace_holdings(
                 name=str(h["name"]),
                 risk_level=str(h["risk_level"]),
                 asset_class=str(h["asset_class"]),
-                units=round(amount / nav, 4),
+                units=units,
                 nav=nav,
                 cost=amount,
                 subscribed_at=at,

@@ -1,4 +1,6 @@
-"""``/api/v1/advisor``: the advisor workbench JSON API (client book, client page, contacts, tasks, assignment).
+"""``/api/v1/advisor``: the advisor workbench JSON API.
+
+Client book, client page, contacts, tasks, assignment, the education track and the WeCom binding code.
 
 Thin handlers: the caller becomes a :class:`tandem.advisor.access.Staff` (investors get 403) and every
 client-scoped call goes through the advisor services, whose object-level check makes another advisor's client
@@ -12,11 +14,14 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Depends, Path, Query
 
 from tandem.advisor import client_page as pages
-from tandem.advisor import tasks
+from tandem.advisor import education, tasks
 from tandem.advisor.access import STAFF_ROLES, Staff
 from tandem.advisor.assignments import assign_clients
 from tandem.advisor.book import BookQuery, BookRow, client_book
-from tandem.web.deps import CurrentUser, SessionDep, StateDep
+from tandem.advisor.models import WeComContactRow
+from tandem.advisor.snapshot import aware
+from tandem.advisor.wecom.directory import binding, set_member_userid
+from tandem.web.deps import CurrentUser, SessionDep, StateDep, WealthDep
 from tandem.web.errors import ForbiddenError
 from tandem.web.problems import PROBLEM_RESPONSES
 from tandem.web.schemas.advisor import (
@@ -25,9 +30,15 @@ from tandem.web.schemas.advisor import (
     BookRowPublic,
     ClientPagePublic,
     ContactCreate,
+    CourseLessonsUpdate,
+    EnrolmentCreate,
     TaskDone,
     TaskPublic,
+    TrackPublic,
+    WeComBindingPublic,
+    WeComMemberUpdate,
 )
+from tandem.web.views.education import track_public
 
 router = APIRouter(prefix="/api/v1/advisor", tags=["advisor"], responses=PROBLEM_RESPONSES)
 ClientId = Annotated[int, Path(ge=1, le=2**31 - 1)]
@@ -91,6 +102,7 @@ def get_client(client_id: ClientId, staff: StaffDep, state: StateDep, db: Sessio
         tags=list(p.tags),
         service=[{"at": s.at.isoformat(), "kind": s.kind, "note": s.note} for s in p.service],
         tasks=[TaskPublic.model_validate(t) for t in p.tasks],
+        education=[track_public(e) for e in p.education],
     )
 
 
@@ -126,3 +138,54 @@ def assign(body: AssignmentCreate, staff: StaffDep, db: SessionDep) -> dict[str,
     )
     db.commit()
     return {"changed": len(changes)}
+
+
+@router.put("/courses/{course_id}/lessons", summary="Set a course's lessons, in order")
+def put_lessons(course_id: ClientId, body: CourseLessonsUpdate, staff: StaffDep, db: SessionDep) -> dict[str, int]:
+    """Approved articles within the course's audience level; all checked first, a refusal changes nothing."""
+    rows = education.set_lessons(db, staff, course_item_id=course_id, lesson_item_ids=body.lesson_item_ids)
+    db.commit()
+    return {"lessons": len(rows)}
+
+
+@router.post("/clients/{client_id}/courses", summary="Enrol a client in a course", status_code=201)
+def enrol(
+    client_id: ClientId, body: EnrolmentCreate, staff: StaffDep, db: SessionDep, wealth: WealthDep
+) -> TrackPublic:
+    """Suitability (course audience ≤ client level) is checked and audited; refused: 409 with the reason."""
+    row = education.enrol(db, staff, wealth.audit, course_item_id=body.course_item_id, client_user_id=client_id)
+    db.commit()
+    (entry,) = [e for e in education.track(db, client_user_id=client_id) if e.enrolment_id == row.id]
+    return track_public(entry)
+
+
+@router.get("/clients/{client_id}/education", summary="A client's education track")
+def get_education(client_id: ClientId, staff: StaffDep, db: SessionDep) -> list[TrackPublic]:
+    """Courses with progress, the next lesson and completion (404 unless the client is the caller's)."""
+    return [track_public(e) for e in education.client_track(db, staff, client_user_id=client_id)]
+
+
+def _binding(row: WeComContactRow) -> WeComBindingPublic:
+    return WeComBindingPublic(
+        binding_code=row.binding_code,
+        bound=row.external_userid is not None,
+        member_userid=row.member_userid if row.external_userid else None,
+        follow_at=aware(row.follow_at),
+    )
+
+
+@router.post("/clients/{client_id}/wecom-binding", summary="Issue (or show) the client's WeCom binding code")
+def post_binding(client_id: ClientId, staff: StaffDep, db: SessionDep) -> WeComBindingPublic:
+    """The code goes into the advisor's 联系我 link as ``state``; the directory sync binds the client by it."""
+    row = binding(db, staff, client_user_id=client_id)
+    out = _binding(row)
+    db.commit()
+    return out
+
+
+@router.put("/advisors/{advisor_id}/wecom", summary="Record an advisor's WeCom member account")
+def put_member(advisor_id: ClientId, body: WeComMemberUpdate, staff: StaffDep, db: SessionDep) -> dict[str, str]:
+    """Operations only; the directory sync lists this member's customers."""
+    set_member_userid(db, staff, advisor_id=advisor_id, userid=body.userid)
+    db.commit()
+    return {"userid": body.userid.strip()}

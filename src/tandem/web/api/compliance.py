@@ -14,8 +14,9 @@ from fastapi import APIRouter, Path, Query
 from fastapi.responses import Response
 
 from tandem.advisor import archive, content, oversight, sending
+from tandem.advisor.wecom.allowance import rule_named
 from tandem.web.api.advisor import StaffDep
-from tandem.web.deps import SessionDep, WealthDep
+from tandem.web.deps import SessionDep, StateDep, WealthDep
 from tandem.web.errors import ForbiddenError
 from tandem.web.problems import PROBLEM_RESPONSES
 from tandem.web.schemas.advisor import (
@@ -65,12 +66,20 @@ def decide(
 
 
 @router.post("/api/v1/advisor/sends", summary="Send an approved item to clients", status_code=201)
-def send_item(body: SendCreate, staff: StaffDep, db: SessionDep, wealth: WealthDep) -> SendReportPublic:
-    """Suitability per recipient at send time; rejected recipients are listed with the reason."""
+def send_item(
+    body: SendCreate, staff: StaffDep, db: SessionDep, wealth: WealthDep, state: StateDep
+) -> SendReportPublic:
+    """Suitability, WeCom binding and mass-send allowance per recipient; refused ones are listed with the reason."""
     approved = content.get_approved(db, item_id=body.item_id)
     item = sending.item_from_content(approved, data_date=approved.approved_at.date())
     report = sending.send(
-        db, staff, wealth.audit, item=item, client_user_ids=body.client_user_ids, channel=body.channel
+        db,
+        staff,
+        wealth.audit,
+        item=item,
+        client_user_ids=body.client_user_ids,
+        channel=body.channel,
+        mass_rule=rule_named(state.settings.wecom_mass_send_rule),
     )
     db.commit()
     return SendReportPublic(

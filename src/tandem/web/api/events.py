@@ -1,7 +1,9 @@
 """``POST /api/v1/events``: the app's behaviour events, validated as a batch and stored append-only.
 
 A bad batch is answered 422 with every problem (``errors``: index, field, message) and stores nothing; replayed
-event ids are counted as duplicates and change nothing. The client is always the signed-in user.
+event ids are counted as duplicates and change nothing. The client is always the signed-in user. A
+``content_read`` of a course lesson (``content:<item id>``) also moves the client's education track on
+(:func:`tandem.advisor.education.record_reads`, idempotent, so a replayed batch changes nothing there either).
 """
 
 from __future__ import annotations
@@ -12,9 +14,10 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
+from tandem.advisor.education import record_reads
 from tandem.engagement.event_errors import EventBatchError
 from tandem.engagement.ingest import EventIngestService
-from tandem.web.deps import CurrentUser
+from tandem.web.deps import CurrentUser, SessionDep
 from tandem.web.problems import PROBLEM_JSON, PROBLEM_RESPONSES
 
 router = APIRouter(prefix="/api/v1/events", tags=["events"], responses=PROBLEM_RESPONSES)
@@ -41,7 +44,9 @@ def get_ingest(request: Request) -> EventIngestService:
 
 
 @router.post("", summary="Record a batch of my behaviour events", status_code=202, response_model=EventBatchPublic)
-def post_events(body: EventBatchCreate, user: CurrentUser, request: Request) -> EventBatchPublic | JSONResponse:
+def post_events(
+    body: EventBatchCreate, user: CurrentUser, request: Request, db: SessionDep
+) -> EventBatchPublic | JSONResponse:
     """All or nothing: one bad event refuses the whole batch with its index and field."""
     try:
         result = get_ingest(request).ingest(body.events, client_id=user.id)
@@ -56,4 +61,6 @@ def post_events(body: EventBatchCreate, user: CurrentUser, request: Request) -> 
             "errors": errors,
         }
         return JSONResponse(payload, status_code=422, media_type=PROBLEM_JSON)
+    if record_reads(db, result.events):
+        db.commit()
     return EventBatchPublic(received=result.received, stored=result.stored, duplicates=result.duplicates)

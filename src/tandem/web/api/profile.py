@@ -6,30 +6,23 @@ start. A deleted tag is recorded and never recomputed from old events.
 
 from __future__ import annotations
 
-import threading
-from datetime import date
-
-from fastapi import APIRouter, Request, Response
+from fastapi import APIRouter, Response
 from pydantic import BaseModel
 
-from tandem.engagement.event_factory import event_store_root
-from tandem.engagement.event_store import ParquetEventStore
-from tandem.engagement.items import build_items
-from tandem.engagement.profile_service import ProfileService, ProfileStateStore
-from tandem.web.deps import CurrentUser, StateDep
+from tandem.web.deps import CurrentUser, LangDep, ProfilesDep
 from tandem.web.problems import PROBLEM_RESPONSES
-from tandem.web.state import AppState
+from tandem.web.views.engagement import tag_rows
 
 router = APIRouter(prefix="/api/v1/me/tags", tags=["engagement"], responses=PROBLEM_RESPONSES)
-_LOCK = threading.Lock()
 
 
 class TagPublic(BaseModel):
-    """One tag: ``key`` to delete it, ``label`` in words, ``share`` of its kind."""
+    """One tag: ``key`` to delete it, ``label`` in words, ``share`` of its kind, ``why`` the acts that built it."""
 
     key: str
     label: str
     share: float
+    why: str
 
 
 class TagsPublic(BaseModel):
@@ -40,50 +33,29 @@ class TagsPublic(BaseModel):
     risk_category: str | None
 
 
-def _service(request: Request, state: AppState) -> ProfileService:
-    svc: ProfileService | None = getattr(request.app.state, "profiles", None)
-    if svc is None:
-        with _LOCK:
-            svc = getattr(request.app.state, "profiles", None)
-            if svc is None:
-                last = state.store.info().get("last_date")
-                as_of = last if isinstance(last, date) else date.fromisoformat(str(last))
-                root = event_store_root(state.settings)
-                svc = ProfileService(
-                    events=ParquetEventStore(root),
-                    state=ProfileStateStore(state.settings.home / "engagement" / "profiles"),
-                    sessions=state.sessions,
-                    catalogue=build_items(state.store, as_of=as_of),
-                )
-                request.app.state.profiles = svc
-    return svc
-
-
 @router.get("", summary="My interest tags")
-def my_tags(request: Request, user: CurrentUser, state: StateDep) -> TagsPublic:
+def my_tags(user: CurrentUser, svc: ProfilesDep, lang: LangDep) -> TagsPublic:
     """Folded from my events up to now; empty for a new client."""
-    svc = _service(request, state)
     profile = svc.profile(user.id, state=svc.update())
+    rows = tag_rows(profile, svc.evidence(client_id=user.id, tags=[t.key for t in profile.tags]), lang)
     return TagsPublic(
-        tags=[TagPublic(key=t.key, label=t.label_zh, share=round(t.share, 4)) for t in profile.tags],
+        tags=[TagPublic(key=r.key, label=r.label, share=round(r.share, 4), why=r.why) for r in rows],
         activity=profile.activity,
         risk_category=profile.risk_category,
     )
 
 
 @router.delete("/{tag}", summary="Delete one of my tags for good", status_code=204)
-def delete_tag(tag: str, request: Request, user: CurrentUser, state: StateDep) -> Response:
+def delete_tag(tag: str, user: CurrentUser, svc: ProfilesDep) -> Response:
     """404 when I have no such tag; after deletion it never comes back from old or new events."""
-    svc = _service(request, state)
     svc.update()
     svc.delete_tag(client_id=user.id, tag=tag)
     return Response(status_code=204)
 
 
 @router.delete("", summary="Delete all of my tags for good", status_code=204)
-def delete_all(request: Request, user: CurrentUser, state: StateDep) -> Response:
+def delete_all(user: CurrentUser, svc: ProfilesDep) -> Response:
     """Every current and future tag inferred before now is dropped."""
-    svc = _service(request, state)
     svc.update()
     svc.delete_all_tags(client_id=user.id)
     return Response(status_code=204)

@@ -40,7 +40,11 @@ def run(body: ScreenRun, request: Request, user: CurrentUser, state: StateDep) -
     A malformed expression or an unknown field is a 400 whose ``column`` says where it went wrong.
     """
     try:
-        return screen_public(quant.screen(state.store, expression=body.expression, day=body.date, limit=body.limit))
+        return screen_public(
+            quant.screen(
+                state.store, expression=body.expression, day=body.date, limit=body.limit, industry=body.industry
+            )
+        )
     except ScreenSyntaxError as exc:
         return syntax_problem(exc, request)
 

@@ -1,4 +1,4 @@
-"""Browser account pages: login, sign-up, logout, and the 我的 page (profile, password change)."""
+"""Browser account pages: login, sign-up, logout, and the 我的 page (profile, interest tags, password change)."""
 
 from __future__ import annotations
 
@@ -10,13 +10,23 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from tandem.core.errors import UserError
 from tandem.identity import SESSION_TTL, accounts
 from tandem.operations.visitors import VISITOR_COOKIE
-from tandem.web.deps import SESSION_COOKIE, CurrentUser, LangDep, MaybeUser, SessionDep, StateDep, rate_limit_login
+from tandem.web.deps import (
+    SESSION_COOKIE,
+    CurrentUser,
+    LangDep,
+    MaybeUser,
+    ProfilesDep,
+    SessionDep,
+    StateDep,
+    rate_limit_login,
+)
 from tandem.web.pages.base import base_context, templates
 from tandem.web.pages.staff_common import home_for
 from tandem.web.problems import status_of
 from tandem.web.server_events import record_sign_up
 from tandem.web.state import AppState
 from tandem.web.templating import render
+from tandem.web.views.engagement import tag_rows
 
 router = APIRouter(include_in_schema=False, default_response_class=HTMLResponse)
 
@@ -155,6 +165,14 @@ def me_page(request: Request, user: CurrentUser, state: StateDep, lang: LangDep)
     """我的: masked profile, role, password change."""
     ctx = base_context(request, state, user, "me")
     return render(templates, request, "me.html", lang, me=accounts.account_view(state.keys, user), message=None, **ctx)
+
+
+@router.get("/me/tags")
+def me_tags(request: Request, user: CurrentUser, svc: ProfilesDep, lang: LangDep) -> Response:
+    """htmx: the interest tags panel — each tag with its why-line and a delete button (the API deletes)."""
+    profile = svc.profile(user.id, state=svc.update())
+    rows = tag_rows(profile, svc.evidence(client_id=user.id, tags=[t.key for t in profile.tags]), lang)
+    return render(templates, request, "partials/tags_panel.html", lang, tags=rows, activity=profile.activity)
 
 
 @router.post("/me/profile")

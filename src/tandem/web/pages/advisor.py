@@ -15,8 +15,9 @@ from fastapi.responses import HTMLResponse, Response
 from tandem.advisor import client_page as pages
 from tandem.advisor import send_form, sending, tasks, workbench
 from tandem.advisor.book import BookQuery, client_book
+from tandem.advisor.wecom.allowance import rule_named
 from tandem.advisor.wecom.client import off_reason
-from tandem.advisor.wecom.directory import link_client, linked_userid
+from tandem.advisor.wecom.directory import binding
 from tandem.core.errors import NotFoundError, UserError, ValidationFailed
 from tandem.web.deps import LangDep, SessionDep, StateDep, WealthDep
 from tandem.web.pages.staff_common import AdvisorUser, as_staff, error_status, parse_day, parse_id, staff_page
@@ -57,7 +58,7 @@ def _client_context(state: Any, db: SessionDep, user: Any, client_id: int) -> di
     return {
         "c": page,
         "plan": workbench.plan_view(db, staff, client_user_id=client_id),
-        "wecom_id": linked_userid(db, client_user_id=client_id),
+        "wecom": workbench.wecom_binding_view(db, staff, client_user_id=client_id),
     }
 
 
@@ -70,22 +71,16 @@ def client(
     return staff_page(request, state, user, lang, "staff/client.html", "advisor-book", message=None, **ctx)
 
 
-@router.post("/advisor/clients/{client_id}/wecom")
-def link_wecom(
-    client_id: Id, request: Request, user: AdvisorUser, state: StateDep, db: SessionDep, lang: LangDep,
-    wecom_userid: Annotated[str, Form(max_length=80)] = "",
-) -> Response:  # fmt: skip
-    """Record the client's WeCom user id (advisor's own clients only)."""
-    _client_context(state, db, user, client_id)  # another advisor's client: the 404 page, before anything
-    message, status = "staff.client.wecom_saved", 200
-    try:
-        link_client(db, as_staff(user), client_user_id=client_id, wecom_userid=wecom_userid)
-        db.commit()
-    except UserError as exc:
-        db.rollback()
-        message, status = str(exc), error_status(request)
+@router.post("/advisor/clients/{client_id}/wecom-binding")
+def issue_binding(
+    client_id: Id, request: Request, user: AdvisorUser, state: StateDep, db: SessionDep, lang: LangDep
+) -> Response:
+    """Issue (or show again) the client's binding code for the advisor's 联系我 link (own clients only)."""
+    binding(db, as_staff(user), client_user_id=client_id)  # another advisor's client: the 404 page
+    db.commit()
     ctx = _client_context(state, db, user, client_id)
-    return staff_page(request, state, user, lang, "staff/client.html", "advisor-book", status, message=message, **ctx)
+    message = None if ctx["wecom"].bound else "staff.client.wecom_code_issued"
+    return staff_page(request, state, user, lang, "staff/client.html", "advisor-book", message=message, **ctx)
 
 
 @router.post("/advisor/clients/{client_id}/contacts")
@@ -201,7 +196,10 @@ def send_submit(
                 client_user_id=cid,
             )  # fmt: skip
             ids = send_form.recipients(db, staff, client_user_id=cid, segment=segment or None)
-            report = sending.send(db, staff, wealth.audit, item=item, client_user_ids=ids, channel=channel)
+            report = sending.send(
+                db, staff, wealth.audit, item=item, client_user_ids=ids, channel=channel,
+                mass_rule=rule_named(state.settings.wecom_mass_send_rule),
+            )  # fmt: skip
             db.commit()
             if channel == "wecom" and report.sent:
                 delivery.deliver_due()

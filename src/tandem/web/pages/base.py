@@ -8,6 +8,7 @@ from fastapi import Request
 from fastapi.responses import Response
 
 from tandem.core.i18n import Lang
+from tandem.engagement.delivery.channels.inapp import latest_notification_id
 from tandem.identity import User, csrf_token
 from tandem.web.caching import PRIVATE
 from tandem.web.deps import SESSION_COOKIE
@@ -18,9 +19,15 @@ templates = make_templates()
 
 
 def base_context(request: Request, state: AppState, user: User | None, tab: str) -> dict[str, Any]:
-    """What every page needs: the user, active tab, CSRF token for htmx, vendor banner."""
+    """What every page needs: the user, active tab, CSRF token for htmx, vendor banner.
+
+    ``notes_after`` is the newest notification the signed-in user had when the page was rendered: the page's live
+    stream starts there, so a push stored between rendering and connecting still arrives as a toast.
+    """
     cookie = request.cookies.get(SESSION_COOKIE, "")
+    notes_after = latest_notification_id(state.sessions, client_id=str(user.id)) if user is not None else 0
     return {
+        "notes_after": notes_after,
         "user": user,
         "tab": tab,
         "csrf": csrf_token(state.keys.csrf, cookie) if cookie else "",

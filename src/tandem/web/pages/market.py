@@ -25,17 +25,35 @@ from tandem.diagnosis.market_home import IndexCard, MarketHome
 from tandem.engagement import watchlist
 from tandem.engagement.delivery.channels.inapp import notifications_for
 from tandem.engagement.feed import build_feed, public_feed
+from tandem.engagement.foryou import ForYouItem, suitability_filter
 from tandem.identity import User, accounts
+from tandem.marketdata.news.query import latest_news
 from tandem.marketdata.quote import quote
+from tandem.wealth import client
+from tandem.wealth.services import WealthServices
 from tandem.web.caching import mark_cacheable
-from tandem.web.deps import CurrentUser, LangDep, MaybeUser, PublicUser, SessionDep, StateDep
+from tandem.web.deps import (
+    CurrentUser,
+    LangDep,
+    MaybeUser,
+    PublicUser,
+    SessionDep,
+    StateDep,
+    get_foryou,
+    get_profiles,
+)
 from tandem.web.pages.base import base_context, script_safe, templates
 from tandem.web.problems import status_of
 from tandem.web.schemas import BarsPublic, InstrumentPublic
+from tandem.web.server_events import record_watch
 from tandem.web.state import AppState
 from tandem.web.templating import render
 
 router = APIRouter(include_in_schema=False, default_response_class=HTMLResponse)
+NEWS_ON_STOCK = 10
+"""Related news items on a stock's panel (newest first)."""
+NEWS_ON_TAB = 30
+"""Market newsflash items on the 资讯 tab (newest first; ``GET /api/v1/news`` pages through the rest)."""
 
 
 def stock_context(state: AppState, code: str, user: User | None, db: SessionDep) -> dict[str, Any]:
@@ -46,6 +64,7 @@ def stock_context(state: AppState, code: str, user: User | None, db: SessionDep)
         "quote": q,
         "chart_json": script_safe(json.dumps(chart, ensure_ascii=False, separators=(",", ":"))),
         "watched": user is not None and q.code in watchlist.watched_codes(db, user_id=user.id),
+        "news": latest_news(state.store, code=q.code, limit=NEWS_ON_STOCK),
     }
 
 
@@ -147,6 +166,7 @@ def toggle_watch(
     """htmx: add or remove a stock from the watchlist; returns the refreshed button."""
     watched = watchlist.set_watched(db, state.store, user_id=user.id, code=code, watched=action == "add")
     db.commit()
+    record_watch(request, user.id, watched, added=action == "add")
     resp = render(templates, request, "partials/watch_button.html", lang, code=watched, watched=action == "add")
     resp.headers["HX-Trigger"] = "watchlist-changed"
     return resp
@@ -191,15 +211,43 @@ def market_diagnosis(request: Request, code: str, user: CurrentUser, state: Stat
 
 
 @router.get("/news")
-def news_page(request: Request, user: PublicUser, state: StateDep, db: SessionDep, lang: LangDep) -> Response:
-    """资讯: the chronological feed with the non-personalised switch (a visitor: the articles and why to log in)."""
+def news_page(
+    request: Request,
+    user: PublicUser,
+    state: StateDep,
+    db: SessionDep,
+    lang: LangDep,
+    news_offset: Annotated[int, Query(ge=0, le=10_000)] = 0,
+) -> Response:
+    """资讯: 为你推荐, my alerts and the chronological feed with the non-personalised switch.
+
+    A visitor gets the articles and why to log in. Below them, 市场快讯: real news items newest first,
+    :data:`NEWS_ON_TAB` a page (``news_offset`` pages back).
+    """
     ctx = base_context(request, state, user, "news")
+    ctx["flash"] = latest_news(state.store, offset=news_offset, limit=NEWS_ON_TAB)
+    ctx["flash_offset"] = news_offset
+    ctx["flash_step"] = NEWS_ON_TAB
     if user is None:
-        ctx.update(items=public_feed(lang=lang, limit=50), alerts=[])
+        ctx.update(items=public_feed(lang=lang, limit=50), alerts=[], foryou=[])
         return _public(render(templates, request, "news.html", lang, **ctx), request, user)
     ctx["items"] = build_feed(db, state.store, user=user, lang=lang, limit=50, changes=state.changes)
     ctx["alerts"] = notifications_for(state.sessions, client_id=str(user.id), limit=10)
+    ctx["foryou"] = _for_you(request, state, user)
     return _public(render(templates, request, "news.html", lang, **ctx), request, user)
+
+
+def _for_you(request: Request, state: AppState, user: User) -> list[ForYouItem]:
+    """为你推荐: the profile is read only while personalisation is on (the switch turns profiling off here)."""
+    profiles = get_profiles(request, state)
+    builder = get_foryou(request, state, profiles)
+    personalised = not user.non_personalised
+    profile = profiles.profile(user.id, state=profiles.update()) if personalised else None
+    wealth: WealthServices = request.app.state.wealth
+    keep = suitability_filter(
+        wealth.suitability, client_id=user.id, category=client.category_or_none(wealth, user_id=user.id)
+    )
+    return builder.for_client(profile, personalised=personalised, suitable=keep)
 
 
 @router.get("/news/algorithm")

@@ -7,21 +7,31 @@ the suppressed cells of :func:`tandem.operations.partner.partner_view` (its CSV 
 from __future__ import annotations
 
 import json
-from datetime import date, timedelta
-from typing import Annotated
+from datetime import UTC, date, datetime, timedelta
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, Response
 
+from tandem.advisor.content import list_approved
+from tandem.core.errors import ConflictError, NotFoundError, ValidationFailed
+from tandem.engagement.delivery.policy import DeliveryPolicy, PolicyConfig
+from tandem.engagement.delivery.service import PushService
 from tandem.engagement.event_factory import event_store_root
+from tandem.engagement.profile_service import ProfileStateStore
 from tandem.identity import User
+from tandem.operations import referrals
 from tandem.operations.attribution import attribution
+from tandem.operations.audience import TIERS
+from tandem.operations.campaign_form import draft_from_form
+from tandem.operations.campaign_service import CHANNELS, campaign_rows, create_campaign, launch_campaign
 from tandem.operations.cohorts import cohorts
 from tandem.operations.funnel import FunnelQuery, funnel
+from tandem.operations.link_codes import landing_url
 from tandem.operations.partner import PartnerPolicy, partner_of, partner_view
 from tandem.operations.scan import EventScan, Period
-from tandem.operations.steps import SOURCES, STEP_LABELS_ZH
+from tandem.operations.steps import SOURCES, STEP_LABELS_ZH, STEP_NAMES
 from tandem.web.deps import LangDep, SessionDep, StateDep, require_role
 from tandem.web.pages.base import base_context, script_safe, templates
 from tandem.web.templating import render
@@ -78,3 +88,83 @@ async def partner_page(
         templates, request, "operations/partner.html", lang, **base_context(request, state, user, "partner"),
         view=view, labels=STEP_LABELS_ZH,
     )  # fmt: skip
+
+
+# ---------------------------------------------------------------------------------------------------- campaigns
+def _campaign_context(request: Request, state: StateDep, db: SessionDep) -> dict[str, Any]:
+    """The campaign board, the approved library items a campaign may send, and the referral links with QR codes."""
+    scan = EventScan(event_store_root(state.settings))
+    base = state.settings.public_url or str(request.base_url)
+    links = [(k, landing_url(base, k)) for k in referrals.list_links(db)]
+    return {
+        "rows": campaign_rows(db, scan=scan, now=datetime.now(UTC)), "library": list_approved(db),
+        "channels": CHANNELS, "steps": STEP_NAMES[1:], "labels": STEP_LABELS_ZH, "tiers": TIERS,
+        "sources": SOURCES, "links": links, "errors": [], "message": "",
+    }  # fmt: skip
+
+
+@router.get("/ops/campaigns")
+def campaigns_page(request: Request, user: OpsUser, state: StateDep, db: SessionDep, lang: LangDep) -> Response:
+    """Campaigns with their control groups and uplift; define and launch them; referral links and QR codes."""
+    return render(
+        templates, request, "operations/campaigns.html", lang, **base_context(request, state, user, "ops"),
+        **_campaign_context(request, state, db),
+    )  # fmt: skip
+
+
+def _board(request: Request, state: StateDep, db: SessionDep, lang: LangDep, **extra: Any) -> Response:
+    ctx = {**_campaign_context(request, state, db), **extra}
+    return render(templates, request, "operations/campaign_board.html", lang, **ctx)
+
+
+@router.post("/ops/campaigns")
+async def campaigns_create(request: Request, user: OpsUser, state: StateDep, db: SessionDep, lang: LangDep) -> Response:
+    """htmx: define a campaign from the form; the board comes back with every problem listed, or the new row."""
+    form = await request.form()
+    fields = {k: [str(v) for v in form.getlist(k)] for k in form}
+    try:
+        view = create_campaign(db, draft_from_form(fields), created_by=user.id)
+        db.commit()
+    except ValidationFailed as exc:
+        db.rollback()
+        return _board(request, state, db, lang, errors=exc.problems or [str(exc)])
+    return _board(request, state, db, lang, message=f"已创建活动 {view.code}")
+
+
+@router.post("/ops/campaigns/{code}/launch")
+def campaigns_launch(
+    code: Annotated[str, Path(pattern=r"^[a-z0-9][a-z0-9_-]{1,31}$")], request: Request, user: OpsUser,
+    state: StateDep, db: SessionDep, lang: LangDep,
+) -> Response:  # fmt: skip
+    """htmx: launch once (snapshot, control group, pushes through the delivery policy), then the board."""
+    try:
+        result = launch_campaign(
+            db, code, scan=EventScan(event_store_root(state.settings)),
+            profiles=ProfileStateStore(state.settings.home / "engagement" / "profiles").load(),
+            push=PushService(policy=DeliveryPolicy(config=PolicyConfig.from_settings(state.settings),
+                                                   suitability=request.app.state.wealth.suitability)),
+            now=datetime.now(UTC), data_date=date.today(),
+        )  # fmt: skip
+        db.commit()
+    except (ConflictError, NotFoundError) as exc:
+        db.rollback()
+        return _board(request, state, db, lang, errors=[str(exc)])
+    outcomes = "，".join(f"{k} {v}" for k, v in sorted(result.outcomes.items())) or "无推送"
+    message = f"{code} 已投放：实验组 {result.treated}，对照组 {result.control}；{outcomes}"
+    return _board(request, state, db, lang, message=message)
+
+
+@router.post("/ops/links")
+async def links_create(request: Request, user: OpsUser, state: StateDep, db: SessionDep, lang: LangDep) -> Response:
+    """htmx: a new referral link (its QR code appears in the list)."""
+    form = await request.form()
+    try:
+        link = referrals.create_link(
+            db, source=str(form.get("source", "")), partner=str(form.get("partner") or "direct"),
+            campaign=str(form.get("campaign") or "direct"),
+        )  # fmt: skip
+        db.commit()
+    except ValidationFailed as exc:
+        db.rollback()
+        return _board(request, state, db, lang, errors=exc.problems or [str(exc)])
+    return _board(request, state, db, lang, message=f"已创建推广链接 {link.code}")

@@ -23,6 +23,7 @@ from tandem.core.errors import UserError
 from tandem.core.i18n import Lang
 from tandem.web.deps import CurrentUser, JobsDep, LangDep, MaybeUser, SessionDep, StateDep
 from tandem.web.pages.base import base_context, login_needed, templates
+from tandem.web.server_events import record_backtest
 from tandem.web.templating import render
 from tandem.web.views.quant import equity_chart, public_job, screen_public
 
@@ -62,11 +63,14 @@ def run_screen_page(
     lang: LangDep,
     expression: Text,
     day: Annotated[str, Form()] = "",
+    industry: Annotated[str, Form(max_length=40)] = "",
 ) -> Response:
-    """Htmx: the screen's result table (errors show inline with the column)."""
+    """Htmx: the screen's result table (errors show inline with the column); an industry as classified that day."""
     try:
         d = date.fromisoformat(day) if day else None
-        result = screen_public(quant.screen(state.store, expression=expression, day=d, limit=200))
+        result = screen_public(
+            quant.screen(state.store, expression=expression, day=d, limit=200, industry=industry.strip() or None)
+        )
     except ValueError:
         return _error(request, lang, f"{day!r} is not a date; use YYYY-MM-DD")
     except UserError as exc:
@@ -102,6 +106,7 @@ async def submit_page(
         job = quant.submit(db, jobs, user_id=user.id, spec=spec)
     except UserError as exc:
         return _error(request, lang, str(exc))
+    record_backtest(request, user.id, spec.name, job.id)
     resp = _job_partial(request, lang, job)
     resp.headers["HX-Trigger"] = "jobs-changed"
     return resp

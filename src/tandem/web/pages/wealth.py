@@ -20,7 +20,7 @@ from tandem.wealth.services import WealthServices
 from tandem.web.deps import CurrentUser, LangDep, MaybeUser, SessionDep, StateDep, WealthDep
 from tandem.web.pages.base import base_context, login_needed, templates
 from tandem.web.schemas.wealth import CurvePoint, PlanCreate, StrategyListPublic
-from tandem.web.server_events import record_assessment
+from tandem.web.server_events import record_assessment, record_plan
 from tandem.web.templating import render
 from tandem.web.views.wealth import (
     holdings_public,
@@ -114,6 +114,8 @@ def wealth_page(
         return login_needed(request, state, lang, "wealth")
     ctx = wealth_context(svc, db, user, lang)
     ctx["retake"] = request.query_params.get("retake") == "1"
+    if ctx.get("plan") is not None:
+        record_plan(request, user.id, ctx["plan"].strategy, ctx["plan"].id, accepted=False)
     return _page(request, state, user, lang, ctx)
 
 
@@ -168,6 +170,7 @@ async def wealth_plan(request: Request, user: CurrentUser, svc: WealthDep, db: S
         plan = plan_public(row, lang=lang, current=category)
     except UserError as exc:
         return render(templates, request, "partials/wealth_plan_error.html", lang, **ctx, **friendly(exc, lang))
+    record_plan(request, user.id, plan.strategy, plan.id, accepted=False)
     return render(templates, request, "partials/wealth_plan.html", lang, plan=plan, **ctx)
 
 
@@ -182,6 +185,7 @@ def wealth_accept(
         plan = plan_public(row, lang=lang, current=category)
     except UserError as exc:
         return render(templates, request, "partials/wealth_plan_error.html", lang, **ctx, **friendly(exc, lang))
+    record_plan(request, user.id, plan.strategy, plan.id, accepted=True)
     holdings = holdings_public(advisory.holdings_of(svc, db, user_id=user.id), lang)
     return render(
         templates, request, "partials/wealth_plan.html", lang, plan=plan, holdings=holdings, oob_holdings=True, **ctx

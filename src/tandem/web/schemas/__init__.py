@@ -209,3 +209,5 @@ class Problem(BaseModel):
     status: int
     detail: str
     instance: str | None = None
+    errors: list[str] | None = None
+    """Every problem of a failed validation (``field: what is wrong, how to fix``), when there are several."""

@@ -62,8 +62,59 @@ class ContactCreate(BaseModel):
     note: str = Field(min_length=1, max_length=500)
 
 
+class LessonPublic(BaseModel):
+    """One lesson of a course on a client's track, and when the client read it (None: not yet)."""
+
+    position: int
+    item_id: int
+    title: str
+    read_at: datetime | None
+
+
+class TrackPublic(BaseModel):
+    """One course on a client's education track: progress, the next lesson, completion."""
+
+    enrolment_id: int
+    course_item_id: int
+    title: str
+    audience_risk: str
+    enrolled_at: datetime
+    completed_at: datetime | None
+    done: int
+    total: int
+    next_lesson: LessonPublic | None
+    lessons: list[LessonPublic]
+
+
+class EnrolmentCreate(BaseModel):
+    """Enrol the client in an approved course (suitability: course audience ≤ client level)."""
+
+    course_item_id: int = Field(ge=1)
+
+
+class CourseLessonsUpdate(BaseModel):
+    """The course's lessons in order: approved articles within the course's audience level."""
+
+    lesson_item_ids: list[int] = Field(min_length=1, max_length=50)
+
+
+class WeComBindingPublic(BaseModel):
+    """The client's WeCom binding: the code for the 联系我 link, and whether the directory sync found them."""
+
+    binding_code: str
+    bound: bool
+    member_userid: str | None
+    follow_at: datetime | None
+
+
+class WeComMemberUpdate(BaseModel):
+    """An advisor's WeCom member userid (成员账号), whose customers the directory sync lists."""
+
+    userid: str = Field(min_length=1, max_length=64)
+
+
 class ClientPagePublic(BaseModel):
-    """The client screen: summary, masked contact data, assessments, tags, service history, tasks."""
+    """The client screen: summary, masked contact data, assessments, tags, service history, tasks, education."""
 
     summary: BookRowPublic
     phone: str | None
@@ -71,6 +122,7 @@ class ClientPagePublic(BaseModel):
     tags: list[str]
     service: list[dict[str, str]]
     tasks: list[TaskPublic]
+    education: list[TrackPublic] = Field(default_factory=list)
 
 
 class AssignmentCreate(BaseModel):

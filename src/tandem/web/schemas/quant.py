@@ -22,6 +22,9 @@ class ScreenRun(BaseModel):
     )
     date: dt.date | None = Field(None, description="Screen day (default: the last day in the store)")
     limit: int = Field(100, ge=1, le=500, description="Rows to return (the count covers all matches)")
+    industry: str | None = Field(
+        None, max_length=40, description="Only this industry (name or CSRC code) in the classification as of date"
+    )
 
 
 class ScreenResultPublic(BaseModel):

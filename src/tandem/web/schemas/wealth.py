@@ -129,7 +129,10 @@ class PlanCreate(BaseModel):
 
 
 class PlanHoldingPublic(BaseModel):
-    """One fund of a plan with its target weight and amount (rounded to the fund's purchase step)."""
+    """One fund of a plan: target weight, how it is bought, amount, units and the minimum with its source.
+
+    The channel fields are ``None`` only on plans stored before channels were recorded.
+    """
 
     code: str
     name: str
@@ -138,6 +141,19 @@ class PlanHoldingPublic(BaseModel):
     weight: float
     amount: Fen
     min_purchase: Fen
+    channel: Literal["exchange", "otc"] | None = Field(
+        default=None, description="exchange: whole board lots; otc: off-exchange subscription in CNY"
+    )
+    units: float | None = Field(
+        default=None, description="Fund units: lots × 100 on the exchange, amount ÷ NAV truncated to 2 decimals off it"
+    )
+    nav: float | None = Field(default=None, description="Last NAV (off-exchange) or close (exchange) used for units")
+    lots: int | None = Field(default=None, description="Whole board lots (exchange only)")
+    min_purchase_source: Literal["exchange_lot", "fund_master", "default"] | None = Field(
+        default=None,
+        description="exchange_lot: one lot at the last close; fund_master: the fund's stated minimum "
+        "(Tushare fund_basic); default: the documented ¥10 default",
+    )
 
 
 class ExpectedPublic(BaseModel):

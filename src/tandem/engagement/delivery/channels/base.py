@@ -32,7 +32,16 @@ class OutgoingMessage:
 
 
 class TransientChannelError(TandemError):
-    """Delivery failed in a way a later retry may fix (the dispatcher backs off and retries)."""
+    """Delivery failed in a way a later retry may fix (the dispatcher backs off and retries).
+
+    ``retry_after`` (seconds) is for a far end that said when it will take more — a rate limit such as WeCom's
+    130101 robot block: the dispatcher retries exactly then and does not count the attempt, so being throttled
+    never dead-letters a message.
+    """
+
+    def __init__(self, message: str, *, retry_after: float | None = None) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
 
 
 class PermanentChannelError(TandemError):

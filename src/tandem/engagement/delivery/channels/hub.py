@@ -3,7 +3,9 @@
 :class:`NotificationHub` is the port: ``publish`` one notification, ``read`` a client's notifications after a
 cursor (the page's SSE handler polls or blocks on it). :class:`MemoryNotificationHub` serves one process;
 :class:`RedisStreamHub` (chosen when ``TANDEM_REDIS_URL`` is set) keeps one capped Redis stream per client so
-every web worker sees every notification and a reconnecting page resumes from its last id.
+every web worker sees every notification and a reconnecting page resumes from its last id; it also publishes the
+client id on the pub/sub channel ``{prefix}wake`` (:data:`WAKE_SUFFIX`) so each web worker's one listener can wake
+that client's open streams at once (:mod:`tandem.engagement.delivery.live`).
 """
 
 from __future__ import annotations
@@ -14,6 +16,9 @@ from dataclasses import asdict, dataclass
 from typing import Protocol
 
 from redis import Redis
+
+WAKE_SUFFIX = "wake"
+"""The pub/sub channel (after the hub's prefix) that carries the client id of every new notification."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,15 +85,21 @@ class RedisStreamHub:
         self._prefix = prefix
         self._maxlen = maxlen
 
+    @property
+    def wake_channel(self) -> str:
+        """The pub/sub channel web workers listen on (``{prefix}wake``)."""
+        return self._prefix + WAKE_SUFFIX
+
     @classmethod
     def from_url(cls, url: str, **kwargs: object) -> RedisStreamHub:
         """Connect to ``TANDEM_REDIS_URL``."""
         return cls(Redis.from_url(url), **kwargs)  # type: ignore[arg-type]
 
     def publish(self, note: LiveNotification) -> None:
-        """XADD the note, trimming the stream to about ``maxlen`` entries."""
+        """XADD the note (trimming the stream to about ``maxlen`` entries), then PUBLISH its client id as a wake-up."""
         data = json.dumps(asdict(note), ensure_ascii=False)
         self._r.xadd(self._prefix + note.client_id, {"n": data}, maxlen=self._maxlen, approximate=True)
+        self._r.publish(self.wake_channel, note.client_id)
 
     def read(
         self, client_id: str, *, after: str = "0", block_ms: int | None = None

@@ -7,7 +7,7 @@ between the two, the feed still has it.
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -67,3 +67,28 @@ def notifications_for(sessions: sessionmaker[Session], *, client_id: str, limit:
     )
     with session_scope(sessions) as s:
         return list(s.scalars(stmt))
+
+
+def notifications_after(
+    sessions: sessionmaker[Session], *, client_id: str, after_id: int, limit: int = 50
+) -> list[NotificationRow]:
+    """The client's notifications stored after id ``after_id``, oldest first (what a resuming live page missed).
+
+    Ids grow with every stored row, so "after the last id the page saw" is exact across reconnects, web workers and
+    a dispatcher in another process.
+    """
+    stmt = (
+        select(NotificationRow)
+        .where(NotificationRow.client_id == client_id, NotificationRow.id > after_id)
+        .order_by(NotificationRow.id)
+        .limit(limit)
+    )
+    with session_scope(sessions) as s:
+        return list(s.scalars(stmt))
+
+
+def latest_notification_id(sessions: sessionmaker[Session], *, client_id: str) -> int:
+    """The id of the client's newest notification (0 with none): where a fresh live page starts."""
+    stmt = select(func.max(NotificationRow.id)).where(NotificationRow.client_id == client_id)
+    with session_scope(sessions) as s:
+        return int(s.scalar(stmt) or 0)
