@@ -12,6 +12,8 @@ from __future__ import annotations
 
 from typing import Final, Literal
 
+from tandem.core.i18n_staff import STAFF_WORDS
+
 Lang = Literal["zh", "en"]
 LANGS: Final[tuple[Lang, ...]] = ("zh", "en")
 DEFAULT_LANG: Final[Lang] = "zh"
@@ -531,6 +533,7 @@ _WORDS: Final[dict[str, tuple[str, str]]] = {
     "screen.industry": ("行业", "Industry"),
     "screen.industry.help": ("（可选，按所选日期当时的行业分类）", "(optional; as classified on the chosen day)"),
     "tag.theme_why": ("来自您看过、自选或持有的：{stocks}", "From stocks you viewed, watch or hold: {stocks}"),
+    **STAFF_WORDS,
 }
 
 

@@ -8,12 +8,15 @@ Tests pass their own settings and, optionally, a prepared store.
 
 from __future__ import annotations
 
+import httpx
 import structlog
 from fastapi import FastAPI
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse, Response
 from starlette.middleware.gzip import GZipMiddleware
 
+from tandem.advisor.wecom.client import off_reason, wecom_config
+from tandem.advisor.wecom.delivery import WeComDelivery, wecom_delivery
 from tandem.core.db import make_engine, make_sessionmaker
 from tandem.core.logging import configure_logging
 from tandem.core.settings import Settings, load_settings
@@ -52,12 +55,16 @@ from tandem.web.api import wealth as api_wealth
 from tandem.web.lifespan import job_service, jobs_lifespan
 from tandem.web.middleware import BodySizeLimit, SecurityHeaders
 from tandem.web.pages import account as page_account
+from tandem.web.pages import advisor as page_advisor
+from tandem.web.pages import compliance as page_compliance
 from tandem.web.pages import level2 as page_level2
 from tandem.web.pages import market as page_market
 from tandem.web.pages import operations as page_operations
 from tandem.web.pages import quant as page_quant
 from tandem.web.pages import referral as page_referral
 from tandem.web.pages import wealth as page_wealth
+from tandem.web.pages import workload as page_workload
+from tandem.web.pages.staff_common import staff_error_page
 from tandem.web.ratelimit import SlidingWindowLimiter
 from tandem.web.schemas import Problem
 from tandem.web.state import AppState
@@ -116,7 +123,8 @@ def create_app(settings: Settings | None = None, *, store: MarketStore | None = 
     app.state.tandem = state
     app.state.wealth = WealthServices(sessions=state.sessions, store=market, fund_master=s.fund_master)
     app.state.events = EventIngestService(sink=event_sink_from_settings(s))
-    problems.install(app)
+    app.state.wecom = _wecom(s, state)
+    problems.install(app, pages=staff_error_page)
     operability.install(app, state)
     app.add_middleware(GZipMiddleware, minimum_size=800, compresslevel=5)  # 9 takes 2x the CPU for ~1 % less
     app.add_middleware(SecurityHeaders)
@@ -173,11 +181,22 @@ def create_app(settings: Settings | None = None, *, store: MarketStore | None = 
         page_account.router,
         page_market.router,
         page_operations.router,
+        page_workload.router,
+        page_advisor.router,
+        page_compliance.router,
         page_referral.router,
     ):
         app.include_router(router)
     _add_problem_schema(app)
     return app
+
+
+def _wecom(s: Settings, state: AppState) -> WeComDelivery | None:
+    """The WeCom delivery when ``TANDEM_WECOM_*`` is complete; else None, logged with what is missing."""
+    if wecom_config(s) is None:
+        log.info("wecom.off", reason=off_reason(s))
+        return None
+    return wecom_delivery(s, state.sessions, httpx.Client(timeout=10.0))  # process-lifetime client
 
 
 def _add_problem_schema(app: FastAPI) -> None:

@@ -33,11 +33,12 @@ def jobs_lifespan(
 ) -> Callable[[Any], AbstractAsyncContextManager[None]]:
     """The app lifespan: start the job workers (and the wake listener) with the server, stop them on shutdown.
 
-    ``wake`` = (Redis URL, channel, waiters) when notifications are announced on Redis.
+    ``wake`` = (Redis URL, channel, waiters) when notifications are announced on Redis. On shutdown the app's WeCom
+    delivery (``app.state.wecom``, when the channel is on) also closes its HTTP connections.
     """
 
     @asynccontextmanager
-    async def lifespan(_app: Any) -> AsyncIterator[None]:
+    async def lifespan(app: Any) -> AsyncIterator[None]:
         jobs.start()
         listener = asyncio.create_task(listen_for_wakes(*wake)) if wake is not None else None
         try:
@@ -48,5 +49,8 @@ def jobs_lifespan(
                 with contextlib.suppress(asyncio.CancelledError):
                     await listener
             jobs.stop(timeout=5.0)
+            wecom = getattr(app.state, "wecom", None)
+            if wecom is not None:
+                wecom.close()
 
     return lifespan

@@ -7,6 +7,7 @@ anything unexpected is a 500 with a reference id, logged with its stack but neve
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import quote
 
@@ -27,6 +28,7 @@ from tandem.web.errors import (
 )
 
 log = structlog.get_logger(__name__)
+ErrorPages = Callable[[Request, int, str], Response | None]
 PROBLEM_JSON = "application/problem+json"
 
 _STATUS: tuple[tuple[type[UserError], int, str], ...] = (
@@ -91,6 +93,9 @@ async def _user_error(request: Request, exc: Exception) -> Response:
     if not isinstance(exc, UserError):
         return await _unexpected(request, exc)
     status, title = status_of(exc)
+    page = _page(request, status, str(exc))
+    if page is not None:
+        return page
     if status == 401 and _wants_page(request):
         return RedirectResponse(f"/login?next={quote(request.url.path)}", status_code=303)
     headers: dict[str, str] = {}
@@ -118,6 +123,9 @@ async def _http_error(request: Request, exc: Exception) -> Response:
     if status == 404 and detail == "Not Found":
         detail = f"no such page or endpoint: {request.url.path}"
     headers = dict(exc.headers or {}) if isinstance(exc, StarletteHTTPException) else None
+    page = _page(request, status, detail)
+    if page is not None:
+        return page
     return problem(status, detail if status >= 500 else _title(status), detail, request, headers)
 
 
@@ -136,8 +144,15 @@ async def _unexpected(request: Request, exc: Exception) -> Response:
     return problem(500, "Internal Server Error", f"an internal error occurred (reference {ref})", request)
 
 
-def install(app: FastAPI) -> None:
-    """Register the handlers on ``app``."""
+def _page(request: Request, status: int, detail: str) -> Response | None:
+    """An HTML error page from the renderer given to :func:`install`, when it has one for this request."""
+    renderer: ErrorPages | None = getattr(request.app.state, "error_pages", None)
+    return renderer(request, status, detail) if renderer is not None else None
+
+
+def install(app: FastAPI, *, pages: ErrorPages | None = None) -> None:
+    """Register the handlers on ``app``; ``pages`` may answer some errors with an HTML page (staff screens)."""
+    app.state.error_pages = pages
     app.add_exception_handler(UserError, _user_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)

@@ -21,6 +21,7 @@ from tandem.web.deps import (
     rate_limit_login,
 )
 from tandem.web.pages.base import base_context, templates
+from tandem.web.pages.staff_common import home_for
 from tandem.web.problems import status_of
 from tandem.web.server_events import record_sign_up
 from tandem.web.state import AppState
@@ -32,6 +33,14 @@ router = APIRouter(include_in_schema=False, default_response_class=HTMLResponse)
 
 def _safe_next(next_url: str | None) -> str:
     return next_url if next_url and next_url.startswith("/") and not next_url.startswith("//") else "/market"
+
+
+def _landing(role: str, next_url: str | None) -> str:
+    """Where to go after login: staff without a page of their own to return to land on their role's home page."""
+    home = home_for(role)
+    if home is not None and (not next_url or next_url in ("/", "/market")):
+        return home
+    return _safe_next(next_url)
 
 
 def _signed_in(state: AppState, token: str, to: str) -> Response:
@@ -54,9 +63,9 @@ def login_page(
 ) -> Response:
     """The login form (already logged-in users go straight to the app)."""
     if user is not None:
-        return RedirectResponse(_safe_next(next), status_code=303)
+        return RedirectResponse(_landing(user.role, next), status_code=303)
     ctx = base_context(request, state, None, "login")
-    return render(templates, request, "login.html", lang, next=_safe_next(next), error=None, username="", **ctx)
+    return render(templates, request, "login.html", lang, next=next or "", error=None, username="", **ctx)
 
 
 @router.post("/login")
@@ -67,9 +76,9 @@ def login_submit(
     lang: LangDep,
     username: Annotated[str, Form(max_length=254)],
     password: Annotated[str, Form(max_length=256)],
-    next: Annotated[str, Form(max_length=200)] = "/market",
+    next: Annotated[str, Form(max_length=200)] = "",
 ) -> Response:
-    """Check the password (rate-limited, lockout) and set the session cookie."""
+    """Check the password (rate-limited, lockout) and set the session cookie; staff land on their role's home."""
     try:
         rate_limit_login(request, state)
         user = accounts.authenticate(db, state.keys, username=username, password=password)
@@ -79,10 +88,8 @@ def login_submit(
         status, _ = status_of(exc)
         ctx = base_context(request, state, None, "login")
         error = str(exc) if status != 401 else "login.failed"
-        return render(
-            templates, request, "login.html", lang, status, next=_safe_next(next), error=error, username=username, **ctx
-        )
-    return _signed_in(state, token, _safe_next(next))
+        return render(templates, request, "login.html", lang, status, next=next, error=error, username=username, **ctx)
+    return _signed_in(state, token, _landing(user.role, next))
 
 
 def _signup_next(next_url: str | None) -> str:
