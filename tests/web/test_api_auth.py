@@ -40,6 +40,7 @@ PUBLIC_MARKET = {
     "/api/v1/stocks/{code}/quote",
     "/api/v1/stocks/{code}/bars",
     "/api/v1/market/home",
+    "/api/v1/news",
 }
 
 
