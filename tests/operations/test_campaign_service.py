@@ -253,3 +253,26 @@ def test_audience_reads_tier_activity_and_stage(sessions: sessionmaker[Session],
         assert (members[a.id].tier, members[a.id].stage, members[a.id].active_days_30) == ("C3", "account_opened", 2)
         assert (members[b.id].tier, members[b.id].stage, members[b.id].active_days_30) == ("unassessed", "sign_up", 1)
         assert (members[c.id].stage, members[c.id].active_days_30) == ("landing", 0)
+
+
+def test_a_synthetic_campaign_is_measured_like_a_real_one(sessions: sessionmaker[Session], tmp_path: Path) -> None:
+    from tandem.operations.simulate import AcquisitionConfig, write_acquisition
+    from tandem.operations.simulate_campaign import simulate_campaign
+
+    write_acquisition(AcquisitionConfig(visitors=50_000), tmp_path)
+    start = datetime(2026, 11, 2, 1, 30, tzinfo=UTC)
+    scan = EventScan(tmp_path / "events")
+    with sessions() as db:
+        _approved(db)
+        strong = simulate_campaign(db, tmp_path, code="syn-strong", starts_at=start, effect=0.3)
+        none = simulate_campaign(db, tmp_path, code="syn-none", starts_at=start, effect=0.0, seed=99)
+        db.commit()
+        assert strong.treated > 200 and strong.control > 40 and strong.added_deposits > 20 and none.added_deposits == 0
+        lifted = campaign_uplift(db, "syn-strong", scan=scan)
+        flat = campaign_uplift(db, "syn-none", scan=scan)
+        assert (lifted.treated, lifted.control) == (strong.treated, strong.control)
+        assert lifted.low is not None and lifted.low > 0  # a real simulated effect is found, with its interval
+        assert flat.low is not None and flat.high is not None and flat.low < 0 < flat.high  # no effect: no claim
+        assert get_campaign(db, "syn-strong").name.startswith("SYNTHETIC")
+        with pytest.raises(ConflictError):
+            simulate_campaign(db, tmp_path, code="syn-strong", starts_at=start)

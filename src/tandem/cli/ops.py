@@ -6,7 +6,7 @@ and ``attribution`` read the same store through DuckDB and print a table (``--fo
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from typing import Annotated
 
@@ -140,3 +140,44 @@ def attribution(
     for r in res.rows:
         table.add_row(r.value, f"{r.first_touch:,.1f}", f"{r.last_touch:,.1f}", f"{r.position:,.1f}", f"{r.touched:,}")
     console.print(table)
+
+
+@app.command("simulate-campaign")
+def simulate_campaign_cmd(
+    code: Annotated[str, typer.Option(help="campaign code (a slug)")] = "syn-deposit-push",
+    start: Annotated[str, typer.Option(help="launch day (YYYY-MM-DD), inside the population's period")] = "2026-11-02",
+    window: Annotated[int, typer.Option(help="days in which a deposit counts")] = 14,
+    control: Annotated[float, typer.Option(help="share held out as control")] = 0.2,
+    effect: Annotated[float, typer.Option(help="simulated rise of the deposit probability for treated clients")] = 0.05,
+    seed: Annotated[int, typer.Option(help="random seed")] = 20_261_208,
+) -> None:
+    """Add a labelled-SYNTHETIC first-deposit campaign with a control group over the synthetic population."""
+    from tandem.core.db import make_engine, make_sessionmaker
+    from tandem.migrations.migrate import migrate_app_db
+    from tandem.operations.referrals import check_slug
+    from tandem.operations.simulate_campaign import simulate_campaign
+
+    problems: list[str] = []
+    check_slug("--code", code, problems)
+    if problems:
+        raise UserError(problems[0])
+    try:
+        launch = datetime.combine(date.fromisoformat(start), time(1, 30), tzinfo=UTC)  # 09:30 Beijing
+    except ValueError as exc:
+        raise UserError(f"--start: {exc}; write it as YYYY-MM-DD") from exc
+    s = settings()
+    migrate_app_db(s)
+    engine = make_engine(s.sqlalchemy_url)
+    try:
+        with make_sessionmaker(engine)() as db:
+            result = simulate_campaign(
+                db, s.home, code=code, starts_at=launch, window_days=window, control_share=control, effect=effect,
+                seed=seed,
+            )  # fmt: skip
+            db.commit()
+    finally:
+        engine.dispose()
+    console.print(
+        f"SYNTHETIC campaign {result.code}: {result.treated:,} treated, {result.control:,} control, "
+        f"{result.added_deposits:,} simulated extra deposits; uplift on /ops/campaigns"
+    )
