@@ -19,7 +19,8 @@ from tandem.engagement.models import PriceAlertRow
 from tandem.identity import User
 from tandem.marketdata.quote import quote
 from tandem.marketdata.store import MarketStore
-from tandem.wealth.models import RiskAssessmentRow
+from tandem.wealth.holdings.models import SimHoldingRow
+from tandem.wealth.models import PlanRow, RiskAssessmentRow
 
 CODE = "600519.SH"
 
@@ -76,6 +77,19 @@ def test_the_triggers_job_fires_crossed_alerts_once(
         db.add(RiskAssessmentRow(client_id=f"user:{dave}", questionnaire_version="t", answers={}, score=60,
                                  category="C2", assessed_at=now - timedelta(days=360),
                                  valid_until=now + timedelta(days=5)))  # fmt: skip
+        # carol holds an accepted 50/50 plan that drifted to 80/20 at the catalogue's NAVs (band: 5 points)
+        navs = app.state.wealth.bundle().navs()
+        a_code, b_code = sorted(navs)[:2]
+        plan = PlanRow(client_id=f"user:{carol_id}", level="C3", strategy="balanced", amount=10_000.0,
+                       status="accepted", rule_version="t",
+                       payload={"holdings": [{"code": a_code, "weight": 0.5, "risk_level": "R2"},
+                                             {"code": b_code, "weight": 0.5, "risk_level": "R2"}]})  # fmt: skip
+        db.add(plan)
+        db.flush()
+        for code, value in ((a_code, 8_000.0), (b_code, 2_000.0)):
+            db.add(SimHoldingRow(client_id=f"user:{carol_id}", plan_id=plan.id, code=code, name=code,
+                                 risk_level="R2", asset_class="bond", units=value / navs[code], nav=navs[code],
+                                 cost=value))  # fmt: skip
         db.commit()
 
     def run(*args: str) -> int:
@@ -93,11 +107,14 @@ def test_the_triggers_job_fires_crossed_alerts_once(
     first = _last_json(capsys.readouterr().out)
     assert first["alerts_fired"] == 1 and first["candidates"].get("price_alert") == 1
     assert first["candidates"]["risk_assessment"] == 1  # dave's, 5 days before expiry (carol's is a year away)
+    assert first["candidates"]["plan_drift"] == 1  # carol's 80/20 against 50/50
     with state.sessions() as db:
         fired = {r.id: r.fired_on for r in db.scalars(select(PriceAlertRow))}
         assert fired == {crossed["id"]: last.date, armed["id"]: None}
         outbox = db.scalar(select(func.count()).select_from(OutboxRow))
         assert db.scalar(select(func.count()).where(OutboxRow.client_id == str(dave))) == 1
+        drift_rows = db.scalar(select(func.count()).where(PushDecisionRow.rule == "plan_drift.band/v1"))
+        assert drift_rows == 1
         decisions = db.scalar(select(func.count()).select_from(PushDecisionRow))
         assert outbox and outbox >= 1
     assert run("engagement", "triggers", "--day", last.date.isoformat(), "--format", "json") == 0

@@ -2,10 +2,12 @@
 
 What the nightly job (or an operator after ``tandem data import``) runs: the session's 异动 on held and watched
 stocks, diagnosis composite moves of followed stocks, the clients' armed price alerts and risk assessments about
-to expire (30, 7, 1 days and on expiry), for the real client accounts. Every candidate goes through the delivery
-policy (suitability, switches, quiet hours, caps; each decision logged) into the outbox, and the fired alerts are
-disarmed, all in one transaction. Running it twice for the same day adds nothing: the policy deduplicates by fact,
-and a fired alert is no longer armed. ``tandem engagement dispatch`` then delivers.
+to expire (30, 7, 1 days and on expiry), and accepted plans whose simulated holdings drifted beyond the band at
+the catalogue's latest NAVs, for the real client accounts. Every candidate goes through the delivery policy
+(suitability, switches, quiet hours, caps; each decision logged) into the outbox: the session's pushes and the
+disarming of the fired alerts in one transaction, the daily reminders and drift pushes in a second. Running it
+twice for the same day adds nothing: the policy deduplicates by fact, and a fired alert is no longer armed.
+``tandem engagement dispatch`` then delivers.
 """
 
 from __future__ import annotations
@@ -22,13 +24,15 @@ from tandem.compliance.suitability_service import SuitabilityService
 from tandem.core.db import make_engine, make_sessionmaker
 from tandem.diagnosis.service import DiagnosisService
 from tandem.diagnosis.table_files import TableFiles
-from tandem.engagement.clients import assessment_statuses, client_books, client_contexts
+from tandem.engagement.clients import assessment_statuses, client_books, client_contexts, plan_positions
 from tandem.engagement.delivery.policy import DeliveryPolicy, PolicyConfig
 from tandem.engagement.delivery.service import PushService
 from tandem.engagement.price_alerts import armed_alerts, disarm
 from tandem.engagement.triggers.assessment import expiry_candidates
 from tandem.engagement.triggers.pipeline import push_session
+from tandem.engagement.triggers.plan_drift import drift_candidates
 from tandem.migrations.migrate import migrate_app_db
+from tandem.wealth.services import WealthServices
 
 
 def register(app: typer.Typer) -> None:
@@ -54,6 +58,8 @@ def register(app: typer.Typer) -> None:
             policy = DeliveryPolicy(
                 config=PolicyConfig.from_settings(s), suitability=SuitabilityService(audit=SqlAuditLog(sessions))
             )
+            bundle = WealthServices(sessions=sessions, store=store).bundle()  # the catalogue's latest NAVs
+            navs, nav_day = bundle.navs(), bundle.catalogue.end or target
             with sessions() as db:
                 books = client_books(db)
                 alerts = armed_alerts(db)
@@ -63,14 +69,21 @@ def register(app: typer.Typer) -> None:
                     clients=client_contexts(db, ids, now=now), now=now,
                 )  # fmt: skip
                 disarmed = disarm(db, result.fired_alert_ids, day=target)
+                db.commit()
+            # a second transaction: the suitability audit writes in its own session, which SQLite would block
+            # behind this session's uncommitted writes (the policy decides before it writes, in each transaction)
+            with sessions() as db:
                 statuses = assessment_statuses(db)
                 reminders = expiry_candidates(statuses, now=now)
-                contexts = client_contexts(db, [int(s_.client_id) for s_ in statuses], now=now)
-                expiry = PushService(policy=policy).submit(db, candidates=reminders, clients=contexts, now=now)
+                positions = plan_positions(db, navs=navs, as_of=nav_day)
+                drift = drift_candidates(positions)
+                daily = [s_.client_id for s_ in statuses] + [p.client_id for p in positions]
+                contexts = client_contexts(db, [int(c) for c in daily], now=now)
+                expiry = PushService(policy=policy).submit(db, candidates=reminders + drift, clients=contexts, now=now)
                 db.commit()
         finally:
             engine.dispose()
-        candidates = {**result.candidates, "risk_assessment": len(reminders)}
+        candidates = {**result.candidates, "risk_assessment": len(reminders), "plan_drift": len(drift)}
         outcomes = Counter(result.outcomes) + Counter(d.outcome.value for d in expiry)
         out = {"day": target.isoformat(), "clients": len(ids), "candidates": candidates,
                "outcomes": dict(outcomes), "alerts_fired": disarmed}  # fmt: skip

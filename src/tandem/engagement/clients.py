@@ -5,27 +5,29 @@
 * :func:`client_books`: each client's watched stocks and the codes of their simulated holdings, for the session
   triggers (异动, diagnosis changes, price alerts on held or watched codes).
 * :func:`assessment_statuses`: when each client's latest risk assessment expires, for the expiry reminders.
+* :func:`plan_positions`: each accepted plan's targets and simulated holdings at the latest NAVs, for plan drift.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
-from datetime import UTC, datetime
+from collections.abc import Iterable, Mapping
+from datetime import UTC, date, datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from tandem.compliance.suitability import InvestorCategory
+from tandem.compliance.suitability import InvestorCategory, ProductRisk
 from tandem.core.errors import UserError
 from tandem.core.models import normalize_code
 from tandem.engagement.delivery.records import ClientContext
 from tandem.engagement.models import WatchItem
-from tandem.engagement.triggers.records import AssessmentStatus, ClientBook
+from tandem.engagement.triggers.records import AssessmentStatus, ClientBook, PlanPosition
 from tandem.identity import User
 from tandem.wealth.client import client_id_of
 from tandem.wealth.holdings.models import SimHoldingRow
-from tandem.wealth.models import RiskAssessmentRow
+from tandem.wealth.models import PlanRow, RiskAssessmentRow
+from tandem.wealth.plans import DRIFT_BAND
 
 CHUNK = 500
 
@@ -106,3 +108,34 @@ def assessment_statuses(db: Session) -> list[AssessmentStatus]:
         if uid is not None and until is not None:
             latest[uid] = until
     return [AssessmentStatus(str(uid), until) for uid, until in sorted(latest.items())]
+
+
+def plan_positions(
+    db: Session, *, navs: Mapping[str, float], as_of: date, band: float = DRIFT_BAND
+) -> list[PlanPosition]:
+    """Each client's accepted plan with its simulated holdings valued at ``navs`` (the catalogue's latest NAVs).
+
+    ``as_of`` is the NAVs' date: the drift push's fact, so unchanged NAVs never push the same drift twice.
+    Holdings of funds without a NAV are left out of the value (and so show as under-weight, never as invented).
+    """
+    investors = {client_id_of(uid): uid for uid in db.scalars(select(User.id).where(User.role == "investor"))}
+    plans: dict[str, PlanRow] = {}
+    for row in db.scalars(select(PlanRow).where(PlanRow.status == "accepted").order_by(PlanRow.id)):
+        if row.client_id in investors:
+            plans[row.client_id] = row  # the latest accepted plan
+    units: dict[tuple[str, int], dict[str, float]] = defaultdict(dict)
+    for client, plan_id, code, n in db.execute(
+        select(SimHoldingRow.client_id, SimHoldingRow.plan_id, SimHoldingRow.code, SimHoldingRow.units)
+    ):
+        held = units[(client, int(plan_id))]
+        held[code] = held.get(code, 0.0) + float(n)
+    out = []
+    for client, row in sorted(plans.items(), key=lambda kv: investors[kv[0]]):
+        holdings = row.payload.get("holdings", []) if isinstance(row.payload, dict) else []
+        targets = {str(h["code"]): float(h["weight"]) for h in holdings}
+        risks = {str(h["code"]): ProductRisk(h["risk_level"]) for h in holdings}
+        held = units.get((client, row.id), {})
+        values = {c: n * navs[c] for c, n in held.items() if c in navs}
+        if values:
+            out.append(PlanPosition(str(investors[client]), str(row.id), targets, values, risks, band, as_of))
+    return out

@@ -122,6 +122,10 @@ def _iso(day: str) -> str:
     return str(pd.Timestamp(day).date()) if day else ""
 
 
+DRIFT_BAND = 0.05
+"""A fund whose weight is more than 5 percentage points off its target triggers a rebalance (plan page and push)."""
+
+
 class PlanBuilder:
     """Builds plans for clients; weights per strategy are computed once and reused (keyword-only API)."""
 
@@ -132,7 +136,7 @@ class PlanBuilder:
         suitability: SuitabilityService,
         strategies: tuple[ModelStrategy, ...] = STRATEGIES,
         risk_free: float = 0.02,
-        drift_threshold: float = 0.05,
+        drift_threshold: float = DRIFT_BAND,
     ) -> None:
         self._catalogue = catalogue
         self._suitability = suitability
