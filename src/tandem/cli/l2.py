@@ -6,7 +6,8 @@ import asyncio
 import json
 import sys
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
+from datetime import date
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -20,7 +21,7 @@ from tandem.cli.display import pad
 from tandem.core.errors import UserError
 from tandem.level2.book import price_band
 from tandem.level2.flow import capital_flow
-from tandem.level2.live import LiveEngine, QueueSource, minute_updates
+from tandem.level2.live import LiveEngine, MinuteUpdate, QueueSource, minute_updates
 from tandem.level2.readers import coverage_warnings, read_events
 from tandem.level2.schema import EventBatch
 from tandem.level2.snapshots import read_snapshots
@@ -204,8 +205,14 @@ def replay(
     prefix: Annotated[str, typer.Option("--prefix", help="stream key prefix (with --redis)")] = "tandem:l2:",
     layout: LayoutOpt = None,
     columns: ColumnsOpt = None,
+    push: Annotated[
+        bool, typer.Option("--push", help="push main-force anomalies to the stock's holders and watchers")
+    ] = False,
 ) -> None:
     """Replay a recorded day through the live engine, printing one JSON line per finished minute.
+
+    With ``--push`` every main-force net-inflow anomaly (a minute far above the stock's recent minutes) is pushed at
+    once, through the delivery policy, to the clients who hold or watch the stock; a line per anomaly on stderr.
 
     With ``--redis`` the day is published to the stream ``tandem:l2:<code>`` and read back through a consumer group
     that checkpoints the engine with every acknowledgement: stop it (even with ``kill -9``) and run it again, and it
@@ -217,10 +224,46 @@ def replay(
     engine = LiveEngine(
         events.code, price_band(events), threshold_set(thresholds), rules=events.rules, date=events.date
     )
+    on_minute = _flow_pusher(events) if push else None
     if redis_url is None:
-        asyncio.run(_replay(engine, events, factor))
+        asyncio.run(_replay(engine, events, factor, on_minute))
     else:
-        asyncio.run(_replay_redis(engine, events, factor, redis_url, group, prefix))
+        asyncio.run(_replay_redis(engine, events, factor, redis_url, group, prefix, on_minute))
+
+
+def _flow_pusher(events: EventBatch) -> Callable[[MinuteUpdate], None]:
+    """The composition of ``--push``: the app DB, the delivery policy with the SQL audit log, the stock's name."""
+    from tandem.cli.context import market_store, settings
+    from tandem.compliance.audit import SqlAuditLog
+    from tandem.compliance.suitability_service import SuitabilityService
+    from tandem.core.db import make_engine, make_sessionmaker
+    from tandem.engagement.delivery.policy import DeliveryPolicy, PolicyConfig
+    from tandem.engagement.delivery.service import PushService
+    from tandem.engagement.live_flow import FlowPushes
+    from tandem.migrations.migrate import migrate_app_db
+
+    s = settings()
+    migrate_app_db(s)
+    sessions = make_sessionmaker(make_engine(s.sqlalchemy_url))
+    policy = DeliveryPolicy(
+        config=PolicyConfig.from_settings(s), suitability=SuitabilityService(audit=SqlAuditLog(sessions))
+    )
+    try:
+        name = market_store(s).instrument(events.code).name
+    except UserError:
+        name = events.code
+    if events.date is None:
+        raise UserError(f"{events.code}: the file carries no trading date; --push needs the day of the pushes")
+    day = date(events.date // 10_000, events.date // 100 % 100, events.date % 100)
+    pushes = FlowPushes(sessions=sessions, push=PushService(policy=policy), day=day, names={events.code: name})
+
+    def on_minute(update: MinuteUpdate) -> None:
+        decisions = pushes.observe(update)
+        if decisions:
+            counts = {o: sum(d.outcome.value == o for d in decisions) for o in {d.outcome.value for d in decisions}}
+            print(json.dumps({"anomaly": update.minute, "code": update.code, "pushes": counts}), file=sys.stderr)
+
+    return on_minute
 
 
 async def _paced(events: EventBatch, factor: float) -> AsyncIterator[EventBatch]:
@@ -237,8 +280,9 @@ async def _paced(events: EventBatch, factor: float) -> AsyncIterator[EventBatch]
 
 
 async def _replay_redis(
-    engine: LiveEngine, events: EventBatch, factor: float, url: str, group: str, prefix: str
-) -> None:
+    engine: LiveEngine, events: EventBatch, factor: float, url: str, group: str, prefix: str,
+    on_minute: Callable[[MinuteUpdate], None] | None = None,
+) -> None:  # fmt: skip
     import redis.asyncio as aioredis
 
     from tandem.level2.redis_stream import RedisStreamBus, RedisStreamConsumer
@@ -267,6 +311,8 @@ async def _replay_redis(
         try:
             async for update in consumer.minute_updates(feed_done=done.is_set):
                 print(update.to_json(), flush=True)
+                if on_minute is not None:
+                    on_minute(update)
         finally:
             await task
     finally:
@@ -288,7 +334,9 @@ async def _published(client: Any, stream: str, events: EventBatch) -> int:
     return count
 
 
-async def _replay(engine: LiveEngine, events: EventBatch, factor: float) -> None:
+async def _replay(
+    engine: LiveEngine, events: EventBatch, factor: float, on_minute: Callable[[MinuteUpdate], None] | None = None
+) -> None:
     source = QueueSource(maxsize=10_000)
 
     async def produce() -> None:
@@ -299,4 +347,6 @@ async def _replay(engine: LiveEngine, events: EventBatch, factor: float) -> None
     task = asyncio.create_task(produce())
     async for update in minute_updates(engine, source.batches()):
         print(update.to_json(), flush=True)
+        if on_minute is not None:
+            on_minute(update)
     await task
