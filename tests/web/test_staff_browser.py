@@ -4,6 +4,9 @@ The app's WeCom settings point at the local WeCom emulator (tests/advisor/wecom_
 page really goes through the WeCom channel: the client is bound through the external-contact directory (the code the
 page issues, carried by the emulator's contact, and the sync), and the emulator receives the customer mass message
 in numbered parts within the 4,000-byte limit.
+
+The operations journey reads the dashboard, assigns a new investor on the workload page, makes a referral link (its QR
+image loads) and defines and launches a campaign whose treated pushes pass the delivery policy's suitability checks.
 """
 
 from __future__ import annotations
@@ -14,8 +17,10 @@ import sys
 import threading
 import time
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
@@ -31,10 +36,15 @@ from tandem.advisor.wecom.directory import set_member_userid, sync
 from tandem.advisor.wecom.split import CUSTOMER_TEXT_LIMIT, join_parts
 from tandem.compliance.audit import MemoryAuditLog
 from tandem.compliance.disclaimers import risk_disclaimer
+from tandem.compliance.models import AuditLogRow
 from tandem.core.settings import Settings
+from tandem.engagement.event_factory import event_store_root
 from tandem.identity.accounts import create_user, find_user
 from tandem.identity.demo import DEMO_PASSWORD, seed_demo_accounts
 from tandem.marketdata.store import MarketStore
+from tandem.operations.campaign_service import campaign_rows
+from tandem.operations.scan import EventScan
+from tandem.operations.steps import STEP_NAMES
 from tandem.web.app import create_app
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "advisor"))
@@ -214,3 +224,110 @@ def test_advisor_cannot_open_another_advisors_client(desk: Any, world: dict[str,
     assert "赵" not in page.content() and "13900001111" not in page.content()
     resp = page.goto(f"{url}/compliance/reviews")
     assert resp is not None and resp.status == 403 and "无权访问" in page.inner_text("#staff-error")
+
+
+def test_operations_reads_the_funnel_assigns_a_client_makes_a_link_and_launches_a_campaign(
+    desk: Any, world: dict[str, Any], snap: Any
+) -> None:
+    page, url, state = desk, world["url"], world["app"].state.tandem
+    errors: list[str] = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.on("dialog", lambda d: d.accept())  # the launch button's hx-confirm
+    with state.sessions() as db:  # a new investor nobody serves yet, and a library item compliance has approved
+        newcomer = create_user(db, state.keys, username="13700002222", password=DEMO_PASSWORD, display_name="钱七")
+        other = find_user(db, state.keys, username="other.adv@example.com")
+        ops = find_user(db, state.keys, username="ops@demo.tandem")
+        comp = find_user(db, state.keys, username="compliance@demo.tandem")
+        author, reviewer = Staff(user_id=ops.id, role="operations"), Staff(user_id=comp.id, role="compliance")  # type: ignore[union-attr]
+        v = create_item(db, author, kind="article", title="指数基金入门", category="投教", tags=[], audience_risk="R1",
+                        body="指数基金分散持有一篮子股票。\n" + risk_disclaimer("zh", kind="fund"))  # fmt: skip
+        submit(db, author, item_id=v.item_id)
+        review(db, reviewer, MemoryAuditLog(), version_id=v.id, approve=True, reasons=[])
+        db.commit()
+        newcomer_id, other_id, item_id = newcomer.id, other.id, v.item_id  # type: ignore[union-attr]
+
+    login(page, url, "ops@demo.tandem", "/ops")  # the dashboard: funnel chart, attribution, cohorts
+    page.wait_for_selector("#ops-funnel-chart canvas")  # ECharts drew the funnel from the embedded data
+    chart = page.evaluate("() => JSON.parse(document.getElementById('ops-funnel-data').textContent)")
+    assert len(chart["labels"]) == len(STEP_NAMES) and len(chart["values"]) == len(STEP_NAMES)
+    rows = page.locator("#ops-funnel tbody tr")
+    assert rows.count() == len(STEP_NAMES)
+    assert [rows.nth(i).locator("td").first.inner_text() for i in range(rows.count())] == chart["labels"]
+    assert re.search(r"转化 \d+，无触点 \d+", page.inner_text("section:has(#ops-attribution)"))
+    assert page.locator("#ops-cohorts thead th").count() == 11  # 开户周, 人数, W0…W8
+
+    page.goto(f"{url}/ops/workload")
+    book = page.locator(f"#workload-table tr[data-advisor='{other_id}'] .clients")
+    before = int(book.inner_text())
+    page.select_option("select[name=to_advisor]", value=str(other_id))
+    page.fill("textarea[name=client_ids]", str(newcomer_id))
+    page.fill("input[name=reason]", "新客户分配")
+    page.click("#workload ~ section button[type=submit]")
+    page.wait_for_selector("#flash.ok")
+    assert page.inner_text("#flash").endswith("1 / 1")
+    assert int(page.locator(f"#workload-table tr[data-advisor='{other_id}'] .clients").inner_text()) == before + 1
+
+    page.goto(f"{url}/ops")
+    page.click("#ops-campaigns-link")
+    page.wait_for_url(re.compile(r".*/ops/campaigns$"))
+    assert "还没有推广链接" in page.inner_text("#ops-links") and "还没有活动" in page.inner_text("#ops-campaigns")
+
+    page.select_option("#ops-link-form select[name=source]", value="wechat")
+    page.fill("#ops-link-form input[name=partner]", "citybank")
+    page.click("#ops-link-form button[type=submit]")
+    page.wait_for_selector("#ops-campaign-message:has-text('已创建推广链接')")
+    code = page.inner_text("#ops-campaign-message").rsplit(" ", 1)[1]
+    row = page.locator("#ops-links tbody tr", has_text=code)
+    assert row.count() == 1 and "wechat" in row.inner_text() and "citybank" in row.inner_text()
+    qr = row.locator(f"img[src='/api/v1/ops/links/{code}/qr.svg']")
+    assert qr.count() == 1
+    qr.evaluate("img => img.complete || new Promise(r => { img.onload = img.onerror = r; })")
+    assert qr.evaluate("img => img.naturalWidth") > 0  # the QR image really loads for the staff session
+
+    now = datetime.now(ZoneInfo("Asia/Shanghai"))
+
+    def fill_campaign(code: str, control_share: str | None) -> None:
+        form = page.locator("#ops-campaign-form")  # the board (form included) is swapped after every post
+        form.locator("input[name=code]").fill(code)
+        form.locator("input[name=name]").fill("指数基金入门周")
+        form.locator("select[name=content_id]").select_option(value=str(item_id))
+        form.locator("input[name=starts_at]").fill((now - timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M"))
+        form.locator("input[name=ends_at]").fill((now + timedelta(days=3)).strftime("%Y-%m-%dT%H:%M"))
+        if control_share is not None:  # otherwise the form's default (0.1)
+            form.locator("input[name=control_share]").fill(control_share)
+        form.locator("button[type=submit]").click()
+
+    fill_campaign("idx-bad", "lots")
+    page.wait_for_selector("#ops-campaign-errors")
+    assert "未保存" in page.inner_text("#ops-campaign-errors") and "control_share" in page.inner_text(
+        "#ops-campaign-errors"
+    )
+    assert page.locator("#ops-campaigns tr[data-code]").count() == 0
+    with state.sessions() as db:
+        assert campaign_rows(db, scan=EventScan(event_store_root(state.settings)), now=datetime.now(UTC)) == []
+
+    fill_campaign("idx-week", None)
+    page.wait_for_selector("#ops-campaign-message:has-text('已创建活动 idx-week')")
+    assert page.locator("#ops-campaign-errors").count() == 0
+    campaign = page.locator("#ops-campaigns tr[data-code='idx-week']")
+    assert campaign.locator("td").nth(2).inner_text() == "可投放" and "指数基金入门 v1" in campaign.inner_text()
+    campaign.locator("button", has_text="投放").click()
+    page.wait_for_selector("#ops-campaign-message:has-text('已投放')")
+    launched = re.search(r"idx-week 已投放：实验组 (\d+)，对照组 (\d+)", page.inner_text("#ops-campaign-message"))
+    assert launched is not None
+    treated, control = int(launched[1]), int(launched[2])
+    # the whole audience is every investor account: the demo investor, the 12 demo clients, 赵六 and 钱七
+    assert treated + control == 15 and treated >= 1  # the control draw is seeded at random: its size varies
+    outcomes = re.findall(r"([a-z_]+) (\d+)", page.inner_text("#ops-campaign-message").split("；", 1)[1])
+    assert outcomes and sum(int(n) for _, n in outcomes) == treated  # one delivery decision per treated client
+    campaign = page.locator("#ops-campaigns tr[data-code='idx-week']")
+    cells = campaign.locator("td")
+    assert cells.nth(2).inner_text() == "已投放" and cells.nth(5).inner_text() == f"{treated} / {control}"
+    uplift = cells.nth(7).inner_text()
+    assert "样本不足" in uplift and f"treated {treated}, control {control}" in uplift
+    assert campaign.locator("button").count() == 0  # launched once: no second 投放
+    with state.sessions() as db:  # the suitability checks of the push were audited and committed with the launch
+        checks = db.scalars(select(AuditLogRow).where(AuditLogRow.action == "suitability.check")).all()
+        assert any((r.detail or {}).get("product") == f"content:{item_id}" for r in checks)
+    snap(page, "ops_campaigns.png", "营销活动与推广链接已投放样本不足")
+    assert not errors, errors
