@@ -9,15 +9,18 @@ from pathlib import Path
 
 import pytest
 from ops_fixtures import T, ev, link, store
+from sqlalchemy import func, select
 
+from tandem.compliance.models import AuditLogRow
 from tandem.core.settings import Settings
 from tandem.engagement.event_factory import event_store_root
-from tandem.identity import issue_token
+from tandem.identity import User, issue_token
 from tandem.identity.accounts import create_user
 from tandem.marketdata.store import MarketStore
 from tandem.operations.campaign_form import BEIJING
 from tandem.operations.models import PartnerMember
 from tandem.operations.referrals import create_link
+from tandem.wealth.models import RiskAssessmentRow
 from tandem.web.app import create_app
 
 with warnings.catch_warnings():  # starlette deprecates httpx-backed TestClient in favour of httpx2 (not installed)
@@ -159,7 +162,7 @@ def test_a_partner_gets_its_own_links_and_qr_codes_only(api: tuple[TestClient, d
 def test_campaigns_are_defined_launched_and_measured_through_the_api(
     api: tuple[TestClient, dict[str, dict[str, str]], str],
 ) -> None:
-    from datetime import UTC, datetime
+    from datetime import UTC
 
     from tandem.advisor.access import require_staff
     from tandem.advisor.content import create_item, review, submit
@@ -177,6 +180,11 @@ def test_campaigns_are_defined_launched_and_measured_through_the_api(
         submit(db, require_staff(user_id=ops.id, role="operations"), item_id=v.item_id)
         review(db, require_staff(user_id=comp.id, role="compliance"), MemoryAuditLog(), version_id=v.id,
                approve=True, reasons=[])  # fmt: skip
+        investor = db.scalar(select(User.id).where(User.role == "investor"))
+        stamp = datetime.now(UTC)  # a valid assessment: the launch audits a suitability check mid-transaction
+        until = stamp + timedelta(days=300)
+        db.add(RiskAssessmentRow(client_id=f"user:{investor}", questionnaire_version="t", answers={}, score=50,
+                                 category="C3", assessed_at=stamp, valid_until=until))  # fmt: skip
         db.commit()
     now = datetime.now(UTC)
     body = {
@@ -199,6 +207,11 @@ def test_campaigns_are_defined_launched_and_measured_through_the_api(
     assert launched.status_code == 200, launched.text
     out = launched.json()
     assert out["treated"] + out["control"] == 1  # the one investor account of the fixture
+    with state.sessions() as db:
+        checks = db.scalar(
+            select(func.count()).select_from(AuditLogRow).where(AuditLogRow.action == "suitability.check")
+        )
+        assert checks == out["treated"]  # audited in the launch's own transaction
     assert client.post("/api/v1/ops/campaigns/idx-week/launch", headers=h["ops"]).status_code == 409
     up = client.get("/api/v1/ops/campaigns/idx-week/uplift", headers=h["ops"]).json()
     assert up["warning"] and up["treated"] + up["control"] == 1

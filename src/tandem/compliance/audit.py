@@ -122,6 +122,16 @@ class SqlAuditLog:
             return [_from_row(r) for r in session.scalars(stmt)]
 
 
+def audit_in(db: Session) -> SqlAuditLog:
+    """An audit log writing on ``db``'s own connection, inside its transaction (committed or rolled back with it).
+
+    A separate audit session is a second writer: on SQLite it waits for the write lock the caller's transaction
+    holds until it commits, so a request that audits suitability checks mid-transaction (a campaign launch) failed
+    with "database is locked" as soon as one recipient had a valid assessment.
+    """
+    return SqlAuditLog(sessionmaker(bind=db.connection()))
+
+
 class MemoryAuditLog:
     """In-memory audit sink (batch runs over synthetic books, tests); entries are kept in order."""
 

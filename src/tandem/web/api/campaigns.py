@@ -15,7 +15,10 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel, Field
+from sqlalchemy.orm import Session
 
+from tandem.compliance.audit import audit_in
+from tandem.compliance.suitability_service import SuitabilityService
 from tandem.core.errors import UserError
 from tandem.engagement.delivery.policy import DeliveryPolicy, PolicyConfig
 from tandem.engagement.delivery.service import PushService
@@ -128,8 +131,9 @@ def _scan(state: AppState) -> EventScan:
     return EventScan(event_store_root(state.settings))
 
 
-def _push(request: Request, state: AppState) -> PushService:
-    suitability = request.app.state.wealth.suitability
+def _push(state: AppState, db: Session) -> PushService:
+    """The delivery policy with suitability audited inside the launch's transaction (see ``audit_in``)."""
+    suitability = SuitabilityService(audit=audit_in(db))
     policy = DeliveryPolicy(config=PolicyConfig.from_settings(state.settings), suitability=suitability)
     return PushService(policy=policy)
 
@@ -170,7 +174,7 @@ def launch(code: Code, _: OpsUser, request: Request, state: StateDep, db: Sessio
     except UserError:  # a store without stock bars: the push is dated today
         data_date = date.today()
     result = launch_campaign(
-        db, code, scan=_scan(state), profiles=profiles, push=_push(request, state), now=datetime.now(UTC),
+        db, code, scan=_scan(state), profiles=profiles, push=_push(state, db), now=datetime.now(UTC),
         data_date=data_date,
     )  # fmt: skip
     db.commit()

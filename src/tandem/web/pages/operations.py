@@ -13,10 +13,9 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, Response
-from sqlalchemy.orm import Session, sessionmaker
 
 from tandem.advisor.content import list_approved
-from tandem.compliance.audit import SqlAuditLog
+from tandem.compliance.audit import audit_in
 from tandem.compliance.suitability_service import SuitabilityService
 from tandem.core.errors import ConflictError, NotFoundError, ValidationFailed
 from tandem.engagement.delivery.policy import DeliveryPolicy, PolicyConfig
@@ -134,16 +133,6 @@ async def campaigns_create(request: Request, user: OpsUser, state: StateDep, db:
     return _board(request, state, db, lang, message=f"已创建活动 {view.code}")
 
 
-def _suitability_in(db: Session) -> SuitabilityService:
-    """Suitability checks audited on the launch's own connection, inside its transaction.
-
-    A separate audit session would be a second writer: on SQLite it waits for the launch's write lock, which the
-    launch holds until it commits, so the request failed with "database is locked" as soon as one client in the
-    audience had a valid assessment (the checks are then committed or rolled back with the launch itself).
-    """
-    return SuitabilityService(audit=SqlAuditLog(sessionmaker(bind=db.connection())))
-
-
 @router.post("/ops/campaigns/{code}/launch")
 def campaigns_launch(
     code: Annotated[str, Path(pattern=r"^[a-z0-9][a-z0-9_-]{1,31}$")], request: Request, user: OpsUser,
@@ -155,7 +144,7 @@ def campaigns_launch(
             db, code, scan=EventScan(event_store_root(state.settings)),
             profiles=ProfileStateStore(state.settings.home / "engagement" / "profiles").load(),
             push=PushService(policy=DeliveryPolicy(config=PolicyConfig.from_settings(state.settings),
-                                                   suitability=_suitability_in(db))),
+                                                   suitability=SuitabilityService(audit=audit_in(db)))),
             now=datetime.now(UTC), data_date=date.today(),
         )  # fmt: skip
         db.commit()
