@@ -318,13 +318,13 @@ def test_operations_reads_the_funnel_assigns_a_client_makes_a_link_and_launches_
     treated, control = int(launched[1]), int(launched[2])
     # the whole audience is every investor account: the demo investor, the 12 demo clients, 赵六 and 钱七
     assert treated + control == 15 and treated >= 1  # the control draw is seeded at random: its size varies
-    outcomes = re.findall(r"([a-z_]+) (\d+)", page.inner_text("#ops-campaign-message").split("；", 1)[1])
+    outcomes = re.findall(r"([^\s，\d]+) (\d+)", page.inner_text("#ops-campaign-message").split("；", 1)[1])
     assert outcomes and sum(int(n) for _, n in outcomes) == treated  # one delivery decision per treated client
     campaign = page.locator("#ops-campaigns tr[data-code='idx-week']")
     cells = campaign.locator("td")
     assert cells.nth(2).inner_text() == "已投放" and cells.nth(5).inner_text() == f"{treated} / {control}"
     uplift = cells.nth(7).inner_text()
-    assert "样本不足" in uplift and f"treated {treated}, control {control}" in uplift
+    assert "样本不足" in uplift and f"实验组 {treated} 人、对照组 {control} 人" in uplift
     assert campaign.locator("button").count() == 0  # launched once: no second 投放
     with state.sessions() as db:  # the suitability checks of the push were audited and committed with the launch
         checks = db.scalars(select(AuditLogRow).where(AuditLogRow.action == "suitability.check")).all()

@@ -17,6 +17,17 @@ STAFF_WORDS: Final[dict[str, tuple[str, str]]] = {
     "staff.nav.archive": ("发送留痕", "Send archive"),
     "staff.nav.sample": ("抽样复核", "Sampled review"),
     "staff.nav.dashboard": ("运营看板", "Dashboard"),
+    "staff.nav.campaigns": ("营销活动与推广链接", "Campaigns & links"),
+    "ops.outcome.accepted": ("已排队", "queued"),
+    "ops.outcome.deferred": ("免打扰后发送", "after quiet hours"),
+    "ops.outcome.collapsed": ("已合并", "collapsed"),
+    "ops.outcome.rejected": ("未通过投送策略", "refused by the delivery policy"),
+    "ops.uplift.small": (
+        "样本不足，不能下结论：实验组 {treated} 人、对照组 {control} 人"
+        "（每组至少 {min} 人，且转化与未转化各至少 5 人）",
+        "Sample too small to conclude: treated {treated}, control {control} (need ≥ {min} in each group and at "
+        "least 5 conversions and 5 non-conversions in each)",
+    ),
     "staff.nav.workload": ("投顾负载与分配", "Workload & assignment"),
     "staff.role.advisor": ("投资顾问", "Advisor"),
     "staff.role.compliance": ("合规", "Compliance"),

@@ -18,6 +18,7 @@ from tandem.advisor.content import list_approved
 from tandem.compliance.audit import audit_in
 from tandem.compliance.suitability_service import SuitabilityService
 from tandem.core.errors import ConflictError, NotFoundError, ValidationFailed
+from tandem.core.i18n import translate
 from tandem.engagement.delivery.policy import DeliveryPolicy, PolicyConfig
 from tandem.engagement.delivery.service import PushService
 from tandem.engagement.event_factory import event_store_root
@@ -34,6 +35,7 @@ from tandem.operations.link_codes import landing_url
 from tandem.operations.partner import PartnerPolicy, partner_of, partner_view
 from tandem.operations.scan import EventScan, Period
 from tandem.operations.steps import SOURCES, STEP_LABELS_ZH, STEP_NAMES
+from tandem.operations.uplift import MIN_GROUP
 from tandem.web.deps import LangDep, SessionDep, StateDep, require_role
 from tandem.web.pages.base import base_context, script_safe, templates
 from tandem.web.templating import render
@@ -101,7 +103,7 @@ def _campaign_context(request: Request, state: StateDep, db: SessionDep) -> dict
     return {
         "rows": campaign_rows(db, scan=scan, now=datetime.now(UTC)), "library": list_approved(db),
         "channels": CHANNELS, "steps": STEP_NAMES[1:], "labels": STEP_LABELS_ZH, "tiers": TIERS,
-        "sources": SOURCES, "links": links, "errors": [], "message": "",
+        "sources": SOURCES, "links": links, "errors": [], "message": "", "min_group": MIN_GROUP,
     }  # fmt: skip
 
 
@@ -109,7 +111,7 @@ def _campaign_context(request: Request, state: StateDep, db: SessionDep) -> dict
 def campaigns_page(request: Request, user: OpsUser, state: StateDep, db: SessionDep, lang: LangDep) -> Response:
     """Campaigns with their control groups and uplift; define and launch them; referral links and QR codes."""
     return render(
-        templates, request, "operations/campaigns.html", lang, **base_context(request, state, user, "ops"),
+        templates, request, "operations/campaigns.html", lang, **base_context(request, state, user, "ops-campaigns"),
         **_campaign_context(request, state, db),
     )  # fmt: skip
 
@@ -151,7 +153,8 @@ def campaigns_launch(
     except (ConflictError, NotFoundError) as exc:
         db.rollback()
         return _board(request, state, db, lang, errors=[str(exc)])
-    outcomes = "，".join(f"{k} {v}" for k, v in sorted(result.outcomes.items())) or "无推送"
+    outcomes = "，".join(f"{translate(lang, f'ops.outcome.{k}')} {v}" for k, v in sorted(result.outcomes.items()))
+    outcomes = outcomes or "无推送"
     message = f"{code} 已投放：实验组 {result.treated}，对照组 {result.control}；{outcomes}"
     return _board(request, state, db, lang, message=message)
 
