@@ -1,7 +1,8 @@
 """``tandem engagement triggers``: after a session is imported, evaluate the session triggers for every client.
 
 What the nightly job (or an operator after ``tandem data import``) runs: the session's 异动 on held and watched
-stocks, diagnosis composite moves of followed stocks, the clients' armed price alerts and risk assessments about
+stocks (and, for clients with personalisation on, on stocks under their strongest interest tags), diagnosis
+composite moves of followed stocks, the clients' armed price alerts and risk assessments about
 to expire (30, 7, 1 days and on expiry), and accepted plans whose simulated holdings drifted beyond the band at
 the catalogue's latest NAVs, for the real client accounts. Every candidate goes through the delivery policy
 (suitability, switches, quiet hours, caps; each decision logged) into the outbox: the session's pushes and the
@@ -24,12 +25,23 @@ from tandem.compliance.suitability_service import SuitabilityService
 from tandem.core.db import make_engine, make_sessionmaker
 from tandem.diagnosis.service import DiagnosisService
 from tandem.diagnosis.table_files import TableFiles
-from tandem.engagement.clients import assessment_statuses, client_books, client_contexts, plan_positions
+from tandem.engagement.clients import (
+    assessment_statuses,
+    client_books,
+    client_contexts,
+    investor_ids,
+    plan_positions,
+)
 from tandem.engagement.delivery.policy import DeliveryPolicy, PolicyConfig
 from tandem.engagement.delivery.service import PushService
+from tandem.engagement.event_factory import event_store_root
+from tandem.engagement.event_store import ParquetEventStore
+from tandem.engagement.items import build_items
 from tandem.engagement.price_alerts import armed_alerts, disarm
+from tandem.engagement.profile_service import ProfileService, ProfileStateStore
 from tandem.engagement.triggers.assessment import expiry_candidates
-from tandem.engagement.triggers.pipeline import push_session
+from tandem.engagement.triggers.interests import stock_tags
+from tandem.engagement.triggers.pipeline import InterestInputs, push_session
 from tandem.engagement.triggers.plan_drift import drift_candidates
 from tandem.migrations.migrate import migrate_app_db
 from tandem.wealth.services import WealthServices
@@ -60,13 +72,27 @@ def register(app: typer.Typer) -> None:
             )
             bundle = WealthServices(sessions=sessions, store=store).bundle()  # the catalogue's latest NAVs
             navs, nav_day = bundle.navs(), bundle.catalogue.end or target
+            profiles = ProfileService(
+                events=ParquetEventStore(event_store_root(s)),
+                state=ProfileStateStore(s.home / "engagement" / "profiles"),
+                sessions=sessions,
+                catalogue=build_items(store, as_of=target),
+            )
+            folded = profiles.update()
             with sessions() as db:
                 books = client_books(db)
                 alerts = armed_alerts(db)
-                ids = {int(b.client_id) for b in books} | {int(a.client_id) for a in alerts}
+                investors = investor_ids(db)
+                # the interest push reads profiles of clients with personalisation on only (the policy re-checks)
+                contexts = client_contexts(db, investors, now=now)
+                interests = InterestInputs(
+                    profiles={c: profiles.profile(int(c), state=folded) for c, x in contexts.items() if x.personalised},
+                    stock_tags=stock_tags(profiles.catalogue),
+                )
+                ids = {int(b.client_id) for b in books} | {int(a.client_id) for a in alerts} | set(investors)
                 result = push_session(
                     db, push=PushService(policy=policy), diagnosis=diagnosis, day=target, books=books, alerts=alerts,
-                    clients=client_contexts(db, ids, now=now), now=now,
+                    clients=contexts, now=now, interests=interests,
                 )  # fmt: skip
                 disarmed = disarm(db, result.fired_alert_ids, day=target)
                 db.commit()

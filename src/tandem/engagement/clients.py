@@ -37,6 +37,11 @@ def _aware(t: datetime | None) -> datetime | None:
     return t.replace(tzinfo=UTC) if t is not None and t.tzinfo is None else t
 
 
+def investor_ids(db: Session) -> list[int]:
+    """Ids of every client account (role ``investor``), ascending."""
+    return list(db.scalars(select(User.id).where(User.role == "investor").order_by(User.id)))
+
+
 def valid_categories(db: Session, user_ids: Iterable[int], *, now: datetime) -> dict[int, InvestorCategory]:
     """The category of each client's latest assessment still valid at ``now`` (an expired one counts as none)."""
     by_wealth = {client_id_of(uid): uid for uid in user_ids}

@@ -39,11 +39,6 @@ TIERS = (*(c.value for c in InvestorCategory), UNASSESSED)
 ACTIVE_WINDOW = timedelta(days=30)
 
 
-def investor_ids(db: Session) -> list[int]:
-    """Ids of every client account (role ``investor``), ascending."""
-    return list(db.scalars(select(User.id).where(User.role == "investor").order_by(User.id)))
-
-
 def audience_members(
     db: Session, scan: EventScan, profiles: ProfileState | None, *, now: datetime
 ) -> list[AudienceMember]:
