@@ -39,8 +39,8 @@ from tandem.compliance.disclaimers import risk_disclaimer
 from tandem.compliance.models import AuditLogRow
 from tandem.core.settings import Settings
 from tandem.engagement.event_factory import event_store_root
+from tandem.identity import DEMO_PASSWORD, seed_demo_accounts
 from tandem.identity.accounts import create_user, find_user
-from tandem.identity.demo import DEMO_PASSWORD, seed_demo_accounts
 from tandem.marketdata.store import MarketStore
 from tandem.operations.campaign_service import campaign_rows
 from tandem.operations.scan import EventScan
