@@ -21,7 +21,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from tandem.advisor.access import Staff, require_client_access, require_role
-from tandem.advisor.content import get_approved
+from tandem.advisor.content import ApprovedContent, get_approved
 from tandem.advisor.models import ContentItem, ContentVersion, CourseEnrolment, CourseLesson, LessonProgress
 from tandem.advisor.sending import valid_categories
 from tandem.advisor.snapshot import aware, wealth_id
@@ -295,3 +295,21 @@ def client_track(db: Session, staff: Staff, *, client_user_id: int) -> list[Trac
     """:func:`track` for staff who may open the client (another advisor's client is not found)."""
     require_client_access(db, staff, client_user_id=client_user_id)
     return track(db, client_user_id=client_user_id)
+
+
+@dataclass(frozen=True, slots=True)
+class LessonPage:
+    """A lesson as the client reads it: the approved text, its course, and where it sits in the course."""
+
+    course: TrackEntry
+    lesson: LessonState
+    content: ApprovedContent
+
+
+def client_lesson(db: Session, *, client_user_id: int, lesson_item_id: int) -> LessonPage:
+    """The latest approved version of a lesson of one of the client's courses; any other lesson is not found."""
+    for entry in track(db, client_user_id=client_user_id):
+        for state in entry.lessons:
+            if state.item_id == lesson_item_id:
+                return LessonPage(entry, state, get_approved(db, item_id=lesson_item_id))
+    raise NotFoundError(f"lesson {lesson_item_id} is not in any of your courses")

@@ -280,6 +280,17 @@ _WORDS: Final[dict[str, tuple[str, str]]] = {
     "foryou.kind.course": ("学堂", "Learn"),
     "foryou.kind.fund": ("基金", "Fund"),
     "foryou.kind.strategy": ("投顾策略", "Strategy"),
+    "learning.title": ("我的学习", "My courses"),
+    "learning.progress": ("已学 {done}/{total} 节", "{done} of {total} lessons read"),
+    "learning.completed": ("已完成", "completed"),
+    "learning.next": ("下一节", "next"),
+    "learning.empty": (
+        "还没有课程。你的投资顾问为你安排投教课程后，会显示在这里。",
+        "No courses yet. Courses your advisor enrols you in show here.",
+    ),
+    "learning.lesson_n": ("第 {n}/{total} 节", "Lesson {n} of {total}"),
+    "learning.version": ("合规审核通过的第 {v} 版", "Compliance-approved version {v}"),
+    "learning.link": ("我的学习（投教课程）→", "My courses →"),
     "tags.title": ("我的兴趣标签", "My interest tags"),
     "tags.help": (
         "这些标签由你在本应用里的浏览、自选、阅读等行为推算，用于为你推荐内容。可逐个或全部删除；删除后，删除前的行为不会再生成它。",

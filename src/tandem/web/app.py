@@ -57,6 +57,7 @@ from tandem.web.middleware import BodySizeLimit, SecurityHeaders
 from tandem.web.pages import account as page_account
 from tandem.web.pages import advisor as page_advisor
 from tandem.web.pages import compliance as page_compliance
+from tandem.web.pages import learning as page_learning
 from tandem.web.pages import level2 as page_level2
 from tandem.web.pages import market as page_market
 from tandem.web.pages import operations as page_operations
@@ -179,6 +180,7 @@ def create_app(settings: Settings | None = None, *, store: MarketStore | None = 
         page_quant.router,
         page_wealth.router,
         page_account.router,
+        page_learning.router,
         page_market.router,
         page_operations.router,
         page_workload.router,

@@ -74,12 +74,15 @@
   // 个股三分钟: time the brief was on screen while the tab was visible, sent when it leaves the screen or page.
   var briefs = [];
   function watchBriefs(root) {
-    var found = root.querySelectorAll ? Array.prototype.slice.call(root.querySelectorAll("[data-track-brief]")) : [];
-    if (root.matches && root.matches("[data-track-brief]")) found.push(root);
+    var sel = "[data-track-brief], [data-track-content]";  // a 个股三分钟 brief, or a course lesson (content:<id>)
+    var found = root.querySelectorAll ? Array.prototype.slice.call(root.querySelectorAll(sel)) : [];
+    if (root.matches && root.matches(sel)) found.push(root);
     found.forEach(function (el) {
       if (el.dataset.tracked) return;
       el.dataset.tracked = "1";
-      var b = { el: el, code: el.dataset.trackBrief, shown: 0, since: null };
+      var lesson = el.dataset.trackContent;
+      var b = { el: el, code: lesson ? "content:" + lesson : el.dataset.trackBrief,
+                kind: lesson ? "content_read" : "brief_read", shown: 0, since: null };
       briefs.push(b);
       if (!window.IntersectionObserver) { b.since = Date.now(); return; }
       new IntersectionObserver(function (entries) {
@@ -97,7 +100,7 @@
       var gone = !document.body.contains(b.el);
       if (!all && !gone) return true;
       pause(b);
-      if (b.shown >= 2000) batch.push(ev("brief_read", b.code, { dwell_ms: Math.round(b.shown) }));
+      if (b.shown >= 2000) batch.push(ev(b.kind, b.code, { dwell_ms: Math.round(b.shown) }));
       b.shown = 0;
       return !gone;
     });
