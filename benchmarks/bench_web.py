@@ -1,7 +1,8 @@
 """Web serving benchmark: `tandem serve` (2 workers) on loopback, loaded by wrk.
 
-Endpoints: quote, K-line bars (one year, qfq, with MAs) and diagnosis of 600519.SH, authenticated with a bearer
-token. The server and the load generator share the machine's 2 cores, so figures are a floor, not a ceiling.
+Endpoints: quote, K-line bars (one year, qfq, with MAs) and diagnosis of 600519.SH, and the demo investor's 资讯
+feed, authenticated with a bearer token. The server and the load generator share the machine's 2 cores, so figures
+are a floor, not a ceiling.
 Before the endpoints, the same client is pointed at ``/healthz`` (no auth, no work): that rate is the ceiling of
 client + server plumbing on this machine, printed beside every row so a row near it says "limited by the client",
 not "this fast". wrk is installed by ``make bench``; a Python client topped out at 400–550 req/s here and measured
@@ -36,6 +37,7 @@ ENDPOINTS = {
     "K-line (bars, 1y qfq + MAs)": "/api/v1/stocks/600519.SH/bars?adjust=qfq&start=2024-04-01",
     "K-line, gzip (as a browser asks)": "/api/v1/stocks/600519.SH/bars?adjust=qfq&start=2024-04-01",
     "diagnosis": "/api/v1/stocks/600519.SH/diagnosis",
+    "feed (资讯, issue 12: p99 < 50 ms)": "/api/v1/feed",
 }
 GZIP = {"K-line, gzip (as a browser asks)"}  # wrk sends no Accept-Encoding; browsers do, and the JSON is ~22 KB
 
