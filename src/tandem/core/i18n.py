@@ -10,6 +10,8 @@ silent.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from typing import Final, Literal
 
 from tandem.core.i18n_staff import STAFF_WORDS
@@ -18,7 +20,7 @@ Lang = Literal["zh", "en"]
 LANGS: Final[tuple[Lang, ...]] = ("zh", "en")
 DEFAULT_LANG: Final[Lang] = "zh"
 
-_WORDS: Final[dict[str, tuple[str, str]]] = {
+_APP_WORDS: Final[dict[str, tuple[str, str]]] = {
     "app.name": ("Tandem 同行", "Tandem"),
     "app.tagline": ("看得懂的投资助手", "An investing companion you can understand"),
     "tab.market": ("行情诊股", "Market"),
@@ -544,8 +546,23 @@ _WORDS: Final[dict[str, tuple[str, str]]] = {
     "screen.industry": ("行业", "Industry"),
     "screen.industry.help": ("（可选，按所选日期当时的行业分类）", "(optional; as classified on the chosen day)"),
     "tag.theme_why": ("来自您看过、自选或持有的：{stocks}", "From stocks you viewed, watch or hold: {stocks}"),
-    **STAFF_WORDS,
 }
+
+
+def _merge(*areas: Mapping[str, tuple[str, str]]) -> dict[str, tuple[str, str]]:
+    """One catalogue from the per-area word lists; a key defined twice is a mistake, caught at import."""
+    merged: dict[str, tuple[str, str]] = {}
+    for area in areas:
+        twice = merged.keys() & area.keys()
+        if twice:
+            raise RuntimeError(f"i18n keys defined in two word lists: {sorted(twice)}")
+        merged.update(area)
+    return merged
+
+
+# Each area's words sit in their own module here in ``core`` (every layer may name a key); add a new list to this
+# call, and the catalogue test checks that every key has both languages.
+_WORDS: Final[dict[str, tuple[str, str]]] = _merge(_APP_WORDS, STAFF_WORDS)
 
 
 def pick_lang(query: str | None, cookie: str | None) -> Lang:
@@ -556,12 +573,32 @@ def pick_lang(query: str | None, cookie: str | None) -> Lang:
     return DEFAULT_LANG
 
 
-def translate(lang: Lang, key: str) -> str:
-    """The word for ``key`` in ``lang`` (the key itself when missing, so gaps show up in review)."""
+def translate(lang: Lang, key: str, **params: object) -> str:
+    """The word for ``key`` in ``lang`` (the key itself when missing, so gaps show up in review).
+
+    ``params`` fill the ``{name}`` fields of the text, so a sentence with figures in it is still one key with two
+    languages rather than two sentences built in code.
+    """
     pair = _WORDS.get(key)
     if pair is None:
         return key
-    return pair[0] if lang == "zh" else pair[1]
+    text = pair[0] if lang == "zh" else pair[1]
+    return text.format(**params) if params else text
+
+
+@dataclass(frozen=True, slots=True)
+class Message:
+    """A user-visible sentence as data: its catalogue key and the values it shows, rendered in a language at the edge.
+
+    Records carry these instead of ready-made ``*_zh``/``*_en`` strings, so a new language is a catalogue change.
+    """
+
+    key: str
+    params: Mapping[str, object] = field(default_factory=dict)
+
+    def render(self, lang: Lang) -> str:
+        """The sentence in ``lang``."""
+        return translate(lang, self.key, **self.params)
 
 
 def keys() -> frozenset[str]:
