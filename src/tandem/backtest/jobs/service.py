@@ -8,13 +8,15 @@ the child, and writes progress, result or error to ``backtest_jobs``. The web la
 Several server processes (``uvicorn --workers 2``) may each run a service on the same DB: the table is the
 real queue. A worker claims a job with one conditional ``UPDATE … WHERE status = 'queued'`` (only one process
 wins), idle workers poll for queued jobs submitted elsewhere, a cancel is written to the row (the process
-running the job sees it on its next poll), and only runs older than the time limit count as interrupted.
+running the job sees it on its next poll), and only runs older than the time limit count as interrupted (any
+worker fails them at start-up and on every idle poll, so a killed server's job never stays ``running``).
 """
 
 from __future__ import annotations
 
 import multiprocessing as mp
 import queue
+import signal
 import threading
 import time
 from dataclasses import dataclass
@@ -51,6 +53,24 @@ STALE_GRACE_SECONDS = 60.0
 """A run older than its time limit plus this grace has no live worker (it would have been stopped)."""
 
 
+def died_reason(exitcode: int | None, memory_mb: int) -> str:
+    """Why a job's process ended without a result: the signal that killed it, or its exit code."""
+    if exitcode is not None and exitcode < 0:
+        try:
+            name = signal.Signals(-exitcode).name
+        except ValueError:
+            name = f"signal {-exitcode}"
+        return (
+            f"stopped: the job process was killed by {name} (exit code {exitcode}), by the system's out-of-memory "
+            f"killer or an operator, before it finished; nothing was saved, submit it again (memory limit "
+            f"{memory_mb} MB)"
+        )
+    return (
+        f"stopped: the job process ended unexpectedly (exit code {exitcode}) before it finished; it most likely "
+        f"exceeded its memory limit of {memory_mb} MB"
+    )
+
+
 class JobService:
     """Queue + in-process worker threads; each job runs in its own spawned child process."""
 
@@ -73,14 +93,8 @@ class JobService:
             self._started = True
             for t in self._threads:
                 t.start()
-            cutoff = utcnow() - timedelta(seconds=self.limits.seconds + STALE_GRACE_SECONDS)
+            self._fail_stale()
             with session_scope(self.sessions) as s:
-                stale = select(BacktestJob).where(
-                    BacktestJob.status == JobStatus.RUNNING.value, BacktestJob.started_at < cutoff
-                )
-                for job in s.scalars(stale):
-                    job.status, job.error = JobStatus.FAILED.value, "interrupted: the server restarted during the run"
-                    job.finished_at = utcnow()
                 ids = list(s.scalars(select(BacktestJob.id).where(BacktestJob.status == JobStatus.QUEUED.value)))
             for i in ids:
                 self._queue.put(i)
@@ -185,6 +199,26 @@ class JobService:
             job = s.get(BacktestJob, job_id)
             return None if job is None else StrategySpec.model_validate(job.spec).model_dump_json()
 
+    def _fail_stale(self) -> int:
+        """Fail runs older than the time limit plus grace: no live worker holds them (it would have stopped them).
+
+        Called at start-up and on every idle poll, so a job whose server was killed does not stay ``running``
+        until some process restarts: any surviving worker on the same DB ends it. Conditional on the status, so a
+        job that finishes meanwhile keeps its result.
+        """
+        cutoff = utcnow() - timedelta(seconds=self.limits.seconds + STALE_GRACE_SECONDS)
+        with session_scope(self.sessions) as s:
+            failed = s.execute(
+                update(BacktestJob)
+                .where(BacktestJob.status == JobStatus.RUNNING.value, BacktestJob.started_at < cutoff)
+                .values(
+                    status=JobStatus.FAILED.value,
+                    error="interrupted: the server running it stopped during the run; submit it again",
+                    finished_at=utcnow(),
+                )
+            )
+            return int(failed.rowcount)  # type: ignore[attr-defined]
+
     def _oldest_queued(self) -> int | None:
         with session_scope(self.sessions) as s:
             q = select(BacktestJob.id).where(BacktestJob.status == JobStatus.QUEUED.value)
@@ -199,6 +233,7 @@ class JobService:
             try:
                 job_id = self._queue.get(timeout=POLL_SECONDS)
             except queue.Empty:
+                self._fail_stale()  # a run left by a server that died, wherever it ran
                 job_id = self._oldest_queued()  # queued by another server process
                 if job_id is None:
                     continue
@@ -261,12 +296,6 @@ class JobService:
         if outcome[0] == "done":
             self._finish(job_id, JobStatus.DONE, result=outcome[1])
         elif outcome[1] == "died":
-            code = proc.exitcode
-            self._finish(
-                job_id,
-                JobStatus.FAILED,
-                error=f"stopped: the job process ended unexpectedly (exit code {code}); it most likely exceeded its "
-                f"memory limit of {self.limits.memory_mb} MB",
-            )
+            self._finish(job_id, JobStatus.FAILED, error=died_reason(proc.exitcode, self.limits.memory_mb))
         else:
             self._finish(job_id, JobStatus.FAILED, error=str(outcome[2]))
