@@ -230,8 +230,8 @@ def consume_cmd(
     )
     reader.ensure_group()
     total = reader.drain()
-    while follow:
-        step = reader.consume_once(block_ms=5_000)
+    if follow:  # until stopped; a dropped Redis connection is retried, not fatal
+        step = reader.follow(lambda: False, block_ms=5_000)
         total = ConsumeResult(total.read + step.read, total.stored + step.stored, total.dead + step.dead)
     console.print(
         f"read {total.read:,} entries, stored {total.stored:,} new events, {total.dead:,} to the dead letters"

@@ -7,21 +7,31 @@ Used when ``TANDEM_REDIS_URL`` is set: the ingest service publishes validated ba
 after the store holds it, entries a dead consumer left pending are reclaimed (``XAUTOCLAIM``) after
 ``claim_idle_ms``; the store is idempotent by event id, so a redelivered or re-published event changes nothing.
 An entry that cannot be decoded is moved to ``<stream>:dead`` (with the reason) instead of blocking the group.
+
+A dropped connection (Redis restarted, ``CLIENT KILL``, a network blip) does not end :meth:`follow`: the read or the
+acknowledgement that failed is retried with backoff on a fresh connection, and because every read starts with this
+consumer's own pending entries, what it had read but not acknowledged is handed back first.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+import time
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+import structlog
 from redis import Redis
+from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import ResponseError
+from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from tandem.engagement.events import CHANNELS_BY_NAME, EVENT_TYPES_BY_NAME, Event
 from tandem.engagement.ingest import EventSink
+
+log = structlog.get_logger(__name__)
 
 DEFAULT_STREAM = "tandem:events"
 DEFAULT_GROUP = "tandem-event-store"
@@ -147,6 +157,36 @@ class RedisStreamEventConsumer:
             if step.read == 0:
                 return total
             total = ConsumeResult(total.read + step.read, total.stored + step.stored, total.dead + step.dead)
+
+    def follow(
+        self,
+        stop: Callable[[], bool],
+        *,
+        count: int = 500,
+        block_ms: int = 5_000,
+        retry_s: float = 0.5,
+        max_retry_s: float = 30.0,
+    ) -> ConsumeResult:
+        """Consume until ``stop()`` is true, riding out dropped connections (backoff from ``retry_s`` s).
+
+        An entry read before the connection dropped and not yet acknowledged is this consumer's pending entry; the
+        next read returns it first, the store ignores it if it already holds the event, and it is acknowledged.
+        """
+        total, wait = ConsumeResult(0, 0, 0), retry_s
+        while not stop():
+            try:
+                step = self.consume_once(count=count, block_ms=block_ms)
+            except (RedisConnectionError, RedisTimeoutError) as exc:
+                log.warning(
+                    "events.consumer.redis_lost", consumer=self.consumer, error=f"{type(exc).__name__}: {exc}",
+                    retry_in_s=wait,
+                )  # fmt: skip
+                time.sleep(wait)
+                wait = min(wait * 2, max_retry_s)
+                continue
+            wait = retry_s
+            total = ConsumeResult(total.read + step.read, total.stored + step.stored, total.dead + step.dead)
+        return total
 
     def _reclaimed(self, count: int) -> list[tuple[Any, dict[Any, Any]]]:
         reply = self._client.xautoclaim(
