@@ -31,9 +31,9 @@ NOW = datetime(2026, 12, 7, 8, 0, tzinfo=UTC)
 
 
 def _events(n: int, first: int = 0) -> list[Event]:
+    view = EventType.STOCK_VIEW
     return [
-        Event(str(uuid.uuid4()), 3, EventType.STOCK_VIEW, "600519.SH", {"n": i}, NOW - timedelta(minutes=i), NOW,
-              "s", Channel.WEB)  # fmt: skip
+        Event(str(uuid.uuid4()), 3, view, "600519.SH", {"n": i}, NOW - timedelta(minutes=i), NOW, "s", Channel.WEB)
         for i in range(first, first + n)
     ]
 
