@@ -9,13 +9,16 @@ Layout under the store root::
 A writer stages a complete new version in ``versions/<id>.tmp``, hard-linking every partition it did not change,
 fsyncs it, renames the directory, and only then swaps ``CURRENT`` with an atomic ``os.replace``. A crash or SIGKILL
 at any point before that swap leaves ``CURRENT`` pointing at the old, untouched version; leftovers are swept by
-the next writer. Readers never see a half-written table. A commit whose merged tables equal the current ones
+the next writer. A write that fails (the disk full, most often) removes its own staging directory at once, so the
+store's files are exactly what they were, and a full disk is reported as such with the fix. Readers never see a
+half-written table. A commit whose merged tables equal the current ones
 writes nothing, so re-importing the same file changes nothing.
 """
 
 from __future__ import annotations
 
 import contextlib
+import errno
 import fcntl
 import json
 import os
@@ -28,7 +31,7 @@ from pathlib import Path
 
 import polars as pl
 
-from tandem.core.errors import ConflictError
+from tandem.core.errors import ConflictError, UserError
 from tandem.marketdata.tables import TableSpec, spec
 
 _KEEP_VERSIONS = 2
@@ -40,6 +43,18 @@ def _fsync_dir(path: Path) -> None:
         os.fsync(fd)
     finally:
         os.close(fd)
+
+
+class StoreDiskFullError(UserError):
+    """The disk under the store filled up during a write; the write was rolled back."""
+
+
+def _disk_full(exc: BaseException) -> bool:
+    """ENOSPC/EDQUOT from Python, or the same errno wrapped in a polars/Arrow error's text."""
+    if isinstance(exc, OSError) and exc.errno in (errno.ENOSPC, errno.EDQUOT):
+        return True
+    text = str(exc)
+    return "No space left on device" in text or "Disk quota exceeded" in text
 
 
 def _write_partition(job: tuple[pl.DataFrame, Path]) -> None:
@@ -289,6 +304,37 @@ class Transaction:
             return False
         vid = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%f") + "-" + uuid.uuid4().hex[:6]
         stage = store.root / "versions" / f"{vid}.tmp"
+        try:
+            self._write_version(vid, stage, new_tables, writes, base_dir, base_manifest)
+        except Exception as exc:
+            for leftover in (stage, store.root / "versions" / vid):
+                shutil.rmtree(leftover, ignore_errors=True)
+            (store.root / "CURRENT.tmp").unlink(missing_ok=True)
+            if _disk_full(exc):
+                free_mb = shutil.disk_usage(store.root).free / 2**20
+                raise StoreDiskFullError(
+                    f"no space left on the disk holding the market store {store.root} ({type(exc).__name__}: "
+                    f"{exc}); the import was rolled back and the store is still at version {self._base or '(none)'}; "
+                    f"free some space there ({free_mb:.1f} MB free now) or move TANDEM_HOME to a larger disk, then "
+                    "run the import again"
+                ) from exc
+            raise
+        _fsync_dir(store.root)
+        self.changed = True
+        self.committed_version = vid
+        return True
+
+    def _write_version(
+        self,
+        vid: str,
+        stage: Path,
+        new_tables: dict[str, list[str]],
+        writes: dict[str, pl.DataFrame],
+        base_dir: Path | None,
+        base_manifest: dict[str, object],
+    ) -> None:
+        """Stage every partition and the manifest, rename the version into place, then swap ``CURRENT``."""
+        store = self._store
         stage.mkdir(parents=True)
         jobs: list[tuple[pl.DataFrame, Path]] = []
         for rels in new_tables.values():
@@ -318,8 +364,4 @@ class Transaction:
         tmp.write_text(vid + "\n", encoding="utf-8")
         with open(tmp, "rb") as fh:
             os.fsync(fh.fileno())
-        os.replace(tmp, store.root / "CURRENT")
-        _fsync_dir(store.root)
-        self.changed = True
-        self.committed_version = vid
-        return True
+        os.replace(tmp, store.root / "CURRENT")  # the last step: after it, nothing may roll the version back
