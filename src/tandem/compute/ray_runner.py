@@ -3,6 +3,10 @@
 Ray is an optional dependency (``pip install tandem[ray]``) and is imported only when a batch runs on it. The
 function is put in the object store once per ``map`` and every chunk task reads it by reference, so a large shared
 argument (a market snapshot, a price panel) is serialised once, not once per chunk.
+
+A chunk whose worker process dies (killed, out of memory, a node lost) is run again by Ray, up to
+:data:`CHUNK_RETRIES` times: a chunk is a pure function of its items, so a rerun gives the same result and the batch
+equals a run without the fault. An exception raised *by* the function is not retried; it is the item's error.
 """
 
 from __future__ import annotations
@@ -22,6 +26,9 @@ T = TypeVar("T")
 R = TypeVar("R")
 
 log = structlog.get_logger(__name__)
+
+CHUNK_RETRIES = 3
+"""How often Ray reruns a chunk whose worker died before the batch fails with that chunk named."""
 
 
 def _ray() -> Any:
@@ -76,7 +83,7 @@ class RayRunner(BatchRunner):
         if not chunks:
             return []
         ray = self._connect()
-        task = ray.remote(run_chunk)
+        task = ray.remote(max_retries=CHUNK_RETRIES, retry_exceptions=False)(run_chunk)
         fn_ref = ray.put(fn)
         refs = {task.remote(fn_ref, c.items): c for c in chunks}
         return collect(
