@@ -1,7 +1,10 @@
 """Errors as ``application/problem+json`` (RFC 9457) for the API, a friendly page (or the login page) for browsers.
 
 The mapping is the one place that decides status codes: user errors are 4xx with their message as ``detail``;
-anything unexpected is a 500 with a reference id, logged with its stack but never showing it to the client.
+anything unexpected is a 500 with a reference id, logged with its stack but never showing it to the client. A
+database connection lost in the middle of a request (the server restarted, ``pg_terminate_backend``, a failover) is
+a 503 with ``Retry-After``: the transaction was rolled back with the connection, so retrying is safe, and the pool's
+pre-ping hands the retry a live connection.
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ import structlog
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
+from sqlalchemy.exc import DBAPIError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from tandem.backtest.jobs.queries import TooManyActiveJobsError
@@ -144,6 +148,14 @@ async def _unexpected(request: Request, exc: Exception) -> Response:
     return problem(500, "Internal Server Error", f"an internal error occurred (reference {ref})", request)
 
 
+async def _db_error(request: Request, exc: Exception) -> Response:
+    if not (isinstance(exc, DBAPIError) and exc.connection_invalidated):
+        return await _unexpected(request, exc)
+    log.warning("request.db_connection_lost", path=request.url.path, error=type(exc.orig).__name__)
+    detail = "the database connection was lost during the request; nothing of it was saved, please try again"
+    return problem(503, "Service Unavailable", detail, request, {"Retry-After": "1"})
+
+
 def _page(request: Request, status: int, detail: str) -> Response | None:
     """An HTML error page from the renderer given to :func:`install`, when it has one for this request."""
     renderer: ErrorPages | None = getattr(request.app.state, "error_pages", None)
@@ -156,4 +168,5 @@ def install(app: FastAPI, *, pages: ErrorPages | None = None) -> None:
     app.add_exception_handler(UserError, _user_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
+    app.add_exception_handler(DBAPIError, _db_error)
     app.add_exception_handler(Exception, _unexpected)
