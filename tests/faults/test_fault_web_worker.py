@@ -1,9 +1,10 @@
-"""A web worker SIGKILLed in the middle of a state-changing request (the real app under uvicorn, SQLite).
+"""A web worker SIGKILLed in the middle of two state-changing requests (the real app under uvicorn, SQLite).
 
-The request is a sign-up. The test's own app factory (``fault_app.py``) holds it after its rows reached the
-database and before the commit; the worker is killed there. After a restart the database has none of it, the
-client's retry of the same request succeeds once, and a second retry is refused as a duplicate (409) instead of
-creating a second account: a retry after an unknown outcome is safe.
+The test's own app factory (``fault_app.py``) holds a sign-up after its row reached the database and before the
+commit, and an event batch after the event store took it and before the answer; one SIGKILL interrupts both. After a
+restart the database has none of the sign-up and the store all of the batch; the clients, who got no answer, retry:
+the sign-up succeeds once and a second retry is a 409 (no second account), the batch is answered with every event a
+duplicate (the events API promises idempotency by event id), so each event is stored once.
 """
 
 from __future__ import annotations
@@ -16,12 +17,16 @@ import subprocess
 import sys
 import threading
 import time
+import uuid
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
 
+from tandem.engagement.event_store import ParquetEventStore
 from tandem.marketdata.store import MarketStore
 
 HERE = Path(__file__).resolve().parent
@@ -91,39 +96,74 @@ def _accounts(home: Path) -> int:
         return int(conn.execute("SELECT count(*) FROM app_users").fetchone()[0])
 
 
-def test_worker_killed_mid_request_leaves_all_or_nothing_and_the_retry_is_safe(server: Server, tmp_path: Path) -> None:
-    home, hold = tmp_path / "home", tmp_path / "hold"
-    server.start()
-    before = _accounts(home)
-    hold.touch()
-    outcome: list[object] = []
+def _batch(n: int, client_id: int) -> list[dict[str, object]]:
+    now = datetime.now(UTC).isoformat()
+    base = {"client_id": client_id, "type": "search", "client_time": now, "session_id": "s", "channel": "h5"}
+    return [base | {"event_id": str(uuid.uuid4()), "properties": {"query": f"银行{i}"}} for i in range(n)]
 
+
+def _stored(home: Path, batch: list[dict[str, object]]) -> list[int]:
+    """How often each event of ``batch`` is in the event store."""
+    ids = ParquetEventStore(home / "events").read()["event_id"].to_list()
+    return [ids.count(e["event_id"]) for e in batch]
+
+
+def _post(url: str, outcome: list[object], **kwargs: Any) -> threading.Thread:
     def send() -> None:
         try:
-            outcome.append(httpx.post(f"{server.base}/api/v1/auth/signup", json=SIGNUP, timeout=60))
+            outcome.append(httpx.post(url, timeout=60, **kwargs))
         except httpx.TransportError as exc:
             outcome.append(exc)
 
-    client = threading.Thread(target=send, daemon=True)
-    client.start()
-    paused = Path(f"{hold}.paused")
+    thread = threading.Thread(target=send, daemon=True)
+    thread.start()
+    return thread
+
+
+def _wait_for(path: Path, what: list[object]) -> None:
     deadline = time.monotonic() + 30
-    while time.monotonic() < deadline and not paused.exists():
+    while time.monotonic() < deadline and not path.exists():
         time.sleep(0.02)
-    assert paused.exists(), f"the sign-up never reached its commit: {outcome}"
-    server.kill()  # the rows are in the database's hands, the commit never came
-    client.join(10)
-    assert outcome and isinstance(outcome[0], httpx.TransportError), "the client got an answer from a killed worker"
+    answered = [o.text if isinstance(o, httpx.Response) else o for o in what]
+    assert path.exists(), f"the request never reached its hold: {answered}"
+
+
+def test_worker_killed_mid_request_leaves_all_or_nothing_and_the_retry_is_safe(server: Server, tmp_path: Path) -> None:
+    home, hold = tmp_path / "home", tmp_path / "hold"
+    server.start()
+    reader = {"username": "fault.reader@example.com", "password": SIGNUP["password"]}
+    created = httpx.post(f"{server.base}/api/v1/auth/signup", json=reader, timeout=30)
+    assert created.status_code == 201, created.text
+    token = httpx.post(f"{server.base}/api/v1/auth/login", json=reader, timeout=30).json()["access_token"]
+    auth = {"Authorization": f"Bearer {token}"}
+    before = _accounts(home)
+    batch = _batch(4, int(created.json()["id"]))
+
+    hold.touch()
+    Path(f"{hold}.events").touch()
+    signup_outcome: list[object] = []
+    events_outcome: list[object] = []
+    signup = _post(f"{server.base}/api/v1/auth/signup", signup_outcome, json=SIGNUP)
+    events = _post(f"{server.base}/api/v1/events", events_outcome, json={"events": batch}, headers=auth)
+    _wait_for(Path(f"{hold}.paused"), signup_outcome)  # the sign-up's row sent, not committed
+    _wait_for(Path(f"{hold}.events.paused"), events_outcome)  # the batch stored, the client not told
+    server.kill()
+    signup.join(10)
+    events.join(10)
+    for outcome in (signup_outcome, events_outcome):
+        assert outcome and isinstance(outcome[0], httpx.TransportError), "a killed worker answered"
     hold.unlink()
-    assert _accounts(home) == before  # nothing of the interrupted request
+    Path(f"{hold}.events").unlink()
+    assert _accounts(home) == before  # nothing of the interrupted sign-up
+    assert _stored(home, batch) == [1] * len(batch)  # all of the interrupted batch
 
     server.start()
-    assert _accounts(home) == before
     retry = httpx.post(f"{server.base}/api/v1/auth/signup", json=SIGNUP, timeout=30)
     assert retry.status_code == 201, retry.text
     again = httpx.post(f"{server.base}/api/v1/auth/signup", json=SIGNUP, timeout=30)
     assert again.status_code == 409 and again.headers["content-type"].startswith("application/problem+json")
     assert _accounts(home) == before + 1  # exactly one account for the request sent three times
-    login = httpx.post(f"{server.base}/api/v1/auth/login", json={"username": SIGNUP["username"],
-                       "password": SIGNUP["password"]}, timeout=30)  # fmt: skip
-    assert login.status_code == 200
+    replay = httpx.post(f"{server.base}/api/v1/events", json={"events": batch}, headers=auth, timeout=30)
+    assert replay.status_code == 202, replay.text
+    assert replay.json() == {"received": len(batch), "stored": 0, "duplicates": len(batch)}
+    assert _stored(home, batch) == [1] * len(batch)  # each event once

@@ -207,10 +207,14 @@ class JobService:
         job that finishes meanwhile keeps its result.
         """
         cutoff = utcnow() - timedelta(seconds=self.limits.seconds + STALE_GRACE_SECONDS)
-        with session_scope(self.sessions) as s:
+        running = BacktestJob.status == JobStatus.RUNNING.value
+        with session_scope(self.sessions) as s:  # read first: an idle poll must not take SQLite's write lock
+            stale = list(s.scalars(select(BacktestJob.id).where(running, BacktestJob.started_at < cutoff)))
+            if not stale:
+                return 0
             failed = s.execute(
                 update(BacktestJob)
-                .where(BacktestJob.status == JobStatus.RUNNING.value, BacktestJob.started_at < cutoff)
+                .where(BacktestJob.id.in_(stale), running)
                 .values(
                     status=JobStatus.FAILED.value,
                     error="interrupted: the server running it stopped during the run; submit it again",
@@ -233,8 +237,12 @@ class JobService:
             try:
                 job_id = self._queue.get(timeout=POLL_SECONDS)
             except queue.Empty:
-                self._fail_stale()  # a run left by a server that died, wherever it ran
-                job_id = self._oldest_queued()  # queued by another server process
+                try:
+                    self._fail_stale()  # a run left by a server that died, wherever it ran
+                    job_id = self._oldest_queued()  # queued by another server process
+                except Exception:  # the DB busy or briefly gone: the next poll tries again, the worker lives on
+                    log.warning("backtest.poll_failed", exc_info=True)
+                    continue
                 if job_id is None:
                     continue
             if job_id is None:
