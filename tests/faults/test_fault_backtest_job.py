@@ -7,6 +7,7 @@ the job service (its job is then ended by a surviving worker on the same DB once
 from __future__ import annotations
 
 import json
+import multiprocessing as mp
 import os
 import signal
 import subprocess
@@ -16,7 +17,6 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
-import psutil
 import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
@@ -60,17 +60,9 @@ def service(sessions: sessionmaker[Session], sample_store: MarketStore) -> Itera
     svc.stop()
 
 
-def _job_children() -> list[psutil.Process]:
-    """This process's spawned job children (not multiprocessing's resource tracker)."""
-    found = []
-    for child in psutil.Process().children(recursive=True):
-        try:
-            cmd = " ".join(child.cmdline())
-        except psutil.NoSuchProcess:
-            continue
-        if "spawn_main" in cmd and "resource_tracker" not in cmd:
-            found.append(child)
-    return found
+def _job_children() -> list[int]:
+    """Pids of this process's live job children (the service starts them with ``multiprocessing``)."""
+    return [p.pid for p in mp.active_children() if p.pid is not None]
 
 
 def _rows(sessions: sessionmaker[Session]) -> list[BacktestJob]:
@@ -81,19 +73,19 @@ def _rows(sessions: sessionmaker[Session]) -> list[BacktestJob]:
 def test_killed_job_child_fails_with_the_reason_and_runs_once(
     service: JobService, sessions: sessionmaker[Session]
 ) -> None:
-    before = {p.pid for p in _job_children()}
+    before = set(_job_children())
     job = service.submit(owner_user_id=OWNER, spec=SPEC)
     deadline = time.monotonic() + 30
-    victim: psutil.Process | None = None
+    victim: int | None = None
     while time.monotonic() < deadline and victim is None:
         row = service.get(owner_user_id=OWNER, job_id=job.id)
         assert row.status in (JobStatus.QUEUED, JobStatus.RUNNING), f"the job ended before the kill: {row.error}"
-        fresh = [p for p in _job_children() if p.pid not in before]
+        fresh = [p for p in _job_children() if p not in before]
         if row.status == JobStatus.RUNNING and row.progress > 0.01 and fresh:
             victim = fresh[0]
         time.sleep(0.01)
     assert victim is not None, "the job never reported progress from a child process"
-    victim.send_signal(signal.SIGKILL)
+    os.kill(victim, signal.SIGKILL)
 
     done = service.wait(owner_user_id=OWNER, job_id=job.id, timeout=20)
     assert done.status == JobStatus.FAILED
@@ -103,7 +95,7 @@ def test_killed_job_child_fails_with_the_reason_and_runs_once(
     time.sleep(job_service.POLL_SECONDS + 0.5)  # an idle poll later nothing has picked it up again
     rows = _rows(sessions)
     assert [(r.id, r.status, r.result, r.started_at) for r in rows] == [(job.id, "failed", None, started)]
-    assert [p for p in _job_children() if p.pid not in before] == []
+    assert [p for p in _job_children() if p not in before] == []
 
 
 SERVER = textwrap.dedent(
