@@ -20,6 +20,7 @@ from tandem.engagement.score_changes import DiagnosisChanges
 from tandem.identity import BearerMemo, Keys
 from tandem.marketdata.store import MarketStore
 from tandem.web.ratelimit import SlidingWindowLimiter
+from tandem.web.response_cache import ResponseBodies
 
 
 @dataclass(slots=True)
@@ -43,9 +44,12 @@ class AppState:
     waiters: LiveWaiters = field(default_factory=LiveWaiters)
     hub: NotificationHub = field(default_factory=MemoryNotificationHub)
     live: LiveStreamConfig = field(default_factory=lambda: LiveStreamConfig())
+    responses: ResponseBodies = field(init=False)
+    """Finished bodies of the quote, K-line and diagnosis endpoints per store version (see response_cache)."""
 
     def __post_init__(self) -> None:
         """The hub in-process dispatchers publish to wakes this worker's open notification streams."""
+        self.responses = ResponseBodies(self.store.current_version)
         if not isinstance(self.hub, WakingHub):
             self.hub = WakingHub(self.hub, self.waiters)
 
