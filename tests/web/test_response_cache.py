@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+import gzip
 
 import pytest
 
 from tandem.core.errors import NotFoundError
 from tandem.web.api import stocks
-from tandem.web.response_cache import ResponseBodies, json_body
+from tandem.web.response_cache import ResponseBodies, gzip_bytes, json_body
 from tandem.web.schemas import QuotePublic
 
 
@@ -71,3 +72,17 @@ def test_bars_and_diagnosis_bodies_are_keyed_by_their_parameters(client, alice) 
     last = client.get("/api/v1/stocks/600519.SH/diagnosis", headers=alice).json()
     earlier = client.get("/api/v1/stocks/600519.SH/diagnosis", params={"as_of": "2024-06-28"}, headers=alice).json()
     assert earlier["as_of"] == "2024-06-28" and last["as_of"] != earlier["as_of"]
+
+
+def test_gzip_answers_are_the_middlewares_bytes_and_headers(client, alice) -> None:
+    url = "/api/v1/stocks/600519.SH/bars?start=2024-04-01"
+    plain = client.get(url, headers={**alice, "accept-encoding": "identity"})
+    for _ in range(2):  # the first compresses the cached body, the second reuses the compressed copy
+        with client.stream("GET", url, headers={**alice, "accept-encoding": "gzip"}) as r:
+            raw = b"".join(r.iter_raw())
+        assert r.headers["content-encoding"] == "gzip"
+        assert r.headers["vary"] == "Authorization, Cookie, Accept-Encoding"
+        assert int(r.headers["content-length"]) == len(raw)
+        assert raw == gzip_bytes(plain.content) and gzip.decompress(raw) == plain.content
+    small = client.get("/api/v1/stocks/600519.SH/quote", headers={**alice, "accept-encoding": "gzip"})
+    assert "content-encoding" not in small.headers, "below the middleware's minimum size nothing is compressed"

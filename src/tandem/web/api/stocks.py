@@ -18,7 +18,7 @@ from tandem.marketdata.quote import AdjustParam, quote
 from tandem.web.caching import mark_cacheable
 from tandem.web.deps import ApiCaller, PublicCaller, StateDep, StockDep
 from tandem.web.problems import PROBLEM_RESPONSES, RATE_LIMITED_RESPONSES
-from tandem.web.response_cache import json_body, json_response
+from tandem.web.response_cache import accepts_gzip, finish_gzip, json_body, json_response
 from tandem.web.schemas import BarsPublic, InstrumentPublic, Page, QuotePublic
 
 router = APIRouter(prefix="/api/v1/stocks", tags=["stocks"], responses=PROBLEM_RESPONSES)
@@ -58,9 +58,8 @@ async def get_quote(caller: PublicCaller, request: Request, state: StateDep, ins
     def build() -> bytes:
         return json_body(QuotePublic, QuotePublic.model_validate(quote(state.store, inst.code)))
 
-    out = json_response(await state.responses.body("quote", inst.code, build))
-    mark_cacheable(out, request, anonymous=caller is None)
-    return out
+    body, gz = await state.responses.answer("quote", inst.code, build, gzip=_gzip(request))
+    return _answer(body, gz, request, caller)
 
 
 @router.get(
@@ -84,9 +83,9 @@ async def get_bars(
         bars = chart_bars(state.store, inst.code, adjust=adjust, start=start, end=end)
         return json_body(BarsPublic, BarsPublic.model_validate(bars))
 
-    out = json_response(await state.responses.body("bars", (inst.code, adjust, start, end), build))
-    mark_cacheable(out, request, anonymous=caller is None)
-    return out
+    key = (inst.code, adjust, start, end)
+    body, gz = await state.responses.answer("bars", key, build, gzip=_gzip(request))
+    return _answer(body, gz, request, caller)
 
 
 @router.get(
@@ -96,6 +95,7 @@ async def get_bars(
 )
 async def get_diagnosis(
     user: ApiCaller,
+    request: Request,
     state: StateDep,
     inst: StockDep,
     as_of: Annotated[date | None, Query(description="Diagnose as of this day (default: the store's last day)")] = None,
@@ -105,4 +105,18 @@ async def get_diagnosis(
     def build() -> bytes:
         return json_body(dict[str, Any], to_dict(state.diagnosis.diagnose(inst.code, as_of)))
 
-    return json_response(await state.responses.body("diagnosis", (inst.code, as_of), build))
+    body, gz = await state.responses.answer("diagnosis", (inst.code, as_of), build, gzip=_gzip(request))
+    out = json_response(body)
+    return finish_gzip(out) if gz else out
+
+
+def _gzip(request: Request) -> bool:
+    """Whether the answer goes out compressed (the test GZipMiddleware applies to the same request)."""
+    return accepts_gzip(request.headers.get("accept-encoding"))
+
+
+def _answer(body: bytes, gz: bool, request: Request, caller: object | None) -> Response:
+    """A public market answer: the body, the caller's cache headers, then gzip's headers when compressed."""
+    out = json_response(body)
+    mark_cacheable(out, request, anonymous=caller is None)
+    return finish_gzip(out) if gz else out
