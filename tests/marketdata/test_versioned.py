@@ -63,3 +63,19 @@ def test_upserts_in_any_order_land_sorted_and_later_rows_win(tmp_path: Path) -> 
     assert stores[0].get_column("code").to_list() == ["000001.SZ"] * 2 + ["600519.SH"] * 2 + ["000001.SZ", "600519.SH"]
     assert stores[1].get_column("close").to_list() == [4.0, 5, 9, 2, 6, 3]
     assert stores[0].equals(stores[1].with_columns(pl.col("close").replace(9.0, 1.0)))
+
+
+def test_current_version_sees_another_process_swap_current(tmp_path: Path) -> None:
+    """The version is remembered per file identity: a swap by ``os.replace`` (as every writer does) is seen at once."""
+    import os
+
+    store = VersionedStore(tmp_path)
+    assert store.current_version() is None
+    for vid in ("v-aaaa", "v-bbbb", "v-cccc"):  # same length each time: the size alone would not tell them apart
+        tmp = tmp_path / "CURRENT.tmp"
+        tmp.write_text(vid + "\n", encoding="utf-8")
+        os.replace(tmp, tmp_path / "CURRENT")
+        assert store.current_version() == vid
+        assert store.current_version() == vid
+    (tmp_path / "CURRENT").unlink()
+    assert store.current_version() is None

@@ -61,3 +61,14 @@ def test_concurrent_callers_of_one_key_build_once() -> None:
         t.join()
     assert calls == [1]
     assert cache.get("k", slow) == 7
+
+
+def test_peek_answers_built_values_only_and_never_builds() -> None:
+    version = ["v1"]
+    cache: VersionedCache[str, int] = VersionedCache(lambda: version[0])
+    assert cache.peek("k") is None
+    assert cache.get("k", lambda: 5) == 5
+    assert cache.peek("k") == 5
+    version[0] = "v2"
+    assert cache.peek("k") is None, "a new version drops the old entries for peek too"
+    assert (cache.hits, cache.misses) == (1, 1)

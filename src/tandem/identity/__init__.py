@@ -6,7 +6,7 @@ Callers outside the package use the names below; the account services are the mo
 
 from tandem.identity.addresses import VaultAddressBook
 from tandem.identity.authcache import BearerMemo, Caller, watch_revocations
-from tandem.identity.credentials import SESSION_TTL, csrf_token, issue_token, verify_token
+from tandem.identity.credentials import SESSION_TTL, VerifiedTokens, csrf_token, issue_token, verify_token
 from tandem.identity.demo import DEMO_ACCOUNTS, DEMO_PASSWORD, DemoAccount, seed_demo_accounts
 from tandem.identity.errors import AccountLockedError, AuthRequiredError
 from tandem.identity.keyring import KEYRING_FILE
@@ -29,6 +29,7 @@ __all__ = [
     "Role",
     "User",
     "VaultAddressBook",
+    "VerifiedTokens",
     "WebSession",
     "csrf_token",
     "derived_pii_key",

@@ -87,6 +87,39 @@ def verify_token(key: bytes, token: str) -> TokenClaims:
         raise AuthRequiredError("the bearer token is invalid; log in again at POST /api/v1/auth/login") from None
 
 
+class VerifiedTokens:
+    """:func:`verify_token` with a per-process memo of the tokens whose signature it already checked.
+
+    PyJWT's decode (key preparation, base64, JSON, HMAC, claim checks) was a sixth of a cached quote's server time
+    under load. A token is immutable and its signature under a key checks the same every time, so a token seen
+    before is answered from the memo; its expiry is still checked on every call against the clock, exactly as
+    PyJWT does (expired when ``exp <= now``). Only tokens that verified are kept (a flood of forged ones adds
+    nothing), at most ``capacity`` of them; when full the memo starts over. Revocation is not this memo's business:
+    callers still compare the token version with the account (see :mod:`tandem.identity.authcache`).
+    """
+
+    def __init__(self, capacity: int = 4096) -> None:
+        if capacity < 1:
+            raise ValueError(f"token memo capacity must be at least 1, got {capacity}")
+        self.capacity = capacity
+        self._seen: dict[tuple[bytes, str], tuple[TokenClaims, float]] = {}
+
+    def verify(self, key: bytes, token: str, now: float | None = None) -> TokenClaims:
+        """The token's claims (signature, issuer and expiry checked), or AuthRequiredError as from verify_token."""
+        hit = self._seen.get((key, token))
+        if hit is None:
+            claims = verify_token(key, token)
+            if len(self._seen) >= self.capacity:
+                self._seen = {}
+            self._seen[(key, token)] = (claims, claims.expires_at.timestamp())
+            return claims
+        claims, exp = hit
+        if exp <= (datetime.now(UTC).timestamp() if now is None else now):
+            self._seen.pop((key, token), None)
+            raise AuthRequiredError("the bearer token has expired; log in again at POST /api/v1/auth/login")
+        return claims
+
+
 def new_session_token() -> tuple[str, str]:
     """A random browser-session token and the SHA-256 hex that the DB stores."""
     token = secrets.token_urlsafe(32)

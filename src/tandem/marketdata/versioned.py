@@ -88,13 +88,33 @@ class VersionedStore:
 
     def __init__(self, root: Path) -> None:
         self.root = root
+        self._current_path = os.fspath(root / "CURRENT")
+        self._seen: tuple[tuple[int, int, int, int, int], str | None] | None = None
 
     def current_version(self) -> str | None:
-        """Id of the live version, or None for an empty store."""
-        path = self.root / "CURRENT"
-        if not path.exists():
+        """Id of the live version, or None for an empty store.
+
+        Every cache derived from the store asks this on every web request, so it costs one ``stat``: the text of
+        ``CURRENT`` is re-read only when the file's identity (inode, device, size, modification and change times)
+        differs from the last read. Writers only ever swap ``CURRENT`` with ``os.replace`` of a new file, which
+        changes the inode and the change time, so a new version is seen on the first call after the swap, in this
+        process and in every other one.
+        """
+        try:
+            st = os.stat(self._current_path)
+        except FileNotFoundError:
             return None
-        return path.read_text(encoding="utf-8").strip() or None
+        ident = (st.st_ino, st.st_dev, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
+        seen = self._seen
+        if seen is not None and seen[0] == ident:
+            return seen[1]
+        try:
+            with open(self._current_path, encoding="utf-8") as fh:
+                version = fh.read().strip() or None
+        except FileNotFoundError:
+            return None
+        self._seen = (ident, version)  # read after the stat: the text is never older than the identity it is kept under
+        return version
 
     def manifest(self, version: str | None = None) -> dict[str, object]:
         """The manifest of a version (tables → partition files, and the import log)."""

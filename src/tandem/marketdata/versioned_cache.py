@@ -64,6 +64,20 @@ class VersionedCache(Generic[K, V]):
                 self._building.pop(key, None)
             return value
 
+    def peek(self, key: K) -> V | None:
+        """The value of ``key`` in the live version if it was built already, else None (never builds, never waits).
+
+        For callers on an event loop: a hit answers in place, a miss goes to :meth:`get` in a worker thread.
+        """
+        with self._lock:
+            self._current()
+            value = self._data.get(key)
+            if value is None:
+                return None
+            self.hits += 1
+            self._data.move_to_end(key)
+            return value
+
     def clear(self) -> None:
         """Drop every entry (the next call rebuilds)."""
         with self._lock:

@@ -29,7 +29,7 @@ from tandem.engagement.foryou import ForYou, ranker_popularity
 from tandem.engagement.items import build_items
 from tandem.engagement.profile_service import ProfileService, ProfileStateStore
 from tandem.engagement.recommend_store import load_ranker
-from tandem.identity import Caller, Role, User, csrf_token, verify_token
+from tandem.identity import Caller, Role, User, csrf_token
 from tandem.identity.accounts import bearer_user, session_user
 from tandem.marketdata.quote import instrument, remembered_instrument
 from tandem.marketdata.store import MarketStore
@@ -180,7 +180,7 @@ async def require_caller(request: Request, state: StateDep) -> Caller:
     if auth:
         scheme, _, token = auth.partition(" ")
         if scheme.lower() == "bearer" and token.strip():
-            claims = verify_token(state.keys.jwt, token.strip())
+            claims = state.tokens.verify(state.keys.jwt, token.strip())
             hit = state.bearer.lookup(claims.user_id, claims.token_version)
             if hit is not None:
                 return hit

@@ -89,24 +89,28 @@ class SecurityHeaders:
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
+        self._headers = self._encoded(_CSP)  # encoded once, not per response
+        self._docs_headers = self._encoded(_DOCS_CSP)
+
+    @staticmethod
+    def _encoded(csp: str) -> list[tuple[bytes, bytes]]:
+        return [
+            (b"content-security-policy", csp.encode()),
+            (b"x-content-type-options", b"nosniff"),
+            (b"x-frame-options", b"DENY"),
+            (b"referrer-policy", b"same-origin"),
+        ]
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         """Append the headers to the response start message."""
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        csp = _DOCS_CSP if scope.get("path", "").startswith("/docs") else _CSP
+        extra = self._docs_headers if scope.get("path", "").startswith("/docs") else self._headers
 
         async def with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
-                headers = list(message.get("headers", []))
-                headers += [
-                    (b"content-security-policy", csp.encode()),
-                    (b"x-content-type-options", b"nosniff"),
-                    (b"x-frame-options", b"DENY"),
-                    (b"referrer-policy", b"same-origin"),
-                ]
-                message["headers"] = headers
+                message["headers"] = [*message.get("headers", ()), *extra]
             await send(message)
 
         await self.app(scope, receive, with_headers)

@@ -17,9 +17,10 @@ from tandem.diagnosis.service import DiagnosisService
 from tandem.engagement.delivery.channels.hub import MemoryNotificationHub, NotificationHub
 from tandem.engagement.delivery.live import LiveWaiters, WakingHub
 from tandem.engagement.score_changes import DiagnosisChanges
-from tandem.identity import BearerMemo, Keys
+from tandem.identity import BearerMemo, Keys, VerifiedTokens
 from tandem.marketdata.store import MarketStore
 from tandem.web.ratelimit import SlidingWindowLimiter
+from tandem.web.response_cache import ResponseBodies
 
 
 @dataclass(slots=True)
@@ -39,13 +40,17 @@ class AppState:
     changes: DiagnosisChanges
     home: HomeCache = field(default_factory=HomeCache)
     bearer: BearerMemo = field(default_factory=BearerMemo)
+    tokens: VerifiedTokens = field(default_factory=VerifiedTokens)
     landing_limiter: SlidingWindowLimiter = field(default_factory=lambda: SlidingWindowLimiter(limit=60, window=60.0))
     waiters: LiveWaiters = field(default_factory=LiveWaiters)
     hub: NotificationHub = field(default_factory=MemoryNotificationHub)
     live: LiveStreamConfig = field(default_factory=lambda: LiveStreamConfig())
+    responses: ResponseBodies = field(init=False)
+    """Finished bodies of the quote, K-line and diagnosis endpoints per store version (see response_cache)."""
 
     def __post_init__(self) -> None:
         """The hub in-process dispatchers publish to wakes this worker's open notification streams."""
+        self.responses = ResponseBodies(self.store.current_version)
         if not isinstance(self.hub, WakingHub):
             self.hub = WakingHub(self.hub, self.waiters)
 
