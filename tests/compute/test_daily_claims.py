@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy.orm import Session, sessionmaker
 
-from tandem.compute.daily.claims import claim, finish, renew, runs_of
+from tandem.compute.daily.claims import claim, finish, release, renew, runs_of
 from tandem.compute.daily.models import RunStatus
 from tandem.compute.daily.plan import Entry, due, market_day, parse_schedule
 from tandem.core.db import make_engine, make_sessionmaker
@@ -48,6 +48,15 @@ def test_a_stalled_run_is_taken_over_once_and_the_old_owner_cannot_finish_it(ses
     assert finish(sessions, job="diagnosis", day=DAY, owner="b", ok=False, detail="exit 1")
     (run,) = runs_of(sessions, day=DAY)
     assert (run.status, run.owner, run.attempts, run.detail) == (RunStatus.FAILED, "b", 2, "exit 1")
+
+
+def test_a_released_run_is_claimed_again_the_same_day(sessions: sessionmaker[Session]) -> None:
+    assert claim(sessions, job="triggers", day=DAY, owner="a", lease=300, now=T0)
+    assert not release(sessions, job="triggers", day=DAY, owner="b")  # only the owner may give it up
+    assert release(sessions, job="triggers", day=DAY, owner="a")
+    assert claim(sessions, job="triggers", day=DAY, owner="b", lease=300, now=T0)
+    assert finish(sessions, job="triggers", day=DAY, owner="b", ok=True)
+    assert not release(sessions, job="triggers", day=DAY, owner="b")  # a finished run stays recorded
 
 
 def test_schedule_parsing_and_what_is_due_in_market_time() -> None:

@@ -25,7 +25,7 @@ import structlog
 import typer
 
 from tandem.cli.context import print_json, settings
-from tandem.compute.daily.claims import DEFAULT_LEASE_SECONDS, claim, finish, renew
+from tandem.compute.daily.claims import DEFAULT_LEASE_SECONDS, claim, finish, release, renew
 from tandem.compute.daily.plan import Entry, due, market_day, parse_schedule
 from tandem.core.db import make_engine, make_sessionmaker, utcnow
 from tandem.core.errors import UserError
@@ -75,8 +75,14 @@ def _run_child(argv: list[str], *, renew_claim: Callable[[], bool], heartbeat: f
     return code, tail
 
 
-def run_due(entries: list[Entry], *, lease: float = DEFAULT_LEASE_SECONDS) -> list[RunReport]:
-    """Claim and run every entry due now that no scheduler ran today; what this process ran."""
+def run_due(
+    entries: list[Entry], *, stopping: threading.Event | None = None, lease: float = DEFAULT_LEASE_SECONDS
+) -> list[RunReport]:
+    """Claim and run every entry due now that no scheduler ran today; what this process ran.
+
+    A job that ends badly while ``stopping`` is set (the stop signal reached the child too) is released, not
+    recorded as failed: the scheduler that starts next runs it again.
+    """
     s = settings()
     engine = make_engine(s.sqlalchemy_url)
     sessions = make_sessionmaker(engine)
@@ -86,6 +92,8 @@ def run_due(entries: list[Entry], *, lease: float = DEFAULT_LEASE_SECONDS) -> li
         now = utcnow()
         day = market_day(now)
         for entry in due(entries, now):
+            if stopping is not None and stopping.is_set():
+                break
             if not claim(sessions, job=entry.job, day=day, owner=owner, lease=lease, now=now):
                 continue
             log.info("daily job started", job=entry.job, day=str(day), owner=owner)
@@ -97,6 +105,10 @@ def run_due(entries: list[Entry], *, lease: float = DEFAULT_LEASE_SECONDS) -> li
                 code, tail = _run_child(DAILY_JOBS[entry.job], renew_claim=keep, heartbeat=max(1.0, lease / 5))
             except OSError as exc:
                 code, tail = 127, f"could not start the job: {exc}"
+            if code != 0 and stopping is not None and stopping.is_set():
+                release(sessions, job=entry.job, day=day, owner=owner)
+                log.info("daily job interrupted by the stop; released for the next scheduler", job=entry.job)
+                continue
             finish(sessions, job=entry.job, day=day, owner=owner, ok=code == 0, detail=f"exit {code}\n{tail}")
             log.info("daily job finished", job=entry.job, day=str(day), exit_code=code)
             ran.append(RunReport(job=entry.job, day=day.isoformat(), exit_code=code, output_tail=tail))
@@ -132,6 +144,6 @@ def scheduler(
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     log.info("scheduler started", schedule=s.schedule, owner=_owner())
     while not stop.is_set():
-        run_due(entries)
+        run_due(entries, stopping=stop)
         stop.wait(interval)
     log.info("scheduler stopped", owner=_owner())

@@ -4,14 +4,15 @@ The claim is an ``INSERT`` of the (job, day) primary key: of any number of sched
 exactly one insert succeeds, the others get an integrity error and skip the job for that day. A scheduler that
 dies mid-run stops renewing ``heartbeat_at``; after ``lease`` seconds without a heartbeat another scheduler may take
 the run over with a compare-and-set ``UPDATE`` (again one winner), so a crash delays the day's run but never
-loses it, and a live run is never started twice.
+loses it, and a live run is never started twice. A scheduler that is being stopped (a deploy) releases the run it
+interrupted, so the restarted scheduler runs it again the same day.
 """
 
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -75,6 +76,17 @@ def finish(
             .where(DailyRun.job == job, DailyRun.day == day, DailyRun.owner == owner)
             .where(DailyRun.status == RunStatus.RUNNING.value)
             .values(status=status.value, finished_at=utcnow(), detail=detail)
+        )
+        return bool(done.rowcount == 1)  # type: ignore[attr-defined]
+
+
+def release(sessions: sessionmaker[Session], *, job: str, day: date, owner: str) -> bool:
+    """Give up ``owner``'s unfinished run (its scheduler is stopping): the next scheduler check runs it again."""
+    with session_scope(sessions) as s:
+        done = s.execute(
+            delete(DailyRun)
+            .where(DailyRun.job == job, DailyRun.day == day, DailyRun.owner == owner)
+            .where(DailyRun.status == RunStatus.RUNNING.value)
         )
         return bool(done.rowcount == 1)  # type: ignore[attr-defined]
 
