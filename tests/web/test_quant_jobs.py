@@ -34,8 +34,9 @@ def test_a_job_is_claimed_by_exactly_one_process(sessions, sample_store) -> None
     a = JobService(sessions, sample_store.root, limits=JobLimits(seconds=60))
     b = JobService(sessions, sample_store.root, limits=JobLimits(seconds=60))
     job = a.submit(owner_user_id=1, spec=SPEC)  # queued, no worker started yet
-    assert a._claim(job.id) is not None
-    assert b._claim(job.id) is None and a._claim(job.id) is None
+    claimed = a._claim_next()
+    assert claimed is not None and claimed[0] == job.id
+    assert b._claim_next() is None and a._claim_next() is None
     assert a.get(owner_user_id=1, job_id=job.id).status == JobStatus.RUNNING
 
 

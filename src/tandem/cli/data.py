@@ -16,8 +16,16 @@ from tandem.cli.display import as_count, import_hint
 from tandem.core.errors import UserError
 from tandem.marketdata.importing import import_paths
 from tandem.marketdata.news.importer import import_news
+from tandem.marketdata.version_bus import announce_version
 
 app = typer.Typer(help="Import, inspect and validate market data.", no_args_is_help=True)
+
+
+def _announce(changed: bool, version: str | None) -> None:
+    """With Redis configured, tell every web worker the new version now (they would see it on their next read)."""
+    url = settings().redis_url
+    if changed and version and url:
+        announce_version(url, version)
 
 
 @app.command("import")
@@ -44,6 +52,7 @@ def import_(
                 progress.update(task, completed=done, total=total, description=name)
 
         report = import_paths(s.market_dir, paths, strict=strict, progress=on_progress)
+    _announce(report.changed, report.version)
     verb = "imported" if report.changed else "no change (already imported)"
     console.print(
         f"{verb}: {report.files} file(s), {report.rows_loaded:,} rows loaded, {report.rows_quarantined:,} quarantined, "
@@ -65,6 +74,7 @@ def import_news_(
 ) -> None:
     """Import real news items and tag the stocks they name; any bad file or item imports nothing."""
     report = import_news(settings().market_dir, paths)
+    _announce(report.changed, report.version)
     verb = "imported" if report.changed else "no change (already imported)"
     console.print(
         f"{verb}: {report.files} file(s), {report.items_read} item(s), {report.articles} distinct article(s); the "

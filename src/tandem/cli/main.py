@@ -21,6 +21,7 @@ from tandem.cli import engagement as engagement_cmd
 from tandem.cli import keys as keys_cmd
 from tandem.cli import l2, ops, wealth
 from tandem.cli import quote as quote_cmd
+from tandem.cli import scheduler as scheduler_cmd
 from tandem.cli import serve as serve_cmd
 from tandem.core.errors import UserError
 from tandem.core.logging import configure_logging
@@ -48,6 +49,7 @@ app.command("serve")(serve_cmd.serve)
 app.command("diagnose")(diagnose_cmd.diagnose)
 app.command("backup")(backup_cmd.backup)
 app.command("restore")(backup_cmd.restore)
+app.command("scheduler")(scheduler_cmd.scheduler)
 
 
 def main() -> None:

@@ -85,6 +85,11 @@ class Settings(BaseSettings):
     wecom_robots: dict[str, str] = Field(
         default={}, description="Group robots by name → webhook key (JSON object); unset = no robot channel."
     )
+    schedule: str = Field(
+        default="diagnosis@16:30,triggers@17:00,education-reads@23:30",
+        description="Daily jobs `tandem scheduler` runs, as job@HH:MM in Beijing time, comma-separated "
+        "(jobs: diagnosis, triggers, videos, education-reads); each runs once per day however many schedulers run.",
+    )
     wecom_mass_send_rule: str = Field(
         default="four-per-month",
         pattern="^(four-per-month|month-days|seven-per-week|one-per-day)$",

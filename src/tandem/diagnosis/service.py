@@ -98,6 +98,13 @@ class DiagnosisService:
         self._reports: LruCache[tuple[str | None, str, date], _Report] = LruCache(max_reports)
         self._sessions: VersionedCache[str, _Sessions] = VersionedCache(store.current_version, capacity=1)
         self._build_lock = threading.Lock()
+        store.on_new_version(self._drop_version)
+
+    def _drop_version(self, version: str | None) -> None:
+        """The store has a new version: free the old one's tables and reports now (they would never hit again)."""
+        self._sessions.clear()
+        self._tables.clear()
+        self._reports.clear()
 
     def cache_stats(self) -> dict[str, CacheStats]:
         """Hit/miss counters and sizes of the market-table and report caches."""

@@ -5,7 +5,7 @@ Callers outside the package use the names below; the account services are the mo
 """
 
 from tandem.identity.addresses import VaultAddressBook
-from tandem.identity.authcache import BearerMemo, Caller, watch_revocations
+from tandem.identity.authcache import BearerMemo, Caller, redis_announcer, revocation_listener, watch_revocations
 from tandem.identity.credentials import SESSION_TTL, VerifiedTokens, csrf_token, issue_token, verify_token
 from tandem.identity.demo import DEMO_ACCOUNTS, DEMO_PASSWORD, DemoAccount, seed_demo_accounts
 from tandem.identity.errors import AccountLockedError, AuthRequiredError
@@ -38,6 +38,8 @@ __all__ = [
     "keys_for",
     "load_secret",
     "make_keys",
+    "redis_announcer",
+    "revocation_listener",
     "seed_demo_accounts",
     "verify_token",
     "watch_revocations",

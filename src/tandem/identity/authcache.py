@@ -6,25 +6,36 @@ connection checkout and a primary-key query per request (more than reading a quo
 
 Revocation stays exact inside the worker: :func:`watch_revocations` hooks the app's session factory, and a commit
 that changes a user's ``token_version`` or ``role`` (logout everywhere, password change, role change) drops that
-user's entry at once. Another worker of the same server keeps its entry until it expires, so a revoked token can
-still read market data there for at most ``ttl`` seconds; handlers that change data keep the full DB check.
+user's entry at once. Without Redis another worker of the same server keeps its entry until it expires, so a
+revoked token can still read market data there for at most ``ttl`` seconds; handlers that change data keep the
+full DB check.
+
+With ``TANDEM_REDIS_URL`` (production mode) the same commit hook also publishes the user ids on the
+``auth-revoked`` channel (:func:`redis_announcer`), after the commit, and every worker runs a
+:func:`revocation_listener` that forgets them the moment the message arrives: no worker accepts the revoked token
+once the revoking request has answered. A listener that reconnects after losing Redis forgets every entry (it may
+have missed messages), so the worst case stays the ``ttl`` of the embedded mode.
 """
 
 from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import event, inspect
 from sqlalchemy.orm import Session, sessionmaker
 
+from tandem.core.pubsub import Listener, publish
 from tandem.identity.models import User
 
 DEFAULT_TTL = 5.0
 _MAX_ENTRIES = 50_000
 _CHANGED_KEY = "tandem.auth_changed_user_ids"
+REVOKED_TOPIC = "auth-revoked"
+"""The pub/sub topic carrying the ids (comma-separated) of users whose tokens or role changed."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,9 +95,24 @@ class BearerMemo:
             for uid in user_ids:
                 self._entries.pop(uid, None)
 
+    def forget_all(self) -> None:
+        """Drop every entry (a listener that was disconnected may have missed revocations)."""
+        with self._lock:
+            self._generation += 1
+            self._entries.clear()
 
-def watch_revocations(sessions: sessionmaker[Session], memo: BearerMemo) -> None:
-    """Make every commit through ``sessions`` that changes a user's token version or role forget that user."""
+    def __len__(self) -> int:
+        with self._lock:
+            return len(self._entries)
+
+
+def watch_revocations(
+    sessions: sessionmaker[Session], memo: BearerMemo, *, announce: Callable[[set[int]], None] | None = None
+) -> None:
+    """Make every commit through ``sessions`` that changes a user's token version or role forget that user.
+
+    ``announce`` (production mode: :func:`redis_announcer`) tells the other workers, after this worker forgot.
+    """
 
     def note_changes(session: Session, flush_context: Any, instances: Any) -> None:
         for obj in session.dirty:
@@ -99,6 +125,8 @@ def watch_revocations(sessions: sessionmaker[Session], memo: BearerMemo) -> None
         changed: set[int] | None = session.info.pop(_CHANGED_KEY, None)
         if changed:
             memo.forget(changed)
+            if announce is not None:
+                announce(changed)
 
     def clear_on_rollback(session: Session, previous_transaction: Any) -> None:
         session.info.pop(_CHANGED_KEY, None)
@@ -106,3 +134,30 @@ def watch_revocations(sessions: sessionmaker[Session], memo: BearerMemo) -> None
     event.listen(sessions, "before_flush", note_changes)
     event.listen(sessions, "after_commit", drop_after_commit)
     event.listen(sessions, "after_soft_rollback", clear_on_rollback)
+
+
+def redis_announcer(url: str) -> Callable[[set[int]], None]:
+    """An ``announce`` for :func:`watch_revocations` publishing the ids on Redis (best effort, logged on failure)."""
+
+    def announce(user_ids: set[int]) -> None:
+        publish(url, REVOKED_TOPIC, ",".join(str(u) for u in sorted(user_ids)))
+
+    return announce
+
+
+def parse_user_ids(message: str) -> set[int]:
+    """The user ids of a revocation message; raises ValueError naming the bad part."""
+    ids: set[int] = set()
+    for part in message.split(","):
+        text = part.strip()
+        if not text.isdigit():
+            raise ValueError(f"revocation message {message[:80]!r}: {text!r} is not a user id")
+        ids.add(int(text))
+    return ids
+
+
+def revocation_listener(url: str, memo: BearerMemo) -> Listener:
+    """A (not yet started) listener that makes ``memo`` forget the users every revocation message names."""
+    return Listener(
+        url, REVOKED_TOPIC, lambda message: memo.forget(parse_user_ids(message)), on_connect=memo.forget_all
+    )

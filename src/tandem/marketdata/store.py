@@ -15,9 +15,11 @@ from __future__ import annotations
 
 import contextlib
 import difflib
+import inspect
 import os
 import threading
 import uuid
+import weakref
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
@@ -108,6 +110,7 @@ class MarketStore:
         self._st: pl.DataFrame | None = None
         self._lock = threading.RLock()
         self._cold_reads = 0
+        self._on_new_version: list[weakref.WeakMethod[Callable[[str | None], None]]] = []
 
     @classmethod
     def open(cls, root: Path) -> MarketStore:
@@ -122,6 +125,29 @@ class MarketStore:
     def current_version(self) -> str | None:
         """The live version's id (None for an empty store): the key of every cache derived from the store."""
         return self._vs.current_version()
+
+    def on_new_version(self, callback: Callable[[str | None], None]) -> None:
+        """Call the bound method ``callback(version)`` whenever this store drops an older version's caches.
+
+        Held weakly (a service that goes away stops listening); it runs under the store's lock, so it must only
+        drop its own caches, never read the store.
+        """
+        if not inspect.ismethod(callback):
+            raise TypeError(f"on_new_version takes a bound method (held weakly), got {callback!r}")
+        with self._lock:
+            self._on_new_version = [r for r in self._on_new_version if r() is not None]
+            self._on_new_version.append(weakref.WeakMethod(callback))
+
+    def refresh(self) -> str | None:
+        """Re-read ``CURRENT`` now and drop every cache of an older version at once; the live version.
+
+        Readers do this themselves on their next read; a worker told of a new version (Redis pub/sub,
+        :mod:`tandem.marketdata.version_bus`) calls it so memory held for the old version is freed immediately
+        and the caches registered with :meth:`on_new_version` are emptied before the next request.
+        """
+        with self._lock:
+            self._sync()
+            return self._version
 
     # ------------------------------------------------------------------ plumbing
     def _sync(self) -> None:
@@ -138,6 +164,10 @@ class MarketStore:
             if self._con is not None:
                 self._con.close()
             self._con = None
+            for ref in self._on_new_version:
+                callback = ref()
+                if callback is not None:
+                    callback(v)
 
     def _retrying(self, read: Callable[[], T]) -> T:
         """Run ``read`` (under the lock); if an import swept the files of the version it used, resync and retry.

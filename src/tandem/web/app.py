@@ -27,8 +27,9 @@ from tandem.engagement.delivery.channels.hub import MemoryNotificationHub, Notif
 from tandem.engagement.event_factory import event_sink_from_settings
 from tandem.engagement.ingest import EventIngestService
 from tandem.engagement.score_changes import DiagnosisChanges
-from tandem.identity import keys_for, watch_revocations
+from tandem.identity import keys_for, redis_announcer, revocation_listener, watch_revocations
 from tandem.marketdata.store import MarketStore
+from tandem.marketdata.version_bus import version_listener
 from tandem.migrations.migrate import migrate_app_db
 from tandem.wealth.services import WealthServices
 from tandem.web import operability, problems
@@ -108,7 +109,10 @@ def create_app(settings: Settings | None = None, *, store: MarketStore | None = 
         changes=DiagnosisChanges(diagnosis),
         hub=hub,
     )
-    watch_revocations(state.sessions, state.bearer)
+    watch_revocations(state.sessions, state.bearer, announce=redis_announcer(s.redis_url) if s.redis_url else None)
+    listeners = (
+        [revocation_listener(s.redis_url, state.bearer), version_listener(s.redis_url, market)] if s.redis_url else []
+    )
     app = FastAPI(
         title="Tandem API",
         version="1.0",
@@ -119,6 +123,7 @@ def create_app(settings: Settings | None = None, *, store: MarketStore | None = 
         lifespan=jobs_lifespan(
             jobs := job_service(state.sessions, market.root),
             wake=(s.redis_url, redis_hub.wake_channel, state.waiters) if s.redis_url and redis_hub else None,
+            listeners=listeners,
         ),
     )
     app.state.backtest_jobs = jobs

@@ -5,11 +5,15 @@ Why a child process: a runaway backtest must not take the web server down. The c
 the child, and writes progress, result or error to ``backtest_jobs``. The web layer calls only
 :meth:`JobService.submit`, :meth:`get`, :meth:`list` and :meth:`cancel` (user Python never reaches here).
 
-Several server processes (``uvicorn --workers 2``) may each run a service on the same DB: the table is the
-real queue. A worker claims a job with one conditional ``UPDATE … WHERE status = 'queued'`` (only one process
-wins), idle workers poll for queued jobs submitted elsewhere, a cancel is written to the row (the process
-running the job sees it on its next poll), and only runs older than the time limit count as interrupted (any
-worker fails them at start-up and on every idle poll, so a killed server's job never stays ``running``).
+Several server processes (``uvicorn --workers 4`` on several hosts) may each run a service on the same DB: the
+table is the real queue. A worker claims the oldest queued job with ``SELECT … FOR UPDATE SKIP LOCKED`` and moves
+it to running in the same transaction (:meth:`JobService._claim_next`): on PostgreSQL concurrent claimers skip the
+row another one holds instead of queueing behind it, so each takes a different job and none waits. On SQLite (one
+writer at a time, ``FOR UPDATE`` is not rendered) the ``UPDATE … WHERE status = 'queued'`` is what guarantees one
+winner. A submit wakes a local worker at once; idle workers poll for jobs queued by other processes, a cancel
+is written to the row (the process running the job sees it on its next poll), and only runs older than the time
+limit count as interrupted (any worker fails them at start-up and on every idle poll, so a killed server's job never
+stays ``running``).
 """
 
 from __future__ import annotations
@@ -27,6 +31,7 @@ from typing import Any
 import structlog
 from pydantic import ValidationError
 from sqlalchemy import select, update
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from tandem.backtest.jobs.child import run_job
@@ -47,6 +52,8 @@ class JobLimits:
 
 
 _FINISHED = (JobStatus.DONE.value, JobStatus.FAILED.value, JobStatus.CANCELLED.value)
+_WAKE = 0
+"""Put on the local queue when there may be a queued job (job ids start at 1; None stops a worker)."""
 POLL_SECONDS = 2.0
 """How often an idle worker looks for jobs queued by another process."""
 STALE_GRACE_SECONDS = 60.0
@@ -85,6 +92,7 @@ class JobService:
         self._lock = threading.Lock()
         self._threads = [threading.Thread(target=self._work, daemon=True, name=f"backtest-{i}") for i in range(workers)]
         self._started = False
+        self._stopping = threading.Event()
 
     # ---------------------------------------------------------------- API for the web layer
     def start(self) -> JobService:
@@ -94,14 +102,13 @@ class JobService:
             for t in self._threads:
                 t.start()
             self._fail_stale()
-            with session_scope(self.sessions) as s:
-                ids = list(s.scalars(select(BacktestJob.id).where(BacktestJob.status == JobStatus.QUEUED.value)))
-            for i in ids:
-                self._queue.put(i)
+            for _ in self._threads:  # jobs left queued by a previous process: each worker looks at once
+                self._queue.put(_WAKE)
         return self
 
     def stop(self, timeout: float = 10.0) -> None:
         """Ask the workers to finish after their current job."""
+        self._stopping.set()
         for _ in self._threads:
             self._queue.put(None)
         for t in self._threads:
@@ -120,7 +127,7 @@ class JobService:
             s.add(job)
             s.flush()
             job_id = job.id
-        self._queue.put(job_id)
+        self._queue.put(_WAKE)
         return self.get(owner_user_id=owner_user_id, job_id=job_id)
 
     def get(self, *, owner_user_id: int, job_id: int) -> BacktestJob:
@@ -186,18 +193,32 @@ class JobService:
                 .values(**fields)
             )
 
-    def _claim(self, job_id: int) -> str | None:
-        """Atomically move a queued job to running; the spec JSON when this process won it, else None."""
-        with session_scope(self.sessions) as s:
-            won = s.execute(
-                update(BacktestJob)
-                .where(BacktestJob.id == job_id, BacktestJob.status == JobStatus.QUEUED.value)
-                .values(status=JobStatus.RUNNING.value, started_at=utcnow(), progress=0.01)
-            )
-            if won.rowcount != 1:  # type: ignore[attr-defined]
-                return None
-            job = s.get(BacktestJob, job_id)
-            return None if job is None else StrategySpec.model_validate(job.spec).model_dump_json()
+    def _claim_next(self) -> tuple[int, str] | None:
+        """Move the oldest queued job to running; (id, spec JSON) when this process won one, None when none is left.
+
+        ``FOR UPDATE SKIP LOCKED`` makes concurrent claimers on PostgreSQL pass over a row another transaction
+        holds; the conditional update is the guarantee on SQLite and against any row that changed meanwhile.
+        """
+        for attempt in range(10):
+            try:
+                with session_scope(self.sessions) as s:
+                    q = select(BacktestJob).where(BacktestJob.status == JobStatus.QUEUED.value)
+                    job = s.scalars(q.order_by(BacktestJob.id).limit(1).with_for_update(skip_locked=True)).first()
+                    if job is None:
+                        return None
+                    won = s.execute(
+                        update(BacktestJob)
+                        .where(BacktestJob.id == job.id, BacktestJob.status == JobStatus.QUEUED.value)
+                        .values(status=JobStatus.RUNNING.value, started_at=utcnow(), progress=0.01)
+                        .execution_options(synchronize_session=False)
+                    )
+                    if won.rowcount == 1:  # type: ignore[attr-defined]
+                        log.info("backtest job claimed", job_id=job.id)
+                        return job.id, StrategySpec.model_validate(job.spec).model_dump_json()
+            except OperationalError as exc:  # SQLite: another writer committed after our read; try again
+                log.info("backtest job claim retried", error=str(exc.orig), attempt=attempt)
+                time.sleep(0.05 * (attempt + 1))
+        return None  # lost ten races in a row: the other workers are busy with the queue
 
     def _fail_stale(self) -> int:
         """Fail runs older than the time limit plus grace: no live worker holds them (it would have stopped them).
@@ -223,11 +244,6 @@ class JobService:
             )
             return int(failed.rowcount)  # type: ignore[attr-defined]
 
-    def _oldest_queued(self) -> int | None:
-        with session_scope(self.sessions) as s:
-            q = select(BacktestJob.id).where(BacktestJob.status == JobStatus.QUEUED.value)
-            return s.scalar(q.order_by(BacktestJob.id).limit(1))
-
     def _cancelled_elsewhere(self, job_id: int) -> bool:
         with session_scope(self.sessions) as s:
             return s.scalar(select(BacktestJob.status).where(BacktestJob.id == job_id)) == JobStatus.CANCELLED.value
@@ -235,32 +251,35 @@ class JobService:
     def _work(self) -> None:
         while True:
             try:
-                job_id = self._queue.get(timeout=POLL_SECONDS)
+                wake = self._queue.get(timeout=POLL_SECONDS)
             except queue.Empty:
+                wake = _WAKE  # idle: fail runs of dead servers, look for jobs queued by another server process
                 try:
-                    self._fail_stale()  # a run left by a server that died, wherever it ran
-                    job_id = self._oldest_queued()  # queued by another server process
+                    self._fail_stale()
                 except Exception:  # the DB busy or briefly gone: the next poll tries again, the worker lives on
                     log.warning("backtest.poll_failed", exc_info=True)
                     continue
-                if job_id is None:
-                    continue
-            if job_id is None:
+            if wake is None:
                 return
-            with self._lock:
-                cancelled = job_id in self._cancel
-            if cancelled:
-                continue
-            try:
-                self._run(job_id)
-            except Exception as exc:  # keep the worker alive; the job records the failure
-                log.exception("backtest job crashed", job_id=job_id)
-                self._finish(job_id, JobStatus.FAILED, error=f"internal error: {type(exc).__name__}: {exc}")
+            while (claimed := self._safe_claim()) is not None:
+                job_id, spec_json = claimed
+                try:
+                    self._run(job_id, spec_json)
+                except Exception as exc:  # keep the worker alive; the job records the failure
+                    log.exception("backtest job crashed", job_id=job_id)
+                    self._finish(job_id, JobStatus.FAILED, error=f"internal error: {type(exc).__name__}: {exc}")
+                if self._stopping.is_set():
+                    return
 
-    def _run(self, job_id: int) -> None:
-        spec_json = self._claim(job_id)
-        if spec_json is None:
-            return
+    def _safe_claim(self) -> tuple[int, str] | None:
+        """:meth:`_claim_next`, or None when the database is unreachable (logged; the next poll tries again)."""
+        try:
+            return self._claim_next()
+        except Exception:  # the worker thread must outlive a database outage
+            log.exception("backtest job claim failed; retrying at the next poll")
+            return None
+
+    def _run(self, job_id: int, spec_json: str) -> None:
         ctx = mp.get_context("spawn")
         parent, child = ctx.Pipe(duplex=False)
         proc = ctx.Process(target=run_job, args=(spec_json, str(self.market_dir), self.limits.memory_mb, child))
