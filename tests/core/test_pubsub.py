@@ -9,18 +9,11 @@ import pytest
 
 from tandem.core.pubsub import Listener, channel_name, publish
 from tandem.identity import BearerMemo, User, revocation_listener
-from tandem.identity.authcache import parse_user_ids
 
 
 def test_the_channel_names_the_database_index() -> None:
     assert channel_name("redis://127.0.0.1:6379/6", "auth-revoked") == "tandem:6:auth-revoked"
     assert channel_name("redis://cache.internal:6379", "store-version") == "tandem:0:store-version"
-
-
-def test_revocation_messages_are_user_ids_only() -> None:
-    assert parse_user_ids("3,1, 2") == {1, 2, 3}
-    with pytest.raises(ValueError, match=r"'x' is not a user id"):
-        parse_user_ids("1,x")
 
 
 def test_publishing_to_a_redis_that_is_down_returns_none() -> None:

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from types import SimpleNamespace
 
+import pytest
+
 from tandem.identity import BearerMemo
+from tandem.identity.authcache import parse_user_ids
 
 
 def test_memo_expires_and_ignores_reads_older_than_a_revocation() -> None:
@@ -20,3 +23,9 @@ def test_memo_expires_and_ignores_reads_older_than_a_revocation() -> None:
     assert memo.lookup(7, 3, now=101.0) is None
     memo.remember(user, stale, now=101.0)  # type: ignore[arg-type]  # read before the revocation committed
     assert memo.lookup(7, 3, now=101.0) is None
+
+
+def test_revocation_messages_are_user_ids_only() -> None:
+    assert parse_user_ids("3,1, 2") == {1, 2, 3}
+    with pytest.raises(ValueError, match=r"'x' is not a user id"):
+        parse_user_ids("1,x")

@@ -19,7 +19,7 @@ import pytest
 from multiproc_helpers import child_env
 
 from tandem.core.settings import Settings
-from tandem.identity.authcache import DEFAULT_TTL
+from tandem.identity import BearerMemo
 from tandem.marketdata.store import MarketStore
 from tandem.migrations.migrate import migrate_app_db
 
@@ -96,4 +96,4 @@ def test_logout_in_worker_a_is_a_401_in_worker_b_at_once(two_workers: list[str])
         assert after.status_code == 401, after.text
         assert http.get(f"{a}{QUOTE}", headers=bearer).status_code == 401
     # B's memo entry was still fresh: only the published revocation can have dropped it
-    assert elapsed < DEFAULT_TTL, f"the check took {elapsed:.1f} s, longer than the memo's {DEFAULT_TTL:g} s"
+    assert elapsed < BearerMemo().ttl, f"the check took {elapsed:.1f} s, longer than the memo's {BearerMemo().ttl:g} s"
