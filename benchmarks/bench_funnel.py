@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import time
 from datetime import date
 from pathlib import Path
@@ -22,13 +23,16 @@ from tandem.operations.funnel import FunnelQuery, funnel
 from tandem.operations.scan import EventScan, Period
 from tandem.operations.simulate import AcquisitionConfig, write_acquisition
 
+RUNS: dict[str, list[float]] = {}  # every run, by measure, printed after the best-of figures
 
-def best(fn, runs: int = 3) -> float:
+
+def best(fn, runs: int = 3, name: str = "") -> float:
     times = []
     for _ in range(runs):
         t = time.perf_counter()
         fn()
         times.append(time.perf_counter() - t)
+    RUNS[name or f"measure {len(RUNS) + 1}"] = times
     return min(times)
 
 
@@ -65,16 +69,20 @@ def main() -> None:
                 [str(scan.root / "day=*" / "part-*.parquet")],
             ).fetchall()
 
-    scan_s = best(plain)
-    group_s = best(plain_clients)
-    f_s = best(lambda: funnel(scan, FunnelQuery(period=period)))
-    c_s = best(lambda: cohorts(scan, period=period))
-    a_s = best(lambda: attribution(scan, period=period, dimension="source"), runs=2)
+    print(f"load average before: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+    scan_s = best(plain, name="plain scan")
+    group_s = best(plain_clients, name="per-client GROUP BY")
+    f_s = best(lambda: funnel(scan, FunnelQuery(period=period)), name="funnel")
+    c_s = best(lambda: cohorts(scan, period=period), name="cohorts")
+    a_s = best(lambda: attribution(scan, period=period, dimension="source"), runs=2, name="attribution")
     print(f"plain DuckDB scan (type, count(*) GROUP BY type):        {scan_s:.2f} s")
     print(f"plain DuckDB per-client GROUP BY of landings (min time):  {group_s:.2f} s")
     print(f"funnel (7 ordered steps, 30-day window):   {f_s:.2f} s   goal < 2 s   ratio to scan {f_s / scan_s:.1f}x")
     print(f"cohorts (weekly, 8 weeks, active+trading): {c_s:.2f} s   goal < 2 s   ratio to scan {c_s / scan_s:.1f}x")
     print(f"attribution (3 models, by source):         {a_s:.2f} s   goal < 3 s   ratio to scan {a_s / scan_s:.1f}x")
+    for name, times in RUNS.items():
+        print(f"  all runs, {name}: {', '.join(f'{t:.2f}' for t in times)} s")
+    print(f"load average after: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
 
 
 if __name__ == "__main__":

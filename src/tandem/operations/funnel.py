@@ -74,23 +74,32 @@ def step_times_sql(scan: EventScan, query: FunnelQuery) -> tuple[str, list[objec
     """SQL ``WITH`` body defining ``s0`` … ``s6`` (``client_id, t, t0``) for the query, and its parameters.
 
     Shared by the funnel, the partner view and campaign uplift, so all three count the same way.
+
+    The store is read **once**: landings and later-step events together, as ``(client_id, k, ts, entry)`` with an
+    integer step code ``k`` and ``entry`` marking a landing in the period that passes the link filters. One
+    aggregate per client gives ``t0`` (the entry) and whether the client has any later-step event at all; only
+    those (~1 in 8 here) take part in the step joins, which therefore never probe the millions of landing-only
+    visitors. The joins themselves are the definition above, step by step.
     """
     lo, hi = query.period.utc_bounds()
     last = query.period.end + timedelta(days=query.window.days + 1)
-    landing, params = scan.relation(types=STEP_NAMES[:1], first_day=query.period.start, last_day=query.period.end)
-    base, later = scan.relation(types=STEP_NAMES[1:], first_day=query.period.start, last_day=last)
+    base, scan_params = scan.relation(types=STEP_NAMES, first_day=query.period.start, last_day=last)
     filt = "".join(f" AND json_extract_string(properties, '$.{k}') = ?" for k in query.filters())
-    # landings are read once, straight into s0; the (far fewer) later-step events are materialised once for s1…s6
-    parts = [f"s0 AS MATERIALIZED (SELECT client_id, t, t AS t0 FROM (SELECT client_id, min(ts) AS t "
-             f"FROM ({landing}) WHERE ts >= ? AND ts < ?{filt} GROUP BY client_id))",
-             f"ev AS MATERIALIZED (SELECT client_id, type, ts FROM ({base}))"]  # fmt: skip
-    params += [lo, hi, *query.filters().values(), *later]
+    code = "CASE type " + " ".join(f"WHEN '{n}' THEN {k}" for k, n in enumerate(STEP_NAMES)) + " END::UTINYINT"
+    parts = [f"a AS MATERIALIZED (SELECT client_id, {code} AS k, ts, "
+             f"(type = '{STEP_NAMES[0]}' AND ts >= ? AND ts < ?{filt}) AS entry FROM ({base}))",
+             "g AS MATERIALIZED (SELECT client_id, min(ts) FILTER (WHERE entry) AS t0, bool_or(k > 0) AS later "
+             "FROM a GROUP BY client_id HAVING t0 IS NOT NULL)",
+             "s0 AS (SELECT client_id, t0 AS t, t0 FROM g)",
+             "ev AS MATERIALIZED (SELECT client_id, k, ts FROM a WHERE k > 0)"]  # fmt: skip
+    params = [lo, hi, *query.filters().values(), *scan_params]
     window_s, skew_s = query.window.total_seconds(), query.skew.total_seconds()
-    for k, name in enumerate(STEP_NAMES[1:], start=1):
-        # each step carries t0 along, so it joins only the (ever smaller) previous step, never all of s0
+    for k in range(1, len(STEP_NAMES)):
+        # each step carries t0 along, so it joins only the (ever smaller) previous step
+        prev = "(SELECT client_id, t0 AS t, t0 FROM g WHERE later)" if k == 1 else f"s{k - 1}"
         parts.append(
             f"s{k} AS MATERIALIZED (SELECT e.client_id, min(e.ts) AS t, any_value(p.t0) AS t0 FROM ev e "
-            f"JOIN s{k - 1} p ON e.client_id = p.client_id WHERE e.type = '{name}' "
+            f"JOIN {prev} p ON e.client_id = p.client_id WHERE e.k = {k} "
             f"AND e.ts >= p.t - to_microseconds({int(skew_s * 1e6)}) "
             f"AND e.ts <= p.t0 + to_microseconds({int(window_s * 1e6)}) GROUP BY e.client_id)"
         )
@@ -104,15 +113,16 @@ def funnel(scan: EventScan, query: FunnelQuery) -> FunnelResult:
     head, params = step_times_sql(scan, query)
     edges = (0.0, *HOUR_BUCKETS, 1e12)
     buckets = ", ".join(f"count(*) FILTER (WHERE h >= {a} AND h < {b})" for a, b in pairwise(edges))
-    selects = [
+    nulls = ", ".join(["NULL"] * (len(edges) + 1))  # entry has no time to convert: count only, no 4.9 M-row quantile
+    selects = [f"SELECT 0 AS k, count(*) AS n, {nulls} FROM s0"] + [
         f"SELECT {k} AS k, count(*) AS n, quantile_cont(h, 0.5), quantile_cont(h, 0.9), {buckets} FROM "
         f"(SELECT epoch(t - t0) / 3600.0 AS h FROM s{k})"
-        for k in range(len(STEP_NAMES))
+        for k in range(1, len(STEP_NAMES))
     ]
     sql = head + "\n" + " UNION ALL ".join(selects) + " ORDER BY k"
     with scan.connect() as con:
         rows = con.execute(sql, params).fetchall()
-    return _assemble(query, [(int(r[1]), r[2], r[3], tuple(int(x) for x in r[4:])) for r in rows])
+    return _assemble(query, [(int(r[1]), r[2], r[3], tuple(int(x or 0) for x in r[4:])) for r in rows])
 
 
 def _assemble(query: FunnelQuery, rows: list[tuple[int, float | None, float | None, tuple[int, ...]]]) -> FunnelResult:
