@@ -7,35 +7,22 @@ the suppressed cells of :func:`tandem.operations.partner.partner_view` (its CSV 
 from __future__ import annotations
 
 import json
-from datetime import UTC, date, datetime, timedelta
+from datetime import date
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, Response
 
-from tandem.advisor.content import list_approved
-from tandem.compliance.audit import audit_in
-from tandem.compliance.suitability_service import SuitabilityService
 from tandem.core.errors import ConflictError, NotFoundError, ValidationFailed
-from tandem.core.i18n import translate
-from tandem.engagement.delivery.policy import DeliveryPolicy, PolicyConfig
-from tandem.engagement.delivery.service import PushService
-from tandem.engagement.event_factory import event_store_root
-from tandem.engagement.profile_service import ProfileStateStore
 from tandem.identity import User
+from tandem.operations import dashboard_view as ops
 from tandem.operations import referrals
-from tandem.operations.attribution import attribution
-from tandem.operations.audience import TIERS
 from tandem.operations.campaign_form import draft_from_form
-from tandem.operations.campaign_service import CHANNELS, campaign_rows, create_campaign, launch_campaign
-from tandem.operations.cohorts import cohorts
-from tandem.operations.funnel import FunnelQuery, funnel
-from tandem.operations.link_codes import landing_url
+from tandem.operations.campaign_service import create_campaign
+from tandem.operations.funnel import FunnelQuery
 from tandem.operations.partner import PartnerPolicy, partner_of, partner_view
-from tandem.operations.scan import EventScan, Period
-from tandem.operations.steps import SOURCES, STEP_LABELS_ZH, STEP_NAMES
-from tandem.operations.uplift import MIN_GROUP
+from tandem.operations.steps import SOURCES, STEP_LABELS_ZH
 from tandem.web.deps import LangDep, SessionDep, StateDep, require_role
 from tandem.web.pages.base import base_context, script_safe, templates
 from tandem.web.templating import render
@@ -46,12 +33,6 @@ PartnerUser = Annotated[User, Depends(require_role("partner"))]
 Slug = Annotated[str | None, Query(pattern=r"^([a-z0-9][a-z0-9_-]{1,31})?$")]
 
 
-def _period(start: date | None, end: date | None) -> Period:
-    last = end or date.today()
-    first = start or last - timedelta(days=89)
-    return Period(min(first, last), max(first, last))
-
-
 @router.get("/ops")
 async def ops_page(
     request: Request, user: OpsUser, state: StateDep, lang: LangDep,
@@ -59,19 +40,13 @@ async def ops_page(
     source: Slug = None, partner: Slug = None, campaign: Slug = None,
 ) -> Response:  # fmt: skip
     """Funnel (ECharts), attribution by source and weekly cohorts for the filters."""
-    period = _period(start, end)
-    scan = EventScan(event_store_root(state.settings))
+    period = ops.page_period(start, end)
     q = FunnelQuery(period=period, source=source or None, partner=partner or None, campaign=campaign or None)
-
-    def work() -> tuple[object, object, object]:
-        return funnel(scan, q), attribution(scan, period=period, dimension="source"), cohorts(scan, period=period)
-
-    f, a, c = await run_in_threadpool(work)
-    chart = {"labels": [STEP_LABELS_ZH[s.step] for s in f.steps], "values": [s.clients for s in f.steps]}  # type: ignore[attr-defined]
+    d = await run_in_threadpool(ops.dashboard, ops.event_scan(state.settings), q)
     return render(
         templates, request, "operations/dashboard.html", lang, **base_context(request, state, user, "ops"),
-        funnel=f, attribution=a, cohorts=c, q=q, sources=SOURCES, labels=STEP_LABELS_ZH,
-        chart_json=script_safe(json.dumps(chart, ensure_ascii=False)),
+        funnel=d.funnel, attribution=d.attribution, cohorts=d.cohorts, q=q, sources=SOURCES, labels=STEP_LABELS_ZH,
+        chart_json=script_safe(json.dumps(d.chart, ensure_ascii=False)),
     )  # fmt: skip
 
 
@@ -82,12 +57,9 @@ async def partner_page(
 ) -> Response:  # fmt: skip
     """The partner's own daily step counts, small cells shown as “<k”."""
     code = partner_of(db, user_id=user.id)
-    period = _period(start, end)
-    view = await run_in_threadpool(
-        lambda: partner_view(
-            EventScan(event_store_root(state.settings)), partner=code, period=period, policy=PartnerPolicy()
-        )
-    )
+    period = ops.page_period(start, end)
+    scan = ops.event_scan(state.settings)
+    view = await run_in_threadpool(lambda: partner_view(scan, partner=code, period=period, policy=PartnerPolicy()))
     return render(
         templates, request, "operations/partner.html", lang, **base_context(request, state, user, "partner"),
         view=view, labels=STEP_LABELS_ZH,
@@ -96,15 +68,7 @@ async def partner_page(
 
 # ---------------------------------------------------------------------------------------------------- campaigns
 def _campaign_context(request: Request, state: StateDep, db: SessionDep) -> dict[str, Any]:
-    """The campaign board, the approved library items a campaign may send, and the referral links with QR codes."""
-    scan = EventScan(event_store_root(state.settings))
-    base = state.settings.public_url or str(request.base_url)
-    links = [(k, landing_url(base, k)) for k in referrals.list_links(db)]
-    return {
-        "rows": campaign_rows(db, scan=scan, now=datetime.now(UTC)), "library": list_approved(db),
-        "channels": CHANNELS, "steps": STEP_NAMES[1:], "labels": STEP_LABELS_ZH, "tiers": TIERS,
-        "sources": SOURCES, "links": links, "errors": [], "message": "", "min_group": MIN_GROUP,
-    }  # fmt: skip
+    return ops.campaign_board(db, state.settings, base_url=state.settings.public_url or str(request.base_url))
 
 
 @router.get("/ops/campaigns")
@@ -142,20 +106,12 @@ def campaigns_launch(
 ) -> Response:  # fmt: skip
     """htmx: launch once (snapshot, control group, pushes through the delivery policy), then the board."""
     try:
-        result = launch_campaign(
-            db, code, scan=EventScan(event_store_root(state.settings)),
-            profiles=ProfileStateStore(state.settings.home / "engagement" / "profiles").load(),
-            push=PushService(policy=DeliveryPolicy(config=PolicyConfig.from_settings(state.settings),
-                                                   suitability=SuitabilityService(audit=audit_in(db)))),
-            now=datetime.now(UTC), data_date=date.today(),
-        )  # fmt: skip
+        result = ops.launch_now(db, code, state.settings, data_date=date.today())
         db.commit()
     except (ConflictError, NotFoundError) as exc:
         db.rollback()
         return _board(request, state, db, lang, errors=[str(exc)])
-    outcomes = "，".join(f"{translate(lang, f'ops.outcome.{k}')} {v}" for k, v in sorted(result.outcomes.items()))
-    outcomes = outcomes or "无推送"
-    message = f"{code} 已投放：实验组 {result.treated}，对照组 {result.control}；{outcomes}"
+    message = ops.launch_message(code, result, lang)
     return _board(request, state, db, lang, message=message)
 
 
