@@ -8,7 +8,9 @@ from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from tandem.core.errors import UserError
+from tandem.engagement.tag_rows import tag_rows
 from tandem.identity import SESSION_TTL, accounts
+from tandem.operations.server_events import record_sign_up
 from tandem.operations.visitors import VISITOR_COOKIE
 from tandem.web.deps import (
     SESSION_COOKIE,
@@ -23,10 +25,8 @@ from tandem.web.deps import (
 from tandem.web.pages.base import base_context, templates
 from tandem.web.pages.staff_common import home_for
 from tandem.web.problems import status_of
-from tandem.web.server_events import record_sign_up
 from tandem.web.state import AppState
 from tandem.web.templating import render
-from tandem.web.views.engagement import tag_rows
 
 router = APIRouter(include_in_schema=False, default_response_class=HTMLResponse)
 
@@ -126,7 +126,8 @@ def signup_submit(
         )
         token = accounts.start_session(db, user=user)
         db.commit()
-        identified = record_sign_up(request, user.id)
+        visitor = request.cookies.get(VISITOR_COOKIE)
+        identified = record_sign_up(request.app.state.events, user.id, visitor_cookie=visitor)
     except UserError as exc:
         db.rollback()
         status, _ = status_of(exc)

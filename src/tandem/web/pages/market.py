@@ -20,17 +20,14 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from tandem.compliance.disclaimers import ai_content_label
 from tandem.core.errors import UserError
 from tandem.core.i18n import Lang
-from tandem.diagnosis.chart import chart_bars
-from tandem.diagnosis.market_home import IndexCard, MarketHome
 from tandem.engagement import watchlist
 from tandem.engagement.delivery.channels.inapp import notifications_for
 from tandem.engagement.feed import build_feed, public_feed
-from tandem.engagement.foryou import ForYouItem, suitability_filter
+from tandem.engagement.foryou import ForYouItem
+from tandem.engagement.market_tab import for_you, index_chart_option, landing, radar, stock_panel
 from tandem.identity import User, accounts
 from tandem.marketdata.news.query import latest_news
-from tandem.marketdata.quote import quote
-from tandem.wealth import client
-from tandem.wealth.services import WealthServices
+from tandem.operations.server_events import record_watch
 from tandem.web.caching import mark_cacheable
 from tandem.web.deps import (
     CurrentUser,
@@ -45,59 +42,29 @@ from tandem.web.deps import (
 from tandem.web.pages.base import base_context, script_safe, templates
 from tandem.web.problems import status_of
 from tandem.web.schemas import BarsPublic, InstrumentPublic
-from tandem.web.server_events import record_watch
 from tandem.web.state import AppState
 from tandem.web.templating import render
 
 router = APIRouter(include_in_schema=False, default_response_class=HTMLResponse)
-NEWS_ON_STOCK = 10
-"""Related news items on a stock's panel (newest first)."""
 NEWS_ON_TAB = 30
 """Market newsflash items on the 资讯 tab (newest first; ``GET /api/v1/news`` pages through the rest)."""
 
 
+def _json(value: object) -> str:
+    return script_safe(json.dumps(value, ensure_ascii=False, separators=(",", ":")))
+
+
 def stock_context(state: AppState, code: str, user: User | None, db: SessionDep) -> dict[str, Any]:
     """Quote, chart data and (for a user) watch state of one stock (raises NotFoundError for unknown codes)."""
-    q = quote(state.store, code)
-    chart = BarsPublic.model_validate(chart_bars(state.store, q.code, adjust="qfq")).model_dump(mode="json")
-    return {
-        "quote": q,
-        "chart_json": script_safe(json.dumps(chart, ensure_ascii=False, separators=(",", ":"))),
-        "watched": user is not None and q.code in watchlist.watched_codes(db, user_id=user.id),
-        "news": latest_news(state.store, code=q.code, limit=NEWS_ON_STOCK),
-    }
-
-
-def index_chart_json(card: IndexCard) -> str:
-    """The ECharts option of the index card's close line (drawn by app.js like the other charts)."""
-    colour = "#e03131" if card.change > 0 else "#13a05a" if card.change < 0 else "#1f4fd8"
-    option = {
-        "animation": False,
-        "grid": {"left": 4, "right": 4, "top": 6, "bottom": 4},
-        "tooltip": {"trigger": "axis", "confine": True},
-        "xAxis": {"type": "category", "data": list(card.dates), "show": False, "boundaryGap": False},
-        "yAxis": {"type": "value", "scale": True, "show": False},
-        "series": [
-            {
-                "name": card.name,
-                "type": "line",
-                "data": list(card.closes),
-                "showSymbol": False,
-                "lineStyle": {"width": 1.5, "color": colour},
-                "areaStyle": {"color": colour, "opacity": 0.08},
-            }
-        ],
-    }
-    return script_safe(json.dumps(option, ensure_ascii=False, separators=(",", ":")))
+    p = stock_panel(state.store, db, code, user_id=user.id if user is not None else None)
+    chart = BarsPublic.model_validate(p.bars).model_dump(mode="json")
+    return {"quote": p.quote, "chart_json": _json(chart), "watched": p.watched, "news": p.news}
 
 
 def home_context(state: AppState) -> dict[str, Any]:
     """The landing state (CSI 300, gainers, losers, top scores) or None when the store has no stock bars."""
-    try:
-        home: MarketHome | None = state.home.get(state.store, state.diagnosis)
-    except UserError:
-        home = None
-    chart = index_chart_json(home.index) if home is not None and home.index is not None else ""
+    home = landing(state.home, state.store, state.diagnosis)
+    chart = _json(index_chart_option(home.index)) if home is not None and home.index is not None else ""
     return {"home": home, "index_chart_json": chart}
 
 
@@ -166,7 +133,7 @@ def toggle_watch(
     """htmx: add or remove a stock from the watchlist; returns the refreshed button."""
     watched = watchlist.set_watched(db, state.store, user_id=user.id, code=code, watched=action == "add")
     db.commit()
-    record_watch(request, user.id, watched, added=action == "add")
+    record_watch(request.app.state.events, user.id, watched, added=action == "add")
     resp = render(templates, request, "partials/watch_button.html", lang, code=watched, watched=action == "add")
     resp.headers["HX-Trigger"] = "watchlist-changed"
     return resp
@@ -191,21 +158,14 @@ def market_diagnosis(request: Request, code: str, user: CurrentUser, state: Stat
         diag = state.diagnosis.diagnose(code)
     except UserError as exc:
         return render(templates, request, "partials/error.html", lang, error=str(exc))
-    i = 0 if lang == "zh" else 1
-    scored = [d for d in diag.dimensions if d.score is not None]
-    radar = {
-        "name": diag.name,
-        "labels": [(d.label_zh, d.label_en)[i] for d in scored],
-        "scores": [d.score for d in scored],
-    }
     return render(
         templates,
         request,
         "partials/diagnosis.html",
         lang,
         diag=diag,
-        i=i,
-        radar_json=script_safe(json.dumps(radar, ensure_ascii=False)),
+        i=0 if lang == "zh" else 1,
+        radar_json=script_safe(json.dumps(radar(diag, lang), ensure_ascii=False)),
         ai_label=ai_content_label(lang) if diag.brief.ai_generated else None,
     )
 
@@ -238,16 +198,8 @@ def news_page(
 
 
 def _for_you(request: Request, state: AppState, user: User) -> list[ForYouItem]:
-    """为你推荐: the profile is read only while personalisation is on (the switch turns profiling off here)."""
     profiles = get_profiles(request, state)
-    builder = get_foryou(request, state, profiles)
-    personalised = not user.non_personalised
-    profile = profiles.profile(user.id, state=profiles.update()) if personalised else None
-    wealth: WealthServices = request.app.state.wealth
-    keep = suitability_filter(
-        wealth.suitability, client_id=user.id, category=client.category_or_none(wealth, user_id=user.id)
-    )
-    return builder.for_client(profile, personalised=personalised, suitable=keep)
+    return for_you(profiles, get_foryou(request, state, profiles), request.app.state.wealth, user)
 
 
 @router.get("/news/algorithm")

@@ -7,9 +7,8 @@ go through the same checks and job service as ``POST /api/v1/backtests``, and th
 
 from __future__ import annotations
 
-import json
 from datetime import date
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, Response
@@ -17,15 +16,15 @@ from fastapi.responses import HTMLResponse, Response
 from tandem.backtest.jobs import queries as quant
 from tandem.backtest.jobs.form import spec_from_form
 from tandem.backtest.jobs.models import BacktestJob, JobStatus
-from tandem.backtest.rule_events import RULE_LABELS, notable_events
+from tandem.backtest.jobs.result_panel import result_panel
 from tandem.backtest.screener.models import list_screens, save_screen
 from tandem.core.errors import UserError
 from tandem.core.i18n import Lang
+from tandem.operations.server_events import record_backtest
 from tandem.web.deps import CurrentUser, JobsDep, LangDep, MaybeUser, SessionDep, StateDep
 from tandem.web.pages.base import base_context, login_needed, templates
-from tandem.web.server_events import record_backtest
 from tandem.web.templating import render
-from tandem.web.views.quant import equity_chart, public_job, screen_public
+from tandem.web.views.quant import public_job, screen_public
 
 router = APIRouter(include_in_schema=False, default_response_class=HTMLResponse)
 EXAMPLES = (
@@ -106,18 +105,15 @@ async def submit_page(
         job = quant.submit(db, jobs, user_id=user.id, spec=spec)
     except UserError as exc:
         return _error(request, lang, str(exc))
-    record_backtest(request, user.id, spec.name, job.id)
+    record_backtest(request.app.state.events, user.id, spec.name, job.id)
     resp = _job_partial(request, lang, job)
     resp.headers["HX-Trigger"] = "jobs-changed"
     return resp
 
 
 def _job_partial(request: Request, lang: Lang, job: BacktestJob) -> Response:
-    ctx: dict[str, Any] = {"job": public_job(job), "rule_labels": RULE_LABELS}
-    if job.status == JobStatus.DONE and job.result:
-        ctx["chart_json"] = json.dumps(equity_chart(job.result, lang), ensure_ascii=False).replace("<", "\\u003c")
-        ctx["events"], ctx["event_counts"] = notable_events(job.result)
-    return render(templates, request, "partials/quant_job.html", lang, **ctx)
+    ctx = result_panel(job, lang)
+    return render(templates, request, "partials/quant_job.html", lang, job=public_job(job), **ctx)
 
 
 @router.get("/quant/backtests/{job_id}")
