@@ -6,6 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from markupsafe import escape
 
 from tandem.core.errors import UserError
 from tandem.engagement.tag_rows import tag_rows
@@ -22,7 +23,7 @@ from tandem.web.deps import (
     StateDep,
     rate_limit_login,
 )
-from tandem.web.pages.base import base_context, templates
+from tandem.web.pages.base import MemberPage, base_context, templates
 from tandem.web.pages.staff_common import home_for
 from tandem.web.problems import status_of
 from tandem.web.state import AppState
@@ -43,8 +44,7 @@ def _landing(role: str, next_url: str | None) -> str:
     return _safe_next(next_url)
 
 
-def _signed_in(state: AppState, token: str, to: str) -> Response:
-    resp = RedirectResponse(to, status_code=303)
+def _session_cookie(resp: Response, state: AppState, token: str) -> Response:
     resp.set_cookie(
         SESSION_COOKIE,
         token,
@@ -55,6 +55,10 @@ def _signed_in(state: AppState, token: str, to: str) -> Response:
         path="/",
     )
     return resp
+
+
+def _signed_in(state: AppState, token: str, to: str) -> Response:
+    return _session_cookie(RedirectResponse(to, status_code=303), state, token)
 
 
 @router.get("/login")
@@ -162,84 +166,52 @@ def logout(request: Request, user: CurrentUser, db: SessionDep) -> Response:
 
 
 @router.get("/me")
-def me_page(request: Request, user: CurrentUser, state: StateDep, lang: LangDep) -> Response:
+def me_page(p: MemberPage) -> Response:
     """我的: masked profile, role, password change."""
-    ctx = base_context(request, state, user, "me")
-    return render(templates, request, "me.html", lang, me=accounts.account_view(state.keys, user), message=None, **ctx)
+    return p.render("me.html", "me", me=accounts.account_view(p.state.keys, p.user), message=None)
 
 
 @router.get("/me/tags")
-def me_tags(request: Request, user: CurrentUser, svc: ProfilesDep, lang: LangDep) -> Response:
+def me_tags(p: MemberPage, svc: ProfilesDep) -> Response:
     """htmx: the interest tags panel — each tag with its why-line and a delete button (the API deletes)."""
-    profile = svc.profile(user.id, state=svc.update())
-    rows = tag_rows(profile, svc.evidence(client_id=user.id, tags=[t.key for t in profile.tags]), lang)
-    return render(templates, request, "partials/tags_panel.html", lang, tags=rows, activity=profile.activity)
+    profile = svc.profile(p.user.id, state=svc.update())
+    rows = tag_rows(profile, svc.evidence(client_id=p.user.id, tags=[t.key for t in profile.tags]), p.lang)
+    return p.render("partials/tags_panel.html", tags=rows, activity=profile.activity)
 
 
 @router.post("/me/profile")
 def me_profile(
-    request: Request,
-    user: CurrentUser,
-    state: StateDep,
-    db: SessionDep,
-    lang: LangDep,
-    display_name: Annotated[str, Form(max_length=40)] = "",
-    phone: Annotated[str, Form(max_length=20)] = "",
-    id_number: Annotated[str, Form(max_length=18)] = "",
-) -> Response:
+    p: MemberPage, display_name: Annotated[str, Form(max_length=40)] = "",
+    phone: Annotated[str, Form(max_length=20)] = "", id_number: Annotated[str, Form(max_length=18)] = "",
+) -> Response:  # fmt: skip
     """htmx: save the profile; fields left empty are kept."""
     try:
         accounts.update_profile(
-            db,
-            state.keys,
-            user=user,
-            display_name=display_name or None,
-            phone=phone or None,
+            p.db, p.state.keys, user=p.user, display_name=display_name or None, phone=phone or None,
             id_number=id_number or None,
-        )
-        db.commit()
+        )  # fmt: skip
+        p.db.commit()
         message, ok = "account.saved", True
     except UserError as exc:
-        db.rollback()
+        p.db.rollback()
         message, ok = str(exc), False
-    ctx = base_context(request, state, user, "me")
-    me = accounts.account_view(state.keys, user)
-    return render(templates, request, "partials/profile.html", lang, me=me, message=message, ok=ok, **ctx)
+    me = accounts.account_view(p.state.keys, p.user)
+    return p.render("partials/profile.html", "me", me=me, message=message, ok=ok)
 
 
 @router.post("/me/password")
 def me_password(
-    request: Request,
-    user: CurrentUser,
-    state: StateDep,
-    db: SessionDep,
-    lang: LangDep,
-    old_password: Annotated[str, Form(max_length=256)],
+    p: MemberPage, old_password: Annotated[str, Form(max_length=256)],
     new_password: Annotated[str, Form(max_length=256)],
-) -> Response:
+) -> Response:  # fmt: skip
     """htmx: change the password; this session is replaced by a fresh one, all others end."""
     try:
-        accounts.change_password(db, user=user, old_password=old_password, new_password=new_password)
-        token = accounts.start_session(db, user=user)
-        db.commit()
+        accounts.change_password(p.db, user=p.user, old_password=old_password, new_password=new_password)
+        token = accounts.start_session(p.db, user=p.user)
+        p.db.commit()
     except UserError as exc:
-        db.rollback()
-        return HTMLResponse(f'<p class="msg err" role="alert">{_esc(str(exc))}</p>', status_code=200)
-    resp = HTMLResponse('<p class="msg ok" role="status">✓</p>')
-    resp.set_cookie(
-        SESSION_COOKIE,
-        token,
-        max_age=int(SESSION_TTL.total_seconds()),
-        httponly=True,
-        secure=state.secure_cookies,
-        samesite="lax",
-        path="/",
-    )
+        p.db.rollback()
+        return HTMLResponse(f'<p class="msg err" role="alert">{escape(str(exc))}</p>', status_code=200)
+    resp = _session_cookie(HTMLResponse('<p class="msg ok" role="status">✓</p>'), p.state, token)
     resp.headers["HX-Refresh"] = "true"
     return resp
-
-
-def _esc(text: str) -> str:
-    from markupsafe import escape
-
-    return str(escape(text))

@@ -24,108 +24,109 @@ from tandem.operations.funnel import FunnelQuery
 from tandem.operations.partner import PartnerPolicy, partner_of, partner_view
 from tandem.operations.steps import SOURCES, STEP_LABELS_ZH
 from tandem.web.deps import LangDep, SessionDep, StateDep, require_role
-from tandem.web.pages.base import base_context, script_safe, templates
-from tandem.web.templating import render
+from tandem.web.pages.base import PageCall, script_safe
 
 router = APIRouter(include_in_schema=False, default_response_class=HTMLResponse)
 OpsUser = Annotated[User, Depends(require_role("operations", "admin"))]
 PartnerUser = Annotated[User, Depends(require_role("partner"))]
 Slug = Annotated[str | None, Query(pattern=r"^([a-z0-9][a-z0-9_-]{1,31})?$")]
+From = Annotated[date | None, Query(alias="from")]
+To = Annotated[date | None, Query(alias="to")]
+
+
+def ops_page_call(user: OpsUser, request: Request, state: StateDep, db: SessionDep, lang: LangDep) -> PageCall[User]:
+    """An operations page (role gate first)."""
+    return PageCall(request=request, state=state, db=db, lang=lang, user=user)
+
+
+def partner_page_call(
+    user: PartnerUser, request: Request, state: StateDep, db: SessionDep, lang: LangDep
+) -> PageCall[User]:
+    """The partner page (role gate first)."""
+    return PageCall(request=request, state=state, db=db, lang=lang, user=user)
+
+
+OpsPage = Annotated[PageCall[User], Depends(ops_page_call)]
+PartnerPage = Annotated[PageCall[User], Depends(partner_page_call)]
 
 
 @router.get("/ops")
 async def ops_page(
-    request: Request, user: OpsUser, state: StateDep, lang: LangDep,
-    start: Annotated[date | None, Query(alias="from")] = None, end: Annotated[date | None, Query(alias="to")] = None,
-    source: Slug = None, partner: Slug = None, campaign: Slug = None,
-) -> Response:  # fmt: skip
+    p: OpsPage, start: From = None, end: To = None, source: Slug = None, partner: Slug = None, campaign: Slug = None
+) -> Response:
     """Funnel (ECharts), attribution by source and weekly cohorts for the filters."""
     period = ops.page_period(start, end)
     q = FunnelQuery(period=period, source=source or None, partner=partner or None, campaign=campaign or None)
-    d = await run_in_threadpool(ops.dashboard, ops.event_scan(state.settings), q)
-    return render(
-        templates, request, "operations/dashboard.html", lang, **base_context(request, state, user, "ops"),
-        funnel=d.funnel, attribution=d.attribution, cohorts=d.cohorts, q=q, sources=SOURCES, labels=STEP_LABELS_ZH,
-        chart_json=script_safe(json.dumps(d.chart, ensure_ascii=False)),
+    d = await run_in_threadpool(ops.dashboard, ops.event_scan(p.state.settings), q)
+    return p.render(
+        "operations/dashboard.html", "ops", funnel=d.funnel, attribution=d.attribution, cohorts=d.cohorts, q=q,
+        sources=SOURCES, labels=STEP_LABELS_ZH, chart_json=script_safe(json.dumps(d.chart, ensure_ascii=False)),
     )  # fmt: skip
 
 
 @router.get("/partner")
-async def partner_page(
-    request: Request, user: PartnerUser, state: StateDep, db: SessionDep, lang: LangDep,
-    start: Annotated[date | None, Query(alias="from")] = None, end: Annotated[date | None, Query(alias="to")] = None,
-) -> Response:  # fmt: skip
+async def partner_page(p: PartnerPage, start: From = None, end: To = None) -> Response:
     """The partner's own daily step counts, small cells shown as “<k”."""
-    code = partner_of(db, user_id=user.id)
+    code = partner_of(p.db, user_id=p.user.id)
     period = ops.page_period(start, end)
-    scan = ops.event_scan(state.settings)
+    scan = ops.event_scan(p.state.settings)
     view = await run_in_threadpool(lambda: partner_view(scan, partner=code, period=period, policy=PartnerPolicy()))
-    return render(
-        templates, request, "operations/partner.html", lang, **base_context(request, state, user, "partner"),
-        view=view, labels=STEP_LABELS_ZH,
-    )  # fmt: skip
+    return p.render("operations/partner.html", "partner", view=view, labels=STEP_LABELS_ZH)
 
 
 # ---------------------------------------------------------------------------------------------------- campaigns
-def _campaign_context(request: Request, state: StateDep, db: SessionDep) -> dict[str, Any]:
-    return ops.campaign_board(db, state.settings, base_url=state.settings.public_url or str(request.base_url))
+def _campaign_context(p: PageCall[User]) -> dict[str, Any]:
+    base = p.state.settings.public_url or str(p.request.base_url)
+    return ops.campaign_board(p.db, p.state.settings, base_url=base)
 
 
 @router.get("/ops/campaigns")
-def campaigns_page(request: Request, user: OpsUser, state: StateDep, db: SessionDep, lang: LangDep) -> Response:
+def campaigns_page(p: OpsPage) -> Response:
     """Campaigns with their control groups and uplift; define and launch them; referral links and QR codes."""
-    return render(
-        templates, request, "operations/campaigns.html", lang, **base_context(request, state, user, "ops-campaigns"),
-        **_campaign_context(request, state, db),
-    )  # fmt: skip
+    return p.render("operations/campaigns.html", "ops-campaigns", **_campaign_context(p))
 
 
-def _board(request: Request, state: StateDep, db: SessionDep, lang: LangDep, **extra: Any) -> Response:
-    ctx = {**_campaign_context(request, state, db), **extra}
-    return render(templates, request, "operations/campaign_board.html", lang, **ctx)
+def _board(p: PageCall[User], **extra: Any) -> Response:
+    return p.render("operations/campaign_board.html", **{**_campaign_context(p), **extra})
 
 
 @router.post("/ops/campaigns")
-async def campaigns_create(request: Request, user: OpsUser, state: StateDep, db: SessionDep, lang: LangDep) -> Response:
+async def campaigns_create(p: OpsPage) -> Response:
     """htmx: define a campaign from the form; the board comes back with every problem listed, or the new row."""
-    form = await request.form()
+    form = await p.request.form()
     fields = {k: [str(v) for v in form.getlist(k)] for k in form}
     try:
-        view = create_campaign(db, draft_from_form(fields), created_by=user.id)
-        db.commit()
+        view = create_campaign(p.db, draft_from_form(fields), created_by=p.user.id)
+        p.db.commit()
     except ValidationFailed as exc:
-        db.rollback()
-        return _board(request, state, db, lang, errors=exc.problems or [str(exc)])
-    return _board(request, state, db, lang, message=f"已创建活动 {view.code}")
+        p.db.rollback()
+        return _board(p, errors=exc.problems or [str(exc)])
+    return _board(p, message=f"已创建活动 {view.code}")
 
 
 @router.post("/ops/campaigns/{code}/launch")
-def campaigns_launch(
-    code: Annotated[str, Path(pattern=r"^[a-z0-9][a-z0-9_-]{1,31}$")], request: Request, user: OpsUser,
-    state: StateDep, db: SessionDep, lang: LangDep,
-) -> Response:  # fmt: skip
+def campaigns_launch(code: Annotated[str, Path(pattern=r"^[a-z0-9][a-z0-9_-]{1,31}$")], p: OpsPage) -> Response:
     """htmx: launch once (snapshot, control group, pushes through the delivery policy), then the board."""
     try:
-        result = ops.launch_now(db, code, state.settings, data_date=date.today())
-        db.commit()
+        result = ops.launch_now(p.db, code, p.state.settings, data_date=date.today())
+        p.db.commit()
     except (ConflictError, NotFoundError) as exc:
-        db.rollback()
-        return _board(request, state, db, lang, errors=[str(exc)])
-    message = ops.launch_message(code, result, lang)
-    return _board(request, state, db, lang, message=message)
+        p.db.rollback()
+        return _board(p, errors=[str(exc)])
+    return _board(p, message=ops.launch_message(code, result, p.lang))
 
 
 @router.post("/ops/links")
-async def links_create(request: Request, user: OpsUser, state: StateDep, db: SessionDep, lang: LangDep) -> Response:
+async def links_create(p: OpsPage) -> Response:
     """htmx: a new referral link (its QR code appears in the list)."""
-    form = await request.form()
+    form = await p.request.form()
     try:
         link = referrals.create_link(
-            db, source=str(form.get("source", "")), partner=str(form.get("partner") or "direct"),
+            p.db, source=str(form.get("source", "")), partner=str(form.get("partner") or "direct"),
             campaign=str(form.get("campaign") or "direct"),
         )  # fmt: skip
-        db.commit()
+        p.db.commit()
     except ValidationFailed as exc:
-        db.rollback()
-        return _board(request, state, db, lang, errors=exc.problems or [str(exc)])
-    return _board(request, state, db, lang, message=f"已创建推广链接 {link.code}")
+        p.db.rollback()
+        return _board(p, errors=exc.problems or [str(exc)])
+    return _board(p, message=f"已创建推广链接 {link.code}")

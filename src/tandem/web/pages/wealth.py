@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Path, Request
+from fastapi import APIRouter, Path
 from fastapi.responses import HTMLResponse, Response
 
 from tandem.core.errors import ConflictError, UserError
@@ -18,8 +18,8 @@ from tandem.operations.server_events import record_assessment, record_plan
 from tandem.wealth import advisory, client
 from tandem.wealth import presentation as present
 from tandem.wealth.services import WealthServices
-from tandem.web.deps import CurrentUser, LangDep, MaybeUser, SessionDep, StateDep, WealthDep
-from tandem.web.pages.base import base_context, login_needed, templates
+from tandem.web.deps import SessionDep, WealthDep
+from tandem.web.pages.base import MemberPage, VisitorPage, login_needed
 from tandem.web.schemas.wealth import (
     HoldingsPublic,
     LevelPublic,
@@ -28,7 +28,6 @@ from tandem.web.schemas.wealth import (
     QuestionnairePublic,
     StrategyListPublic,
 )
-from tandem.web.templating import render
 
 router = APIRouter(include_in_schema=False, default_response_class=HTMLResponse)
 PlanId = Annotated[int, Path(ge=1, le=2**31 - 1)]
@@ -74,60 +73,51 @@ def wealth_context(svc: WealthServices, db: SessionDep, user: User, lang: Lang) 
     }
 
 
-def _page(request: Request, state: StateDep, user: User, lang: Lang, ctx: dict[str, Any]) -> Response:
-    full = base_context(request, state, user, "wealth") | ctx
-    return render(templates, request, "wealth.html", lang, **full)
-
-
 @router.get("/wealth")
-def wealth_page(
-    request: Request, user: MaybeUser, state: StateDep, svc: WealthDep, db: SessionDep, lang: LangDep
-) -> Response:
+def wealth_page(p: VisitorPage, svc: WealthDep) -> Response:
     """财富: the questionnaire until the client has a valid level, then level, strategies, plan and holdings.
 
     A visitor sees why the tab needs an account (suitability needs the risk assessment) and the sign-up button.
     """
-    if user is None:
-        return login_needed(request, state, lang, "wealth")
-    ctx = wealth_context(svc, db, user, lang)
-    ctx["retake"] = request.query_params.get("retake") == "1"
+    if p.user is None:
+        return login_needed(p.request, p.state, p.lang, "wealth")
+    ctx = wealth_context(svc, p.db, p.user, p.lang)
+    ctx["retake"] = p.request.query_params.get("retake") == "1"
     if ctx.get("plan") is not None:
-        record_plan(request.app.state.events, user.id, ctx["plan"].strategy, ctx["plan"].id, accepted=False)
-    return _page(request, state, user, lang, ctx)
+        record_plan(p.request.app.state.events, p.user.id, ctx["plan"].strategy, ctx["plan"].id, accepted=False)
+    return p.render("wealth.html", "wealth", **ctx)
 
 
 @router.post("/wealth/assess")
-async def wealth_assess(
-    request: Request, user: CurrentUser, state: StateDep, svc: WealthDep, db: SessionDep, lang: LangDep
-) -> Response:
+async def wealth_assess(p: MemberPage, svc: WealthDep) -> Response:
     """htmx: score the submitted questionnaire; incomplete answers re-render it with the missing ones marked.
 
     Form errors answer 200 with the message in the fragment, because htmx does not swap 4xx responses.
     """
-    form = await request.form()
+    form = await p.request.form()
     answers = {str(k)[2:]: str(v)[:8] for k, v in list(form.multi_items())[:60] if str(k).startswith("q_")}
-    q = svc.questionnaire
-    missing = [qu.id for qu in q.questions if qu.id not in answers]
+    missing = [qu.id for qu in svc.questionnaire.questions if qu.id not in answers]
     if missing:
-        ctx = wealth_context(svc, db, user, lang) | {"answers": answers, "missing": missing, "retake": True}
-        return render(templates, request, "partials/wealth_main.html", lang, **ctx)
+        ctx = wealth_context(svc, p.db, p.user, p.lang) | {"answers": answers, "missing": missing, "retake": True}
+        return p.render("partials/wealth_main.html", **ctx)
     try:
-        assessment = client.submit_assessment(svc, user_id=user.id, answers=answers)
+        assessment = client.submit_assessment(svc, user_id=p.user.id, answers=answers)
     except UserError as exc:
-        ctx = wealth_context(svc, db, user, lang) | {"answers": answers, "error": str(exc), "retake": True}
-        return render(templates, request, "partials/wealth_main.html", lang, **ctx)
-    record_assessment(request.app.state.events, user.id, assessment.category.value)
-    ctx = wealth_context(svc, db, user, lang) | {"retake": False, "just_assessed": True}
-    return render(templates, request, "partials/wealth_main.html", lang, **ctx)
+        ctx = wealth_context(svc, p.db, p.user, p.lang) | {"answers": answers, "error": str(exc), "retake": True}
+        return p.render("partials/wealth_main.html", **ctx)
+    record_assessment(p.request.app.state.events, p.user.id, assessment.category.value)
+    ctx = wealth_context(svc, p.db, p.user, p.lang) | {"retake": False, "just_assessed": True}
+    return p.render("partials/wealth_main.html", **ctx)
 
 
 @router.post("/wealth/plan")
-async def wealth_plan(request: Request, user: CurrentUser, svc: WealthDep, db: SessionDep, lang: LangDep) -> Response:
+async def wealth_plan(p: MemberPage, svc: WealthDep) -> Response:
     """htmx: build a plan for the amount and (matching) strategy in the form."""
-    form = await request.form()
+    form = await p.request.form()
     raw_amount = str(form.get("amount", "")).replace(",", "").replace("，", "").strip()[:20]
     strategy = str(form.get("strategy", "")).strip()[:32] or None
     horizon = str(form.get("horizon", "3")).strip()[:6]
+    lang = p.lang
     ctx: dict[str, Any] = {"class_labels": present.class_labels(lang)}
     try:
         try:
@@ -136,34 +126,25 @@ async def wealth_plan(request: Request, user: CurrentUser, svc: WealthDep, db: S
             msg = "请输入大于0的投资金额（元）" if lang == "zh" else "Enter an amount in CNY greater than 0"
             raise UserError(msg) from None
         row, category = advisory.create_plan(
-            svc,
-            db,
-            user_id=user.id,
-            amount=body.amount,
-            horizon_years=body.horizon_years,
-            strategy=body.strategy,
-            lang=lang,
-        )
+            svc, p.db, user_id=p.user.id, amount=body.amount, horizon_years=body.horizon_years,
+            strategy=body.strategy, lang=lang,
+        )  # fmt: skip
         plan = PlanPublic.model_validate(present.plan_view(row, lang=lang, current=category))
     except UserError as exc:
-        return render(templates, request, "partials/wealth_plan_error.html", lang, **ctx, **present.friendly(exc, lang))
-    record_plan(request.app.state.events, user.id, plan.strategy, plan.id, accepted=False)
-    return render(templates, request, "partials/wealth_plan.html", lang, plan=plan, **ctx)
+        return p.render("partials/wealth_plan_error.html", **ctx, **present.friendly(exc, lang))
+    record_plan(p.request.app.state.events, p.user.id, plan.strategy, plan.id, accepted=False)
+    return p.render("partials/wealth_plan.html", plan=plan, **ctx)
 
 
 @router.post("/wealth/plans/{plan_id}/accept")
-def wealth_accept(
-    request: Request, plan_id: PlanId, user: CurrentUser, svc: WealthDep, db: SessionDep, lang: LangDep
-) -> Response:
+def wealth_accept(plan_id: PlanId, p: MemberPage, svc: WealthDep) -> Response:
     """htmx: accept the plan (simulated subscription) and refresh the holdings section out of band."""
-    ctx: dict[str, Any] = {"class_labels": present.class_labels(lang)}
+    ctx: dict[str, Any] = {"class_labels": present.class_labels(p.lang)}
     try:
-        row, category = advisory.accept_plan(svc, db, user_id=user.id, plan_id=plan_id, lang=lang)
-        plan = PlanPublic.model_validate(present.plan_view(row, lang=lang, current=category))
+        row, category = advisory.accept_plan(svc, p.db, user_id=p.user.id, plan_id=plan_id, lang=p.lang)
+        plan = PlanPublic.model_validate(present.plan_view(row, lang=p.lang, current=category))
     except UserError as exc:
-        return render(templates, request, "partials/wealth_plan_error.html", lang, **ctx, **present.friendly(exc, lang))
-    record_plan(request.app.state.events, user.id, plan.strategy, plan.id, accepted=True)
-    holdings = _holdings(svc, db, user, lang)
-    return render(
-        templates, request, "partials/wealth_plan.html", lang, plan=plan, holdings=holdings, oob_holdings=True, **ctx
-    )
+        return p.render("partials/wealth_plan_error.html", **ctx, **present.friendly(exc, p.lang))
+    record_plan(p.request.app.state.events, p.user.id, plan.strategy, plan.id, accepted=True)
+    holdings = _holdings(svc, p.db, p.user, p.lang)
+    return p.render("partials/wealth_plan.html", plan=plan, holdings=holdings, oob_holdings=True, **ctx)
