@@ -16,18 +16,14 @@ from tandem.operations.visitors import VISITOR_COOKIE
 from tandem.web.deps import (
     SESSION_COOKIE,
     CurrentUser,
-    LangDep,
-    MaybeUser,
     ProfilesDep,
     SessionDep,
-    StateDep,
     rate_limit_login,
 )
-from tandem.web.pages.base import MemberPage, base_context, templates
+from tandem.web.pages.base import AnonymousPage, MemberPage, VisitorPage
 from tandem.web.pages.staff_common import home_for
 from tandem.web.problems import status_of
 from tandem.web.state import AppState
-from tandem.web.templating import render
 
 router = APIRouter(include_in_schema=False, default_response_class=HTMLResponse)
 
@@ -62,37 +58,29 @@ def _signed_in(state: AppState, token: str, to: str) -> Response:
 
 
 @router.get("/login")
-def login_page(
-    request: Request, state: StateDep, user: MaybeUser, lang: LangDep, next: Annotated[str | None, Query()] = None
-) -> Response:
+def login_page(p: VisitorPage, next: Annotated[str | None, Query()] = None) -> Response:
     """The login form (already logged-in users go straight to the app)."""
-    if user is not None:
-        return RedirectResponse(_landing(user.role, next), status_code=303)
-    ctx = base_context(request, state, None, "login")
-    return render(templates, request, "login.html", lang, next=next or "", error=None, username="", **ctx)
+    if p.user is not None:
+        return RedirectResponse(_landing(p.user.role, next), status_code=303)
+    return p.render("login.html", "login", next=next or "", error=None, username="")
 
 
 @router.post("/login")
 def login_submit(
-    request: Request,
-    state: StateDep,
-    db: SessionDep,
-    lang: LangDep,
-    username: Annotated[str, Form(max_length=254)],
-    password: Annotated[str, Form(max_length=256)],
+    p: AnonymousPage, username: Annotated[str, Form(max_length=254)], password: Annotated[str, Form(max_length=256)],
     next: Annotated[str, Form(max_length=200)] = "",
-) -> Response:
+) -> Response:  # fmt: skip
     """Check the password (rate-limited, lockout) and set the session cookie; staff land on their role's home."""
+    state, db = p.state, p.db
     try:
-        rate_limit_login(request, state)
+        rate_limit_login(p.request, state)
         user = accounts.authenticate(db, state.keys, username=username, password=password)
         token = accounts.start_session(db, user=user)
         db.commit()
     except UserError as exc:
         status, _ = status_of(exc)
-        ctx = base_context(request, state, None, "login")
         error = str(exc) if status != 401 else "login.failed"
-        return render(templates, request, "login.html", lang, status, next=next, error=error, username=username, **ctx)
+        return p.render("login.html", "login", status, next=next, error=error, username=username)
     return _signed_in(state, token, _landing(user.role, next))
 
 
@@ -102,27 +90,18 @@ def _signup_next(next_url: str | None) -> str:
 
 
 @router.get("/signup")
-def signup_page(
-    request: Request, state: StateDep, lang: LangDep, next: Annotated[str | None, Query(max_length=200)] = None
-) -> Response:
+def signup_page(p: AnonymousPage, next: Annotated[str | None, Query(max_length=200)] = None) -> Response:
     """The sign-up form (``next``: where the sign-up button was pressed)."""
-    ctx = base_context(request, state, None, "signup")
-    nxt = _signup_next(next)
-    return render(templates, request, "signup.html", lang, error=None, username="", display_name="", next=nxt, **ctx)
+    return p.render("signup.html", "signup", error=None, username="", display_name="", next=_signup_next(next))
 
 
 @router.post("/signup")
 def signup_submit(
-    request: Request,
-    state: StateDep,
-    db: SessionDep,
-    lang: LangDep,
-    username: Annotated[str, Form(max_length=254)],
-    password: Annotated[str, Form(max_length=256)],
-    display_name: Annotated[str, Form(max_length=40)] = "",
-    next: Annotated[str, Form(max_length=200)] = "",
-) -> Response:
+    p: AnonymousPage, username: Annotated[str, Form(max_length=254)], password: Annotated[str, Form(max_length=256)],
+    display_name: Annotated[str, Form(max_length=40)] = "", next: Annotated[str, Form(max_length=200)] = "",
+) -> Response:  # fmt: skip
     """Create the account, sign in, and go back to ``next`` or else to the wealth tab for the risk questionnaire."""
+    request, state, db = p.request, p.state, p.db
     try:
         rate_limit_login(request, state)
         user = accounts.create_user(
@@ -135,19 +114,10 @@ def signup_submit(
     except UserError as exc:
         db.rollback()
         status, _ = status_of(exc)
-        ctx = base_context(request, state, None, "signup")
-        return render(
-            templates,
-            request,
-            "signup.html",
-            lang,
-            status,
-            error=str(exc),
-            username=username,
-            display_name=display_name,
+        return p.render(
+            "signup.html", "signup", status, error=str(exc), username=username, display_name=display_name,
             next=_signup_next(next),
-            **ctx,
-        )
+        )  # fmt: skip
     resp = _signed_in(state, token, _signup_next(next))
     if identified:
         resp.delete_cookie(VISITOR_COOKIE, path="/")

@@ -94,6 +94,12 @@ def public_page(
     return PageCall(request=request, state=state, db=db, lang=lang, user=user)
 
 
+def anonymous_page(request: Request, state: StateDep, db: SessionDep, lang: LangDep) -> PageCall[User | None]:
+    """A page rendered for nobody in particular, whoever asks (the login and sign-up forms)."""
+    return PageCall(request=request, state=state, db=db, lang=lang, user=None)
+
+
 MemberPage = Annotated[PageCall[User], Depends(member_page)]
+AnonymousPage = Annotated[PageCall[User | None], Depends(anonymous_page)]
 VisitorPage = Annotated[PageCall[User | None], Depends(visitor_page)]
 PublicPage = Annotated[PageCall[User | None], Depends(public_page)]
