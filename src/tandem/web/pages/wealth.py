@@ -11,23 +11,17 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Path
 from fastapi.responses import HTMLResponse, Response
 
-from tandem.core.errors import ConflictError, UserError
+from tandem.core.errors import UserError
 from tandem.core.i18n import Lang
 from tandem.identity import User
 from tandem.operations.server_events import record_assessment, record_plan
 from tandem.wealth import advisory, client
 from tandem.wealth import presentation as present
 from tandem.wealth.services import WealthServices
+from tandem.wealth.tab_view import tab_view
 from tandem.web.deps import SessionDep, WealthDep
 from tandem.web.pages.base import MemberPage, VisitorPage, login_needed
-from tandem.web.schemas.wealth import (
-    HoldingsPublic,
-    LevelPublic,
-    PlanCreate,
-    PlanPublic,
-    QuestionnairePublic,
-    StrategyListPublic,
-)
+from tandem.web.schemas.wealth import HoldingsPublic, PlanCreate, PlanPublic, WealthTabPublic
 
 router = APIRouter(include_in_schema=False, default_response_class=HTMLResponse)
 PlanId = Annotated[int, Path(ge=1, le=2**31 - 1)]
@@ -37,40 +31,10 @@ def _holdings(svc: WealthServices, db: SessionDep, user: User, lang: Lang) -> Ho
     return HoldingsPublic.model_validate(present.holdings_view(advisory.holdings_of(svc, db, user_id=user.id), lang))
 
 
-def _strategies(svc: WealthServices, user: User, lang: Lang) -> tuple[StrategyListPublic | None, str | None]:
-    """The matching strategies, or None and why (no valid level: None, None; no fund data: None, the message)."""
-    try:
-        category, views = client.matching_strategies(svc, user_id=user.id, lang=lang)
-        return StrategyListPublic.model_validate(present.strategy_list_view(category, views, lang)), None
-    except ConflictError:
-        return None, None
-    except UserError as exc:
-        return None, str(exc)
-
-
 def wealth_context(svc: WealthServices, db: SessionDep, user: User, lang: Lang) -> dict[str, Any]:
-    """Everything the tab shows for the caller."""
-    level = LevelPublic.model_validate(present.level_view(client.client_level(svc, user_id=user.id), lang))
-    strategies, unavailable = _strategies(svc, user, lang) if level.assessed and not level.expired else (None, None)
-    rows, _ = advisory.list_plans(db, user_id=user.id, offset=0, limit=1)
-    current = client.category_or_none(svc, user_id=user.id)
-    plans = [PlanPublic.model_validate(present.plan_view(r, lang=lang, current=current)) for r in rows]
-    return {
-        "level": level,
-        "questionnaire": QuestionnairePublic.model_validate(present.questionnaire_view(svc.questionnaire, lang)),
-        "strategies": strategies,
-        "unavailable": unavailable,
-        "sparks": {s.key: present.sparkline([p.value for p in s.backtest.curve]) for s in strategies.items}
-        if strategies
-        else {},
-        "plan": plans[0] if plans and plans[0].status in ("proposed", "accepted") else None,
-        "holdings": _holdings(svc, db, user, lang),
-        "presets": present.AMOUNT_PRESETS,
-        "class_labels": present.class_labels(lang),
-        "answers": {},
-        "missing": [],
-        "error": None,
-    }
+    """Everything the tab shows for the caller, and an unanswered questionnaire."""
+    tab = WealthTabPublic.model_validate(tab_view(svc, db, user_id=user.id, lang=lang))
+    return {**{k: getattr(tab, k) for k in WealthTabPublic.model_fields}, "answers": {}, "missing": [], "error": None}
 
 
 @router.get("/wealth")
