@@ -130,3 +130,72 @@ def test_import_contracts_fail_on_planted_violations(tmp_path: Path) -> None:
 def test_import_contracts_hold_on_the_unchanged_copy(tmp_path: Path) -> None:
     result = _lint_copy(tmp_path, {})
     assert result.returncode == 0, result.stdout
+
+
+WEB = ROOT / "src" / "tandem" / "web"
+WEB_LINE_BUDGET = 3_500
+"""Issue 10: web/ keeps routes, schemas, templates, middleware and the composition root only."""
+
+
+def web_lines(root: Path = WEB) -> int:
+    """Lines of every Python file under ``root`` (what ``find web -name '*.py' | xargs cat | wc -l`` counts)."""
+    return sum(len(p.read_text(encoding="utf-8").splitlines()) for p in sorted(root.rglob("*.py")))
+
+
+def persisted_models(root: Path = WEB) -> list[str]:
+    """``file:line: what`` for each table under ``root``: a ``Base`` subclass, ``__tablename__``, ``Table(``."""
+    found = []
+    for path in sorted(root.rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            where = f"{path.relative_to(root.parent)}:{getattr(node, 'lineno', 0)}"
+            if isinstance(node, ast.ClassDef):
+                bases = {
+                    b.id if isinstance(b, ast.Name) else b.attr if isinstance(b, ast.Attribute) else ""
+                    for b in node.bases
+                }
+                named = any(
+                    isinstance(t, ast.Name) and t.id == "__tablename__"
+                    for s in node.body
+                    if isinstance(s, ast.Assign | ast.AnnAssign)
+                    for t in (s.targets if isinstance(s, ast.Assign) else [s.target])
+                )
+                if "Base" in bases or "DeclarativeBase" in bases or named:
+                    found.append(f"{where}: class {node.name} is a table")
+            elif isinstance(node, ast.Call) and _call_name(node.func)[1] == "Table":
+                found.append(f"{where}: Table(...) defines a table")
+    return found
+
+
+def test_web_stays_under_its_line_budget() -> None:
+    lines = web_lines()
+    assert lines < WEB_LINE_BUDGET, (
+        f"src/tandem/web has {lines} lines of Python (budget {WEB_LINE_BUDGET}): move view-model assembly, "
+        "formatting and form rules to the domain package that owns them (docs/architecture.md, 'a route')"
+    )
+
+
+def test_web_line_count_sees_a_planted_module(tmp_path: Path) -> None:
+    (tmp_path / "a.py").write_text("x = 1\ny = 2\n", encoding="utf-8")
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "sub" / "b.py").write_text("z = 3\n", encoding="utf-8")
+    (tmp_path / "notes.txt").write_text("not python\n", encoding="utf-8")
+    assert web_lines(tmp_path) == 3
+
+
+def test_web_defines_no_table() -> None:
+    assert persisted_models() == [], "web/ must not persist anything; put the model in <package>/models.py"
+
+
+def test_table_check_catches_planted_models(tmp_path: Path) -> None:
+    web = tmp_path / "web"
+    web.mkdir()
+    (web / "clean.py").write_text("class Plain:\n    name = 'x'\n", encoding="utf-8")
+    (web / "orm.py").write_text(
+        "from tandem.core.db import Base\nclass Row(Base):\n    __tablename__ = 'rows'\n", encoding="utf-8"
+    )
+    (web / "core.py").write_text("import sqlalchemy as sa\nt = sa.Table('t', sa.MetaData())\n", encoding="utf-8")
+    (web / "named.py").write_text("class Other(Mixin):\n    __tablename__ = 'other'\n", encoding="utf-8")
+    found = persisted_models(web)
+    assert len(found) == 3, found
+    assert any("orm.py:2" in f for f in found) and any("core.py:2" in f for f in found)
+    assert any("named.py:1" in f for f in found)

@@ -64,6 +64,11 @@ class TrackEntry:
         return sum(1 for x in self.lessons if x.read_at is not None)
 
     @property
+    def total(self) -> int:
+        """How many lessons the course has."""
+        return len(self.lessons)
+
+    @property
     def next_lesson(self) -> LessonState | None:
         """The first unread lesson in course order (None once all are read)."""
         return next((x for x in self.lessons if x.read_at is None), None)

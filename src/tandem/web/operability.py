@@ -12,49 +12,18 @@ path, so a crawler cannot blow up the label set; unmatched paths share the label
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
 
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import JSONResponse, Response
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram, generate_latest
-from prometheus_client.core import GaugeMetricFamily
-from prometheus_client.registry import Collector
-from sqlalchemy import text
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from tandem.backtest.jobs.stats import queue_depth
-from tandem.engagement.delivery.stats import outbox_stats
+from tandem.operations.health import StateCollector, readiness
 from tandem.web.deps import MaybeUser
 from tandem.web.state import AppState
 
 SCRAPE_ROLES = ("operations", "admin")
 BUCKETS = (0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
-
-
-class _StateCollector(Collector):
-    """Gauges read at scrape time: job queue, push outbox, diagnosis cache hit rates."""
-
-    def __init__(self, state: AppState) -> None:
-        self._state = state
-
-    def collect(self) -> Iterator[GaugeMetricFamily]:
-        jobs = GaugeMetricFamily("tandem_backtest_jobs", "Backtest jobs by status", labels=["status"])
-        outbox = GaugeMetricFamily("tandem_push_outbox_pending", "Pushes waiting in the outbox")
-        lag = GaugeMetricFamily("tandem_push_outbox_lag_seconds", "Age of the oldest due push not yet delivered")
-        dead = GaugeMetricFamily("tandem_push_dead_letters", "Dead letters not yet replayed")
-        with self._state.sessions() as db:
-            for status, n in queue_depth(db).items():
-                jobs.add_metric([status], n)
-            stats = outbox_stats(db)
-        outbox.add_metric([], stats.pending)
-        lag.add_metric([], stats.lag_seconds)
-        dead.add_metric([], stats.dead_letters)
-        yield from (jobs, outbox, lag, dead)
-        hits = GaugeMetricFamily("tandem_cache_hit_ratio", "Hit ratio per cache in this worker", labels=["cache"])
-        for name, c in self._state.diagnosis.cache_stats().items():
-            total = c.hits + c.misses
-            hits.add_metric([f"diagnosis_{name}"], c.hits / total if total else 0.0)
-        yield hits
 
 
 def _route_label(scope: Scope) -> str:
@@ -108,7 +77,7 @@ def install(app: FastAPI, state: AppState) -> None:
         buckets=BUCKETS,
     )
     errors = Counter("tandem_http_errors", "Responses with status >= 500", ["route"], registry=registry)
-    registry.register(_StateCollector(state))
+    registry.register(StateCollector(state.sessions, state.diagnosis))
 
     app.add_middleware(RequestTiming, latency=latency, errors=errors)
 
@@ -122,7 +91,7 @@ def install(app: FastAPI, state: AppState) -> None:
     @router.get("/readyz", summary="Readiness: the dependencies answer", responses={503: {"description": "not ready"}})
     def readyz() -> JSONResponse:
         """200 when the database, the market store and (when configured) Redis answer; 503 naming what failed."""
-        checks = _readiness(state)
+        checks = readiness(state.sessions, state.store, redis_url=state.settings.redis_url)
         ok = all(v == "ok" for v in checks.values())
         return JSONResponse({"status": "ok" if ok else "unavailable", "checks": checks}, status_code=200 if ok else 503)
 
@@ -138,27 +107,3 @@ def install(app: FastAPI, state: AppState) -> None:
         return Response(generate_latest(registry), media_type=CONTENT_TYPE_LATEST)
 
     app.include_router(router)
-
-
-def _readiness(state: AppState) -> dict[str, str]:
-    checks: dict[str, str] = {}
-    try:
-        with state.sessions() as db:
-            db.execute(text("SELECT 1"))
-        checks["database"] = "ok"
-    except Exception as exc:  # a readiness probe reports, it does not raise
-        checks["database"] = f"error: {type(exc).__name__}"
-    try:
-        version = state.store.current_version()
-        checks["market_store"] = "ok" if version else "empty: run `tandem data import`"
-    except OSError as exc:
-        checks["market_store"] = f"error: {type(exc).__name__}"
-    if state.settings.redis_url:
-        import redis
-
-        try:
-            redis.Redis.from_url(state.settings.redis_url, socket_timeout=1).ping()
-            checks["redis"] = "ok"
-        except redis.RedisError as exc:
-            checks["redis"] = f"error: {type(exc).__name__}"
-    return checks

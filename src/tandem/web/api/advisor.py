@@ -38,7 +38,6 @@ from tandem.web.schemas.advisor import (
     WeComBindingPublic,
     WeComMemberUpdate,
 )
-from tandem.web.views.education import track_public
 
 router = APIRouter(prefix="/api/v1/advisor", tags=["advisor"], responses=PROBLEM_RESPONSES)
 ClientId = Annotated[int, Path(ge=1, le=2**31 - 1)]
@@ -52,6 +51,11 @@ def get_staff(user: CurrentUser) -> Staff:
 
 
 StaffDep = Annotated[Staff, Depends(get_staff)]
+
+
+def track_public(e: education.TrackEntry) -> TrackPublic:
+    """One course on the track (done/total and the next lesson are the entry's own)."""
+    return TrackPublic.model_validate(e, from_attributes=True)
 
 
 def _row(r: BookRow) -> BookRowPublic:

@@ -43,10 +43,7 @@ class AlertPublic(BaseModel):
 
 
 def _public(row: PriceAlertRow) -> AlertPublic:
-    return AlertPublic(
-        id=row.id, code=row.code, direction=row.direction, price=row.price, created_at=row.created_at,
-        fired_on=row.fired_on,
-    )  # fmt: skip
+    return AlertPublic.model_validate(row, from_attributes=True)
 
 
 @router.get("", summary="My price alerts")

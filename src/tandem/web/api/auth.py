@@ -7,6 +7,8 @@ from typing import Any
 from fastapi import APIRouter, Request, status
 
 from tandem.identity import accounts, issue_token
+from tandem.operations.server_events import record_sign_up
+from tandem.operations.visitors import VISITOR_COOKIE
 from tandem.web.deps import CurrentUser, SessionDep, StateDep, rate_limit_login
 from tandem.web.problems import PROBLEM_JSON, PROBLEM_RESPONSES
 from tandem.web.schemas import (
@@ -18,7 +20,6 @@ from tandem.web.schemas import (
     UserCreate,
     UserPublic,
 )
-from tandem.web.server_events import record_sign_up
 
 router = APIRouter(prefix="/api/v1", responses=PROBLEM_RESPONSES)
 _PROBLEM_BODY: dict[str, Any] = {PROBLEM_JSON: {"schema": {"$ref": "#/components/schemas/Problem"}}}
@@ -52,7 +53,7 @@ def signup(body: UserCreate, request: Request, state: StateDep, db: SessionDep) 
         db, state.keys, username=body.username, password=body.password, display_name=body.display_name
     )
     db.commit()
-    record_sign_up(request, user.id)
+    record_sign_up(request.app.state.events, user.id, visitor_cookie=request.cookies.get(VISITOR_COOKIE))
     return UserPublic.model_validate(accounts.account_view(state.keys, user))
 
 

@@ -15,15 +15,8 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel, Field
-from sqlalchemy.orm import Session
 
-from tandem.compliance.audit import audit_in
-from tandem.compliance.suitability_service import SuitabilityService
 from tandem.core.errors import UserError
-from tandem.engagement.delivery.policy import DeliveryPolicy, PolicyConfig
-from tandem.engagement.delivery.service import PushService
-from tandem.engagement.event_factory import event_store_root
-from tandem.engagement.profile_service import ProfileStateStore
 from tandem.identity import User
 from tandem.operations.campaign_service import (
     CampaignDraft,
@@ -31,9 +24,9 @@ from tandem.operations.campaign_service import (
     campaign_uplift,
     create_campaign,
     get_campaign,
-    launch_campaign,
     list_campaigns,
 )
+from tandem.operations.dashboard_view import event_scan, launch_now
 from tandem.operations.scan import EventScan
 from tandem.web.deps import SessionDep, StateDep, require_role
 from tandem.web.problems import PROBLEM_RESPONSES
@@ -128,14 +121,7 @@ def _public(view: CampaignView) -> CampaignPublic:
 
 
 def _scan(state: AppState) -> EventScan:
-    return EventScan(event_store_root(state.settings))
-
-
-def _push(state: AppState, db: Session) -> PushService:
-    """The delivery policy with suitability audited inside the launch's transaction (see ``audit_in``)."""
-    suitability = SuitabilityService(audit=audit_in(db))
-    policy = DeliveryPolicy(config=PolicyConfig.from_settings(state.settings), suitability=suitability)
-    return PushService(policy=policy)
+    return event_scan(state.settings)
 
 
 @router.post("", summary="Define a campaign", status_code=201)
@@ -168,15 +154,11 @@ def launch(code: Code, _: OpsUser, request: Request, state: StateDep, db: Sessio
 
     409 when already launched, not started yet or ended; the snapshot and the pushes exist only if all succeeded.
     """
-    profiles = ProfileStateStore(state.settings.home / "engagement" / "profiles").load()
     try:
         data_date = state.diagnosis.latest_day()
     except UserError:  # a store without stock bars: the push is dated today
         data_date = date.today()
-    result = launch_campaign(
-        db, code, scan=_scan(state), profiles=profiles, push=_push(state, db), now=datetime.now(UTC),
-        data_date=data_date,
-    )  # fmt: skip
+    result = launch_now(db, code, state.settings, data_date=data_date)
     db.commit()
     return LaunchPublic(**dataclasses.asdict(result))
 

@@ -15,16 +15,15 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
 from pydantic import BaseModel, Field
 
-from tandem.core.errors import ValidationFailed
-from tandem.engagement.event_factory import event_store_root
 from tandem.identity import User
+from tandem.operations import dashboard_view as ops
 from tandem.operations import referrals
 from tandem.operations.attribution import attribution
 from tandem.operations.cohorts import cohorts
 from tandem.operations.funnel import FunnelQuery, funnel
 from tandem.operations.link_codes import landing_url, qr_svg
 from tandem.operations.partner import PartnerPolicy, check_link_scope, own_links, partner_csv, partner_of, partner_view
-from tandem.operations.scan import EventScan, Period
+from tandem.operations.scan import EventScan
 from tandem.web.deps import SessionDep, StateDep, require_role
 from tandem.web.problems import PROBLEM_RESPONSES
 
@@ -36,16 +35,11 @@ ToQ = Annotated[date | None, Query(alias="to", description="last Beijing day; de
 Slug = Annotated[str | None, Query(pattern=r"^[a-z0-9][a-z0-9_-]{1,31}$")]
 
 
-def _period(start: date | None, end: date | None) -> Period:
-    last = end or date.today()
-    try:
-        return Period(start or last - timedelta(days=89), last)
-    except ValueError as exc:
-        raise ValidationFailed(str(exc), [f"from/to: {exc}"]) from exc
+_period = ops.api_period
 
 
 def _scan(state: StateDep) -> EventScan:
-    return EventScan(event_store_root(state.settings))
+    return ops.event_scan(state.settings)
 
 
 @router.get("/ops/funnel", summary="Ordered account-opening funnel")

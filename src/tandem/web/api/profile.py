@@ -9,9 +9,9 @@ from __future__ import annotations
 from fastapi import APIRouter, Response
 from pydantic import BaseModel
 
+from tandem.engagement.tag_rows import tag_rows
 from tandem.web.deps import CurrentUser, LangDep, ProfilesDep
 from tandem.web.problems import PROBLEM_RESPONSES
-from tandem.web.views.engagement import tag_rows
 
 router = APIRouter(prefix="/api/v1/me/tags", tags=["engagement"], responses=PROBLEM_RESPONSES)
 

@@ -30,7 +30,7 @@ def syntax_problem(exc: ScreenSyntaxError, request: Request) -> Response:
 
 
 def _public(row: SavedScreen) -> SavedScreenPublic:
-    return SavedScreenPublic(id=row.id, name=row.name, expression=row.expression, created_at=row.created_at)
+    return SavedScreenPublic.model_validate(row, from_attributes=True)
 
 
 @router.post("/run", summary="Run a screen on one day", response_model=ScreenResultPublic)

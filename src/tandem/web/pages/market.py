@@ -20,254 +20,151 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from tandem.compliance.disclaimers import ai_content_label
 from tandem.core.errors import UserError
 from tandem.core.i18n import Lang
-from tandem.diagnosis.chart import chart_bars
-from tandem.diagnosis.market_home import IndexCard, MarketHome
 from tandem.engagement import watchlist
 from tandem.engagement.delivery.channels.inapp import notifications_for
 from tandem.engagement.feed import build_feed, public_feed
-from tandem.engagement.foryou import ForYouItem, suitability_filter
+from tandem.engagement.foryou import ForYouItem
+from tandem.engagement.market_tab import for_you, index_chart_option, landing, radar, stock_panel
 from tandem.identity import User, accounts
 from tandem.marketdata.news.query import latest_news
-from tandem.marketdata.quote import quote
-from tandem.wealth import client
-from tandem.wealth.services import WealthServices
+from tandem.operations.server_events import record_watch
 from tandem.web.caching import mark_cacheable
-from tandem.web.deps import (
-    CurrentUser,
-    LangDep,
-    MaybeUser,
-    PublicUser,
-    SessionDep,
-    StateDep,
-    get_foryou,
-    get_profiles,
-)
-from tandem.web.pages.base import base_context, script_safe, templates
+from tandem.web.deps import SessionDep, get_foryou, get_profiles
+from tandem.web.pages.base import MemberPage, PageCall, PublicPage, VisitorPage, script_safe
 from tandem.web.problems import status_of
 from tandem.web.schemas import BarsPublic, InstrumentPublic
-from tandem.web.server_events import record_watch
 from tandem.web.state import AppState
-from tandem.web.templating import render
 
 router = APIRouter(include_in_schema=False, default_response_class=HTMLResponse)
-NEWS_ON_STOCK = 10
-"""Related news items on a stock's panel (newest first)."""
 NEWS_ON_TAB = 30
 """Market newsflash items on the 资讯 tab (newest first; ``GET /api/v1/news`` pages through the rest)."""
 
 
+def _json(value: object) -> str:
+    return script_safe(json.dumps(value, ensure_ascii=False, separators=(",", ":")))
+
+
 def stock_context(state: AppState, code: str, user: User | None, db: SessionDep) -> dict[str, Any]:
     """Quote, chart data and (for a user) watch state of one stock (raises NotFoundError for unknown codes)."""
-    q = quote(state.store, code)
-    chart = BarsPublic.model_validate(chart_bars(state.store, q.code, adjust="qfq")).model_dump(mode="json")
-    return {
-        "quote": q,
-        "chart_json": script_safe(json.dumps(chart, ensure_ascii=False, separators=(",", ":"))),
-        "watched": user is not None and q.code in watchlist.watched_codes(db, user_id=user.id),
-        "news": latest_news(state.store, code=q.code, limit=NEWS_ON_STOCK),
-    }
-
-
-def index_chart_json(card: IndexCard) -> str:
-    """The ECharts option of the index card's close line (drawn by app.js like the other charts)."""
-    colour = "#e03131" if card.change > 0 else "#13a05a" if card.change < 0 else "#1f4fd8"
-    option = {
-        "animation": False,
-        "grid": {"left": 4, "right": 4, "top": 6, "bottom": 4},
-        "tooltip": {"trigger": "axis", "confine": True},
-        "xAxis": {"type": "category", "data": list(card.dates), "show": False, "boundaryGap": False},
-        "yAxis": {"type": "value", "scale": True, "show": False},
-        "series": [
-            {
-                "name": card.name,
-                "type": "line",
-                "data": list(card.closes),
-                "showSymbol": False,
-                "lineStyle": {"width": 1.5, "color": colour},
-                "areaStyle": {"color": colour, "opacity": 0.08},
-            }
-        ],
-    }
-    return script_safe(json.dumps(option, ensure_ascii=False, separators=(",", ":")))
+    p = stock_panel(state.store, db, code, user_id=user.id if user is not None else None)
+    chart = BarsPublic.model_validate(p.bars).model_dump(mode="json")
+    return {"quote": p.quote, "chart_json": _json(chart), "watched": p.watched, "news": p.news}
 
 
 def home_context(state: AppState) -> dict[str, Any]:
     """The landing state (CSI 300, gainers, losers, top scores) or None when the store has no stock bars."""
-    try:
-        home: MarketHome | None = state.home.get(state.store, state.diagnosis)
-    except UserError:
-        home = None
-    chart = index_chart_json(home.index) if home is not None and home.index is not None else ""
+    home = landing(state.home, state.store, state.diagnosis)
+    chart = _json(index_chart_option(home.index)) if home is not None and home.index is not None else ""
     return {"home": home, "index_chart_json": chart}
 
 
-def _public(resp: Response, request: Request, user: User | None) -> Response:
-    mark_cacheable(resp, request, anonymous=user is None)
+def _public(resp: Response, p: PageCall[User | None]) -> Response:
+    mark_cacheable(resp, p.request, anonymous=p.user is None)
     return resp
 
 
 @router.get("/")
 @router.get("/market")
-def market_page(
-    request: Request,
-    user: PublicUser,
-    state: StateDep,
-    db: SessionDep,
-    lang: LangDep,
-    code: Annotated[str | None, Query(max_length=20)] = None,
-) -> Response:
+def market_page(p: PublicPage, code: Annotated[str | None, Query(max_length=20)] = None) -> Response:
     """行情诊股 (also the app's front page ``/``): search, the landing state or one stock, and the watchlist."""
-    ctx = base_context(request, state, user, "market")
-    ctx["watch"] = watchlist.watched_quotes(db, state.store, user_id=user.id) if user is not None else []
-    ctx["error"] = None
+    user = p.user
+    ctx: dict[str, Any] = {"error": None}
+    ctx["watch"] = watchlist.watched_quotes(p.db, p.state.store, user_id=user.id) if user is not None else []
     if code:
         try:
-            ctx.update(stock_context(state, code, user, db))
+            ctx.update(stock_context(p.state, code, user, p.db))
         except UserError as exc:
             ctx["error"] = str(exc)
     else:
-        ctx.update(home_context(state))
-    return _public(render(templates, request, "market.html", lang, **ctx), request, user)
+        ctx.update(home_context(p.state))
+    return _public(p.render("market.html", "market", **ctx), p)
 
 
 @router.get("/market/search")
-def market_search(
-    request: Request, user: PublicUser, state: StateDep, lang: LangDep, q: Annotated[str, Query(max_length=40)] = ""
-) -> Response:
+def market_search(p: PublicPage, q: Annotated[str, Query(max_length=40)] = "") -> Response:
     """Htmx partial: the search hits for ``q``."""
-    hits = [InstrumentPublic.of(i) for i in state.store.search(q[:40], limit=8)] if q.strip() else []
-    return _public(render(templates, request, "partials/search_results.html", lang, hits=hits, q=q), request, user)
+    hits = [InstrumentPublic.of(i) for i in p.state.store.search(q[:40], limit=8)] if q.strip() else []
+    return _public(p.render("partials/search_results.html", hits=hits, q=q), p)
 
 
 @router.get("/market/stock/{code}")
-def market_stock(
-    request: Request, code: str, user: PublicUser, state: StateDep, db: SessionDep, lang: LangDep
-) -> Response:
+def market_stock(code: str, p: PublicPage) -> Response:
     """Htmx partial: one stock's panel."""
-    ctx = base_context(request, state, user, "market")
     try:
-        ctx.update(stock_context(state, code, user, db))
+        ctx = stock_context(p.state, code, p.user, p.db)
     except UserError as exc:
         status, _ = status_of(exc)
-        return render(templates, request, "partials/error.html", lang, status_code=status, error=str(exc))
-    return _public(render(templates, request, "partials/stock_panel.html", lang, **ctx), request, user)
+        return p.render("partials/error.html", status_code=status, error=str(exc))
+    return _public(p.render("partials/stock_panel.html", "market", **ctx), p)
 
 
 @router.post("/market/watch/{code}")
-def toggle_watch(
-    request: Request,
-    code: str,
-    user: CurrentUser,
-    state: StateDep,
-    db: SessionDep,
-    lang: LangDep,
-    action: Annotated[str, Form(pattern="^(add|remove)$")],
-) -> Response:
+def toggle_watch(code: str, p: MemberPage, action: Annotated[str, Form(pattern="^(add|remove)$")]) -> Response:
     """htmx: add or remove a stock from the watchlist; returns the refreshed button."""
-    watched = watchlist.set_watched(db, state.store, user_id=user.id, code=code, watched=action == "add")
-    db.commit()
-    record_watch(request, user.id, watched, added=action == "add")
-    resp = render(templates, request, "partials/watch_button.html", lang, code=watched, watched=action == "add")
+    watched = watchlist.set_watched(p.db, p.state.store, user_id=p.user.id, code=code, watched=action == "add")
+    p.db.commit()
+    record_watch(p.request.app.state.events, p.user.id, watched, added=action == "add")
+    resp = p.render("partials/watch_button.html", code=watched, watched=action == "add")
     resp.headers["HX-Trigger"] = "watchlist-changed"
     return resp
 
 
 @router.get("/market/watchlist")
-def market_watchlist(request: Request, user: CurrentUser, state: StateDep, db: SessionDep, lang: LangDep) -> Response:
+def market_watchlist(p: MemberPage) -> Response:
     """Htmx partial: the watchlist with latest quotes."""
-    return render(
-        templates,
-        request,
-        "partials/watchlist.html",
-        lang,
-        watch=watchlist.watched_quotes(db, state.store, user_id=user.id),
-    )
+    return p.render("partials/watchlist.html", watch=watchlist.watched_quotes(p.db, p.state.store, user_id=p.user.id))
 
 
 @router.get("/market/diagnosis/{code}")
-def market_diagnosis(request: Request, code: str, user: CurrentUser, state: StateDep, lang: LangDep) -> Response:
+def market_diagnosis(code: str, p: MemberPage) -> Response:
     """Htmx partial: radar of dimension scores, composite and rank, the three-minute brief."""
     try:
-        diag = state.diagnosis.diagnose(code)
+        diag = p.state.diagnosis.diagnose(code)
     except UserError as exc:
-        return render(templates, request, "partials/error.html", lang, error=str(exc))
-    i = 0 if lang == "zh" else 1
-    scored = [d for d in diag.dimensions if d.score is not None]
-    radar = {
-        "name": diag.name,
-        "labels": [(d.label_zh, d.label_en)[i] for d in scored],
-        "scores": [d.score for d in scored],
-    }
-    return render(
-        templates,
-        request,
-        "partials/diagnosis.html",
-        lang,
-        diag=diag,
-        i=i,
-        radar_json=script_safe(json.dumps(radar, ensure_ascii=False)),
-        ai_label=ai_content_label(lang) if diag.brief.ai_generated else None,
-    )
+        return p.render("partials/error.html", error=str(exc))
+    return p.render(
+        "partials/diagnosis.html", diag=diag, i=0 if p.lang == "zh" else 1,
+        radar_json=script_safe(json.dumps(radar(diag, p.lang), ensure_ascii=False)),
+        ai_label=ai_content_label(p.lang) if diag.brief.ai_generated else None,
+    )  # fmt: skip
 
 
 @router.get("/news")
-def news_page(
-    request: Request,
-    user: PublicUser,
-    state: StateDep,
-    db: SessionDep,
-    lang: LangDep,
-    news_offset: Annotated[int, Query(ge=0, le=10_000)] = 0,
-) -> Response:
+def news_page(p: PublicPage, news_offset: Annotated[int, Query(ge=0, le=10_000)] = 0) -> Response:
     """资讯: 为你推荐, my alerts and the chronological feed with the non-personalised switch.
 
     A visitor gets the articles and why to log in. Below them, 市场快讯: real news items newest first,
     :data:`NEWS_ON_TAB` a page (``news_offset`` pages back).
     """
-    ctx = base_context(request, state, user, "news")
-    ctx["flash"] = latest_news(state.store, offset=news_offset, limit=NEWS_ON_TAB)
-    ctx["flash_offset"] = news_offset
-    ctx["flash_step"] = NEWS_ON_TAB
+    state, user, lang = p.state, p.user, p.lang
+    ctx: dict[str, Any] = {"flash": latest_news(state.store, offset=news_offset, limit=NEWS_ON_TAB)}
+    ctx |= {"flash_offset": news_offset, "flash_step": NEWS_ON_TAB}
     if user is None:
         ctx.update(items=public_feed(lang=lang, limit=50), alerts=[], foryou=[])
-        return _public(render(templates, request, "news.html", lang, **ctx), request, user)
-    ctx["items"] = build_feed(db, state.store, user=user, lang=lang, limit=50, changes=state.changes)
+        return _public(p.render("news.html", "news", **ctx), p)
+    ctx["items"] = build_feed(p.db, state.store, user=user, lang=lang, limit=50, changes=state.changes)
     ctx["alerts"] = notifications_for(state.sessions, client_id=str(user.id), limit=10)
-    ctx["foryou"] = _for_you(request, state, user)
-    return _public(render(templates, request, "news.html", lang, **ctx), request, user)
+    ctx["foryou"] = _for_you(p.request, state, user)
+    return _public(p.render("news.html", "news", **ctx), p)
 
 
 def _for_you(request: Request, state: AppState, user: User) -> list[ForYouItem]:
-    """为你推荐: the profile is read only while personalisation is on (the switch turns profiling off here)."""
     profiles = get_profiles(request, state)
-    builder = get_foryou(request, state, profiles)
-    personalised = not user.non_personalised
-    profile = profiles.profile(user.id, state=profiles.update()) if personalised else None
-    wealth: WealthServices = request.app.state.wealth
-    keep = suitability_filter(
-        wealth.suitability, client_id=user.id, category=client.category_or_none(wealth, user_id=user.id)
-    )
-    return builder.for_client(profile, personalised=personalised, suitable=keep)
+    return for_you(profiles, get_foryou(request, state, profiles), request.app.state.wealth, user)
 
 
 @router.get("/news/algorithm")
-def algorithm_page(request: Request, user: MaybeUser, state: StateDep, lang: LangDep) -> Response:
+def algorithm_page(p: VisitorPage) -> Response:
     """The published principles of the recommender (算法推荐管理规定 Art.16), readable before signing in."""
-    return render(templates, request, "algorithm.html", lang, **base_context(request, state, user, "news"))
+    return p.render("algorithm.html", "news")
 
 
 @router.post("/news/settings")
-def news_settings(
-    request: Request,
-    user: CurrentUser,
-    db: SessionDep,
-    lang: LangDep,
-    non_personalised: Annotated[str | None, Form()] = None,
-) -> Response:
+def news_settings(p: MemberPage, non_personalised: Annotated[str | None, Form()] = None) -> Response:
     """htmx: store the non-personalised switch and return it."""
-    accounts.set_non_personalised(db, user=user, value=non_personalised == "on")
-    db.commit()
-    return render(templates, request, "partials/feed_switch.html", lang, user=user)
+    accounts.set_non_personalised(p.db, user=p.user, value=non_personalised == "on")
+    p.db.commit()
+    return p.render("partials/feed_switch.html", user=p.user)
 
 
 def lang_redirect(lang: Lang, to: str) -> Response:

@@ -7,25 +7,23 @@ go through the same checks and job service as ``POST /api/v1/backtests``, and th
 
 from __future__ import annotations
 
-import json
 from datetime import date
-from typing import Annotated, Any
+from typing import Annotated
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Form
 from fastapi.responses import HTMLResponse, Response
 
 from tandem.backtest.jobs import queries as quant
 from tandem.backtest.jobs.form import spec_from_form
 from tandem.backtest.jobs.models import BacktestJob, JobStatus
-from tandem.backtest.rule_events import RULE_LABELS, notable_events
+from tandem.backtest.jobs.result_panel import result_panel
 from tandem.backtest.screener.models import list_screens, save_screen
 from tandem.core.errors import UserError
-from tandem.core.i18n import Lang
-from tandem.web.deps import CurrentUser, JobsDep, LangDep, MaybeUser, SessionDep, StateDep
-from tandem.web.pages.base import base_context, login_needed, templates
-from tandem.web.server_events import record_backtest
-from tandem.web.templating import render
-from tandem.web.views.quant import equity_chart, public_job, screen_public
+from tandem.identity import User
+from tandem.operations.server_events import record_backtest
+from tandem.web.deps import JobsDep
+from tandem.web.pages.base import MemberPage, PageCall, VisitorPage, login_needed
+from tandem.web.views.quant import public_job, screen_public
 
 router = APIRouter(include_in_schema=False, default_response_class=HTMLResponse)
 EXAMPLES = (
@@ -38,115 +36,96 @@ Text = Annotated[str, Form(max_length=2000)]
 
 
 @router.get("/quant")
-def quant_page(request: Request, user: MaybeUser, state: StateDep, db: SessionDep, lang: LangDep) -> Response:
+def quant_page(p: VisitorPage) -> Response:
     """量化: screener box with examples, backtest builder, my jobs (a visitor: why it needs login)."""
-    if user is None:
-        return login_needed(request, state, lang, "quant")
-    ctx = base_context(request, state, user, "quant")
-    last = quant.last_day(state.store)
-    jobs, _ = quant.list_jobs(db, user_id=user.id, offset=0, limit=10)
-    return render(
-        templates, request, "quant.html", lang, **ctx, examples=EXAMPLES, last_day=last, jobs=jobs,
-        screens=list_screens(db, owner_user_id=user.id), default_start=date(last.year - 2, 1, 1),
+    if p.user is None:
+        return login_needed(p.request, p.state, p.lang, "quant")
+    last = quant.last_day(p.state.store)
+    jobs, _ = quant.list_jobs(p.db, user_id=p.user.id, offset=0, limit=10)
+    return p.render(
+        "quant.html", "quant", examples=EXAMPLES, last_day=last, jobs=jobs,
+        screens=list_screens(p.db, owner_user_id=p.user.id), default_start=date(last.year - 2, 1, 1),
     )  # fmt: skip
 
 
-def _error(request: Request, lang: Lang, message: str, status: int = 200) -> Response:
-    return render(templates, request, "partials/error.html", lang, error=message, status_code=status)
+def _error(p: PageCall[User], message: str, status: int = 200) -> Response:
+    return p.render("partials/error.html", error=message, status_code=status)
 
 
 @router.post("/quant/screen")
 def run_screen_page(
-    request: Request,
-    user: CurrentUser,
-    state: StateDep,
-    lang: LangDep,
-    expression: Text,
-    day: Annotated[str, Form()] = "",
+    p: MemberPage, expression: Text, day: Annotated[str, Form()] = "",
     industry: Annotated[str, Form(max_length=40)] = "",
-) -> Response:
+) -> Response:  # fmt: skip
     """Htmx: the screen's result table (errors show inline with the column); an industry as classified that day."""
     try:
         d = date.fromisoformat(day) if day else None
-        result = screen_public(
-            quant.screen(state.store, expression=expression, day=d, limit=200, industry=industry.strip() or None)
-        )
+        found = quant.screen(p.state.store, expression=expression, day=d, limit=200, industry=industry.strip() or None)
     except ValueError:
-        return _error(request, lang, f"{day!r} is not a date; use YYYY-MM-DD")
+        return _error(p, f"{day!r} is not a date; use YYYY-MM-DD")
     except UserError as exc:
-        return _error(request, lang, str(exc))
-    return render(templates, request, "partials/quant_screen_results.html", lang, result=result)
+        return _error(p, str(exc))
+    return p.render("partials/quant_screen_results.html", result=screen_public(found))
 
 
 @router.post("/quant/screens")
-def save_screen_page(
-    request: Request, user: CurrentUser, db: SessionDep, lang: LangDep, expression: Text,
-    name: Annotated[str, Form(max_length=80)] = "",
-) -> Response:  # fmt: skip
+def save_screen_page(p: MemberPage, expression: Text, name: Annotated[str, Form(max_length=80)] = "") -> Response:
     """Htmx: keep the screen under a name; returns the refreshed saved list."""
     try:
-        save_screen(db, owner_user_id=user.id, name=name or expression[:40], expression=expression)
-        db.commit()
+        save_screen(p.db, owner_user_id=p.user.id, name=name or expression[:40], expression=expression)
+        p.db.commit()
     except UserError as exc:
-        return _error(request, lang, str(exc))
-    return render(
-        templates, request, "partials/quant_saved.html", lang, screens=list_screens(db, owner_user_id=user.id)
-    )
+        return _error(p, str(exc))
+    return p.render("partials/quant_saved.html", screens=list_screens(p.db, owner_user_id=p.user.id))
 
 
 @router.post("/quant/backtests")
-async def submit_page(
-    request: Request, user: CurrentUser, state: StateDep, db: SessionDep, jobs: JobsDep, lang: LangDep
-) -> Response:
+async def submit_page(p: MemberPage, jobs: JobsDep) -> Response:
     """Htmx: queue the builder's strategy and return the progress partial (which polls itself)."""
-    form = {k: str(v).strip() for k, v in (await request.form()).items()}
+    form = {k: str(v).strip() for k, v in (await p.request.form()).items()}
     try:
         spec = spec_from_form(form)
-        quant.check_spec(state.store, spec)
-        job = quant.submit(db, jobs, user_id=user.id, spec=spec)
+        quant.check_spec(p.state.store, spec)
+        job = quant.submit(p.db, jobs, user_id=p.user.id, spec=spec)
     except UserError as exc:
-        return _error(request, lang, str(exc))
-    record_backtest(request, user.id, spec.name, job.id)
-    resp = _job_partial(request, lang, job)
+        return _error(p, str(exc))
+    record_backtest(p.request.app.state.events, p.user.id, spec.name, job.id)
+    resp = _job_partial(p, job)
     resp.headers["HX-Trigger"] = "jobs-changed"
     return resp
 
 
-def _job_partial(request: Request, lang: Lang, job: BacktestJob) -> Response:
-    ctx: dict[str, Any] = {"job": public_job(job), "rule_labels": RULE_LABELS}
-    if job.status == JobStatus.DONE and job.result:
-        ctx["chart_json"] = json.dumps(equity_chart(job.result, lang), ensure_ascii=False).replace("<", "\\u003c")
-        ctx["events"], ctx["event_counts"] = notable_events(job.result)
-    return render(templates, request, "partials/quant_job.html", lang, **ctx)
+def _job_partial(p: PageCall[User], job: BacktestJob) -> Response:
+    return p.render("partials/quant_job.html", job=public_job(job), **result_panel(job, p.lang))
 
 
 @router.get("/quant/backtests/{job_id}")
-def job_page(request: Request, job_id: int, user: CurrentUser, jobs: JobsDep, lang: LangDep) -> Response:
+def job_page(job_id: int, p: MemberPage, jobs: JobsDep) -> Response:
     """Htmx: one job's progress or results (polled every second while it is queued or running)."""
     try:
-        job = jobs.get(owner_user_id=user.id, job_id=job_id)
+        job = jobs.get(owner_user_id=p.user.id, job_id=job_id)
     except UserError as exc:
-        return _error(request, lang, str(exc), status=404)
-    resp = _job_partial(request, lang, job)
+        return _error(p, str(exc), status=404)
+    resp = _job_partial(p, job)
     if job.status not in (JobStatus.QUEUED, JobStatus.RUNNING):
         resp.headers["HX-Trigger"] = "jobs-changed"  # the list shows the final state and return
     return resp
 
 
 @router.post("/quant/backtests/{job_id}/cancel")
-def cancel_page(request: Request, job_id: int, user: CurrentUser, jobs: JobsDep, lang: LangDep) -> Response:
+def cancel_page(job_id: int, p: MemberPage, jobs: JobsDep) -> Response:
     """Htmx: cancel and show the job's final state."""
     try:
-        job = jobs.cancel(owner_user_id=user.id, job_id=job_id)
+        job = jobs.cancel(owner_user_id=p.user.id, job_id=job_id)
     except UserError as exc:
-        return _error(request, lang, str(exc))
-    resp = _job_partial(request, lang, job)
+        return _error(p, str(exc))
+    resp = _job_partial(p, job)
     resp.headers["HX-Trigger"] = "jobs-changed"
     return resp
 
 
 @router.get("/quant/jobs")
-def jobs_list(request: Request, user: CurrentUser, db: SessionDep, lang: LangDep) -> Response:
+def jobs_list(p: MemberPage) -> Response:
     """Htmx: my recent jobs."""
-    items, _ = quant.list_jobs(db, user_id=user.id, offset=0, limit=10)
-    return render(templates, request, "partials/quant_jobs.html", lang, jobs=items)
+    items, _ = quant.list_jobs(p.db, user_id=p.user.id, offset=0, limit=10)
+    return p.render("partials/quant_jobs.html", jobs=items)

@@ -1,4 +1,4 @@
-"""What the staff pages share: the role gate, each role's landing page, HTML error pages, form-value parsing.
+"""What the staff pages share: the role gate, each role's landing page, HTML error pages, the screen dependency.
 
 Staff pages live under ``/advisor``, ``/compliance`` and ``/ops``. A wrong role gets an HTML 403 page and an
 unknown (or another advisor's) client an HTML 404 page — rendered by :func:`staff_error_page`, which
@@ -8,18 +8,18 @@ unknown (or another advisor's) client an HTML 404 page — rendered by :func:`st
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, date, datetime, time, timedelta
+from dataclasses import dataclass
 from typing import Annotated, Any
 
 from fastapi import Depends, Request
 from fastapi.responses import Response
+from sqlalchemy.orm import Session
 
 from tandem.advisor.access import Staff
-from tandem.core.errors import ValidationFailed
 from tandem.core.i18n import LANGS, Lang, pick_lang
 from tandem.identity import User
 from tandem.web.caching import PRIVATE
-from tandem.web.deps import LANG_COOKIE, CurrentUser
+from tandem.web.deps import LANG_COOKIE, CurrentUser, LangDep, SessionDep, StateDep
 from tandem.web.errors import ForbiddenError
 from tandem.web.pages.base import base_context, templates
 from tandem.web.state import AppState
@@ -92,34 +92,50 @@ def staff_error_page(request: Request, status: int, detail: str) -> Response | N
     return resp
 
 
-def parse_day(value: str | None, field: str, *, end: bool = False) -> datetime | None:
-    """``YYYY-MM-DD`` from a form as the UTC start of that day (``end``: start of the next day), or None if empty."""
-    if value is None or not value.strip():
-        return None
-    try:
-        day = date.fromisoformat(value.strip())
-    except ValueError as exc:
-        raise ValidationFailed(f"{field}: {value!r} is not a date; write it as YYYY-MM-DD, e.g. 2026-12-01") from exc
-    start = datetime.combine(day, time(), tzinfo=UTC)
-    return start + timedelta(days=1) if end else start
+@dataclass(frozen=True, slots=True)
+class StaffScreen:
+    """One staff request as every staff handler needs it: who asks, the app, the session, the language.
+
+    Folds the five dependencies each handler used to list, and the render call, into one parameter.
+    """
+
+    request: Request
+    state: AppState
+    user: User
+    db: Session
+    lang: Lang
+
+    @property
+    def staff(self) -> Staff:
+        """The signed-in staff member as the advisor services see them."""
+        return as_staff(self.user)
+
+    def page(self, name: str, tab: str, status_code: int = 200, **ctx: Any) -> Response:
+        """Render a staff template (:func:`staff_page`)."""
+        return staff_page(self.request, self.state, self.user, self.lang, name, tab, status_code, **ctx)
+
+    def error_status(self) -> int:
+        """The status of a refused form post (:func:`error_status`)."""
+        return error_status(self.request)
 
 
-def parse_id(value: str | None, field: str) -> int | None:
-    """A positive id typed into a form, or None if empty; anything else is refused naming the field."""
-    if value is None or not value.strip():
-        return None
-    text = value.strip().lstrip("#")
-    if not text.isdigit() or not 1 <= int(text) <= 2**31 - 1:
-        raise ValidationFailed(f"{field}: {value!r} is not an id; write the number shown in the list, e.g. 42")
-    return int(text)
+def advisor_screen(user: AdvisorUser, request: Request, state: StateDep, db: SessionDep, lang: LangDep) -> StaffScreen:
+    """The advisor pages' screen (role gate first)."""
+    return StaffScreen(request=request, state=state, user=user, db=db, lang=lang)
 
 
-def parse_ids(value: str, field: str) -> list[int]:
-    """Ids separated by commas, spaces or new lines (e.g. ``12, 13 14``); refused naming the first bad one."""
-    parts = [p for p in value.replace(",", " ").replace("，", " ").split() if p]
-    out = []
-    for p in parts:
-        one = parse_id(p, field)
-        if one is not None:
-            out.append(one)
-    return out
+def compliance_screen(
+    user: ComplianceUser, request: Request, state: StateDep, db: SessionDep, lang: LangDep
+) -> StaffScreen:
+    """The compliance pages' screen (role gate first)."""
+    return StaffScreen(request=request, state=state, user=user, db=db, lang=lang)
+
+
+def ops_screen(user: OpsStaffUser, request: Request, state: StateDep, db: SessionDep, lang: LangDep) -> StaffScreen:
+    """The operations staff pages' screen (role gate first)."""
+    return StaffScreen(request=request, state=state, user=user, db=db, lang=lang)
+
+
+AdvisorScreen = Annotated[StaffScreen, Depends(advisor_screen)]
+ComplianceScreen = Annotated[StaffScreen, Depends(compliance_screen)]
+OpsScreen = Annotated[StaffScreen, Depends(ops_screen)]

@@ -8,150 +8,81 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Path, Request
+from fastapi import APIRouter, Path
 from fastapi.responses import HTMLResponse, Response
 
-from tandem.core.errors import ConflictError, UserError
+from tandem.core.errors import UserError
 from tandem.core.i18n import Lang
 from tandem.identity import User
+from tandem.operations.server_events import record_assessment, record_plan
 from tandem.wealth import advisory, client
-from tandem.wealth.plans import AmountTooSmallError
+from tandem.wealth import presentation as present
 from tandem.wealth.services import WealthServices
-from tandem.web.deps import CurrentUser, LangDep, MaybeUser, SessionDep, StateDep, WealthDep
-from tandem.web.pages.base import base_context, login_needed, templates
-from tandem.web.schemas.wealth import CurvePoint, PlanCreate, StrategyListPublic
-from tandem.web.server_events import record_assessment, record_plan
-from tandem.web.templating import render
-from tandem.web.views.wealth import (
-    holdings_public,
-    level_public,
-    plan_public,
-    questionnaire_public,
-    strategy_list_public,
-)
+from tandem.wealth.tab_view import tab_view
+from tandem.web.deps import SessionDep, WealthDep
+from tandem.web.pages.base import MemberPage, VisitorPage, login_needed
+from tandem.web.schemas.wealth import HoldingsPublic, PlanCreate, PlanPublic, WealthTabPublic
 
 router = APIRouter(include_in_schema=False, default_response_class=HTMLResponse)
 PlanId = Annotated[int, Path(ge=1, le=2**31 - 1)]
-AMOUNT_PRESETS = (50_000, 100_000, 200_000, 500_000)
-CLASS_LABELS = {
-    "cash": ("货币", "Cash"),
-    "bond": ("债券", "Bonds"),
-    "mixed": ("混合", "Mixed"),
-    "equity": ("股票", "Equity"),
-    "qdii": ("海外", "Overseas"),
-    "commodity": ("黄金", "Gold"),
-}
 
 
-def sparkline(curve: list[CurvePoint], *, width: int = 300, height: int = 56) -> str:
-    """SVG polyline points of an equity curve scaled into ``width``×``height`` (drawn server-side, no JS)."""
-    if len(curve) < 2:
-        return ""
-    values = [p.value for p in curve]
-    lo, hi = min(values), max(values)
-    span = (hi - lo) or 1.0
-    step = width / (len(values) - 1)
-    return " ".join(f"{i * step:.1f},{height - 4 - (v - lo) / span * (height - 8):.1f}" for i, v in enumerate(values))
-
-
-def friendly(exc: UserError, lang: Lang) -> dict[str, Any]:
-    """A headline in the page language plus the detail (which names the fund and its minimum purchase)."""
-    if isinstance(exc, AmountTooSmallError) and exc.minimum:
-        need = f"{exc.minimum:,}"
-        head = f"金额不足：该方案至少需要投入 ¥{need}" if lang == "zh" else f"Amount too small: this plan needs ¥{need}"
-        return {"headline": head, "detail": str(exc), "need": str(exc.minimum)}
-    return {"headline": None, "detail": str(exc), "need": None}
-
-
-def _strategies(svc: WealthServices, user: User, lang: Lang) -> tuple[StrategyListPublic | None, str | None]:
-    """The matching strategies, or None and why (no valid level: None, None; no fund data: None, the message)."""
-    try:
-        category, views = client.matching_strategies(svc, user_id=user.id, lang=lang)
-        return strategy_list_public(category, views, lang), None
-    except ConflictError:
-        return None, None
-    except UserError as exc:
-        return None, str(exc)
+def _holdings(svc: WealthServices, db: SessionDep, user: User, lang: Lang) -> HoldingsPublic:
+    return HoldingsPublic.model_validate(present.holdings_view(advisory.holdings_of(svc, db, user_id=user.id), lang))
 
 
 def wealth_context(svc: WealthServices, db: SessionDep, user: User, lang: Lang) -> dict[str, Any]:
-    """Everything the tab shows for the caller."""
-    level = level_public(client.client_level(svc, user_id=user.id), lang)
-    strategies, unavailable = _strategies(svc, user, lang) if level.assessed and not level.expired else (None, None)
-    rows, _ = advisory.list_plans(db, user_id=user.id, offset=0, limit=1)
-    current = client.category_or_none(svc, user_id=user.id)
-    plans = [plan_public(r, lang=lang, current=current) for r in rows]
-    return {
-        "level": level,
-        "questionnaire": questionnaire_public(svc.questionnaire, lang),
-        "strategies": strategies,
-        "unavailable": unavailable,
-        "sparks": {s.key: sparkline(s.backtest.curve) for s in strategies.items} if strategies else {},
-        "plan": plans[0] if plans and plans[0].status in ("proposed", "accepted") else None,
-        "holdings": holdings_public(advisory.holdings_of(svc, db, user_id=user.id), lang),
-        "presets": AMOUNT_PRESETS,
-        "class_labels": {k: v[0 if lang == "zh" else 1] for k, v in CLASS_LABELS.items()},
-        "answers": {},
-        "missing": [],
-        "error": None,
-    }
-
-
-def _page(request: Request, state: StateDep, user: User, lang: Lang, ctx: dict[str, Any]) -> Response:
-    full = base_context(request, state, user, "wealth") | ctx
-    return render(templates, request, "wealth.html", lang, **full)
+    """Everything the tab shows for the caller, and an unanswered questionnaire."""
+    tab = WealthTabPublic.model_validate(tab_view(svc, db, user_id=user.id, lang=lang))
+    return {**{k: getattr(tab, k) for k in WealthTabPublic.model_fields}, "answers": {}, "missing": [], "error": None}
 
 
 @router.get("/wealth")
-def wealth_page(
-    request: Request, user: MaybeUser, state: StateDep, svc: WealthDep, db: SessionDep, lang: LangDep
-) -> Response:
+def wealth_page(p: VisitorPage, svc: WealthDep) -> Response:
     """财富: the questionnaire until the client has a valid level, then level, strategies, plan and holdings.
 
     A visitor sees why the tab needs an account (suitability needs the risk assessment) and the sign-up button.
     """
-    if user is None:
-        return login_needed(request, state, lang, "wealth")
-    ctx = wealth_context(svc, db, user, lang)
-    ctx["retake"] = request.query_params.get("retake") == "1"
+    if p.user is None:
+        return login_needed(p.request, p.state, p.lang, "wealth")
+    ctx = wealth_context(svc, p.db, p.user, p.lang)
+    ctx["retake"] = p.request.query_params.get("retake") == "1"
     if ctx.get("plan") is not None:
-        record_plan(request, user.id, ctx["plan"].strategy, ctx["plan"].id, accepted=False)
-    return _page(request, state, user, lang, ctx)
+        record_plan(p.request.app.state.events, p.user.id, ctx["plan"].strategy, ctx["plan"].id, accepted=False)
+    return p.render("wealth.html", "wealth", **ctx)
 
 
 @router.post("/wealth/assess")
-async def wealth_assess(
-    request: Request, user: CurrentUser, state: StateDep, svc: WealthDep, db: SessionDep, lang: LangDep
-) -> Response:
+async def wealth_assess(p: MemberPage, svc: WealthDep) -> Response:
     """htmx: score the submitted questionnaire; incomplete answers re-render it with the missing ones marked.
 
     Form errors answer 200 with the message in the fragment, because htmx does not swap 4xx responses.
     """
-    form = await request.form()
+    form = await p.request.form()
     answers = {str(k)[2:]: str(v)[:8] for k, v in list(form.multi_items())[:60] if str(k).startswith("q_")}
-    q = svc.questionnaire
-    missing = [qu.id for qu in q.questions if qu.id not in answers]
+    missing = [qu.id for qu in svc.questionnaire.questions if qu.id not in answers]
     if missing:
-        ctx = wealth_context(svc, db, user, lang) | {"answers": answers, "missing": missing, "retake": True}
-        return render(templates, request, "partials/wealth_main.html", lang, **ctx)
+        ctx = wealth_context(svc, p.db, p.user, p.lang) | {"answers": answers, "missing": missing, "retake": True}
+        return p.render("partials/wealth_main.html", **ctx)
     try:
-        assessment = client.submit_assessment(svc, user_id=user.id, answers=answers)
+        assessment = client.submit_assessment(svc, user_id=p.user.id, answers=answers)
     except UserError as exc:
-        ctx = wealth_context(svc, db, user, lang) | {"answers": answers, "error": str(exc), "retake": True}
-        return render(templates, request, "partials/wealth_main.html", lang, **ctx)
-    record_assessment(request, user.id, assessment.category.value)
-    ctx = wealth_context(svc, db, user, lang) | {"retake": False, "just_assessed": True}
-    return render(templates, request, "partials/wealth_main.html", lang, **ctx)
+        ctx = wealth_context(svc, p.db, p.user, p.lang) | {"answers": answers, "error": str(exc), "retake": True}
+        return p.render("partials/wealth_main.html", **ctx)
+    record_assessment(p.request.app.state.events, p.user.id, assessment.category.value)
+    ctx = wealth_context(svc, p.db, p.user, p.lang) | {"retake": False, "just_assessed": True}
+    return p.render("partials/wealth_main.html", **ctx)
 
 
 @router.post("/wealth/plan")
-async def wealth_plan(request: Request, user: CurrentUser, svc: WealthDep, db: SessionDep, lang: LangDep) -> Response:
+async def wealth_plan(p: MemberPage, svc: WealthDep) -> Response:
     """htmx: build a plan for the amount and (matching) strategy in the form."""
-    form = await request.form()
+    form = await p.request.form()
     raw_amount = str(form.get("amount", "")).replace(",", "").replace("，", "").strip()[:20]
     strategy = str(form.get("strategy", "")).strip()[:32] or None
     horizon = str(form.get("horizon", "3")).strip()[:6]
-    ctx: dict[str, Any] = {"class_labels": {k: v[0 if lang == "zh" else 1] for k, v in CLASS_LABELS.items()}}
+    lang = p.lang
+    ctx: dict[str, Any] = {"class_labels": present.class_labels(lang)}
     try:
         try:
             body = PlanCreate(amount=float(raw_amount), strategy=strategy, horizon_years=float(horizon))
@@ -159,34 +90,25 @@ async def wealth_plan(request: Request, user: CurrentUser, svc: WealthDep, db: S
             msg = "请输入大于0的投资金额（元）" if lang == "zh" else "Enter an amount in CNY greater than 0"
             raise UserError(msg) from None
         row, category = advisory.create_plan(
-            svc,
-            db,
-            user_id=user.id,
-            amount=body.amount,
-            horizon_years=body.horizon_years,
-            strategy=body.strategy,
-            lang=lang,
-        )
-        plan = plan_public(row, lang=lang, current=category)
+            svc, p.db, user_id=p.user.id, amount=body.amount, horizon_years=body.horizon_years,
+            strategy=body.strategy, lang=lang,
+        )  # fmt: skip
+        plan = PlanPublic.model_validate(present.plan_view(row, lang=lang, current=category))
     except UserError as exc:
-        return render(templates, request, "partials/wealth_plan_error.html", lang, **ctx, **friendly(exc, lang))
-    record_plan(request, user.id, plan.strategy, plan.id, accepted=False)
-    return render(templates, request, "partials/wealth_plan.html", lang, plan=plan, **ctx)
+        return p.render("partials/wealth_plan_error.html", **ctx, **present.friendly(exc, lang))
+    record_plan(p.request.app.state.events, p.user.id, plan.strategy, plan.id, accepted=False)
+    return p.render("partials/wealth_plan.html", plan=plan, **ctx)
 
 
 @router.post("/wealth/plans/{plan_id}/accept")
-def wealth_accept(
-    request: Request, plan_id: PlanId, user: CurrentUser, svc: WealthDep, db: SessionDep, lang: LangDep
-) -> Response:
+def wealth_accept(plan_id: PlanId, p: MemberPage, svc: WealthDep) -> Response:
     """htmx: accept the plan (simulated subscription) and refresh the holdings section out of band."""
-    ctx: dict[str, Any] = {"class_labels": {k: v[0 if lang == "zh" else 1] for k, v in CLASS_LABELS.items()}}
+    ctx: dict[str, Any] = {"class_labels": present.class_labels(p.lang)}
     try:
-        row, category = advisory.accept_plan(svc, db, user_id=user.id, plan_id=plan_id, lang=lang)
-        plan = plan_public(row, lang=lang, current=category)
+        row, category = advisory.accept_plan(svc, p.db, user_id=p.user.id, plan_id=plan_id, lang=p.lang)
+        plan = PlanPublic.model_validate(present.plan_view(row, lang=p.lang, current=category))
     except UserError as exc:
-        return render(templates, request, "partials/wealth_plan_error.html", lang, **ctx, **friendly(exc, lang))
-    record_plan(request, user.id, plan.strategy, plan.id, accepted=True)
-    holdings = holdings_public(advisory.holdings_of(svc, db, user_id=user.id), lang)
-    return render(
-        templates, request, "partials/wealth_plan.html", lang, plan=plan, holdings=holdings, oob_holdings=True, **ctx
-    )
+        return p.render("partials/wealth_plan_error.html", **ctx, **present.friendly(exc, p.lang))
+    record_plan(p.request.app.state.events, p.user.id, plan.strategy, plan.id, accepted=True)
+    holdings = _holdings(svc, p.db, p.user, p.lang)
+    return p.render("partials/wealth_plan.html", plan=plan, holdings=holdings, oob_holdings=True, **ctx)

@@ -223,3 +223,17 @@ class HoldingsPublic(BaseModel):
     total_cost: Fen
     total_value: Fen
     note: str
+
+
+class WealthTabPublic(BaseModel):
+    """Everything the 财富 tab shows for the caller (validated from :func:`tandem.wealth.tab_view.tab_view`)."""
+
+    level: LevelPublic
+    questionnaire: QuestionnairePublic
+    strategies: StrategyListPublic | None
+    unavailable: str | None
+    sparks: dict[str, str]
+    plan: PlanPublic | None
+    holdings: HoldingsPublic
+    presets: tuple[int, ...]
+    class_labels: dict[str, str]

@@ -1,1 +1,1 @@
-"""Mappers from domain records to the API/page schemas (presentation only: language choice, rounding, shape)."""
+"""Mappers from domain records to the API schemas (shape only; what a screen shows is the domain's own view)."""

@@ -1,40 +1,10 @@
-"""The 量化 tab's records as the API and pages show them: jobs, screen results, the equity chart, rule events."""
+"""The 量化 tab's records as the API shows them: jobs and screen results (job panels: ``jobs.result_panel``)."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from tandem.backtest.jobs.models import BacktestJob, JobStatus
 from tandem.backtest.jobs.queries import JobSummary, ScreenResult
-from tandem.core.i18n import Lang
 from tandem.web.schemas.quant import BacktestJobPublic, BacktestJobSummary, BacktestResultPublic, ScreenResultPublic
-
-
-def equity_chart(result: dict[str, Any], lang: Lang) -> dict[str, Any]:
-    """ECharts option: strategy and benchmark, both normalised to 1 on the first day."""
-    eq = result.get("equity") or []
-    bench = dict(result.get("benchmark_curve") or [])
-    base = eq[0][1] if eq and eq[0][1] else 1.0
-    b0 = next((bench[d] for d, _ in eq if bench.get(d)), None)
-    strategy = [round(v / base, 4) if v is not None else None for _, v in eq]
-    series: list[dict[str, Any]] = [
-        {"name": "策略" if lang == "zh" else "Strategy", "type": "line", "data": strategy, "showSymbol": False,
-         "lineStyle": {"width": 2}, "color": "#e03131"},
-    ]  # fmt: skip
-    if b0:
-        data = [round(bench[d] / b0, 4) if bench.get(d) else None for d, _ in eq]
-        label = f"{'基准' if lang == 'zh' else 'Benchmark'} {result.get('benchmark') or ''}".strip()
-        series.append({"name": label, "type": "line", "data": data, "showSymbol": False, "connectNulls": True,
-                       "lineStyle": {"width": 1.5}, "color": "#868e96"})  # fmt: skip
-    return {
-        "animation": False,
-        "legend": {"top": 0},
-        "tooltip": {"trigger": "axis", "confine": True},
-        "grid": {"left": 44, "right": 12, "top": 30, "bottom": 28},
-        "xAxis": {"type": "category", "data": [d for d, _ in eq], "boundaryGap": False},
-        "yAxis": {"type": "value", "scale": True, "splitNumber": 4},
-        "series": series,
-    }
 
 
 def public_job(job: BacktestJob) -> BacktestJobPublic:

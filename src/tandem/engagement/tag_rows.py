@@ -1,4 +1,4 @@
-"""Engagement records → what the pages and API show: a tag with its why-line, a recommendation with its reason.
+"""A client's tags as 我的 and the API show them: each tag with its kind and its why-line, in either language.
 
 The words come from the catalogue (``core/i18n.py``) with the record's numbers and names filled in, so the same
 evidence reads in either language.

@@ -1,7 +1,9 @@
 """Wealth records as the API and the 财富 tab show them: one language, finite numbers, down-sampled curves.
 
-The domain (:mod:`tandem.wealth.client`, :mod:`tandem.wealth.advisory`) decides; this only presents. Stored plans
-keep both languages, so a plan reads in the language of the request that shows it.
+The domain (:mod:`tandem.wealth.client`, :mod:`tandem.wealth.advisory`) decides; this only presents, as plain
+values shaped like the web's ``XPublic`` schemas (``tandem.web.schemas.wealth`` validates them), so the same view
+serves the JSON API and the pages. Stored plans keep both languages, so a plan reads in the language of the
+request that shows it.
 """
 
 from __future__ import annotations
@@ -13,32 +15,17 @@ from typing import Any
 
 from tandem.compliance.disclaimers import Lang, data_date_line
 from tandem.compliance.suitability import CATEGORY_LABELS_EN, CATEGORY_LABELS_ZH, InvestorCategory
+from tandem.core.errors import UserError
 from tandem.wealth.advisory import strategy_names
 from tandem.wealth.assessment import Assessment
 from tandem.wealth.client import ClientLevel
 from tandem.wealth.holdings import HoldingValue
 from tandem.wealth.models import PlanRow
+from tandem.wealth.plans import AmountTooSmallError
 from tandem.wealth.questionnaire import Questionnaire
 from tandem.wealth.strategies import STRATEGIES, strategy_by_key
 from tandem.wealth.strategy_backtest import StrategyBacktest
 from tandem.wealth.strategy_service import StrategyView
-from tandem.web.schemas.wealth import (
-    AssessmentPublic,
-    BacktestPublic,
-    CurvePoint,
-    ExpectedPublic,
-    HoldingsPublic,
-    LevelPublic,
-    OptionPublic,
-    PlanHoldingPublic,
-    PlanPublic,
-    QuestionnairePublic,
-    QuestionPublic,
-    RebalancePublic,
-    SimHoldingPublic,
-    StrategyListPublic,
-    StrategyPublic,
-)
 
 CURVE_POINTS = 80
 _SPAN = re.compile(r"(\d{4}-\d{2}-\d{2}) 至 (\d{4}-\d{2}-\d{2})")
@@ -54,27 +41,27 @@ def label_of(category: InvestorCategory, lang: Lang) -> str:
     return (CATEGORY_LABELS_ZH if lang == "zh" else CATEGORY_LABELS_EN)[category]
 
 
-def questionnaire_public(q: Questionnaire, lang: Lang) -> QuestionnairePublic:
+def questionnaire_view(q: Questionnaire, lang: Lang) -> dict[str, Any]:
     """The questionnaire in one language, without scores."""
     zh = lang == "zh"
-    return QuestionnairePublic(
+    return dict(
         version=q.version,
         lang=lang,
         validity_days=q.validity_days,
         questions=[
-            QuestionPublic(
+            dict(
                 id=qu.id,
                 text=qu.zh if zh else qu.en,
-                options=[OptionPublic(key=o.key, text=o.zh if zh else o.en) for o in qu.options],
+                options=[dict(key=o.key, text=o.zh if zh else o.en) for o in qu.options],
             )
             for qu in q.questions
         ],
     )
 
 
-def assessment_public(a: Assessment, lang: Lang) -> AssessmentPublic:
+def assessment_view(a: Assessment, lang: Lang) -> dict[str, Any]:
     """A stored assessment for the client."""
-    return AssessmentPublic(
+    return dict(
         id=a.id,
         level=a.category.value,
         label=label_of(a.category, lang),
@@ -86,11 +73,11 @@ def assessment_public(a: Assessment, lang: Lang) -> AssessmentPublic:
     )
 
 
-def level_public(level: ClientLevel, lang: Lang) -> LevelPublic:
+def level_view(level: ClientLevel, lang: Lang) -> dict[str, Any]:
     """The caller's latest level with its expiry; ``reassessment_needed`` when there is none or it expired."""
     latest = level.latest
     if latest is None:
-        return LevelPublic(assessed=False, reassessment_needed=True)
+        return dict(assessed=False, reassessment_needed=True)
     note = None
     if latest.lowest_category:
         note = (
@@ -98,7 +85,7 @@ def level_public(level: ClientLevel, lang: Lang) -> LevelPublic:
             if lang == "zh"
             else "You are in the lowest risk category and may only buy R1 (low-risk) products."
         )
-    return LevelPublic(
+    return dict(
         assessed=True,
         level=latest.category.value,
         label=label_of(latest.category, lang),
@@ -112,7 +99,7 @@ def level_public(level: ClientLevel, lang: Lang) -> LevelPublic:
     )
 
 
-def backtest_public(bt: StrategyBacktest) -> BacktestPublic:
+def backtest_view(bt: StrategyBacktest) -> dict[str, Any]:
     """Backtest statistics plus a down-sampled equity curve."""
     curve = bt.curve
     step = max(1, math.ceil(len(curve) / CURVE_POINTS))
@@ -120,7 +107,7 @@ def backtest_public(bt: StrategyBacktest) -> BacktestPublic:
     if picked and picked[-1] != len(curve) - 1:
         picked.append(len(curve) - 1)
     st = bt.stats
-    return BacktestPublic(
+    return dict(
         annual_return=finite(st.annual_return),
         volatility=finite(st.volatility),
         max_drawdown=finite(st.max_drawdown),
@@ -131,37 +118,37 @@ def backtest_public(bt: StrategyBacktest) -> BacktestPublic:
         costs=round(bt.costs, 6),
         rebalances=bt.rebalances,
         method=bt.method,
-        curve=[CurvePoint(date=curve.index[i], value=round(float(curve.iloc[i]), 6)) for i in picked],
+        curve=[dict(date=curve.index[i], value=round(float(curve.iloc[i]), 6)) for i in picked],
     )
 
 
-def strategy_list_public(category: InvestorCategory, views: list[StrategyView], lang: Lang) -> StrategyListPublic:
+def strategy_list_view(category: InvestorCategory, views: list[StrategyView], lang: Lang) -> dict[str, Any]:
     """The matching strategies in ``lang`` with their backtests."""
     zh = lang == "zh"
-    return StrategyListPublic(
+    return dict(
         level=category.value,
         items=[
-            StrategyPublic(
+            dict(
                 key=v.strategy.key,
                 name=v.strategy.name_zh if zh else v.strategy.name_en,
                 description=v.strategy.description_zh if zh else v.strategy.description_en,
                 risk_level=v.strategy.risk.value,
                 levels=[c.value for c in InvestorCategory if v.strategy.serves(c)],
-                backtest=backtest_public(v.backtest),
+                backtest=backtest_view(v.backtest),
             )
             for v in views
         ],
     )
 
 
-def plan_public(row: PlanRow, *, lang: Lang, current: InvestorCategory | None) -> PlanPublic:
+def plan_view(row: PlanRow, *, lang: Lang, current: InvestorCategory | None) -> dict[str, Any]:
     """A stored plan in ``lang``; ``matches_current_level`` is re-evaluated against ``current``."""
     p: dict[str, Any] = row.payload
     zh = lang == "zh"
     e = p["expected"]
     keys = {s.key for s in STRATEGIES}
     matches = current is not None and row.strategy in keys and strategy_by_key(row.strategy).serves(current)
-    return PlanPublic(
+    return dict(
         id=row.id,
         status=row.status,
         level=row.level,
@@ -171,8 +158,8 @@ def plan_public(row: PlanRow, *, lang: Lang, current: InvestorCategory | None) -
         invested=float(p["invested"]),
         cash_residual=float(p["cash_residual"]),
         horizon_years=float(p["horizon_years"]),
-        holdings=[PlanHoldingPublic(**h) for h in p["holdings"]],
-        expected=ExpectedPublic(
+        holdings=[dict(h) for h in p["holdings"]],
+        expected=dict(
             annual_return=finite(e["return"]),
             volatility=finite(e["volatility"]),
             max_drawdown=finite(e["max_drawdown"]),
@@ -182,7 +169,7 @@ def plan_public(row: PlanRow, *, lang: Lang, current: InvestorCategory | None) -
         disclaimer=p["disclaimer_zh"] if zh else p["disclaimer_en"],
         data_line=_data_line(str(p.get("data_line", "")), lang),
         notes=[_note(str(n), lang) for n in p.get("notes", [])],
-        rebalance=[RebalancePublic(**r) for r in p.get("rebalance", [])],
+        rebalance=[dict(r) for r in p.get("rebalance", [])],
         rule_version=row.rule_version,
         matches_current_level=matches,
         created_at=row.created_at,
@@ -206,10 +193,10 @@ def _note(note: str, lang: Lang) -> str:
     return f"{code}: {zh if lang == 'zh' else en}"
 
 
-def holdings_public(values: list[HoldingValue], lang: Lang) -> HoldingsPublic:
+def holdings_view(values: list[HoldingValue], lang: Lang) -> dict[str, Any]:
     """The caller's simulated positions valued at the latest catalogue NAV."""
-    items = [
-        SimHoldingPublic(
+    items: list[dict[str, Any]] = [
+        dict(
             code=v.row.code,
             name=v.row.name,
             risk_level=v.row.risk_level,
@@ -228,11 +215,46 @@ def holdings_public(values: list[HoldingValue], lang: Lang) -> HoldingsPublic:
         else "Simulated subscription for demonstration; no real money moved."
     )
     first = values[0].row if values else None
-    return HoldingsPublic(
+    return dict(
         plan_id=first.plan_id if first else None,
         subscribed_at=first.subscribed_at if first else None,
         items=items,
-        total_cost=round(sum(i.cost for i in items), 2),
-        total_value=round(sum(i.value for i in items), 2),
+        total_cost=round(sum(v.row.cost for v in values), 2),
+        total_value=round(sum(v.value for v in values), 2),
         note=note,
     )
+
+
+AMOUNT_PRESETS = (50_000, 100_000, 200_000, 500_000)
+CLASS_LABELS = {
+    "cash": ("货币", "Cash"),
+    "bond": ("债券", "Bonds"),
+    "mixed": ("混合", "Mixed"),
+    "equity": ("股票", "Equity"),
+    "qdii": ("海外", "Overseas"),
+    "commodity": ("黄金", "Gold"),
+}
+
+
+def class_labels(lang: Lang) -> dict[str, str]:
+    """The asset classes' names in ``lang`` (the plan's holdings are grouped by class)."""
+    return {k: v[0 if lang == "zh" else 1] for k, v in CLASS_LABELS.items()}
+
+
+def sparkline(values: list[float], *, width: int = 300, height: int = 56) -> str:
+    """SVG polyline points of an equity curve scaled into ``width``×``height`` (drawn server-side, no JS)."""
+    if len(values) < 2:
+        return ""
+    lo, hi = min(values), max(values)
+    span = (hi - lo) or 1.0
+    step = width / (len(values) - 1)
+    return " ".join(f"{i * step:.1f},{height - 4 - (v - lo) / span * (height - 8):.1f}" for i, v in enumerate(values))
+
+
+def friendly(exc: UserError, lang: Lang) -> dict[str, Any]:
+    """A headline in the page language plus the detail (which names the fund and its minimum purchase)."""
+    if isinstance(exc, AmountTooSmallError) and exc.minimum:
+        need = f"{exc.minimum:,}"
+        head = f"金额不足：该方案至少需要投入 ¥{need}" if lang == "zh" else f"Amount too small: this plan needs ¥{need}"
+        return {"headline": head, "detail": str(exc), "need": str(exc.minimum)}
+    return {"headline": None, "detail": str(exc), "need": None}
