@@ -19,7 +19,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from tandem.compliance.disclaimers import ai_content_label
 from tandem.core.errors import UserError
-from tandem.core.i18n import Lang
+from tandem.core.i18n import LANGS, Lang
 from tandem.diagnosis.chart import chart_bars
 from tandem.diagnosis.market_home import IndexCard, MarketHome
 from tandem.engagement import watchlist
@@ -191,11 +191,11 @@ def market_diagnosis(request: Request, code: str, user: CurrentUser, state: Stat
         diag = state.diagnosis.diagnose(code)
     except UserError as exc:
         return render(templates, request, "partials/error.html", lang, error=str(exc))
-    i = 0 if lang == "zh" else 1
+    i = LANGS.index(lang)
     scored = [d for d in diag.dimensions if d.score is not None]
     radar = {
         "name": diag.name,
-        "labels": [(d.label_zh, d.label_en)[i] for d in scored],
+        "labels": [d.label.render(lang) for d in scored],
         "scores": [d.score for d in scored],
     }
     return render(
