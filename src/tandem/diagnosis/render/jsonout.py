@@ -26,7 +26,7 @@ def evidence_dict(e: Evidence) -> dict[str, Any]:
     }
 
 
-def _missing_zh(d: DimensionScore) -> str | None:
+def _reason_in_chinese(d: DimensionScore) -> str | None:
     return d.missing_reason.render("zh") if d.missing_reason is not None else None
 
 
@@ -40,7 +40,7 @@ def dimension_dict(d: DimensionScore) -> dict[str, Any]:
         "weight": round(d.weight, 4),
         "is_proxy": d.is_proxy,
         "missing": d.missing,
-        "missing_zh": _missing_zh(d),
+        "missing_zh": _reason_in_chinese(d),
         "evidence": [evidence_dict(e) for e in d.evidence],
     }
 
@@ -64,7 +64,7 @@ def to_dict(diag: Diagnosis) -> dict[str, Any]:
         "composite": composite_dict(diag.composite),
         "dimensions": [dimension_dict(d) for d in diag.dimensions],
         "missing_dimensions": [
-            {"key": d.key, "reason": d.missing, "reason_zh": _missing_zh(d)} for d in diag.dimensions if d.score is None
+            {"key": d.key, "reason": d.missing, "reason_zh": _reason_in_chinese(d)} for d in diag.dimensions if d.score is None
         ],
         "brief": {
             "zh": diag.brief.zh,
