@@ -24,36 +24,10 @@ from tandem.core.i18n import LANGS, Joined, Message, bilingual, translate
 SRC = Path(__file__).resolve().parents[2] / "src" / "tandem"
 ALLOWED = {"core/i18n.py"}
 LEFT: dict[str, int] = {
-    "advisor/client_page.py": 1,
-    "advisor/sending.py": 1,
-    "cli/diagnose.py": 1,
-    "cli/wealth.py": 8,
-    "compliance/suitability.py": 2,
-    "compliance/suitability_service.py": 2,
-    "engagement/delivery/policy.py": 1,
-    "engagement/items.py": 3,
-    "engagement/profile_service.py": 3,
+    "engagement/items.py": 2,
     "engagement/recommend.py": 2,
-    "level2/overview.py": 2,
-    "wealth/advisory.py": 5,
-    "wealth/client.py": 1,
-    "wealth/explain.py": 2,
-    "wealth/plans.py": 10,
-    "wealth/strategies.py": 5,
-    "web/api/l2_stream.py": 1,
-    "web/api/wealth.py": 1,
-    "web/pages/level2.py": 2,
-    "web/pages/market.py": 1,
-    "web/pages/wealth.py": 5,
-    "web/templates/base.html": 2,
-    "web/templates/news.html": 2,
-    "web/templates/partials/l2_panel.html": 1,
-    "web/templates/partials/quant_job.html": 3,
-    "web/templates/partials/wealth_plan.html": 1,
-    "web/templates/staff/base.html": 2,
-    "web/views/engagement.py": 1,
-    "web/views/quant.py": 2,
-    "web/views/wealth.py": 12,
+    "web/api/l2_stream.py": 1,  # FlowRow.label_zh: a published API field, rendered at the schema
+    "web/templates/news.html": 1,
 }
 """Violations still in a file when this test was written (relative path → count); lower it as they move."""
 

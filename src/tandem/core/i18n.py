@@ -17,7 +17,9 @@ from typing import Final, Literal
 from tandem.core.i18n_compliance import COMPLIANCE_WORDS
 from tandem.core.i18n_diagnosis import DIAGNOSIS_WORDS
 from tandem.core.i18n_engagement import ENGAGEMENT_WORDS
+from tandem.core.i18n_quant import QUANT_WORDS
 from tandem.core.i18n_staff import STAFF_WORDS
+from tandem.core.i18n_wealth import WEALTH_WORDS
 
 Lang = Literal["zh", "en"]
 LANGS: Final[tuple[Lang, ...]] = ("zh", "en")
@@ -533,6 +535,10 @@ _APP_WORDS: Final[dict[str, tuple[str, str]]] = {
     "l2.large": ("大单", "Large"),
     "l2.medium": ("中单", "Medium"),
     "l2.small": ("小单", "Small"),
+    "l2.chart.super_large": ("超大单", "super large"),
+    "l2.chart.large": ("大单", "large"),
+    "l2.chart.medium": ("中单", "medium"),
+    "l2.chart.small": ("小单", "small"),
     "l2.method": (
         "口径：主力 = 超大单 + 大单；按母单（同一委托多笔成交合计）分类，东方财富阈值。",
         "Method: main force = super-large + large; classified per parent order, East Money thresholds.",
@@ -566,7 +572,7 @@ def _merge(*areas: Mapping[str, tuple[str, str]]) -> dict[str, tuple[str, str]]:
 # Each area's words sit in their own module here in ``core`` (every layer may name a key); add a new list to this
 # call, and the catalogue test checks that every key has both languages.
 _WORDS: Final[dict[str, tuple[str, str]]] = _merge(
-    _APP_WORDS, STAFF_WORDS, DIAGNOSIS_WORDS, COMPLIANCE_WORDS, ENGAGEMENT_WORDS
+    _APP_WORDS, STAFF_WORDS, DIAGNOSIS_WORDS, COMPLIANCE_WORDS, ENGAGEMENT_WORDS, WEALTH_WORDS, QUANT_WORDS
 )
 
 

@@ -51,6 +51,21 @@ COMPLIANCE_WORDS: Final[dict[str, tuple[str, str]]] = {
         "模拟数据（合成客户，非真实客户）",
         "SYNTHETIC data (simulated clients, not real clients)",
     ),
+    "suitability.blocked": (
+        "您的风险承受能力为{c}（最低类别），只能购买{max}级产品，不得购买{r}级产品。",
+        "Category {c} is the lowest risk category and may only buy {max} products; {r} is not allowed.",
+    ),
+    "suitability.warning": (
+        "特别风险警示：该产品风险等级{r}高于您的风险承受能力{c}，不匹配。我们不会向您推荐该产品；"
+        "如您坚持购买，须阅读本警示并书面确认自愿承担相应风险。",
+        "Special risk warning: this {r} product is above your risk category {c} (mismatch). We will not "
+        "recommend it; to buy it anyway you must read this warning and confirm in writing that you "
+        "accept the risk.",
+    ),
+    "suitability.allowed": (
+        "产品风险等级{r}与您的风险承受能力{c}相匹配。",
+        "The {r} product matches your risk category {c}.",
+    ),
     "disclaimer.data_asof": ("数据截至 {day}", "Data as of {day}"),
     "disclaimer.data_range": ("数据区间：{start} 至 {end}", "Data {start} to {end}"),
 }

@@ -101,7 +101,9 @@ def build_items(store: MarketStore, *, as_of: date) -> ItemCatalogue:
     for code, name, raw_type in zip(funds["code"], funds["name"], funds["fund_type"], strict=True):
         risk, _rule = grade_risk(classify_fund(str(raw_type), str(name)), None)
         fund_rows.append((f"fund:{code}", "fund", str(name), "", "", (), risk.value))
-    strategy_rows = [(f"strategy:{s.key}", "strategy", s.name_zh, "", "", (), s.risk.value) for s in STRATEGIES]
+    strategy_rows = [
+        (f"strategy:{s.key}", "strategy", s.name.render("zh"), "", "", (), s.risk.value) for s in STRATEGIES
+    ]
     course_rows = [(f"content:{c.slug}", "content", c.title_zh, "", "", c.styles, None) for c in COURSES]
     cols = ["object_id", "kind", "name", "industry", "board", "styles", "risk"]
     others = pd.DataFrame([*fund_rows, *strategy_rows, *course_rows], columns=cols)

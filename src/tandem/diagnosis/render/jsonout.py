@@ -64,7 +64,9 @@ def to_dict(diag: Diagnosis) -> dict[str, Any]:
         "composite": composite_dict(diag.composite),
         "dimensions": [dimension_dict(d) for d in diag.dimensions],
         "missing_dimensions": [
-            {"key": d.key, "reason": d.missing, "reason_zh": _reason_in_chinese(d)} for d in diag.dimensions if d.score is None
+            {"key": d.key, "reason": d.missing, "reason_zh": _reason_in_chinese(d)}
+            for d in diag.dimensions
+            if d.score is None
         ],
         "brief": {
             "zh": diag.brief.zh,

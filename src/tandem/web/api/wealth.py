@@ -10,7 +10,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path, Query, Request, status
 
-from tandem.core.i18n import Lang
+from tandem.core.i18n import LANGS, Lang, pick_lang
 from tandem.wealth import advisory, client
 from tandem.web.deps import CurrentUser, SessionDep, WealthDep
 from tandem.web.problems import PROBLEM_RESPONSES
@@ -46,8 +46,8 @@ def api_lang(
     request: Request, lang: Annotated[str | None, Query(pattern="^(zh|en)$", description="zh or en")] = None
 ) -> Lang:
     """``?lang`` wins, then the first supported ``Accept-Language`` entry; zh-CN by default."""
-    if lang in ("zh", "en"):
-        return "en" if lang == "en" else "zh"
+    if lang in LANGS:
+        return pick_lang(lang, None)
     for part in request.headers.get("accept-language", "").split(","):
         tag = part.split(";")[0].strip().lower()
         if tag.startswith("zh"):

@@ -19,7 +19,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from tandem.compliance.disclaimers import ai_content_label
 from tandem.core.errors import UserError
-from tandem.core.i18n import LANGS, Lang
+from tandem.core.i18n import LANGS, Lang, pick_lang
 from tandem.diagnosis.chart import chart_bars
 from tandem.diagnosis.market_home import IndexCard, MarketHome
 from tandem.engagement import watchlist
@@ -280,4 +280,4 @@ def lang_redirect(lang: Lang, to: str) -> Response:
 @router.get("/lang/{lang}")
 def set_lang(lang: str, next: Annotated[str, Query(max_length=200)] = "/market") -> Response:
     """Switch the interface language."""
-    return lang_redirect("en" if lang == "en" else "zh", next)
+    return lang_redirect(pick_lang(lang, None), next)

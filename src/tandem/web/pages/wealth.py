@@ -12,7 +12,7 @@ from fastapi import APIRouter, Path, Request
 from fastapi.responses import HTMLResponse, Response
 
 from tandem.core.errors import ConflictError, UserError
-from tandem.core.i18n import Lang
+from tandem.core.i18n import Lang, translate
 from tandem.identity import User
 from tandem.wealth import advisory, client
 from tandem.wealth.plans import AmountTooSmallError
@@ -33,14 +33,8 @@ from tandem.web.views.wealth import (
 router = APIRouter(include_in_schema=False, default_response_class=HTMLResponse)
 PlanId = Annotated[int, Path(ge=1, le=2**31 - 1)]
 AMOUNT_PRESETS = (50_000, 100_000, 200_000, 500_000)
-CLASS_LABELS = {
-    "cash": ("货币", "Cash"),
-    "bond": ("债券", "Bonds"),
-    "mixed": ("混合", "Mixed"),
-    "equity": ("股票", "Equity"),
-    "qdii": ("海外", "Overseas"),
-    "commodity": ("黄金", "Gold"),
-}
+CLASS_KEYS = ("cash", "bond", "mixed", "equity", "qdii", "commodity")
+"""Asset classes the plan shows, named by ``wealth.class.<key>`` in the catalogue."""
 
 
 def sparkline(curve: list[CurvePoint], *, width: int = 300, height: int = 56) -> str:
@@ -58,7 +52,7 @@ def friendly(exc: UserError, lang: Lang) -> dict[str, Any]:
     """A headline in the page language plus the detail (which names the fund and its minimum purchase)."""
     if isinstance(exc, AmountTooSmallError) and exc.minimum:
         need = f"{exc.minimum:,}"
-        head = f"金额不足：该方案至少需要投入 ¥{need}" if lang == "zh" else f"Amount too small: this plan needs ¥{need}"
+        head = translate(lang, "wealth.too_small.headline", need=need)
         return {"headline": head, "detail": str(exc), "need": str(exc.minimum)}
     return {"headline": None, "detail": str(exc), "need": None}
 
@@ -90,7 +84,7 @@ def wealth_context(svc: WealthServices, db: SessionDep, user: User, lang: Lang) 
         "plan": plans[0] if plans and plans[0].status in ("proposed", "accepted") else None,
         "holdings": holdings_public(advisory.holdings_of(svc, db, user_id=user.id), lang),
         "presets": AMOUNT_PRESETS,
-        "class_labels": {k: v[0 if lang == "zh" else 1] for k, v in CLASS_LABELS.items()},
+        "class_labels": {k: translate(lang, f"wealth.class.{k}") for k in CLASS_KEYS},
         "answers": {},
         "missing": [],
         "error": None,
@@ -151,13 +145,12 @@ async def wealth_plan(request: Request, user: CurrentUser, svc: WealthDep, db: S
     raw_amount = str(form.get("amount", "")).replace(",", "").replace("，", "").strip()[:20]
     strategy = str(form.get("strategy", "")).strip()[:32] or None
     horizon = str(form.get("horizon", "3")).strip()[:6]
-    ctx: dict[str, Any] = {"class_labels": {k: v[0 if lang == "zh" else 1] for k, v in CLASS_LABELS.items()}}
+    ctx: dict[str, Any] = {"class_labels": {k: translate(lang, f"wealth.class.{k}") for k in CLASS_KEYS}}
     try:
         try:
             body = PlanCreate(amount=float(raw_amount), strategy=strategy, horizon_years=float(horizon))
         except ValueError:
-            msg = "请输入大于0的投资金额（元）" if lang == "zh" else "Enter an amount in CNY greater than 0"
-            raise UserError(msg) from None
+            raise UserError(translate(lang, "wealth.amount_invalid")) from None
         row, category = advisory.create_plan(
             svc,
             db,
@@ -179,7 +172,7 @@ def wealth_accept(
     request: Request, plan_id: PlanId, user: CurrentUser, svc: WealthDep, db: SessionDep, lang: LangDep
 ) -> Response:
     """htmx: accept the plan (simulated subscription) and refresh the holdings section out of band."""
-    ctx: dict[str, Any] = {"class_labels": {k: v[0 if lang == "zh" else 1] for k, v in CLASS_LABELS.items()}}
+    ctx: dict[str, Any] = {"class_labels": {k: translate(lang, f"wealth.class.{k}") for k in CLASS_KEYS}}
     try:
         row, category = advisory.accept_plan(svc, db, user_id=user.id, plan_id=plan_id, lang=lang)
         plan = plan_public(row, lang=lang, current=category)

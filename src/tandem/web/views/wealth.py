@@ -12,7 +12,8 @@ from datetime import date
 from typing import Any
 
 from tandem.compliance.disclaimers import Lang, data_date_line
-from tandem.compliance.suitability import CATEGORY_LABELS_EN, CATEGORY_LABELS_ZH, InvestorCategory
+from tandem.compliance.suitability import InvestorCategory
+from tandem.core.i18n import LANGS, translate
 from tandem.wealth.advisory import strategy_names
 from tandem.wealth.assessment import Assessment
 from tandem.wealth.client import ClientLevel
@@ -51,12 +52,12 @@ def finite(x: float) -> float | None:
 
 def label_of(category: InvestorCategory, lang: Lang) -> str:
     """The category's name in ``lang``."""
-    return (CATEGORY_LABELS_ZH if lang == "zh" else CATEGORY_LABELS_EN)[category]
+    return translate(lang, f"wealth.category.{category.value}")
 
 
 def questionnaire_public(q: Questionnaire, lang: Lang) -> QuestionnairePublic:
     """The questionnaire in one language, without scores."""
-    zh = lang == "zh"
+    i = LANGS.index(lang)  # the questionnaire file carries each text in both languages
     return QuestionnairePublic(
         version=q.version,
         lang=lang,
@@ -64,8 +65,8 @@ def questionnaire_public(q: Questionnaire, lang: Lang) -> QuestionnairePublic:
         questions=[
             QuestionPublic(
                 id=qu.id,
-                text=qu.zh if zh else qu.en,
-                options=[OptionPublic(key=o.key, text=o.zh if zh else o.en) for o in qu.options],
+                text=(qu.zh, qu.en)[i],
+                options=[OptionPublic(key=o.key, text=(o.zh, o.en)[i]) for o in qu.options],
             )
             for qu in q.questions
         ],
@@ -93,11 +94,7 @@ def level_public(level: ClientLevel, lang: Lang) -> LevelPublic:
         return LevelPublic(assessed=False, reassessment_needed=True)
     note = None
     if latest.lowest_category:
-        note = (
-            "您属于最低风险承受能力类别，只能购买R1级（低风险）产品。"
-            if lang == "zh"
-            else "You are in the lowest risk category and may only buy R1 (low-risk) products."
-        )
+        note = translate(lang, "wealth.lowest_note")
     return LevelPublic(
         assessed=True,
         level=latest.category.value,
@@ -137,14 +134,13 @@ def backtest_public(bt: StrategyBacktest) -> BacktestPublic:
 
 def strategy_list_public(category: InvestorCategory, views: list[StrategyView], lang: Lang) -> StrategyListPublic:
     """The matching strategies in ``lang`` with their backtests."""
-    zh = lang == "zh"
     return StrategyListPublic(
         level=category.value,
         items=[
             StrategyPublic(
                 key=v.strategy.key,
-                name=v.strategy.name_zh if zh else v.strategy.name_en,
-                description=v.strategy.description_zh if zh else v.strategy.description_en,
+                name=v.strategy.name.render(lang),
+                description=v.strategy.description.render(lang),
                 risk_level=v.strategy.risk.value,
                 levels=[c.value for c in InvestorCategory if v.strategy.serves(c)],
                 backtest=backtest_public(v.backtest),
@@ -157,7 +153,6 @@ def strategy_list_public(category: InvestorCategory, views: list[StrategyView], 
 def plan_public(row: PlanRow, *, lang: Lang, current: InvestorCategory | None) -> PlanPublic:
     """A stored plan in ``lang``; ``matches_current_level`` is re-evaluated against ``current``."""
     p: dict[str, Any] = row.payload
-    zh = lang == "zh"
     e = p["expected"]
     keys = {s.key for s in STRATEGIES}
     matches = current is not None and row.strategy in keys and strategy_by_key(row.strategy).serves(current)
@@ -178,8 +173,8 @@ def plan_public(row: PlanRow, *, lang: Lang, current: InvestorCategory | None) -
             max_drawdown=finite(e["max_drawdown"]),
             basis=str(e["basis"]),
         ),
-        explanation=p["explanation_zh"] if zh else p["explanation_en"],
-        disclaimer=p["disclaimer_zh"] if zh else p["disclaimer_en"],
+        explanation=p[f"explanation_{lang}"],  # the stored payload keeps both languages
+        disclaimer=p[f"disclaimer_{lang}"],
         data_line=_data_line(str(p.get("data_line", "")), lang),
         notes=[_note(str(n), lang) for n in p.get("notes", [])],
         rebalance=[RebalancePublic(**r) for r in p.get("rebalance", [])],
@@ -192,9 +187,9 @@ def plan_public(row: PlanRow, *, lang: Lang, current: InvestorCategory | None) -
 def _data_line(line: str, lang: Lang) -> str:
     """The stored (Chinese) data-range line, in ``lang``."""
     span = _SPAN.search(line)
-    if lang == "zh" or span is None:
+    if span is None:
         return line
-    return data_date_line(date.fromisoformat(span[2]), "en", start=date.fromisoformat(span[1]))
+    return data_date_line(date.fromisoformat(span[2]), lang, start=date.fromisoformat(span[1]))
 
 
 def _note(note: str, lang: Lang) -> str:
@@ -203,7 +198,7 @@ def _note(note: str, lang: Lang) -> str:
     zh, slash, en = text.partition(" / ")
     if not sep or not slash:
         return note
-    return f"{code}: {zh if lang == 'zh' else en}"
+    return f"{code}: {(zh, en)[LANGS.index(lang)]}"
 
 
 def holdings_public(values: list[HoldingValue], lang: Lang) -> HoldingsPublic:
@@ -222,11 +217,7 @@ def holdings_public(values: list[HoldingValue], lang: Lang) -> HoldingsPublic:
         )
         for v in values
     ]
-    note = (
-        "模拟申购：仅用于演示与学习，没有发生真实资金划转。"
-        if lang == "zh"
-        else "Simulated subscription for demonstration; no real money moved."
-    )
+    note = translate(lang, "wealth.holdings_note")
     first = values[0].row if values else None
     return HoldingsPublic(
         plan_id=first.plan_id if first else None,
