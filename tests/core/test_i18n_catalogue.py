@@ -24,10 +24,7 @@ from tandem.core.i18n import LANGS, Joined, Message, bilingual, translate
 SRC = Path(__file__).resolve().parents[2] / "src" / "tandem"
 ALLOWED = {"core/i18n.py"}
 LEFT: dict[str, int] = {
-    "engagement/items.py": 2,
-    "engagement/recommend.py": 2,
     "web/api/l2_stream.py": 1,  # FlowRow.label_zh: a published API field, rendered at the schema
-    "web/templates/news.html": 1,
 }
 """Violations still in a file when this test was written (relative path → count); lower it as they move."""
 

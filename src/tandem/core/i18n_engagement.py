@@ -27,6 +27,20 @@ ENGAGEMENT_WORDS: Final[dict[str, tuple[str, str]]] = {
         "{dim}。{prev_day:%Y-%m-%d} → {day:%Y-%m-%d} 收盘数据，个股诊断仅供参考。",
         "{dim}. Closing data {prev_day:%Y-%m-%d} → {day:%Y-%m-%d}; diagnosis is for reference only.",
     ),
+    # recommendations (tandem.engagement.recommend): titles and the reason each item is shown
+    "rec.title": ("{name}", "{name}"),
+    "rec.title.brief": ("{name} 个股三分钟", "{name} in three minutes"),
+    "rec.because.seen": ("您近期关注过{name}", "You recently looked at {name}"),
+    "rec.because.similar": (
+        "因为您浏览过{name}，看过它的客户也常看这条",
+        "Because you viewed {name}: clients who viewed it often read this",
+    ),
+    "rec.because.nearby": ("与您浏览过的内容相近的客户也常看", "Often read by clients with interests like yours"),
+    "rec.cold_start": ("新用户推荐：风险等级{category}的客户常看", "For new clients: often read by {category} clients"),
+    "rec.non_personalised": (
+        "热门内容（未使用您的个人信息，个性化推荐已关闭或尚无数据）",
+        "Popular (none of your personal data used: personalisation is off or there is no data yet)",
+    ),
     "feed.watch.added": ("已加入自选：{name}", "Added to watchlist: {name}"),
     "feed.article.qfq.title": ("什么是前复权？", "What is forward adjustment (qfq)?"),
     "feed.article.qfq.body": (
