@@ -13,6 +13,7 @@ from tandem.advisor.assignments import assign_clients, history, set_registration
 from tandem.advisor.book import BookQuery, client_book, mask_name
 from tandem.advisor.models import ClientAssignment, ServiceRecord
 from tandem.core.errors import NotFoundError, ValidationFailed
+from tandem.core.i18n import Message
 from tandem.engagement.models import WatchItem
 from tandem.engagement.score_changes import ScoreChange
 
@@ -88,7 +89,9 @@ def test_registration_number_is_validated_and_stored(db: Session) -> None:
 
 class FixedChanges:
     def for_codes(self, codes: object) -> dict[str, ScoreChange]:
-        change = ScoreChange("600519", "贵州茅台", date(2026, 5, 29), date(2026, 5, 28), 61, 75, "动量", "Momentum", -9)
+        change = ScoreChange(
+            "600519", "贵州茅台", date(2026, 5, 29), date(2026, 5, 28), 61, 75, Message("diag.dim.technical"), -9
+        )
         return {"600519": change}
 
 

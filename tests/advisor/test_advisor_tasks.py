@@ -53,8 +53,8 @@ def test_each_rule_fires_on_its_occasion_and_not_beside_it(db: Session) -> None:
     db.add_all([WatchItem(user_id=watcher, code="600519"), WatchItem(user_id=watcher, code="000001")])
     db.flush()
     changes = {
-        "600519": ScoreChange("600519", "贵州茅台", date(2026, 5, 29), date(2026, 5, 28), 60, 75, None, None, 0),
-        "000001": ScoreChange("000001", "平安银行", date(2026, 5, 29), date(2026, 5, 28), 66, 70, None, None, 0),
+        "600519": ScoreChange("600519", "贵州茅台", date(2026, 5, 29), date(2026, 5, 28), 60, 75, None, 0),
+        "000001": ScoreChange("000001", "平安银行", date(2026, 5, 29), date(2026, 5, 28), 66, 70, None, 0),
     }
     summary = run_rules(db, now=NOW, changes=changes)
     assert kinds(db) == sorted(

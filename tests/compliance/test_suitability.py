@@ -24,15 +24,15 @@ risks = st.sampled_from(list(ProductRisk))
 def test_matrix_properties_hold_for_every_pair(c: InvestorCategory, r: ProductRisk) -> None:
     d = check_suitability(category=c, product_risk=r)
     assert d.rule_version == RULEBOOK[-1].version
-    assert d.message_zh and d.message_en
+    assert d.message.render("zh") and d.message.render("en")
     if r.rank <= c.rank:
         assert d.verdict is Verdict.ALLOWED and d.may_recommend and d.may_sell
     elif c is InvestorCategory.C1:
-        assert d.verdict is Verdict.BLOCKED and not d.may_sell and "最低类别" in d.message_zh
+        assert d.verdict is Verdict.BLOCKED and not d.may_sell and "最低类别" in d.message.render("zh")
     else:
         assert d.verdict is Verdict.NEEDS_WARNING_AND_CONFIRMATION
         assert not d.may_recommend and d.may_sell
-        assert "特别风险警示" in d.message_zh and "warning" in d.message_en
+        assert "特别风险警示" in d.message.render("zh") and "warning" in d.message.render("en")
 
 
 @given(categories, risks, risks)

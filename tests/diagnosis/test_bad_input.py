@@ -29,7 +29,7 @@ def test_no_fundamentals_gives_a_partial_diagnosis(tmp_path: Path, make_store: C
     missing = {d.key: d.missing for d in diag.dimensions if d.score is None}
     assert {"profitability", "growth", "health", "industry"} <= set(missing)
     assert all(missing.values())
-    assert diag.composite.score is not None and "重新加权" in diag.composite.weights_note_zh
+    assert diag.composite.score is not None and "重新加权" in diag.composite.weights_note.render("zh")
     assert "未评分维度" in diag.brief.zh
 
 

@@ -49,8 +49,8 @@ def test_phrase_guard_rejects_promises_and_passes_the_brief(service: DiagnosisSe
     for bad in ("买入后稳赚不赔", "该股必涨", "保证收益"):
         with pytest.raises(PhraseGuardError):
             ensure_no_forbidden_phrases(diag.brief.zh + bad, where="test")
-    assert "数据截至 2023-09-01" in diag.disclaimer_zh
-    assert ai_content_label("zh") not in diag.disclaimer_zh
+    assert "数据截至 2023-09-01" in diag.disclaimer.render("zh")
+    assert ai_content_label("zh") not in diag.disclaimer.render("zh")
 
 
 def _service(store: MarketStore, reply: str | None) -> tuple[DiagnosisService, list[dict[str, object]]]:
@@ -79,7 +79,9 @@ def test_llm_rewrite_is_accepted_when_numbers_survive(diag_store: MarketStore) -
     diag = service.diagnose("600519.SH", date(2023, 9, 1))
     assert seen and seen[0]["model"] == "m"
     assert diag.brief.ai_generated and diag.brief.zh == rewritten
-    assert ai_content_label("zh") in diag.disclaimer_zh and ai_content_label("en") in diag.disclaimer_en
+    assert ai_content_label("zh") in diag.disclaimer.render("zh") and ai_content_label("en") in diag.disclaimer.render(
+        "en"
+    )
 
 
 @pytest.mark.parametrize(
@@ -96,7 +98,7 @@ def test_llm_rewrite_falls_back_when_unsafe(diag_store: MarketStore, mutate) -> 
     service, _ = _service(diag_store, mutate(ref))
     diag = service.diagnose("600519.SH", date(2023, 9, 1))
     assert diag.brief.zh == ref and not diag.brief.ai_generated
-    assert ai_content_label("zh") not in diag.disclaimer_zh
+    assert ai_content_label("zh") not in diag.disclaimer.render("zh")
 
 
 def test_llm_network_error_falls_back(diag_store: MarketStore) -> None:

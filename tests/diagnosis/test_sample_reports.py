@@ -58,12 +58,12 @@ def test_named_examples_are_complete_and_traceable(reports: dict[str, Diagnosis]
     assert len(scored) >= 6
     for d in diag.dimensions:
         if d.score is None:
-            assert d.missing and d.missing_zh and is_translated(d.missing), (code, d.key, d.missing)
+            assert d.missing and d.missing_reason.render("zh") and is_translated(d.missing), (code, d.key, d.missing)
     for e in diag.evidence:
         if e.key in FUND_KEYS or e.key == "mcap":
             assert e.period is not None and f"report {e.period}" in e.source, (code, e.key, e.source)
-    assert diag.disclaimer_zh.splitlines()[0] == risk_disclaimer("zh", kind="stock")
-    assert diag.disclaimer_en.splitlines()[0] == risk_disclaimer("en", kind="stock")
+    assert diag.disclaimer.render("zh").splitlines()[0] == risk_disclaimer("zh", kind="stock")
+    assert diag.disclaimer.render("en").splitlines()[0] == risk_disclaimer("en", kind="stock")
 
 
 def test_valuation_pe_and_percentile_match_the_store(reports: dict[str, Diagnosis], sample_store: MarketStore) -> None:
@@ -90,7 +90,11 @@ def test_fundamentals_come_from_one_named_report_each(reports: dict[str, Diagnos
 
 def test_health_is_missing_with_a_chinese_reason(reports: dict[str, Diagnosis]) -> None:
     health = reports["600519.SH"].dimension("health")  # the sample's balance-sheet rows end in 2016
-    assert health.score is None and health.missing_zh is not None and "资产负债率" in health.missing_zh
+    assert (
+        health.score is None
+        and health.missing_reason.render("zh") is not None
+        and "资产负债率" in health.missing_reason.render("zh")
+    )
     assert "missing:" not in markdown.to_markdown(reports["600519.SH"])
 
 
@@ -126,7 +130,7 @@ def test_industry_standing_ranks_the_liquor_leader_first(
     banks = sample_store.industry_asof(DAY)
     n_banks = int((banks["industry"] == "银行").sum())
     assert {e.key: e.value for e in reports["600036.SH"].dimension("industry").evidence}["peers"] == n_banks >= 3
-    basis = reports["600036.SH"].industry_basis_zh
+    basis = reports["600036.SH"].industry_basis.render("zh")
     assert basis == "Tushare 行业分类 2023-08-15 快照", basis
 
 
@@ -139,7 +143,8 @@ def test_an_industry_with_fewer_than_three_peers_is_not_ranked(
     dim = sample_service.diagnose(lone, DAY).dimension("industry")
     assert (
         dim.score is None
-        and dim.missing_zh == f"本库中同行业（{table.set_index('code').at[lone, 'industry']}）股票不足3只"
+        and dim.missing_reason.render("zh")
+        == f"本库中同行业（{table.set_index('code').at[lone, 'industry']}）股票不足3只"
     )
 
 
@@ -152,7 +157,7 @@ def test_capital_flow_uses_level2_rows_where_the_store_has_them(
     gross = float((rows["buy_amount"] + rows["sell_amount"]).sum())
     diag = sample_service.diagnose("600519.SH", day)
     flow = diag.dimension("capital_flow")
-    assert not flow.is_proxy and flow.score is not None and "Level-2" in flow.verdict_zh
+    assert not flow.is_proxy and flow.score is not None and "Level-2" in flow.verdict.render("zh")
     ev = {e.key: e for e in flow.evidence}
     assert ev["l2_net"].value == pytest.approx(main["net_amount"].sum())
     assert ev["l2_net_ratio"].value == pytest.approx(main["net_amount"].sum() / gross)

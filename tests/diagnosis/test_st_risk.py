@@ -17,9 +17,12 @@ def test_an_st_day_names_the_warning_first_with_its_start(sample_service: Diagno
     risk = _risk(sample_service, "000792.SZ", date(2020, 6, 30))
     st = risk.evidence[0]
     assert (st.key, st.value, st.display, st.as_of) == ("st", "2019-04-30", "2019-04-30", date(2020, 6, 30))
-    assert (st.label_zh, st.label_en) == ("风险警示(ST/*ST)起始日", "under risk warning (ST/*ST) since")
+    assert (st.label.render("zh"), st.label.render("en")) == (
+        "风险警示(ST/*ST)起始日",
+        "under risk warning (ST/*ST) since",
+    )
     assert st.source.startswith("st_periods")
-    assert "ST/*ST风险警示" in risk.verdict_zh and "ST/*ST risk warning" in risk.verdict_en
+    assert "ST/*ST风险警示" in risk.verdict.render("zh") and "ST/*ST risk warning" in risk.verdict.render("en")
     assert risk.score is not None and risk.score <= 20  # ST caps the risk score
     assert [e.key for e in risk.evidence] == ["st", "vol120", "mdd250", "limit_down"]
 
@@ -27,7 +30,7 @@ def test_an_st_day_names_the_warning_first_with_its_start(sample_service: Diagno
 def test_the_same_stock_after_st_has_no_warning(sample_service: DiagnosisService) -> None:
     risk = _risk(sample_service, "000792.SZ", date(2021, 9, 1))  # ST ended 2021-08-09
     assert "st" not in [e.key for e in risk.evidence]
-    assert "ST" not in risk.verdict_zh and "ST" not in risk.verdict_en
+    assert "ST" not in risk.verdict.render("zh") and "ST" not in risk.verdict.render("en")
 
 
 def test_an_sse_st_stock_in_2019(sample_service: DiagnosisService) -> None:

@@ -227,12 +227,12 @@ def test_phrase_guard_runs_on_every_cue(moutai: Diagnosis) -> None:
 
 def test_missing_dimensions_are_named_with_the_reason(moutai: Diagnosis) -> None:
     health = moutai.dimension("health")
-    assert health.score is None and health.missing_zh
+    assert health.score is None and health.missing_reason.render("zh")
     missing = next(s for s in plan_scenes(moutai) if s.kind == "missing")
     spoken = "".join(missing.cues)
-    assert "财务健康" in spoken and health.missing_zh.rstrip("。").split("，")[0] in spoken
+    assert "财务健康" in spoken and health.missing_reason.render("zh").rstrip("。").split("，")[0] in spoken
     texts = scene_texts(next(j for j in _jobs(moutai) if j.scene.kind == "missing"))
-    assert any(health.missing_zh.split("，")[0] in t for t in texts)
+    assert any(health.missing_reason.render("zh").split("，")[0] in t for t in texts)
 
 
 def test_stock_without_fundamentals_says_which_dimensions_are_missing(tmp_path: Path, make_store) -> None:  # type: ignore[no-untyped-def]
@@ -242,7 +242,9 @@ def test_stock_without_fundamentals_says_which_dimensions_are_missing(tmp_path: 
     spoken = "".join(missing.cues)
     for key in ("profitability", "growth", "health"):
         d = diag.dimension(key)
-        assert d.label_zh in spoken or any(d.label_zh in c for s in plan_scenes(diag) for c in s.cues)
+        assert d.label.render("zh") in spoken or any(
+            d.label.render("zh") in c for s in plan_scenes(diag) for c in s.cues
+        )
 
 
 def test_no_level2_data_says_the_flow_is_a_proxy(sample_service: DiagnosisService) -> None:

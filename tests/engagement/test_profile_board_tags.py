@@ -74,18 +74,20 @@ def test_board_tags_come_from_viewed_watched_and_held_stocks_with_a_why_line(
     service.update()
     tags = {t.key: t for t in service.profile(5).tags}
     liquor = tags["theme:白酒"]
-    assert liquor.label_zh == "白酒"
-    assert liquor.why_zh == "来自您看过、自选或持有的：五粮液、贵州茅台"  # watchlist add (3.0) outweighs 3 views
-    assert liquor.why_en == "From stocks you viewed, watch or hold: 五粮液, 贵州茅台"
-    assert tags["theme:破净股"].why_zh.endswith("招商银行")  # only the bank (held) is in that board
+    assert liquor.label == "白酒"
+    assert liquor.why is not None  # watchlist add (3.0) outweighs 3 views
+    assert liquor.why.render("zh") == "来自您看过、自选或持有的：五粮液、贵州茅台"
+    assert liquor.why.render("en") == "From stocks you viewed, watch or hold: 五粮液, 贵州茅台"
+    bank_why = tags["theme:破净股"].why
+    assert bank_why is not None and bank_why.render("zh").endswith("招商银行")  # only the bank (held) is in that board
     assert "theme:融资融券" not in tags  # a list most of the market is on is not an interest
-    assert all(t.why_zh == "" for t in tags.values() if not t.key.startswith("theme:"))
+    assert all(t.why is None for t in tags.values() if not t.key.startswith("theme:"))
     assert not [t for t in service.profile(6).tags if t.key.startswith("theme:")]
     # the why-line survives the persisted state and a rebuild gives the same
     reread = _service(tmp_path, catalogue).profile(5)
-    assert {t.key: t.why_zh for t in reread.tags} == {k: t.why_zh for k, t in tags.items()}
+    assert {t.key: t.why for t in reread.tags} == {k: t.why for k, t in tags.items()}
     service.rebuild()
-    assert {t.key: t.why_zh for t in service.profile(5).tags} == {k: t.why_zh for k, t in tags.items()}
+    assert {t.key: t.why for t in service.profile(5).tags} == {k: t.why for k, t in tags.items()}
 
 
 def test_delete_all_drops_the_evidence_behind_why_lines(tmp_path: Path, catalogue: ItemCatalogue) -> None:

@@ -90,7 +90,7 @@ def test_tags_follow_behaviour_and_incremental_equals_rebuild(tmp_path: Path, ca
     incremental = service.update()
     profile = service.profile(1)
     assert profile.top("industry", 1)[0].key.startswith("industry:银行")
-    assert {t.label_zh for t in profile.top("board")} >= {"创业板"}
+    assert {t.label for t in profile.top("board")} >= {"创业板"}
     assert profile.risk_category == "C3"
     assert profile.assessment_valid_until == T0 + timedelta(days=365)
     assert service.profile(2).top("product", 1)[0].key == "product:fund"

@@ -68,7 +68,7 @@ def test_top10_respects_suitability_and_explains_every_item(
     assert all(len(v) == 10 for v in result.values())
     for cid, items in result.items():
         assert len({r.candidate.candidate_id for r in items}) == 10
-        assert all(r.reason_zh for r in items)
+        assert all(r.reason.render("zh") for r in items)
         assert [r.score for r in items] == sorted((r.score for r in items), reverse=True)
         for r in items:
             if r.candidate.risk is not None:
@@ -102,7 +102,7 @@ def test_cold_start_from_questionnaire_then_first_views(
     nothing = interactions(empty, population.catalogue)
     cold = rec.top_k(candidates, client_ids=[new_client], rows=nothing, categories={new_client: InvestorCategory.C1})
     assert {r.mode for r in cold[new_client]} == {"cold_start"}
-    assert "C1" in cold[new_client][0].reason_zh
+    assert "C1" in cold[new_client][0].reason.render("zh")
     assert all(r.candidate.risk in (None, ProductRisk.R1) for r in cold[new_client])
     # first views: a few briefs of one stock make the list personalised around it
     stock = population.catalogue.of_kind("stock")["object_id"].iloc[0]
@@ -115,7 +115,7 @@ def test_cold_start_from_questionnaire_then_first_views(
     warm = rec.top_k(candidates, client_ids=[new_client], rows=rows, categories={new_client: InvestorCategory.C1})
     assert {r.mode for r in warm[new_client]} == {"personalised"}
     assert warm[new_client] != cold[new_client]
-    assert any("浏览过" in r.reason_zh or "关注过" in r.reason_zh for r in warm[new_client])
+    assert any("浏览过" in r.reason.render("zh") or "关注过" in r.reason.render("zh") for r in warm[new_client])
 
 
 def test_non_personalised_order_is_the_same_for_everyone(fitted: tuple[EngagementRanker, pl.DataFrame]) -> None:
@@ -126,7 +126,7 @@ def test_non_personalised_order_is_the_same_for_everyone(fitted: tuple[Engagemen
     again = non_personalised_order(list(reversed(candidates)), popularity=ranker.popularity_, index=index, k=5)
     assert first == again
     assert [r.score for r in first] == sorted((r.score for r in first), reverse=True)
-    assert all(r.mode == "non_personalised" and "未使用您的个人信息" in r.reason_zh for r in first)
+    assert all(r.mode == "non_personalised" and "未使用您的个人信息" in r.reason.render("zh") for r in first)
     assert np.isclose(first[0].score, max(ranker.popularity_[index[c.item_id]] for c in candidates))
 
 

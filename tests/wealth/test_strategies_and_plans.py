@@ -99,8 +99,9 @@ def test_c1_gets_cash_only(builder: PlanBuilder) -> None:
 
 def test_plan_text_json_and_guard(builder: PlanBuilder) -> None:
     plan = builder.build(actor="t", client_id="c3", category=C.C3, amount=500_000)
-    assert "C3" in plan.explanation_zh and "均衡配置" in plan.explanation_zh and "Balanced" in plan.explanation_en
-    assert find_forbidden_phrases(plan.explanation_zh + plan.explanation_en + plan.disclaimer_zh) == []
+    explanation_zh, explanation_en = plan.explanation.render("zh"), plan.explanation.render("en")
+    assert "C3" in explanation_zh and "均衡配置" in explanation_zh and "Balanced" in explanation_en
+    assert find_forbidden_phrases(explanation_zh + explanation_en + plan.disclaimer.render("zh")) == []
     data = json.loads(json.dumps(plan.to_dict()))
     assert set(data["expected"]) >= {"return", "volatility", "max_drawdown"}
     assert data["level"] == "C3" and data["strategy"] == "balanced" and data["disclaimer"]
@@ -169,7 +170,9 @@ def test_plan_quotes_the_window_its_statistics_used_and_invested_weights(
     port = (catalogue.returns[codes] @ weights).dropna()
     start, end = str(port.index[0]), str(port.index[-1])
     assert plan.expected.basis == f"historical {start}..{end}"
-    assert f"{start} 至 {end}" in plan.explanation_zh and f"from {start} to {end}" in plan.explanation_en
+    assert f"{start} 至 {end}" in plan.explanation.render("zh") and f"from {start} to {end}" in plan.explanation.render(
+        "en"
+    )
     assert start in plan.data_line and end in plan.data_line
     for h in plan.holdings:
         assert h.invested_weight == round(h.amount / plan.amount, 4)

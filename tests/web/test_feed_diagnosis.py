@@ -23,7 +23,7 @@ def _last_two_sessions(store: MarketStore) -> tuple[date, date]:
 
 def _largest_move(now: Diagnosis, before: Diagnosis) -> tuple[str, int]:
     pairs = [
-        (a.label_zh, a.score - b.score)
+        (a.label.render("zh"), a.score - b.score)
         for a, b in zip(now.dimensions, before.dimensions, strict=True)
         if a.score is not None and b.score is not None
     ]

@@ -25,10 +25,12 @@ def test_missing_dimension_reason_is_in_the_page_language(client: TestClient, al
     headers = {**alice, "Accept": "text/html"}
     diag = client.app.state.tandem.diagnosis.diagnose("600519.SH")  # type: ignore[attr-defined]
     missing = [d for d in diag.dimensions if d.score is None]
-    assert missing and all(d.missing_zh for d in missing)  # the sample has no cash-flow data for 600519
+    assert missing and all(
+        d.missing_reason.render("zh") for d in missing
+    )  # the sample has no cash-flow data for 600519
     zh = client.get("/market/diagnosis/600519.SH?lang=zh", headers=headers)
     assert zh.status_code == 200
-    assert _missing_spans(zh.text) == [d.missing_zh for d in missing]
+    assert _missing_spans(zh.text) == [d.missing_reason.render("zh") for d in missing]
     en = client.get("/market/diagnosis/600519.SH?lang=en", headers=headers)
     assert _missing_spans(en.text) == [d.missing for d in missing]
 

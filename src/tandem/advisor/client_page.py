@@ -101,7 +101,7 @@ def client_page(
     )
     tags: tuple[str, ...] = ()
     if profiles is not None and not user.non_personalised:
-        tags = tuple(tag.label_zh for tag in profiles.profile(client_user_id).tags)
+        tags = tuple(tag.label for tag in profiles.profile(client_user_id).tags)
     service = tuple(
         db.scalars(
             select(ServiceRecord)

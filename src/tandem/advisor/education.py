@@ -173,7 +173,7 @@ def enrol(
     if not verdict.may_recommend:
         raise ConflictError(
             f"course {course_item_id} ({risk.value}) is above client {client_user_id}'s level {category.value}: "
-            f"{verdict.message_zh}"
+            f"{verdict.message.render('zh')}"
         )
     row = CourseEnrolment(
         course_item_id=course_item_id,

@@ -218,7 +218,7 @@ def send(
                 decision, reason = "sent", verdict.verdict.value
                 key = hashlib.sha256(f"advisor-send:{send_id}:{cid}".encode()).hexdigest()
             else:
-                decision, reason = "rejected", verdict.message_zh
+                decision, reason = "rejected", verdict.message.render("zh")
         archive.append(
             {
                 "send_id": send_id,

@@ -9,20 +9,23 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any
 
-RULE_LABELS: dict[str, tuple[str, str]] = {
-    "limit_up": ("涨停买入受阻", "Buy blocked at limit-up"),
-    "limit_down": ("跌停卖出受阻", "Sell blocked at limit-down"),
-    "suspended": ("停牌无法交易", "Suspended"),
-    "t_plus_one": ("T+1 当日买入不可卖", "T+1: bought today, not sellable"),
-    "opened_at_limit": ("开盘封板后打开，收盘成交", "Opened at the limit, filled at close"),
-    "volume_cap": ("成交量占比上限", "Volume participation cap"),
-    "min_commission": ("佣金按最低5元收取", "5-yuan minimum commission"),
-    "lot": ("按整手取整", "Rounded to whole lots"),
-    "cash": ("现金不足减少买入", "Reduced by available cash"),
-    "dividend": ("现金分红到账", "Cash dividend credited"),
-    "bonus_shares": ("送转股到账", "Bonus/split shares credited"),
-    "no_price": ("当日无价格", "No price that day"),
+from tandem.core.i18n import Message
+
+RULE_LABELS: dict[str, Message] = {
+    "limit_up": Message("quant.rule.limit_up"),
+    "limit_down": Message("quant.rule.limit_down"),
+    "suspended": Message("quant.rule.suspended"),
+    "t_plus_one": Message("quant.rule.t_plus_one"),
+    "opened_at_limit": Message("quant.rule.opened_at_limit"),
+    "volume_cap": Message("quant.rule.volume_cap"),
+    "min_commission": Message("quant.rule.min_commission"),
+    "lot": Message("quant.rule.lot"),
+    "cash": Message("quant.rule.cash"),
+    "dividend": Message("quant.rule.dividend"),
+    "bonus_shares": Message("quant.rule.bonus_shares"),
+    "no_price": Message("quant.rule.no_price"),
 }
+"""Each rule's name is the catalogue's ``quant.rule.<rule>``."""
 _NOTABLE = ("limit_up", "limit_down", "suspended", "t_plus_one", "opened_at_limit", "volume_cap")
 
 

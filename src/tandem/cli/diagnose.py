@@ -20,6 +20,7 @@ from rich.table import Table
 from tandem.cli.context import console, err_console, market_store, settings
 from tandem.compute import LocalPoolRunner, runner_from_settings
 from tandem.core.errors import UserError
+from tandem.core.i18n import pick_lang
 from tandem.diagnosis.batch import diagnose_all
 from tandem.diagnosis.llm import rewriter_from_settings
 from tandem.diagnosis.render import card, html, jsonout, markdown, pdf
@@ -96,7 +97,7 @@ def _run_all(day: date | None, top: int) -> None:
 
 
 def _lang(text: str) -> Lang:
-    return "en" if text == "en" else "zh"
+    return pick_lang(text, None)
 
 
 def _progress_bar() -> Progress:

@@ -27,7 +27,7 @@ from tandem.compliance.suitability_service import SuitabilityService
 from tandem.compute import runner_from_settings
 from tandem.core.db import make_engine, make_sessionmaker
 from tandem.core.errors import UserError
-from tandem.core.i18n import translate
+from tandem.core.i18n import LANGS, translate
 from tandem.wealth.assessment import AssessmentService
 from tandem.wealth.batch import plan_book
 from tandem.wealth.catalogue import Catalogue, build_catalogue
@@ -101,11 +101,12 @@ def assess(
     """Take the risk questionnaire interactively and show the resulting category (C1–C5)."""
     _check_format(fmt)
     q = load_questionnaire()
+    which = LANGS.index(lang) if lang in LANGS else 1  # the questionnaire file carries both languages; other → English
     answers: dict[str, str] = {}
     for i, question in enumerate(q.questions, 1):
-        console.print(f"\n[bold]{i}. {question.zh if lang == 'zh' else question.en}[/bold]")
+        console.print(f"\n[bold]{i}. {(question.zh, question.en)[which]}[/bold]")
         for o in question.options:
-            console.print(f"   {o.key}) {o.zh if lang == 'zh' else o.en}")
+            console.print(f"   {o.key}) {(o.zh, o.en)[which]}")
         keys = [o.key for o in question.options]
         answer = str(typer.prompt("answer")).strip().lower()
         while answer not in keys:
@@ -167,9 +168,9 @@ def _plan_text(plan: Plan) -> None:
         console.print(f"  注: {note}")
     for r in plan.rebalance:
         console.print(f"  调仓建议: {r.action} {r.code} ¥{r.amount:,.2f}")
-    console.print(plan.explanation_zh)
+    console.print(plan.explanation.render("zh"))
     console.print(plan.data_line)
-    console.print(plan.disclaimer_zh)
+    console.print(plan.disclaimer.render("zh"))
 
 
 @app.command("plan")
@@ -229,7 +230,15 @@ def strategies(
     if level is None:
         for s in STRATEGIES:
             serves = [c.value for c in InvestorCategory if s.serves(c)]
-            rows.append({"key": s.key, "name": s.name_zh, "name_en": s.name_en, "risk": s.risk.value, "levels": serves})
+            rows.append(
+                {
+                    "key": s.key,
+                    "name": s.name.render("zh"),
+                    "name_en": s.name.render("en"),
+                    "risk": s.risk.value,
+                    "levels": serves,
+                }
+            )
     else:
         category = InvestorCategory.parse(level)
         service = StrategyService(
@@ -240,8 +249,8 @@ def strategies(
             rows.append(
                 {
                     "key": s.key,
-                    "name": s.name_zh,
-                    "name_en": s.name_en,
+                    "name": s.name.render("zh"),
+                    "name_en": s.name.render("en"),
                     "risk": s.risk.value,
                     "levels": [c.value for c in InvestorCategory if s.serves(c)],
                     "backtest": {

@@ -21,6 +21,7 @@ from datetime import date
 from enum import StrEnum
 
 from tandem.core.errors import UserError
+from tandem.core.i18n import Message
 
 
 class InvestorCategory(StrEnum):
@@ -125,13 +126,12 @@ def rules_in_force(day: date | None = None) -> SuitabilityRules:
 
 @dataclass(frozen=True, slots=True)
 class SuitabilityDecision:
-    """A typed answer: the verdict, both-language messages, and the rule version that produced it."""
+    """A typed answer: the verdict, the message to show (a catalogue sentence), and the rule version behind it."""
 
     category: InvestorCategory
     product_risk: ProductRisk
     verdict: Verdict
-    message_zh: str
-    message_en: str
+    message: Message
     rule_version: str
 
     @property
@@ -156,10 +156,7 @@ def check_suitability(
             category,
             product_risk,
             Verdict.BLOCKED,
-            f"您的风险承受能力为{c}（最低类别），只能购买{active.lowest_category_max_risk.value}级产品，"
-            f"不得购买{r}级产品。",
-            f"Category {c} is the lowest risk category and may only buy "
-            f"{active.lowest_category_max_risk.value} products; {r} is not allowed.",
+            Message("suitability.blocked", {"c": c, "r": r, "max": active.lowest_category_max_risk.value}),
             active.version,
         )
     if product_risk.rank > active.max_matching_risk[category].rank:
@@ -167,18 +164,13 @@ def check_suitability(
             category,
             product_risk,
             Verdict.NEEDS_WARNING_AND_CONFIRMATION,
-            f"特别风险警示：该产品风险等级{r}高于您的风险承受能力{c}，不匹配。我们不会向您推荐该产品；"
-            "如您坚持购买，须阅读本警示并书面确认自愿承担相应风险。",
-            f"Special risk warning: this {r} product is above your risk category {c} (mismatch). We will not "
-            "recommend it; to buy it anyway you must read this warning and confirm in writing that you "
-            "accept the risk.",
+            Message("suitability.warning", {"c": c, "r": r}),
             active.version,
         )
     return SuitabilityDecision(
         category,
         product_risk,
         Verdict.ALLOWED,
-        f"产品风险等级{r}与您的风险承受能力{c}相匹配。",
-        f"The {r} product matches your risk category {c}.",
+        Message("suitability.allowed", {"c": c, "r": r}),
         active.version,
     )

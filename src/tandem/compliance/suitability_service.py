@@ -19,6 +19,7 @@ from tandem.compliance.suitability import (
     rules_in_force,
 )
 from tandem.core.errors import ConflictError
+from tandem.core.i18n import LANGS
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,7 +100,7 @@ class SuitabilityService:
             subject=f"client:{client_id}",
             decision=decision.verdict.value,
             rule_version=decision.rule_version,
-            detail={"product": product_code, "message_zh": decision.message_zh, "message_en": decision.message_en},
+            detail={"product": product_code} | {f"message_{lang}": decision.message.render(lang) for lang in LANGS},
         )
 
     def record_confirmation(

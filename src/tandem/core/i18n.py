@@ -14,7 +14,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Final, Literal
 
+from tandem.core.i18n_compliance import COMPLIANCE_WORDS
+from tandem.core.i18n_diagnosis import DIAGNOSIS_WORDS
+from tandem.core.i18n_engagement import ENGAGEMENT_WORDS
+from tandem.core.i18n_quant import QUANT_WORDS
 from tandem.core.i18n_staff import STAFF_WORDS
+from tandem.core.i18n_wealth import WEALTH_WORDS
 
 Lang = Literal["zh", "en"]
 LANGS: Final[tuple[Lang, ...]] = ("zh", "en")
@@ -530,6 +535,10 @@ _APP_WORDS: Final[dict[str, tuple[str, str]]] = {
     "l2.large": ("大单", "Large"),
     "l2.medium": ("中单", "Medium"),
     "l2.small": ("小单", "Small"),
+    "l2.chart.super_large": ("超大单", "super large"),
+    "l2.chart.large": ("大单", "large"),
+    "l2.chart.medium": ("中单", "medium"),
+    "l2.chart.small": ("小单", "small"),
     "l2.method": (
         "口径：主力 = 超大单 + 大单；按母单（同一委托多笔成交合计）分类，东方财富阈值。",
         "Method: main force = super-large + large; classified per parent order, East Money thresholds.",
@@ -562,7 +571,9 @@ def _merge(*areas: Mapping[str, tuple[str, str]]) -> dict[str, tuple[str, str]]:
 
 # Each area's words sit in their own module here in ``core`` (every layer may name a key); add a new list to this
 # call, and the catalogue test checks that every key has both languages.
-_WORDS: Final[dict[str, tuple[str, str]]] = _merge(_APP_WORDS, STAFF_WORDS)
+_WORDS: Final[dict[str, tuple[str, str]]] = _merge(
+    _APP_WORDS, STAFF_WORDS, DIAGNOSIS_WORDS, COMPLIANCE_WORDS, ENGAGEMENT_WORDS, WEALTH_WORDS, QUANT_WORDS
+)
 
 
 def pick_lang(query: str | None, cookie: str | None) -> Lang:
@@ -582,8 +593,20 @@ def translate(lang: Lang, key: str, **params: object) -> str:
     pair = _WORDS.get(key)
     if pair is None:
         return key
-    text = pair[0] if lang == "zh" else pair[1]
-    return text.format(**params) if params else text
+    text = pair[LANGS.index(lang)]
+    if not params:
+        return text
+    return text.format(**{name: _rendered(lang, value) for name, value in params.items()})
+
+
+def _rendered(lang: Lang, value: object) -> object:
+    """A parameter as it is shown: a nested sentence (or list of them) in the same language, anything else as is."""
+    return value.render(lang) if isinstance(value, Message | Joined) else value
+
+
+def bilingual(text: Message | Joined) -> dict[str, str]:
+    """``{"zh": …, "en": …}``: the shape of the public JSON APIs that show both languages side by side."""
+    return {lang: text.render(lang) for lang in LANGS}
 
 
 @dataclass(frozen=True, slots=True)
@@ -599,6 +622,23 @@ class Message:
     def render(self, lang: Lang) -> str:
         """The sentence in ``lang``."""
         return translate(lang, self.key, **self.params)
+
+
+@dataclass(frozen=True, slots=True)
+class Joined:
+    """Several sentences or words shown as one text, joined by the separator the language uses (``sep`` is a key).
+
+    Lists read ``白酒、银行`` in Chinese and ``liquor, banks`` in English, so the separator is a catalogue word too;
+    an empty ``sep`` runs the items together (fragments of one sentence).
+    """
+
+    items: tuple[Message | Joined | str, ...]
+    sep: str = "sep.list"
+
+    def render(self, lang: Lang) -> str:
+        """The items in ``lang``, joined."""
+        sep = translate(lang, self.sep) if self.sep else ""
+        return sep.join(str(_rendered(lang, item)) for item in self.items)
 
 
 def keys() -> frozenset[str]:

@@ -45,7 +45,7 @@ def _serial_metrics(progress: Progress | None) -> MetricsRunner:
         out = {}
         for i, s in enumerate(scorers):
             if progress is not None:
-                progress(f"{s.label_en}", i, len(scorers))
+                progress(s.label.render("en"), i, len(scorers))
             out[s.key] = s.metrics(snap)
         return out
 

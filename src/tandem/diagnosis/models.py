@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
+
+from tandem.core.i18n import LANGS, Joined, Lang, Message, translate
 
 
 @dataclass(frozen=True, slots=True)
@@ -21,69 +22,39 @@ class Evidence:
     """
 
     key: str
-    label_zh: str
-    label_en: str
+    label: Message
     value: float | int | str | bool
     display: str
     source: str
     as_of: date
     period: date | None = None
 
-    def when(self, lang: str = "zh") -> str:
+    def when(self, lang: Lang = "zh") -> str:
         """The date(s) to print next to the number: ``报告期 2023-03-31``, or the day plus the report period."""
         if self.period is None:
             return self.as_of.isoformat()
-        word = "报告期" if lang == "zh" else "report"
         if self.period == self.as_of:
-            return f"{word} {self.period.isoformat()}"
-        sep = "，" if lang == "zh" else ", "
-        return f"{self.as_of.isoformat()}{sep}{word} {self.period.isoformat()}"
-
-    def to_dict(self) -> dict[str, Any]:
-        """API shape: value, display, source, as_of (ISO), report_period (ISO or null), plus the key and labels."""
-        return {
-            "key": self.key,
-            "label": {"zh": self.label_zh, "en": self.label_en},
-            "value": self.value,
-            "display": self.display,
-            "source": self.source,
-            "as_of": self.as_of.isoformat(),
-            "report_period": self.period.isoformat() if self.period else None,
-        }
+            return translate(lang, "diag.when.report", period=self.period.isoformat())
+        return translate(lang, "diag.when.day_report", day=self.as_of.isoformat(), period=self.period.isoformat())
 
 
 @dataclass(frozen=True, slots=True)
 class DimensionScore:
     """One dimension's verdict: score 0–100 (None when missing, with ``missing`` saying which data and why).
 
-    ``missing_zh`` is the same reason in Chinese for the reports (``missing`` stays English for the API and logs).
+    ``missing`` is the scorer's reason in English (the API and logs show it as is); ``missing_reason`` is the same
+    reason as a catalogue sentence for the reports, so a Chinese reader never sees the English text.
     """
 
     key: str
-    label_zh: str
-    label_en: str
+    label: Message
     score: int | None
-    verdict_zh: str
-    verdict_en: str
+    verdict: Message | Joined
     evidence: tuple[Evidence, ...] = ()
     missing: str | None = None
     weight: float = 0.0
     is_proxy: bool = False
-    missing_zh: str | None = None
-
-    def to_dict(self) -> dict[str, Any]:
-        """API shape of the dimension."""
-        return {
-            "key": self.key,
-            "label": {"zh": self.label_zh, "en": self.label_en},
-            "score": self.score,
-            "verdict": {"zh": self.verdict_zh, "en": self.verdict_en},
-            "weight": round(self.weight, 4),
-            "is_proxy": self.is_proxy,
-            "missing": self.missing,
-            "missing_zh": self.missing_zh,
-            "evidence": [e.to_dict() for e in self.evidence],
-        }
+    missing_reason: Message | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,17 +64,7 @@ class Composite:
     score: int | None
     rank: int | None
     universe: int
-    weights_note_zh: str
-    weights_note_en: str
-
-    def to_dict(self) -> dict[str, Any]:
-        """API shape of the composite."""
-        return {
-            "score": self.score,
-            "rank": self.rank,
-            "universe": self.universe,
-            "weights_note": {"zh": self.weights_note_zh, "en": self.weights_note_en},
-        }
+    weights_note: Message
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,6 +74,10 @@ class Brief:
     zh: str
     en: str
     ai_generated: bool = False
+
+    def text(self, lang: Lang) -> str:
+        """The brief in ``lang``."""
+        return (self.zh, self.en)[LANGS.index(lang)]
 
 
 @dataclass(frozen=True, slots=True)
@@ -128,19 +93,18 @@ class Diagnosis:
     composite: Composite
     dimensions: tuple[DimensionScore, ...]
     brief: Brief
-    disclaimer_zh: str
-    disclaimer_en: str
+    disclaimer: Joined
+    """The stock risk disclaimer, the data-date line and (when a model wrote the brief) the AI label, one per line."""
     notes: tuple[str, ...] = field(default=())
     price_history: tuple[tuple[date, float], ...] = field(default=())
-    industry_basis_zh: str = ""
-    industry_basis_en: str = ""
+    industry_basis: Message | None = None
     """Which dated classification list ``industry`` comes from, flagged when that list postdates ``as_of``."""
 
-    def title(self, lang: str = "zh") -> str:
+    def title(self, lang: Lang = "zh") -> str:
         """``贵州茅台（600519.SH）``, or just the code when the store has no name for it."""
         if not self.name or self.name == self.code:
             return self.code
-        return f"{self.name}（{self.code}）" if lang == "zh" else f"{self.name} ({self.code})"
+        return translate(lang, "diag.stock_title", name=self.name, code=self.code)
 
     def dimension(self, key: str) -> DimensionScore:
         """The dimension with ``key`` (KeyError naming the known keys otherwise)."""

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 
+from tandem.core.i18n import LANGS
 from tandem.diagnosis.models import Diagnosis
 
 _TOKEN = re.compile(r"\d{4}-\d{2}-\d{2}|[+-]?\d+(?:\.\d+)?%?")
@@ -26,7 +27,7 @@ def traceable_tokens(diag: Diagnosis) -> set[str]:
         if d.score is not None:
             texts.append(str(d.score))
         for e in d.evidence:
-            texts += [e.display, e.label_zh, e.label_en, e.as_of.isoformat()]
+            texts += [e.display, *(e.label.render(lang) for lang in LANGS), e.as_of.isoformat()]
     c = diag.composite
     texts += [str(x) for x in (c.score, c.rank, c.universe) if x is not None]
     return {t for text in texts for t in number_tokens(text)}

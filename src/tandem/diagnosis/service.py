@@ -22,8 +22,9 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
-from tandem.compliance.disclaimers import footer
+from tandem.compliance.disclaimers import footer_text
 from tandem.core.errors import NotFoundError, UserError
+from tandem.core.i18n import Joined, Message
 from tandem.core.models import normalize_code
 from tandem.diagnosis.brief import compose_brief
 from tandem.diagnosis.cache import CacheStats, LruCache
@@ -196,18 +197,19 @@ class DiagnosisService:
         dims = tuple(replace(d, weight=weights[d.key]) for d in dims)
         comp_row = _row(table.composite, code)
         missing = [d for d in dims if d.score is None]
-        note_zh = "权重：" + "，".join(f"{d.label_zh}{WEIGHTS[d.key]:.0%}" for d in dims)
-        note_en = "Weights: " + ", ".join(f"{d.label_en} {WEIGHTS[d.key]:.0%}" for d in dims)
+        shares = Joined(
+            tuple(Message("diag.weights.item", {"label": d.label, "weight": WEIGHTS[d.key]}) for d in dims), "sep.comma"
+        )
+        note = Message("diag.weights", {"weights": shares})
         if missing:
-            note_zh += f"；缺失{'、'.join(d.label_zh for d in missing)}，已按可用维度重新加权"
-            note_en += f"; missing {', '.join(d.label_en for d in missing)}, re-weighted over the available ones"
+            labels = Joined(tuple(d.label for d in missing))
+            note = Message("diag.weights.missing", {"weights": shares, "missing": labels})
         comp_ok = bool(np.isfinite(comp_row["composite"]))
         composite = Composite(
             score=round(float(comp_row["composite"])) if comp_ok else None,
             rank=int(comp_row["rank"]) if comp_ok else None,
             universe=int(table.composite["composite"].notna().sum()),
-            weights_note_zh=note_zh,
-            weights_note_en=note_en,
+            weights_note=note,
         )
         notes: list[str] = []
         if bool(snap.suspended[code].iloc[-1]):
@@ -223,12 +225,10 @@ class DiagnosisService:
             composite=composite,
             dimensions=dims,
             brief=Brief("", ""),
-            disclaimer_zh="",
-            disclaimer_en="",
+            disclaimer=Joined(()),
             notes=tuple(notes),
             price_history=tuple(zip(pd.DatetimeIndex(closes.index).date, closes.astype(float), strict=True)),
-            industry_basis_zh=industry_basis(_row(snap.ref, code), "zh"),
-            industry_basis_en=industry_basis(_row(snap.ref, code), "en"),
+            industry_basis=industry_basis(_row(snap.ref, code)),
         )
         brief = compose_brief(draft)
         if self.rewriter is not None:
@@ -236,8 +236,7 @@ class DiagnosisService:
         return replace(
             draft,
             brief=brief,
-            disclaimer_zh=footer(as_of=snap.day, lang="zh", ai_generated=brief.ai_generated, kind="stock"),
-            disclaimer_en=footer(as_of=snap.day, lang="en", ai_generated=brief.ai_generated, kind="stock"),
+            disclaimer=footer_text(as_of=snap.day, ai_generated=brief.ai_generated, kind="stock"),
         )
 
     def missing_dimensions(self, diag: Diagnosis) -> list[DimensionScore]:

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from tandem.compliance.disclaimers import Lang
 from tandem.core.errors import UserError
+from tandem.core.i18n import Message, translate
 from tandem.engagement import watchlist
 from tandem.engagement.score_changes import DiagnosisChanges, ScoreChange
 from tandem.identity import User
@@ -33,36 +34,12 @@ class FeedItem:
     code: str | None = None
 
 
-_ARTICLES: tuple[tuple[datetime, tuple[str, str], tuple[str, str]], ...] = (
-    (
-        datetime(2025, 4, 1, tzinfo=UTC),
-        ("什么是前复权？", "What is forward adjustment (qfq)?"),
-        (
-            "分红送转后股价会出现缺口。前复权以最新价格为基准，向前调整历史价格，让K线连续可比；"
-            "本应用的K线默认前复权，最新一天与实际成交价一致。",
-            "Dividends and splits leave gaps in prices. Forward adjustment rescales history to today's price so the "
-            "K-line stays comparable; the app's charts use it, and the latest day equals the traded price.",
-        ),
-    ),
-    (
-        datetime(2025, 3, 15, tzinfo=UTC),
-        ("涨跌停与T+1", "Price limits and T+1"),
-        (
-            "主板股票日涨跌幅限制为10%，ST股为5%，创业板与科创板为20%。A股实行T+1：当天买入的股票下一个交易日才能卖出。",
-            "Main-board stocks move at most 10% a day (ST 5%, ChiNext and STAR 20%). Shares bought today can be sold "
-            "from the next trading day (T+1).",
-        ),
-    ),
-    (
-        datetime(2025, 3, 1, tzinfo=UTC),
-        ("风险测评为什么重要", "Why the risk questionnaire matters"),
-        (
-            "适当性管理要求把产品风险等级（R1–R5）与投资者风险承受能力（C1–C5）匹配。测评结果决定你能看到哪些策略。",
-            "Suitability rules match product risk (R1–R5) to your risk capacity (C1–C5); your result decides which "
-            "strategies you can see.",
-        ),
-    ),
+_ARTICLES: tuple[tuple[datetime, str], ...] = (
+    (datetime(2025, 4, 1, tzinfo=UTC), "feed.article.qfq"),
+    (datetime(2025, 3, 15, tzinfo=UTC), "feed.article.limits"),
+    (datetime(2025, 3, 1, tzinfo=UTC), "feed.article.suitability"),
 )
+"""The short explainers every feed shows: when, and the catalogue key (``.title`` and ``.body``)."""
 
 
 def _quote_or_none(store: MarketStore, code: str) -> Quote | None:
@@ -73,26 +50,21 @@ def _quote_or_none(store: MarketStore, code: str) -> Quote | None:
 
 
 def _move_item(q: Quote, lang: Lang) -> FeedItem:
-    if lang == "zh":
-        verb = "收涨" if q.change > 0 else "收跌" if q.change < 0 else "平收"
-        title = f"{q.name} {verb} {abs(q.change_pct):.2f}%"
-        body = f"{q.date:%Y-%m-%d} 收盘 {q.close:.2f}，成交额 {q.amount / 1e8:.2f} 亿元。"
-    else:
-        title = f"{q.name} closed {q.change_pct:+.2f}%"
-        body = f"{q.date:%Y-%m-%d} close {q.close:.2f}, turnover CNY {q.amount / 1e8:.2f} hundred million."
+    verb = Message("feed.move.up" if q.change > 0 else "feed.move.down" if q.change < 0 else "feed.move.flat")
+    title = translate(lang, "feed.move.title", name=q.name, verb=verb, pct=q.change_pct, abs_pct=abs(q.change_pct))
+    body = translate(lang, "feed.move.body", day=q.date, close=q.close, yi=q.amount / 1e8)
     return FeedItem("move", title, body, datetime.combine(q.date, time(15, 0), tzinfo=UTC), q.code)
 
 
 def _diagnosis_item(ch: ScoreChange, lang: Lang) -> FeedItem:
     """E.g. 贵州茅台 综合评分 68 → 71（较上一交易日 +3）；变化最大的维度：资金流向 +12."""
-    if lang == "zh":
-        title = f"{ch.name} 综合评分 {ch.prev_score} → {ch.score}（较上一交易日 {ch.delta:+d}）"
-        dim = f"变化最大的维度：{ch.dim_label_zh} {ch.dim_delta:+d}" if ch.dim_label_zh else "各维度评分均无变化"
-        body = f"{dim}。{ch.prev_day:%Y-%m-%d} → {ch.day:%Y-%m-%d} 收盘数据，个股诊断仅供参考。"
-    else:
-        title = f"{ch.name} composite {ch.prev_score} → {ch.score} ({ch.delta:+d} vs previous session)"
-        dim = f"Largest change: {ch.dim_label_en} {ch.dim_delta:+d}" if ch.dim_label_en else "No dimension changed"
-        body = f"{dim}. Closing data {ch.prev_day:%Y-%m-%d} → {ch.day:%Y-%m-%d}; diagnosis is for reference only."
+    title = translate(lang, "feed.diag.title", name=ch.name, prev=ch.prev_score, score=ch.score, delta=ch.delta)
+    dim = (
+        Message("feed.diag.dim", {"label": ch.dim_label, "delta": ch.dim_delta})
+        if ch.dim_label
+        else Message("feed.diag.no_dim")
+    )
+    body = translate(lang, "feed.diag.body", dim=dim, prev_day=ch.prev_day, day=ch.day)
     return FeedItem("diagnosis", title, body, datetime.combine(ch.day, time(15, 0), tzinfo=UTC), ch.code)
 
 
@@ -120,7 +92,7 @@ def build_feed(
             items.append(_diagnosis_item(moved[r.code], lang))
         added = r.created_at if r.created_at.tzinfo else r.created_at.replace(tzinfo=UTC)
         name = q.name if q is not None else r.code
-        title = f"已加入自选：{name}" if lang == "zh" else f"Added to watchlist: {name}"
+        title = translate(lang, "feed.watch.added", name=name)
         items.append(FeedItem("watch", title, r.code, added, r.code))
     items.extend(_articles(lang))
     items.sort(key=lambda it: it.at, reverse=True)
@@ -128,8 +100,10 @@ def build_feed(
 
 
 def _articles(lang: Lang) -> list[FeedItem]:
-    i = 0 if lang == "zh" else 1
-    return [FeedItem("article", titles[i], bodies[i], at) for at, titles, bodies in _ARTICLES]
+    return [
+        FeedItem("article", translate(lang, f"{key}.title"), translate(lang, f"{key}.body"), at)
+        for at, key in _ARTICLES
+    ]
 
 
 def public_feed(*, lang: Lang, limit: int = 50) -> list[FeedItem]:

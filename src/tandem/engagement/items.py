@@ -32,7 +32,8 @@ class Course:
     """One education item: who it suits (styles, kind of product it teaches) and its plain title."""
 
     slug: str
-    title_zh: str
+    title: str
+    """The course's title as the content team wrote it (Chinese)."""
     styles: tuple[str, ...]
     teaches: str
 
@@ -101,8 +102,10 @@ def build_items(store: MarketStore, *, as_of: date) -> ItemCatalogue:
     for code, name, raw_type in zip(funds["code"], funds["name"], funds["fund_type"], strict=True):
         risk, _rule = grade_risk(classify_fund(str(raw_type), str(name)), None)
         fund_rows.append((f"fund:{code}", "fund", str(name), "", "", (), risk.value))
-    strategy_rows = [(f"strategy:{s.key}", "strategy", s.name_zh, "", "", (), s.risk.value) for s in STRATEGIES]
-    course_rows = [(f"content:{c.slug}", "content", c.title_zh, "", "", c.styles, None) for c in COURSES]
+    strategy_rows = [
+        (f"strategy:{s.key}", "strategy", s.name.render("zh"), "", "", (), s.risk.value) for s in STRATEGIES
+    ]
+    course_rows = [(f"content:{c.slug}", "content", c.title, "", "", c.styles, None) for c in COURSES]
     cols = ["object_id", "kind", "name", "industry", "board", "styles", "risk"]
     others = pd.DataFrame([*fund_rows, *strategy_rows, *course_rows], columns=cols)
     items = pd.concat([stocks[cols], others], ignore_index=True)

@@ -85,11 +85,10 @@ def landing(home: HomeCache, store: MarketStore, diagnosis: DiagnosisService) ->
 
 def radar(diag: Diagnosis, lang: Lang) -> dict[str, Any]:
     """The radar chart's data: the scored dimensions' names in ``lang`` and their scores."""
-    i = 0 if lang == "zh" else 1
     scored = [d for d in diag.dimensions if d.score is not None]
     return {
         "name": diag.name,
-        "labels": [(d.label_zh, d.label_en)[i] for d in scored],
+        "labels": [d.label.render(lang) for d in scored],
         "scores": [d.score for d in scored],
     }
 

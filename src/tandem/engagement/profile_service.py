@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from tandem.core.db import session_scope, utcnow
 from tandem.core.errors import NotFoundError
-from tandem.core.i18n import translate
+from tandem.core.i18n import Joined, Message
 from tandem.engagement.event_store import ParquetEventStore
 from tandem.engagement.items import ItemCatalogue
 from tandem.engagement.profile_models import ALL_TAGS, ProfileTagSuppression
@@ -42,12 +42,12 @@ class Tag:
     """One interest tag as the client sees it: key (for deletion), words, and its share within its kind."""
 
     key: str
-    label_zh: str
+    label: str
+    """The tag's words as the data names it (a board, an industry or a product kind: ``创业板``, ``白酒``)."""
     score: float
     share: float
-    why_zh: str = ""
-    why_en: str = ""
-    """For a board (``theme:``) tag: which of the client's stocks it came from ("" for other tags)."""
+    why: Message | None = None
+    """For a board (``theme:``) tag: which of the client's stocks it came from (None for other tags)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -206,15 +206,12 @@ class ProfileService:
 
 def theme_why(
     state: ProfileState, carried: pl.DataFrame, names: dict[str, str], *, client_id: int, tag: str
-) -> tuple[str, str]:
-    """The why-line of a board tag in both languages: the client's own stocks in that board, strongest first."""
+) -> Message | None:
+    """The why-line of a board tag: the client's own stocks in that board, strongest first (None when none)."""
     stocks = [names.get(o, o) for o in why_objects(state, carried, client_id=client_id, tag=tag)]
     if not stocks:
-        return "", ""
-    return (
-        translate("zh", "tag.theme_why").format(stocks="、".join(stocks)),
-        translate("en", "tag.theme_why").format(stocks=", ".join(stocks)),
-    )
+        return None
+    return Message("tag.theme_why", {"stocks": Joined(tuple(stocks))})
 
 
 def profile_of(
@@ -240,11 +237,9 @@ def profile_of(
             tag_label(t),
             round(s, 4),
             round(sh, 4),
-            *(
-                theme_why(state, carried, names or {}, client_id=client_id, tag=t)
-                if carried is not None and t.startswith("theme:")
-                else ("", "")
-            ),
+            theme_why(state, carried, names or {}, client_id=client_id, tag=t)
+            if carried is not None and t.startswith("theme:")
+            else None,
         )
         for t, s, sh in mine.select("tag", "score", "share").iter_rows()
     )

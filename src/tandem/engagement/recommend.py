@@ -25,6 +25,7 @@ import numpy.typing as npt
 
 from tandem.compliance.suitability import InvestorCategory, ProductRisk
 from tandem.compliance.suitability_service import SuitabilityService
+from tandem.core.i18n import Message
 from tandem.engagement.items import ItemCatalogue
 from tandem.engagement.recommend_data import InteractionData
 from tandem.engagement.recommend_train import EngagementRanker
@@ -40,7 +41,8 @@ class Candidate:
     candidate_id: str
     source: str
     item_id: str
-    title_zh: str
+    title: Message | str
+    """What the client reads (a catalogue sentence; a plain string is shown as it is)."""
     risk: ProductRisk | None = None
 
     def __post_init__(self) -> None:
@@ -57,7 +59,7 @@ class Recommendation:
     candidate: Candidate
     score: float
     mode: str
-    reason_zh: str
+    reason: Message
 
 
 class Recommender:
@@ -170,16 +172,16 @@ class Recommender:
                         break
         return chosen
 
-    def _because(self, item: int, seen: dict[int, float]) -> str:
+    def _because(self, item: int, seen: dict[int, float]) -> Message:
         item_id = self._ranker.item_ids_[item]
         if item in seen:
-            return f"您近期关注过{self._names.get(item_id, item_id)}"
+            return Message("rec.because.seen", {"name": self._names.get(item_id, item_id)})
         column = self._ranker.ease_.weights_[:, item]
         best = max(seen, key=lambda j: seen[j] * column[j]) if seen else None
         if best is not None and seen[best] * column[best] > 0:
             other = self._ranker.item_ids_[best]
-            return f"因为您浏览过{self._names.get(other, other)}，看过它的客户也常看这条"
-        return "与您浏览过的内容相近的客户也常看"
+            return Message("rec.because.similar", {"name": self._names.get(other, other)})
+        return Message("rec.because.nearby")
 
     def _cold(
         self,
@@ -199,7 +201,7 @@ class Recommender:
             return [ordered[position[candidates[j].candidate_id]] for j in keep]
         order = np.lexsort((np.arange(len(candidates)), -prior[item_of]))
         keep = self._select(candidates, order, client_id=client_id, category=category, k=k)
-        reason = f"新用户推荐：风险等级{category.value}的客户常看"
+        reason = Message("rec.cold_start", {"category": category.value})
         return [Recommendation(candidates[j], float(prior[item_of[j]]), "cold_start", reason) for j in keep]
 
 
@@ -209,7 +211,7 @@ def non_personalised_order(
     """The same order for everyone — overall popularity, ties by candidate id; uses no client data at all."""
     ranked = sorted(candidates, key=lambda c: (-popularity[index[c.item_id]], c.candidate_id))
     chosen = ranked if k is None else ranked[:k]
-    reason = "热门内容（未使用您的个人信息，个性化推荐已关闭或尚无数据）"
+    reason = Message("rec.non_personalised")
     return [Recommendation(c, float(popularity[index[c.item_id]]), "non_personalised", reason) for c in chosen]
 
 
@@ -219,6 +221,6 @@ def catalogue_candidates(catalogue: ItemCatalogue) -> list[Candidate]:
     for oid, kind, name, risk in catalogue.items[["object_id", "kind", "name", "risk"]].itertuples(index=False):
         grade = ProductRisk(risk) if isinstance(risk, str) else None
         source = {"stock": "brief", "content": "course", "fund": "fund", "strategy": "strategy"}[kind]
-        title = f"{name} 个股三分钟" if kind == "stock" else str(name)
+        title = Message("rec.title.brief" if kind == "stock" else "rec.title", {"name": str(name)})
         out.append(Candidate(f"{source}:{oid}", source, oid, title, grade))
     return out

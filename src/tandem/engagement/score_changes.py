@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from tandem.core.errors import UserError
+from tandem.core.i18n import Message
 from tandem.diagnosis.scorers import all_scorers
 from tandem.diagnosis.service import DiagnosisService
 from tandem.diagnosis.table import MarketTable
@@ -32,8 +33,7 @@ class ScoreChange:
     prev_day: date
     score: int
     prev_score: int
-    dim_label_zh: str | None
-    dim_label_en: str | None
+    dim_label: Message | None
     dim_delta: int
 
     @property
@@ -53,12 +53,12 @@ def _composite(table: MarketTable, code: str) -> int | None:
     return round(value) if np.isfinite(value) else None
 
 
-def _dimensions(table: MarketTable, code: str) -> dict[str, tuple[str, str, int | None]]:
+def _dimensions(table: MarketTable, code: str) -> dict[str, tuple[Message, int | None]]:
     day = table.snapshot.day
     out = {}
     for s in all_scorers():
         d = s.explain(code, _row(table.tables[s.key], code), day)
-        out[d.key] = (d.label_zh, d.label_en, d.score)
+        out[d.key] = (d.label, d.score)
     return out
 
 
@@ -68,8 +68,8 @@ def score_change(now: MarketTable, prev: MarketTable, code: str) -> ScoreChange 
     if score is None or prev_score is None:
         return None
     a, b = _dimensions(now, code), _dimensions(prev, code)
-    moves = [(la, le, s - p) for k, (la, le, s) in a.items() if s is not None and (p := b[k][2]) is not None]
-    best = max(moves, key=lambda m: abs(m[2]), default=None)  # first in display order on ties
+    moves = [(label, s - p) for k, (label, s) in a.items() if s is not None and (p := b[k][1]) is not None]
+    best = max(moves, key=lambda m: abs(m[1]), default=None)  # first in display order on ties
     name = now.snapshot.ref.at[code, "name"] if "name" in now.snapshot.ref.columns else code
     return ScoreChange(
         code=code,
@@ -78,9 +78,8 @@ def score_change(now: MarketTable, prev: MarketTable, code: str) -> ScoreChange 
         prev_day=prev.snapshot.day,
         score=score,
         prev_score=prev_score,
-        dim_label_zh=best[0] if best and best[2] else None,
-        dim_label_en=best[1] if best and best[2] else None,
-        dim_delta=best[2] if best else 0,
+        dim_label=best[0] if best and best[1] else None,
+        dim_delta=best[1] if best else 0,
     )
 
 

@@ -38,7 +38,7 @@ def tag_rows(profile: ClientProfile, evidence: dict[str, TagEvidence], lang: Lan
     return [
         TagRow(
             t.key,
-            t.label_zh,
+            t.label,
             translate(lang, f"tags.kind.{t.key.partition(':')[0]}"),
             t.share,
             why_line(evidence.get(t.key), lang),

@@ -12,17 +12,16 @@ from pathlib import Path
 import pandas as pd
 
 from tandem.level2.replay import SAMPLE_L2_DIR, find_day
-from tandem.level2.thresholds import CLASS_LABELS_ZH, CLASSES, MAIN_FORCE_CLASSES, THRESHOLD_SETS
+from tandem.level2.thresholds import CLASSES, MAIN_FORCE_CLASSES, THRESHOLD_SETS
 from tandem.marketdata.quote import instrument
 from tandem.marketdata.store import MarketStore
 
 
 @dataclass(frozen=True, slots=True)
 class FlowClass:
-    """Daily capital flow of one order-size class (CNY)."""
+    """Daily capital flow of one order-size class (CNY); its name is the catalogue's ``l2.<cls>``."""
 
     cls: str
-    label_zh: str
     buy_amount: float
     sell_amount: float
     net_amount: float
@@ -49,7 +48,7 @@ def recorded_dirs(home: Path) -> list[Path]:
 
 def _flow_class(cls: str, r: pd.Series) -> FlowClass:
     return FlowClass(
-        cls=cls, label_zh=CLASS_LABELS_ZH[cls], buy_amount=float(r["buy_amount"]), sell_amount=float(r["sell_amount"]),
+        cls=cls, buy_amount=float(r["buy_amount"]), sell_amount=float(r["sell_amount"]),
         net_amount=float(r["net_amount"]),
     )  # fmt: skip
 

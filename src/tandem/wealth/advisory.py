@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from tandem.compliance.disclaimers import Lang
 from tandem.compliance.suitability import InvestorCategory, ProductRisk, Verdict
 from tandem.core.errors import ConflictError, NotFoundError
+from tandem.core.i18n import Message, translate
 from tandem.wealth.client import category_or_none, client_id_of, require_category
 from tandem.wealth.holdings import HoldingValue, current_holdings, held_amounts, replace_holdings, value_holdings
 from tandem.wealth.models import PlanRow
@@ -25,17 +26,15 @@ from tandem.wealth.strategies import STRATEGIES, strategy_by_key
 
 def strategy_names(lang: Lang) -> dict[str, str]:
     """Strategy key → display name in ``lang``."""
-    return {s.key: s.name_zh if lang == "zh" else s.name_en for s in STRATEGIES}
+    return {s.key: s.name.render(lang) for s in STRATEGIES}
 
 
 def too_small_message(*, amount: float, minimum: int | None, detail: str, strategy: str, lang: Lang) -> str:
     """The client-facing message (the builder's detail kept, since it names the fund and its minimum)."""
-    if lang == "zh":
-        head = f"投资金额 ¥{amount:,.0f} 不足"
-        need = f"：「{strategy}」方案至少需要投入 ¥{minimum:,}" if minimum else ""
-        return f"{head}{need}。原因：{detail}"
-    need = f"; {strategy} needs at least ¥{minimum:,}" if minimum else ""
-    return f"amount ¥{amount:,.0f} is too small{need}. Reason: {detail}"
+    need: Message | str = (
+        Message("wealth.too_small.need", {"strategy": strategy, "minimum": minimum}) if minimum else ""
+    )
+    return translate(lang, "wealth.too_small", amount=amount, need=need, detail=detail)
 
 
 def _refuse_above_level(svc: WealthServices, *, cid: str, category: InvestorCategory, key: str, lang: Lang) -> None:
@@ -51,14 +50,17 @@ def _refuse_above_level(svc: WealthServices, *, cid: str, category: InvestorCate
             actor=cid, client_id=cid, product_code=f"strategy:{strategy.key}", decision=decision
         )
     allowed = ", ".join(s.key for s in STRATEGIES if s.serves(category))
-    if lang == "zh":
-        raise ConflictError(
-            f"{decision.message_zh} 投顾组合策略只能与您的风险等级相匹配，"
-            f"「{strategy.name_zh}」（{strategy.risk.value}）不能为您生成方案；可选策略：{allowed}。"
-        )
     raise ConflictError(
-        f"{decision.message_en} Advisory plans must match your level; {strategy.key} ({strategy.risk.value}) "
-        f"cannot be planned for {category.value}. Matching strategies: {allowed}."
+        translate(
+            lang,
+            "wealth.above_level",
+            decision=decision.message,
+            strategy=strategy.name,
+            code=strategy.key,
+            risk=strategy.risk.value,
+            category=category.value,
+            allowed=allowed,
+        )
     )
 
 

@@ -14,6 +14,7 @@ from tandem.compliance.disclaimers import Lang
 from tandem.compliance.suitability import InvestorCategory
 from tandem.core.db import utcnow
 from tandem.core.errors import ConflictError
+from tandem.core.i18n import Message, translate
 from tandem.wealth.assessment import Assessment
 from tandem.wealth.services import WealthServices
 from tandem.wealth.strategy_service import StrategyView
@@ -62,11 +63,8 @@ def require_category(svc: WealthServices, *, user_id: int, lang: Lang) -> Invest
     """The caller's valid category, or a ConflictError (409) asking to take the questionnaire."""
     latest = svc.assessments.latest(client_id=client_id_of(user_id))
     if latest is None or utcnow() >= latest.valid_until:
-        if lang == "zh":
-            what = "您还没有完成风险测评" if latest is None else "您的风险测评已过期"
-            raise ConflictError(f"{what}：请先完成风险承受能力问卷（POST /api/v1/wealth/assessments）")
-        what = "no risk assessment yet" if latest is None else "your risk assessment expired"
-        raise ConflictError(f"{what}: complete the risk questionnaire first (POST /api/v1/wealth/assessments)")
+        what = Message("wealth.no_assessment" if latest is None else "wealth.assessment_expired")
+        raise ConflictError(translate(lang, "wealth.assessment_first", what=what))
     return latest.category
 
 

@@ -18,11 +18,12 @@ from typing import Any
 
 import pandas as pd
 
-from tandem.compliance.disclaimers import data_date_line, risk_disclaimer
+from tandem.compliance.disclaimers import data_date_line
 from tandem.compliance.phrase_guard import ensure_no_forbidden_phrases
 from tandem.compliance.suitability import InvestorCategory
 from tandem.compliance.suitability_service import SuitabilityService
 from tandem.core.errors import ConflictError, UserError
+from tandem.core.i18n import LANGS, Message, translate
 from tandem.wealth.catalogue import Catalogue
 from tandem.wealth.explain import explain
 from tandem.wealth.minimum import fit, smallest_amount
@@ -89,10 +90,8 @@ class Plan:
     horizon_years: float
     holdings: tuple[PlanHolding, ...]
     expected: Expected
-    explanation_zh: str
-    explanation_en: str
-    disclaimer_zh: str
-    disclaimer_en: str
+    explanation: Message
+    disclaimer: Message
     data_line: str
     rule_version: str
     rebalance: tuple[RebalanceSuggestion, ...] = ()
@@ -101,14 +100,21 @@ class Plan:
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready form; ``expected`` uses the CLI contract keys (return, volatility, max_drawdown)."""
-        out = asdict(self)
+        out: dict[str, Any] = {}
+        for name, value in asdict(self).items():
+            if name in ("explanation", "disclaimer"):
+                # The persisted payload and the API keep their bilingual fields: both languages rendered here.
+                text: Message = getattr(self, name)
+                out |= {f"{name}_{lang}": text.render(lang) for lang in LANGS}
+            else:
+                out[name] = value
         out["expected"] = {
             "return": self.expected.annual_return,
             "volatility": self.expected.volatility,
             "max_drawdown": self.expected.max_drawdown,
             "basis": self.expected.basis,
         }
-        out["disclaimer"] = self.disclaimer_zh
+        out["disclaimer"] = self.disclaimer.render("zh")
         return out
 
 
@@ -123,6 +129,8 @@ def _iso(day: str) -> str:
 
 
 DRIFT_BAND = 0.05
+_BELOW_MINIMUM = " / ".join(translate(lang, "wealth.below_minimum_note") for lang in LANGS)
+"""A builder note is stored as ``code: 中文 / English`` (the plan payload's format; the view shows one half)."""
 """A fund whose weight is more than 5 percentage points off its target triggers a rebalance (plan page and push)."""
 
 
@@ -157,7 +165,8 @@ class PlanBuilder:
             chosen = strategy_by_key(key, self._strategies)
             if not chosen.serves(category):
                 raise UserError(
-                    f"strategy {chosen.key} ({chosen.name_zh}) is graded {chosen.risk.value} and does not match "
+                    f"strategy {chosen.key} ({chosen.name.render('zh')}) is graded {chosen.risk.value} and does not "
+                    "match "
                     f"category {category.value}; choose one of "
                     + ", ".join(s.key for s in self._strategies if s.serves(category))
                 )
@@ -230,7 +239,8 @@ class PlanBuilder:
         )
         raise AmountTooSmallError(
             f"{asked} is too small: fund {p.code} {p.name} gets {first.weight:.1%} = "
-            f"¥{first.share:,.2f}, below its minimum purchase ¥{p.min_purchase:,.2f} ({how}), and {strategy.name_zh} "
+            f"¥{first.share:,.2f}, below its minimum purchase ¥{p.min_purchase:,.2f} ({how}), and "
+            f"{strategy.name.render('zh')} "
             f"({strategy.key}) cannot be built without the funds that fall short; {need}",
             minimum=minimum,
         )
@@ -285,10 +295,11 @@ class PlanBuilder:
         invested_fen = sum(round(h.amount * 100) for h in rows)
         invested = invested_fen / 100
         expected = self.expected(chosen, dropped)
-        zh, en = explain(
+        explanation = explain(
             strategy=chosen, category=category, holdings=rows, expected=expected, catalogue=self._catalogue
         )
-        ensure_no_forbidden_phrases(zh + "\n" + en, where=f"plan explanation for client {client_id}")
+        texts = "\n".join(explanation.render(lang) for lang in LANGS)
+        ensure_no_forbidden_phrases(texts, where=f"plan explanation for client {client_id}")
         # The data window quoted is the one the statistics used (the funds' common history), not the catalogue's.
         end = date.fromisoformat(expected.end) if expected.end else self._catalogue.end
         start = date.fromisoformat(expected.start) if expected.start else self._catalogue.start
@@ -296,22 +307,20 @@ class PlanBuilder:
             client_id=client_id,
             level=category.value,
             strategy=chosen.key,
-            strategy_name=chosen.name_zh,
+            strategy_name=chosen.name.render("zh"),
             amount=amount,
             invested=invested,
             cash_residual=(math.floor(total * 100 + 1e-6) - invested_fen) / 100,
             horizon_years=horizon_years,
             holdings=tuple(rows),
             expected=expected,
-            explanation_zh=zh,
-            explanation_en=en,
-            disclaimer_zh=risk_disclaimer("zh"),
-            disclaimer_en=risk_disclaimer("en"),
+            explanation=explanation,
+            disclaimer=Message("disclaimer.fund"),
             data_line=data_date_line(end, "zh", start=start) if end else "",
             rule_version=self._suitability.rule_version,
             rebalance=tuple(suggest_rebalance(targets=rows, current=current, threshold=self._drift, total=total)),
             synthetic=synthetic,
-            notes=tuple(f"{c}: 低于起购金额，未纳入 / below its minimum purchase, left out" for c in sorted(dropped)),
+            notes=tuple(f"{c}: {_BELOW_MINIMUM}" for c in sorted(dropped)),
         )
 
     def _round(self, weights: pd.Series, total: float, cap: float) -> list[PlanHolding]:

@@ -14,8 +14,9 @@ from datetime import date
 from typing import Any
 
 from tandem.compliance.disclaimers import Lang, data_date_line
-from tandem.compliance.suitability import CATEGORY_LABELS_EN, CATEGORY_LABELS_ZH, InvestorCategory
+from tandem.compliance.suitability import InvestorCategory
 from tandem.core.errors import UserError
+from tandem.core.i18n import LANGS, translate
 from tandem.wealth.advisory import strategy_names
 from tandem.wealth.assessment import Assessment
 from tandem.wealth.client import ClientLevel
@@ -38,12 +39,12 @@ def finite(x: float) -> float | None:
 
 def label_of(category: InvestorCategory, lang: Lang) -> str:
     """The category's name in ``lang``."""
-    return (CATEGORY_LABELS_ZH if lang == "zh" else CATEGORY_LABELS_EN)[category]
+    return translate(lang, f"wealth.category.{category.value}")
 
 
 def questionnaire_view(q: Questionnaire, lang: Lang) -> dict[str, Any]:
     """The questionnaire in one language, without scores."""
-    zh = lang == "zh"
+    i = LANGS.index(lang)  # the questionnaire file carries each text in both languages
     return dict(
         version=q.version,
         lang=lang,
@@ -51,8 +52,8 @@ def questionnaire_view(q: Questionnaire, lang: Lang) -> dict[str, Any]:
         questions=[
             dict(
                 id=qu.id,
-                text=qu.zh if zh else qu.en,
-                options=[dict(key=o.key, text=o.zh if zh else o.en) for o in qu.options],
+                text=(qu.zh, qu.en)[i],
+                options=[dict(key=o.key, text=(o.zh, o.en)[i]) for o in qu.options],
             )
             for qu in q.questions
         ],
@@ -80,11 +81,7 @@ def level_view(level: ClientLevel, lang: Lang) -> dict[str, Any]:
         return dict(assessed=False, reassessment_needed=True)
     note = None
     if latest.lowest_category:
-        note = (
-            "您属于最低风险承受能力类别，只能购买R1级（低风险）产品。"
-            if lang == "zh"
-            else "You are in the lowest risk category and may only buy R1 (low-risk) products."
-        )
+        note = translate(lang, "wealth.lowest_note")
     return dict(
         assessed=True,
         level=latest.category.value,
@@ -124,14 +121,13 @@ def backtest_view(bt: StrategyBacktest) -> dict[str, Any]:
 
 def strategy_list_view(category: InvestorCategory, views: list[StrategyView], lang: Lang) -> dict[str, Any]:
     """The matching strategies in ``lang`` with their backtests."""
-    zh = lang == "zh"
     return dict(
         level=category.value,
         items=[
             dict(
                 key=v.strategy.key,
-                name=v.strategy.name_zh if zh else v.strategy.name_en,
-                description=v.strategy.description_zh if zh else v.strategy.description_en,
+                name=v.strategy.name.render(lang),
+                description=v.strategy.description.render(lang),
                 risk_level=v.strategy.risk.value,
                 levels=[c.value for c in InvestorCategory if v.strategy.serves(c)],
                 backtest=backtest_view(v.backtest),
@@ -144,7 +140,6 @@ def strategy_list_view(category: InvestorCategory, views: list[StrategyView], la
 def plan_view(row: PlanRow, *, lang: Lang, current: InvestorCategory | None) -> dict[str, Any]:
     """A stored plan in ``lang``; ``matches_current_level`` is re-evaluated against ``current``."""
     p: dict[str, Any] = row.payload
-    zh = lang == "zh"
     e = p["expected"]
     keys = {s.key for s in STRATEGIES}
     matches = current is not None and row.strategy in keys and strategy_by_key(row.strategy).serves(current)
@@ -165,8 +160,8 @@ def plan_view(row: PlanRow, *, lang: Lang, current: InvestorCategory | None) -> 
             max_drawdown=finite(e["max_drawdown"]),
             basis=str(e["basis"]),
         ),
-        explanation=p["explanation_zh"] if zh else p["explanation_en"],
-        disclaimer=p["disclaimer_zh"] if zh else p["disclaimer_en"],
+        explanation=p[f"explanation_{lang}"],  # the stored payload keeps both languages
+        disclaimer=p[f"disclaimer_{lang}"],
         data_line=_data_line(str(p.get("data_line", "")), lang),
         notes=[_note(str(n), lang) for n in p.get("notes", [])],
         rebalance=[dict(r) for r in p.get("rebalance", [])],
@@ -179,9 +174,9 @@ def plan_view(row: PlanRow, *, lang: Lang, current: InvestorCategory | None) -> 
 def _data_line(line: str, lang: Lang) -> str:
     """The stored (Chinese) data-range line, in ``lang``."""
     span = _SPAN.search(line)
-    if lang == "zh" or span is None:
+    if span is None:
         return line
-    return data_date_line(date.fromisoformat(span[2]), "en", start=date.fromisoformat(span[1]))
+    return data_date_line(date.fromisoformat(span[2]), lang, start=date.fromisoformat(span[1]))
 
 
 def _note(note: str, lang: Lang) -> str:
@@ -190,7 +185,7 @@ def _note(note: str, lang: Lang) -> str:
     zh, slash, en = text.partition(" / ")
     if not sep or not slash:
         return note
-    return f"{code}: {zh if lang == 'zh' else en}"
+    return f"{code}: {(zh, en)[LANGS.index(lang)]}"
 
 
 def holdings_view(values: list[HoldingValue], lang: Lang) -> dict[str, Any]:
@@ -209,11 +204,7 @@ def holdings_view(values: list[HoldingValue], lang: Lang) -> dict[str, Any]:
         )
         for v in values
     ]
-    note = (
-        "模拟申购：仅用于演示与学习，没有发生真实资金划转。"
-        if lang == "zh"
-        else "Simulated subscription for demonstration; no real money moved."
-    )
+    note = translate(lang, "wealth.holdings_note")
     first = values[0].row if values else None
     return dict(
         plan_id=first.plan_id if first else None,
@@ -226,19 +217,13 @@ def holdings_view(values: list[HoldingValue], lang: Lang) -> dict[str, Any]:
 
 
 AMOUNT_PRESETS = (50_000, 100_000, 200_000, 500_000)
-CLASS_LABELS = {
-    "cash": ("货币", "Cash"),
-    "bond": ("债券", "Bonds"),
-    "mixed": ("混合", "Mixed"),
-    "equity": ("股票", "Equity"),
-    "qdii": ("海外", "Overseas"),
-    "commodity": ("黄金", "Gold"),
-}
+CLASS_KEYS = ("cash", "bond", "mixed", "equity", "qdii", "commodity")
+"""Asset classes the plan shows, named by ``wealth.class.<key>`` in the catalogue."""
 
 
 def class_labels(lang: Lang) -> dict[str, str]:
     """The asset classes' names in ``lang`` (the plan's holdings are grouped by class)."""
-    return {k: v[0 if lang == "zh" else 1] for k, v in CLASS_LABELS.items()}
+    return {k: translate(lang, f"wealth.class.{k}") for k in CLASS_KEYS}
 
 
 def sparkline(values: list[float], *, width: int = 300, height: int = 56) -> str:
@@ -255,6 +240,6 @@ def friendly(exc: UserError, lang: Lang) -> dict[str, Any]:
     """A headline in the page language plus the detail (which names the fund and its minimum purchase)."""
     if isinstance(exc, AmountTooSmallError) and exc.minimum:
         need = f"{exc.minimum:,}"
-        head = f"金额不足：该方案至少需要投入 ¥{need}" if lang == "zh" else f"Amount too small: this plan needs ¥{need}"
+        head = translate(lang, "wealth.too_small.headline", need=need)
         return {"headline": head, "detail": str(exc), "need": str(exc.minimum)}
     return {"headline": None, "detail": str(exc), "need": None}

@@ -16,6 +16,7 @@ import pandas as pd
 
 from tandem.compliance.suitability import InvestorCategory, ProductRisk, Verdict, check_suitability
 from tandem.core.errors import UserError
+from tandem.core.i18n import Message
 from tandem.wealth.allocation.constraints import CLASS_BANDS_BY_CATEGORY, AllocationConstraints
 from tandem.wealth.allocation.estimators import HistoricalMeanReturns, LedoitWolfCovariance
 from tandem.wealth.allocation.optimizers import MaximumSharpe, MinimumVariance, RiskParity, TargetVolatility
@@ -29,14 +30,20 @@ class ModelStrategy:
     """A named model portfolio recipe."""
 
     key: str
-    name_zh: str
-    name_en: str
     risk: ProductRisk
     optimizer: OptimizerName
     max_weight: float
-    description_zh: str
-    description_en: str
     target_volatility: float | None = None
+
+    @property
+    def name(self) -> Message:
+        """The strategy's display name (``均衡配置`` / ``Balanced``)."""
+        return Message(f"wealth.strategy.{self.key}.name")
+
+    @property
+    def description(self) -> Message:
+        """One sentence on what the strategy holds and aims for."""
+        return Message(f"wealth.strategy.{self.key}.description")
 
     @property
     def base_category(self) -> InvestorCategory:
@@ -49,33 +56,20 @@ class ModelStrategy:
 
 
 STRATEGIES: tuple[ModelStrategy, ...] = (
-    ModelStrategy(
-        "cash", "现金管理", "Cash management", ProductRisk.R1, "minimum_variance", 1.0,
-        "只投资货币市场基金，追求流动性和本金波动最小。", "Money-market funds only: liquidity and minimal swings.",
-    ),
-    ModelStrategy(
-        "steady", "稳健理财", "Steady income", ProductRisk.R2, "minimum_variance", 0.30,
-        "以债券基金为主、货币基金为辅，追求低波动。", "Mostly bond funds plus cash, aiming for low volatility.",
-    ),
-    ModelStrategy(
-        "balanced", "均衡配置", "Balanced", ProductRisk.R3, "risk_parity", 0.20,
-        "债券与混合基金按风险均衡配置，各类资产承担相近的风险。",
-        "Bond and mixed funds weighted so each carries a similar share of risk.",
-    ),
-    ModelStrategy(
-        "growth", "积极进取", "Growth", ProductRisk.R4, "maximum_sharpe", 0.20,
-        "在股票、债券、海外与黄金基金间分散配置，追求风险调整后收益。",
-        "Diversified across equity, bond, overseas and gold funds for risk-adjusted return.",
-    ),
-)  # fmt: skip
+    ModelStrategy("cash", ProductRisk.R1, "minimum_variance", 1.0),
+    ModelStrategy("steady", ProductRisk.R2, "minimum_variance", 0.30),
+    ModelStrategy("balanced", ProductRisk.R3, "risk_parity", 0.20),
+    ModelStrategy("growth", ProductRisk.R4, "maximum_sharpe", 0.20),
+)
+"""Names and descriptions are in the catalogue under ``wealth.strategy.<key>.name`` / ``.description``."""
 
 
 def strategy_by_key(key: str, strategies: tuple[ModelStrategy, ...] = STRATEGIES) -> ModelStrategy:
     """Look a strategy up by key or Chinese name."""
     for s in strategies:
-        if key in (s.key, s.name_zh):
+        if key in (s.key, s.name.render("zh")):
             return s
-    known = ", ".join(f"{s.key} ({s.name_zh})" for s in strategies)
+    known = ", ".join(f"{s.key} ({s.name.render('zh')})" for s in strategies)
     raise UserError(f"unknown strategy {key!r}; choose one of {known}")
 
 

@@ -69,7 +69,8 @@ class StrategyService:
         strategy = strategy_by_key(key, self._strategies)
         if not self._matches(actor=actor, client_id=client_id, category=category, strategy=strategy):
             raise ConflictError(
-                f"strategy {strategy.key} ({strategy.name_zh}) is graded {strategy.risk.value}, above the client's "
+                f"strategy {strategy.key} ({strategy.name.render('zh')}) is graded {strategy.risk.value}, above the "
+                "client's "
                 f"category {category.value}; its performance is shown only to matching clients"
             )
         return self._backtest(strategy)

@@ -11,7 +11,7 @@ from fastapi import Request
 from fastapi.templating import Jinja2Templates
 from starlette.responses import Response
 
-from tandem.core.i18n import Lang, translate
+from tandem.core.i18n import Joined, Lang, Message, translate
 
 TEMPLATES_DIR = Path(__file__).parent / "templates"
 STATIC_DIR = Path(__file__).parent / "static"
@@ -42,10 +42,16 @@ def make_templates() -> Jinja2Templates:
 def render(
     templates: Jinja2Templates, request: Request, name: str, lang: Lang, status_code: int = 200, **context: Any
 ) -> Response:
-    """Render ``name`` with the translation function ``t`` bound to the request's language."""
+    """Render ``name`` with the translation function ``t`` bound to the request's language.
 
-    def t(key: str) -> str:
-        return translate(lang, key)
+    ``t`` takes a catalogue key (with ``{name}`` values as keywords) or a :class:`Message`/:class:`Joined` a record
+    carries, so templates render records' sentences in the request's language too.
+    """
+
+    def t(key: str | Message | Joined, **params: object) -> str:
+        if isinstance(key, Message | Joined):
+            return key.render(lang)
+        return translate(lang, key, **params)
 
     context.update({"t": t, "lang": lang})
     return templates.TemplateResponse(request, name, context, status_code=status_code)

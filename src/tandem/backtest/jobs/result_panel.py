@@ -11,7 +11,7 @@ from typing import Any
 
 from tandem.backtest.jobs.models import BacktestJob, JobStatus
 from tandem.backtest.rule_events import RULE_LABELS, notable_events
-from tandem.core.i18n import Lang
+from tandem.core.i18n import Lang, translate
 
 
 def equity_chart(result: dict[str, Any], lang: Lang) -> dict[str, Any]:
@@ -22,12 +22,12 @@ def equity_chart(result: dict[str, Any], lang: Lang) -> dict[str, Any]:
     b0 = next((bench[d] for d, _ in eq if bench.get(d)), None)
     strategy = [round(v / base, 4) if v is not None else None for _, v in eq]
     series: list[dict[str, Any]] = [
-        {"name": "策略" if lang == "zh" else "Strategy", "type": "line", "data": strategy, "showSymbol": False,
+        {"name": translate(lang, "quant.chart.strategy"), "type": "line", "data": strategy, "showSymbol": False,
          "lineStyle": {"width": 2}, "color": "#e03131"},
     ]  # fmt: skip
     if b0:
         data = [round(bench[d] / b0, 4) if bench.get(d) else None for d, _ in eq]
-        label = f"{'基准' if lang == 'zh' else 'Benchmark'} {result.get('benchmark') or ''}".strip()
+        label = f"{translate(lang, 'quant.chart.benchmark')} {result.get('benchmark') or ''}".strip()
         series.append({"name": label, "type": "line", "data": data, "showSymbol": False, "connectNulls": True,
                        "lineStyle": {"width": 1.5}, "color": "#868e96"})  # fmt: skip
     return {

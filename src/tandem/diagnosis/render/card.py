@@ -81,7 +81,7 @@ def to_png(diag: Diagnosis) -> bytes:
 
     font = mpl_font_name()
     brief_lines = wrap(diag.brief.zh, 60)
-    disclaimer = wrap(diag.disclaimer_zh.replace("\n", " "), 100)
+    disclaimer = wrap(diag.disclaimer.render("zh").replace("\n", " "), 100)
     height_in = 7.6 + 0.42 * len(brief_lines) + 0.3 * len(disclaimer)
     fig = Figure(figsize=(WIDTH_PX / DPI, height_in), dpi=DPI, facecolor="white")
     top = 1.0 - 0.9 / height_in

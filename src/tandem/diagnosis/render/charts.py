@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import math
 
+from tandem.core.i18n import Lang, translate
 from tandem.diagnosis.models import Diagnosis
 from tandem.diagnosis.render.fonts import mpl_font_name
 
@@ -22,7 +23,7 @@ def _save(fig, fmt: str, dpi: int) -> bytes:  # type: ignore[no-untyped-def]
     return buf.getvalue()
 
 
-def draw_radar(ax, diag: Diagnosis, lang: str = "zh") -> None:  # type: ignore[no-untyped-def]
+def draw_radar(ax, diag: Diagnosis, lang: Lang = "zh") -> None:  # type: ignore[no-untyped-def]
     """Dimension scores on a polar axis; missing dimensions are drawn at 0 and marked with a dash."""
     font = mpl_font_name()
     dims = diag.dimensions
@@ -34,34 +35,34 @@ def draw_radar(ax, diag: Diagnosis, lang: str = "zh") -> None:  # type: ignore[n
     ax.set_yticks([20, 40, 60, 80, 100])
     ax.set_yticklabels([])
     ax.set_xticks(angles)
-    labels = [f"{d.label_zh if lang == 'zh' else d.label_en}\n{d.score if d.score is not None else '—'}" for d in dims]
+    labels = [f"{d.label.render(lang)}\n{d.score if d.score is not None else '—'}" for d in dims]
     ax.set_xticklabels(labels, fontfamily=font, fontsize=10)
 
 
-def draw_price(ax, diag: Diagnosis, lang: str = "zh") -> None:  # type: ignore[no-untyped-def]
+def draw_price(ax, diag: Diagnosis, lang: Lang = "zh") -> None:  # type: ignore[no-untyped-def]
     """The last year of forward-adjusted closes."""
     font = mpl_font_name()
     if not diag.price_history:
-        ax.text(0.5, 0.5, "无价格数据" if lang == "zh" else "no prices", ha="center", fontfamily=font)
+        ax.text(0.5, 0.5, translate(lang, "chart.no_prices"), ha="center", fontfamily=font)
         return
     days = [d for d, _ in diag.price_history]
     closes = [c for _, c in diag.price_history]
     ax.plot(days, closes, color="#2c3e50", linewidth=1.4)
-    ax.set_title("收盘价（前复权）" if lang == "zh" else "Close (qfq)", fontfamily=font, fontsize=11)
+    ax.set_title(translate(lang, "chart.close_qfq"), fontfamily=font, fontsize=11)
     ax.grid(alpha=0.3)
     for label in ax.get_xticklabels():
         label.set_fontsize(8)
     ax.tick_params(axis="x", labelrotation=30)
 
 
-def radar_image(diag: Diagnosis, fmt: str = "png", lang: str = "zh") -> bytes:
+def radar_image(diag: Diagnosis, fmt: str = "png", lang: Lang = "zh") -> bytes:
     """The radar alone, as PNG or SVG bytes."""
     fig = _figure(5.0, 5.0)
     draw_radar(fig.add_subplot(projection="polar"), diag, lang)
     return _save(fig, fmt, 120)
 
 
-def price_image(diag: Diagnosis, fmt: str = "png", lang: str = "zh") -> bytes:
+def price_image(diag: Diagnosis, fmt: str = "png", lang: Lang = "zh") -> bytes:
     """The price line alone, as PNG or SVG bytes."""
     fig = _figure(7.0, 3.2)
     draw_price(fig.add_subplot(), diag, lang)

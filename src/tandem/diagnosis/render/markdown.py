@@ -6,51 +6,56 @@ limit is cut at character boundaries (never inside a multi-byte character).
 
 from __future__ import annotations
 
-from tandem.diagnosis.models import Diagnosis
+from tandem.core.i18n import Lang, translate
+from tandem.diagnosis.models import Diagnosis, DimensionScore
 
 WECOM_LIMIT = 4096
-_MISSING = {True: "缺失：", False: "missing: "}
 
 
-def to_markdown(diag: Diagnosis, lang: str = "zh") -> str:
+def to_markdown(diag: Diagnosis, lang: Lang = "zh") -> str:
     """The whole report as Markdown (title, composite, brief, dimension table, evidence, disclaimer)."""
-    zh = lang == "zh"
     c = diag.composite
+    composite = (
+        translate(lang, "report.md.composite", score=c.score, universe=c.universe, rank=c.rank)
+        if c.score is not None
+        else translate(lang, "report.md.no_composite")
+    )
     lines = [
-        f"# {diag.title()}个股诊断" if zh else f"# {diag.title('en')} stock diagnosis",
+        translate(lang, "report.md.title", title=diag.title(lang)),
         "",
-        (f"**综合评分 {c.score} 分**，本库 {c.universe} 只中排第 {c.rank} 名" if zh else
-         f"**Composite {c.score}**, rank {c.rank} of {c.universe}") if c.score is not None else
-        ("综合评分：数据不足" if zh else "Composite: not enough data"),
+        composite,
         "",
-        "## 三分钟速览" if zh else "## Three-minute brief",
+        translate(lang, "report.md.brief"),
         "",
-        diag.brief.zh if zh else diag.brief.en,
+        diag.brief.text(lang),
         "",
-        "## 各维度" if zh else "## Dimensions",
+        translate(lang, "report.md.dimensions"),
         "",
-        "| 维度 | 得分 | 结论 |" if zh else "| Dimension | Score | Verdict |",
+        translate(lang, "report.md.table_head"),
         "|---|---|---|",
-    ]  # fmt: skip
+    ]
     for d in diag.dimensions:
-        label = d.label_zh if zh else d.label_en
         score = str(d.score) if d.score is not None else "—"
-        reason = (d.missing_zh or d.missing) if zh else d.missing
-        verdict = (
-            (d.verdict_zh if zh else d.verdict_en)
-            if d.score is not None
-            else ("缺失：" if zh else "missing: ") + str(reason)
-        )
-        lines.append(f"| {label} | {score} | {verdict} |")
-    lines += ["", "## 证据" if zh else "## Evidence", ""]
+        lines.append(f"| {d.label.render(lang)} | {score} | {verdict_text(d, lang)} |")
+    lines += ["", translate(lang, "report.md.evidence"), ""]
     for d in diag.dimensions:
         for e in d.evidence:
-            lines.append(
-                f"- {e.label_zh if zh else e.label_en}：{e.display}（{e.source}，{e.when('zh' if zh else 'en')}）"
-            )
-    lines += ["", (c.weights_note_zh if zh else c.weights_note_en), ""]
-    lines += [f"> {line}" for line in (diag.disclaimer_zh if zh else diag.disclaimer_en).splitlines()]
+            lines.append(f"- {e.label.render(lang)}：{e.display}（{e.source}，{e.when(lang)}）")
+    lines += ["", c.weights_note.render(lang), ""]
+    lines += [f"> {line}" for line in diag.disclaimer.render(lang).splitlines()]
     return "\n".join(lines) + "\n"
+
+
+def missing_text(d: DimensionScore, lang: Lang) -> str:
+    """Why ``d`` is not scored, in ``lang`` ("" when it is scored)."""
+    return d.missing_reason.render(lang) if d.missing_reason is not None else (d.missing or "")
+
+
+def verdict_text(d: DimensionScore, lang: Lang) -> str:
+    """The verdict of a scored dimension, or ``缺失：<reason>`` for a missing one."""
+    if d.score is not None:
+        return d.verdict.render(lang)
+    return translate(lang, "report.missing", reason=missing_text(d, lang))
 
 
 def _split_long(par: str, limit: int) -> list[str]:

@@ -9,6 +9,7 @@ from tandem.compliance.disclaimers import ai_content_label
 from tandem.diagnosis.models import Diagnosis
 from tandem.diagnosis.render.charts import price_image, radar_image
 from tandem.diagnosis.render.fonts import cjk_ttf_path
+from tandem.diagnosis.render.markdown import missing_text
 
 FONT = "TandemCJK"
 
@@ -54,11 +55,11 @@ def to_pdf(diag: Diagnosis) -> bytes:
     story += [Paragraph(diag.brief.zh, body), Paragraph("各维度与证据", h2)]
     rows = [[Paragraph(x, body) for x in ("维度", "得分", "结论与证据")]]
     for d in diag.dimensions:
-        evidence = "<br/>".join(f"{e.label_zh}：{e.display}（{e.when('zh')}）" for e in d.evidence)
-        verdict = d.verdict_zh if d.score is not None else f"缺失：{d.missing_zh or d.missing}"
+        evidence = "<br/>".join(f"{e.label.render('zh')}：{e.display}（{e.when('zh')}）" for e in d.evidence)
+        verdict = d.verdict.render("zh") if d.score is not None else f"缺失：{missing_text(d, 'zh')}"
         rows.append(
             [
-                Paragraph(d.label_zh + ("（代理）" if d.is_proxy else ""), body),
+                Paragraph(d.label.render("zh") + ("（代理）" if d.is_proxy else ""), body),
                 Paragraph(str(d.score) if d.score is not None else "—", body),
                 Paragraph(f"{verdict}<br/>{evidence}" if evidence else verdict, small if d.score is None else body),
             ]
@@ -73,8 +74,8 @@ def to_pdf(diag: Diagnosis) -> bytes:
             ]
         )
     )
-    story += [table, Spacer(1, 3 * mm), Paragraph(c.weights_note_zh, small), Spacer(1, 3 * mm)]
-    story += [Paragraph(line, small) for line in diag.disclaimer_zh.splitlines()]
+    story += [table, Spacer(1, 3 * mm), Paragraph(c.weights_note.render("zh"), small), Spacer(1, 3 * mm)]
+    story += [Paragraph(line, small) for line in diag.disclaimer.render("zh").splitlines()]
     buf = io.BytesIO()
     doc = SimpleDocTemplate(
         buf,

@@ -22,9 +22,10 @@ from typing import ClassVar
 import numpy as np
 import pandas as pd
 
+from tandem.core.i18n import Joined, Message
 from tandem.diagnosis.fmt import is_num
 from tandem.diagnosis.models import DimensionScore, Evidence
-from tandem.diagnosis.reasons import missing_reason_zh
+from tandem.diagnosis.reasons import missing_reason
 from tandem.diagnosis.snapshot import Snapshot
 
 
@@ -32,8 +33,7 @@ class Scorer(ABC):
     """One diagnosis dimension (see the module docstring for the three steps)."""
 
     key: ClassVar[str]
-    label_zh: ClassVar[str]
-    label_en: ClassVar[str]
+    label: ClassVar[Message]
     is_proxy: ClassVar[bool] = False
 
     @abstractmethod
@@ -52,19 +52,17 @@ class Scorer(ABC):
         """A dimension that could not be scored, saying why (never a silent zero)."""
         return DimensionScore(
             self.key,
-            self.label_zh,
-            self.label_en,
+            self.label,
             None,
-            "缺少数据，未评分",
-            "not scored: data missing",
+            Message("diag.not_scored"),
             (),
             missing=reason,
             is_proxy=self.is_proxy,
-            missing_zh=missing_reason_zh(reason),
+            missing_reason=missing_reason(reason),
         )
 
     def dimension(
-        self, row: pd.Series, verdict: tuple[str, str], evidence: list[Evidence], *, is_proxy: bool | None = None
+        self, row: pd.Series, verdict: Message | Joined, evidence: list[Evidence], *, is_proxy: bool | None = None
     ) -> DimensionScore:
         """A scored dimension (or the missing one when the row says so)."""
         missing = row.get("missing")
@@ -75,11 +73,9 @@ class Scorer(ABC):
             return self.missing_dimension("score could not be computed from the available data")
         return DimensionScore(
             self.key,
-            self.label_zh,
-            self.label_en,
+            self.label,
             round(float(s)),
-            verdict[0],
-            verdict[1],
+            verdict,
             tuple(evidence[:4]),
             is_proxy=self.is_proxy if is_proxy is None else is_proxy,
         )

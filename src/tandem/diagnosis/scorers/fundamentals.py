@@ -13,6 +13,7 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
+from tandem.core.i18n import Message
 from tandem.diagnosis.fmt import is_num, num, pct, signed_pct
 from tandem.diagnosis.models import DimensionScore, Evidence
 from tandem.diagnosis.scorers.base import Scorer, clip_scale, industry_pct_rank, pct_rank, reasons, weighted, with_score
@@ -35,18 +36,20 @@ def latest(fund: pd.DataFrame, codes: pd.Index, field: str, rank: int = 1) -> pd
     return out
 
 
-def _fund_evidence(row: pd.Series, name: str, zh: str, en: str, display: str, field: str) -> Evidence:
+def _fund_evidence(row: pd.Series, name: str, display: str, field: str) -> Evidence:
     period = row[f"{name}_period"]
     announced = row[f"{name}_announced"]
     src = f"fundamentals.{field} ({row[f'{name}_source']}), report {period.date()}, announced {announced.date()}"
-    return Evidence(name, zh, en, float(row[name]), display, src, period.date(), period=period.date())
+    return Evidence(
+        name, Message(f"diag.ev.{name}"), float(row[name]), display, src, period.date(), period=period.date()
+    )
 
 
-def _stale_note(row: pd.Series, name: str, day: date) -> tuple[str, str]:
+def _stale_note(row: pd.Series, name: str, day: date) -> Message | str:
     announced = row.get(f"{name}_announced")
     if isinstance(announced, pd.Timestamp) and (day - announced.date()).days > STALE_DAYS:
-        return "（最新报告较旧）", " (latest report is old)"
-    return "", ""
+        return Message("diag.note.stale")
+    return ""
 
 
 def _attach(out: pd.DataFrame, name: str, frame: pd.DataFrame) -> None:
@@ -60,8 +63,7 @@ class ProfitabilityScorer(Scorer):
     """ROE (annualised from the year-to-date figure), net and gross margin; half market percentile, half absolute."""
 
     key = "profitability"
-    label_zh = "盈利能力"
-    label_en = "Profitability"
+    label = Message("diag.dim.profitability")
 
     def metrics(self, snap: Snapshot) -> pd.DataFrame:
         """Latest ROE and margins with their periods."""
@@ -88,12 +90,11 @@ class ProfitabilityScorer(Scorer):
         ev: list[Evidence] = []
         if is_num(row["roe_avg"]):
             roe = pct(row["roe_avg"])
-            ev.append(_fund_evidence(row, "roe_avg", "净资产收益率(报告期)", "ROE (period)", roe, "roe_avg"))
+            ev.append(_fund_evidence(row, "roe_avg", roe, "roe_avg"))
             ev.append(
                 Evidence(
                     "roe_ann",
-                    "年化净资产收益率",
-                    "ROE annualised",
+                    Message("diag.ev.roe_ann"),
                     float(row["roe_ann"]),
                     pct(row["roe_ann"]),
                     f"fundamentals.roe_avg × 12 / {int(row['roe_avg_period'].month)} months, "
@@ -103,26 +104,24 @@ class ProfitabilityScorer(Scorer):
                 )
             )
         if is_num(row["np_margin"]):
-            ev.append(_fund_evidence(row, "np_margin", "销售净利率", "net margin", pct(row["np_margin"]), "np_margin"))
+            ev.append(_fund_evidence(row, "np_margin", pct(row["np_margin"]), "np_margin"))
         if is_num(row["gp_margin"]):
             gp = pct(row["gp_margin"])
-            ev.append(_fund_evidence(row, "gp_margin", "销售毛利率", "gross margin", gp, "gp_margin"))
+            ev.append(_fund_evidence(row, "gp_margin", gp, "gp_margin"))
         s = row.get("score")
-        zh, en = _stale_note(row, "roe_avg", day)
-        verdict = ("盈利能力一般" + zh, "average" + en)
+        level = "average"
         if is_num(s) and s >= 65:
-            verdict = ("盈利能力较强" + zh, "strong" + en)
+            level = "strong"
         if is_num(s) and s < 35:
-            verdict = ("盈利能力偏弱" + zh, "weak" + en)
-        return self.dimension(row, verdict, ev)
+            level = "weak"
+        return self.dimension(row, Message(f"diag.prof.{level}", {"note": _stale_note(row, "roe_avg", day)}), ev)
 
 
 class GrowthScorer(Scorer):
     """Net-profit and revenue YoY and the change of net-profit YoY since the previous report (acceleration)."""
 
     key = "growth"
-    label_zh = "成长性"
-    label_en = "Growth"
+    label = Message("diag.dim.growth")
 
     def metrics(self, snap: Snapshot) -> pd.DataFrame:
         """Latest and previous profit YoY, revenue YoY from two reports one year apart."""
@@ -155,13 +154,12 @@ class GrowthScorer(Scorer):
         ev: list[Evidence] = []
         if is_num(row["yoy_ni"]):
             yoy = signed_pct(row["yoy_ni"])
-            ev.append(_fund_evidence(row, "yoy_ni", "净利润同比", "net profit YoY", yoy, "yoy_ni"))
+            ev.append(_fund_evidence(row, "yoy_ni", yoy, "yoy_ni"))
         if is_num(row["accel"]):
             ev.append(
                 Evidence(
                     "accel",
-                    "净利润增速变化(较上期)",
-                    "change in profit YoY vs previous report",
+                    Message("diag.ev.accel"),
                     float(row["accel"]),
                     signed_pct(row["accel"]),
                     f"fundamentals.yoy_ni, report {row['yoy_ni_period'].date()} minus "
@@ -171,23 +169,21 @@ class GrowthScorer(Scorer):
                 )
             )
         if is_num(row["rev_yoy"]):
-            rev = _fund_evidence(row, "rev_yoy", "营业收入同比", "revenue YoY", signed_pct(row["rev_yoy"]), "revenue")
+            rev = _fund_evidence(row, "rev_yoy", signed_pct(row["rev_yoy"]), "revenue")
             base = (row["rev_yoy_period"] - pd.DateOffset(years=1)).date()
             ev.append(replace(rev, source=f"{rev.source}; vs fundamentals.revenue report {base}"))
         s = row.get("score")
-        zh, en = _stale_note(row, "yoy_ni", day)
-        verdict = ("成长较快" + zh, "growing fast" + en) if is_num(s) and s >= 65 else ("成长平稳" + zh, "steady" + en)
+        pace = "fast" if is_num(s) and s >= 65 else "steady"
         if is_num(s) and s < 35:
-            verdict = ("成长放缓" + zh, "slowing" + en)
-        return self.dimension(row, verdict, ev)
+            pace = "slowing"
+        return self.dimension(row, Message(f"diag.growth.{pace}", {"note": _stale_note(row, "yoy_ni", day)}), ev)
 
 
 class HealthScorer(Scorer):
     """Debt ratio (within-industry, since banks run high leverage by design) and operating cash flow / profit."""
 
     key = "health"
-    label_zh = "财务健康"
-    label_en = "Financial health"
+    label = Message("diag.dim.health")
 
     def metrics(self, snap: Snapshot) -> pd.DataFrame:
         """Latest debt ratio and CFO / net profit."""
@@ -223,21 +219,17 @@ class HealthScorer(Scorer):
         ev: list[Evidence] = []
         if is_num(row["debt_ratio"]):
             debt = pct(row["debt_ratio"])
-            ev.append(_fund_evidence(row, "debt_ratio", "资产负债率", "debt ratio", debt, "debt_ratio"))
+            ev.append(_fund_evidence(row, "debt_ratio", debt, "debt_ratio"))
         if is_num(row["cfo_to_np"]):
             ev.append(
                 _fund_evidence(
                     row,
                     "cfo_to_np",
-                    "经营现金流/净利润",
-                    "operating cash flow / profit",
                     num(row["cfo_to_np"]),
                     "cfo_to_np",
                 )
             )
-        note = ("", "")
-        if row["no_cashflow"]:
-            note = ("；缺少本期现金流数据", "; missing: no cash-flow data for this period")
+        note: Message | str = Message("diag.note.no_cashflow") if row["no_cashflow"] else ""
         s = row.get("score")
-        base = ("财务稳健", "sound") if is_num(s) and s >= 60 else ("财务一般", "average")
-        return self.dimension(row, (base[0] + note[0], base[1] + note[1]), ev)
+        base = "diag.health.sound" if is_num(s) and s >= 60 else "diag.health.average"
+        return self.dimension(row, Message(base, {"note": note}), ev)

@@ -11,6 +11,7 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
+from tandem.core.i18n import Message
 from tandem.diagnosis import signals
 from tandem.diagnosis.fmt import is_num, num, pct, signed_pct, yi
 from tandem.diagnosis.models import DimensionScore, Evidence
@@ -36,8 +37,7 @@ class TechnicalScorer(Scorer):
     """MA5/20/60 alignment (40), MACD (30), 60-day breakout and position in the 60-day range (30)."""
 
     key = "technical"
-    label_zh = "技术趋势"
-    label_en = "Technical trend"
+    label = Message("diag.dim.technical")
 
     def metrics(self, snap: Snapshot) -> pd.DataFrame:
         """Moving averages, MACD and the 60-day support/resistance on the last traded day."""
@@ -70,17 +70,16 @@ class TechnicalScorer(Scorer):
         ev: list[Evidence] = []
         if is_num(row["close"]):
             close = float(row["close"])
-            ev.append(Evidence("close", "收盘价(前复权)", "close (qfq)", close, num(close), BARS, day))
+            ev.append(Evidence("close", Message("diag.ev.close"), close, num(close), BARS, day))
         for p in (20, 60):
             if is_num(row[f"ma{p}"]):
                 ma = float(row[f"ma{p}"])
-                ev.append(Evidence(f"ma{p}", f"{p}日均线", f"MA{p}", ma, num(ma), BARS, day))
+                ev.append(Evidence(f"ma{p}", Message("diag.ev.ma", {"p": p}), ma, num(ma), BARS, day))
         if is_num(row["support"]) and is_num(row["resistance"]):
             ev.append(
                 Evidence(
                     "range60",
-                    "60日支撑/压力",
-                    "60-day support / resistance",
+                    Message("diag.ev.range60"),
                     f"{num(row['support'])}-{num(row['resistance'])}",
                     f"{num(row['support'])}-{num(row['resistance'])}",
                     BARS + ", min low / max high of the previous 60 traded days",
@@ -89,23 +88,20 @@ class TechnicalScorer(Scorer):
             )
         up = is_num(row["ma20"]) and row["ma5"] > row["ma20"] > row["ma60"]
         down = is_num(row["ma20"]) and row["ma5"] < row["ma20"] < row["ma60"]
-        zh, en = ("均线多头排列", "moving averages aligned upward") if up else ("均线交织", "moving averages mixed")
+        trend = Message("diag.tech.up") if up else Message("diag.tech.mixed")
         if down:
-            zh, en = "均线空头排列", "moving averages aligned downward"
-        macd_zh, macd_en = ("MACD绿柱", "MACD negative")
-        if row["macd_hist"] > 0:
-            macd_zh, macd_en = ("MACD红柱", "MACD histogram positive")
+            trend = Message("diag.tech.down")
+        macd = Message("diag.tech.macd_pos") if row["macd_hist"] > 0 else Message("diag.tech.macd_neg")
         if is_num(row["close"]) and is_num(row["resistance"]) and row["close"] >= row["resistance"]:
-            zh, en = zh + "，突破60日高点", en + ", breaking out above the 60-day high"
-        return self.dimension(row, (f"{zh}，{macd_zh}", f"{en}; {macd_en}"), ev)
+            trend = Message("diag.tech.breakout", {"trend": trend})
+        return self.dimension(row, Message("diag.tech.verdict", {"trend": trend, "macd": macd}), ev)
 
 
 class RelativeStrengthScorer(Scorer):
     """Excess return over 20/60/120 traded days vs CSI 300 (60 %) and vs the industry median (40 %)."""
 
     key = "relative_strength"
-    label_zh = "相对强弱"
-    label_en = "Relative strength"
+    label = Message("diag.dim.relative_strength")
 
     def metrics(self, snap: Snapshot) -> pd.DataFrame:
         """Stock and benchmark returns over each horizon, on the stock's own traded days."""
@@ -140,8 +136,7 @@ class RelativeStrengthScorer(Scorer):
         ev = [
             Evidence(
                 f"excess{n}",
-                f"近{n}日超额收益(对沪深300)",
-                f"{n}-day excess return vs CSI 300",
+                Message("diag.ev.excess", {"n": n}),
                 float(row[f"excess{n}"]),
                 signed_pct(row[f"excess{n}"]),
                 f"{BARS} vs index_bars {BENCHMARK}",
@@ -154,8 +149,7 @@ class RelativeStrengthScorer(Scorer):
             ev.append(
                 Evidence(
                     "ind_excess60",
-                    "近60日超额收益(对行业中位数)",
-                    "60-day excess return vs industry median",
+                    Message("diag.ev.ind_excess60"),
                     float(row["ind_excess60"]),
                     signed_pct(row["ind_excess60"]),
                     f"{BARS}, industry median from instruments.industry",
@@ -163,9 +157,9 @@ class RelativeStrengthScorer(Scorer):
                 )
             )
         s = row.get("score")
-        verdict = ("强于大盘", "outperforming") if is_num(s) and s >= 60 else ("与大盘相当", "in line")
+        verdict = Message("diag.rs.strong") if is_num(s) and s >= 60 else Message("diag.rs.even")
         if is_num(s) and s < 40:
-            verdict = ("弱于大盘", "underperforming")
+            verdict = Message("diag.rs.weak")
         return self.dimension(row, verdict, ev)
 
 
@@ -173,8 +167,7 @@ class CapitalFlowScorer(Scorer):
     """Main-force net inflow from Level-2 capital flow; without it, volume/amount proxies labelled as proxies."""
 
     key = "capital_flow"
-    label_zh = "资金流向"
-    label_en = "Capital flow"
+    label = Message("diag.dim.capital_flow")
     is_proxy = True
 
     def metrics(self, snap: Snapshot) -> pd.DataFrame:
@@ -226,28 +219,25 @@ class CapitalFlowScorer(Scorer):
             days = int(row["l2_days"])
             src = f"capital_flow (Level-2 tick-by-tick, {days} session{'s' if days > 1 else ''} up to {last})"
             ev = [
-                Evidence("l2_net", "主力净流入(亿元，Level-2)", "main-force net inflow (100m CNY, Level-2)",
-                         float(row["l2_net"]), yi(row["l2_net"]), f"{src}: super-large + large orders", last),
-                Evidence("l2_net_ratio", "主力净流入占成交比(Level-2)", "main-force net / turnover (Level-2)",
-                         float(row["l2_net_ratio"]), signed_pct(row["l2_net_ratio"]), src, last),
-                Evidence("l2_days", "Level-2数据交易日数", "Level-2 sessions", days, str(days), src, last),
+                Evidence("l2_net", Message("diag.ev.l2_net"), float(row["l2_net"]), yi(row["l2_net"]),
+                         f"{src}: super-large + large orders", last),
+                Evidence("l2_net_ratio", Message("diag.ev.l2_net_ratio"), float(row["l2_net_ratio"]),
+                         signed_pct(row["l2_net_ratio"]), src, last),
+                Evidence("l2_days", Message("diag.ev.l2_days"), days, str(days), src, last),
             ]  # fmt: skip
-            verdict = ("Level-2逐笔：主力资金净流出", "Level-2: net main-force outflow")
-            if row["l2_net"] > 0:
-                verdict = ("Level-2逐笔：主力资金净流入", "Level-2: net main-force inflow")
+            verdict = Message("diag.flow.l2_in") if row["l2_net"] > 0 else Message("diag.flow.l2_out")
             return self.dimension(row, verdict, ev, is_proxy=False)
         ev = []
         if is_num(row["up_share"]):
-            ev.append(Evidence("up_share", "近20日上涨日成交额占比(代理指标)", "20-day up-day amount share (proxy)",
-                               float(row["up_share"]), pct(row["up_share"], 0),
+            ev.append(Evidence("up_share", Message("diag.ev.up_share"), float(row["up_share"]), pct(row["up_share"], 0),
                                "daily_bars.amount — proxy, not Level-2 capital flow", day))  # fmt: skip
         if is_num(row["amount20"]):
-            ev.append(Evidence("amount20", "近20日日均成交额(亿元)", "20-day average amount (100m CNY)",
-                               float(row["amount20"]), yi(row["amount20"]), "daily_bars.amount", day))  # fmt: skip
+            ev.append(Evidence("amount20", Message("diag.ev.amount20"), float(row["amount20"]), yi(row["amount20"]),
+                               "daily_bars.amount", day))  # fmt: skip
         s = row.get("score")
-        verdict = ("量价代理：资金中性", "proxy: neutral")
+        verdict = Message("diag.flow.proxy_neutral")
         if is_num(s) and s >= 60:
-            verdict = ("量价代理：资金偏流入", "proxy: money leaning in")
+            verdict = Message("diag.flow.proxy_in")
         if is_num(s) and s < 40:
-            verdict = ("量价代理：资金偏流出", "proxy: money leaning out")
+            verdict = Message("diag.flow.proxy_out")
         return self.dimension(row, verdict, ev, is_proxy=True)

@@ -8,12 +8,11 @@ Days inside a new listing's no-limit window have no band and never count.
 from __future__ import annotations
 
 from datetime import date
-from typing import Literal
 
 import numpy as np
 import pandas as pd
 
-from tandem.core.i18n import translate
+from tandem.core.i18n import Joined, Message
 from tandem.core.rulebook import limit_prices, price_limit_pct_array
 from tandem.diagnosis import signals
 from tandem.diagnosis.fmt import is_num, num, pct, yi
@@ -45,8 +44,7 @@ class RiskScorer(Scorer):
     """Low volatility / drawdown / beta percentiles score high; limit-down days, suspensions and ST cut the score."""
 
     key = "risk"
-    label_zh = "风险"
-    label_en = "Risk"
+    label = Message("diag.dim.risk")
 
     def metrics(self, snap: Snapshot) -> pd.DataFrame:
         """120-day volatility, 1-year max drawdown and beta, limit-down days, ST, 60-day suspensions."""
@@ -84,29 +82,26 @@ class RiskScorer(Scorer):
         st = _st_evidence(row, day)
         ev = [
             *st,
-            Evidence("vol120", "近120日年化波动率", "120-day annualised volatility", float(row["vol120"]),
+            Evidence("vol120", Message("diag.ev.vol120"), float(row["vol120"]),
                      pct(row["vol120"]), BARS, day),
-            Evidence("mdd250", "近一年最大回撤", "1-year max drawdown", float(row["mdd250"]), pct(row["mdd250"]),
+            Evidence("mdd250", Message("diag.ev.mdd250"), float(row["mdd250"]), pct(row["mdd250"]),
                      BARS, day),
         ]  # fmt: skip
         if is_num(row["beta250"]) and not st:
-            ev.append(Evidence("beta250", "贝塔(对沪深300,一年)", "beta vs CSI 300 (1 year)", float(row["beta250"]),
+            ev.append(Evidence("beta250", Message("diag.ev.beta250"), float(row["beta250"]),
                                num(row["beta250"]), f"{BARS} vs index_bars {BENCHMARK}", day))  # fmt: skip
-        ev.append(Evidence("limit_down", "近一年跌停天数", "limit-down days (1 year)", int(row["limit_down"]),
+        ev.append(Evidence("limit_down", Message("diag.ev.limit_down"), int(row["limit_down"]),
                            str(int(row["limit_down"])), "daily_bars raw close vs tandem.core.rulebook limit price",
                            day))  # fmt: skip
-        zh, en = [], []
-        if row["is_st"]:
-            zh.append("ST/*ST风险警示")
-            en.append("ST/*ST risk warning")
-        if row["susp60"] > 0:
-            zh.append(f"近60日停牌{int(row['susp60'])}天")
-            en.append(f"suspended {int(row['susp60'])} days in 60")
         s = row.get("score")
-        base = ("风险较低", "lower risk") if is_num(s) and s >= 60 else ("风险中等", "moderate risk")
+        parts = [Message("diag.risk.low") if is_num(s) and s >= 60 else Message("diag.risk.moderate")]
         if is_num(s) and s < 40:
-            base = ("风险较高", "higher risk")
-        return self.dimension(row, ("，".join([base[0], *zh]), "; ".join([base[1], *en])), ev)
+            parts = [Message("diag.risk.high")]
+        if row["is_st"]:
+            parts.append(Message("diag.risk.st"))
+        if row["susp60"] > 0:
+            parts.append(Message("diag.risk.suspended", {"days": int(row["susp60"])}))
+        return self.dimension(row, Joined(tuple(parts), "sep.clause"), ev)
 
 
 def _st_evidence(row: pd.Series, day: date) -> list[Evidence]:
@@ -116,7 +111,7 @@ def _st_evidence(row: pd.Series, day: date) -> list[Evidence]:
         return []
     first = since.date().isoformat()
     return [
-        Evidence("st", "风险警示(ST/*ST)起始日", "under risk warning (ST/*ST) since", first, first,
+        Evidence("st", Message("diag.ev.st"), first, first,
                  "st_periods (BaoStock isST per day; ST and *ST not told apart)", day),
     ]  # fmt: skip
 
@@ -125,8 +120,7 @@ class IndustryStandingScorer(Scorer):
     """Rank within the industry by market value (raw close × total shares) and by annualised ROE."""
 
     key = "industry"
-    label_zh = "行业地位"
-    label_en = "Industry standing"
+    label = Message("diag.dim.industry")
 
     def metrics(self, snap: Snapshot) -> pd.DataFrame:
         """Market value and ROE per code."""
@@ -160,18 +154,18 @@ class IndustryStandingScorer(Scorer):
     def explain(self, code: str, row: pd.Series, day: date) -> DimensionScore:
         """Evidence: market value, its rank and the peer count."""
         ev = [
-            Evidence("mcap", "总市值(亿元)", "market value (100m CNY)", float(row["mcap"]), yi(row["mcap"]),
+            Evidence("mcap", Message("diag.ev.mcap"), float(row["mcap"]), yi(row["mcap"]),
                      f"daily_bars.close × fundamentals.total_share (report {row['mcap_period'].date()})", day,
                      period=row["mcap_period"].date()),
-            Evidence("mcap_rank", "行业内市值排名", "market-value rank in industry", int(row["mcap_rank"]),
+            Evidence("mcap_rank", Message("diag.ev.mcap_rank"), int(row["mcap_rank"]),
                      str(int(row["mcap_rank"])), f"{_basis_source(row)} = {row['industry']}", day),
-            Evidence("peers", "行业内股票数(本库)", "industry peers in the store", int(row["peers"]),
+            Evidence("peers", Message("diag.ev.peers"), int(row["peers"]),
                      str(int(row["peers"])), _basis_source(row), day),
         ] if is_num(row.get("mcap_rank")) else []  # fmt: skip
         s = row.get("score")
-        verdict = ("行业龙头", "industry leader") if is_num(s) and s >= 70 else ("行业中游", "mid-pack")
+        verdict = Message("diag.ind.leader") if is_num(s) and s >= 70 else Message("diag.ind.mid")
         if is_num(s) and s < 35:
-            verdict = ("行业靠后", "behind its peers")
+            verdict = Message("diag.ind.behind")
         return self.dimension(row, verdict, ev)
 
 
@@ -185,15 +179,17 @@ def _basis_source(row: pd.Series) -> str:
     return f"industry_classification {system} {pd.Timestamp(snap).date()}{flag}"
 
 
-def industry_basis(row: pd.Series, lang: Literal["zh", "en"]) -> str:
-    """Which classification list grouped the peers, in words, flagged when it postdates the day ("" if unknown)."""
+def industry_basis(row: pd.Series) -> Message | None:
+    """Which classification list grouped the peers, flagged when it postdates the day (None if unknown)."""
     system = row.get("industry_system")
     if not isinstance(system, str):
-        return ""
-    words = translate(lang, f"industry.system.{system}")
+        return None
+    params: dict[str, object] = {
+        "system": Message(f"industry.system.{system}"),
+        "backfilled": Message("industry.backfilled") if bool(row.get("industry_backfilled")) else "",
+    }
     snap = row.get("industry_snapshot")
     if isinstance(snap, date | pd.Timestamp) and not pd.isna(snap):
-        words += " " + translate(lang, "industry.snapshot").format(date=pd.Timestamp(snap).date())
-    if bool(row.get("industry_backfilled")):
-        words += translate(lang, "industry.backfilled")
-    return words
+        params["snapshot"] = Message("industry.snapshot", {"date": pd.Timestamp(snap).date()})
+        return Message("industry.basis.dated", params)
+    return Message("industry.basis.undated", params)

@@ -11,6 +11,7 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
+from tandem.core.i18n import Message
 from tandem.diagnosis.fmt import is_num, num, pct
 from tandem.diagnosis.models import DimensionScore, Evidence
 from tandem.diagnosis.scorers.base import Scorer, industry_pct_rank, last_valid, reasons, weighted, with_score
@@ -35,8 +36,7 @@ class ValuationScorer(Scorer):
     """PE TTM / PB MRQ / PS TTM percentiles vs own 5 years and vs industry (low percentile = high score)."""
 
     key = "valuation"
-    label_zh = "估值"
-    label_en = "Valuation"
+    label = Message("diag.dim.valuation")
 
     def metrics(self, snap: Snapshot) -> pd.DataFrame:
         """Current ratios and own-history percentiles."""
@@ -69,15 +69,23 @@ class ValuationScorer(Scorer):
     def explain(self, code: str, row: pd.Series, day: date) -> DimensionScore:
         """Evidence: PE and PB with their percentiles."""
         ev: list[Evidence] = []
-        for name, field, zh, en in (("pe", "pe_ttm", "市盈率TTM", "PE TTM"), ("pb", "pb_mrq", "市净率MRQ", "PB MRQ")):
+        for name, field in (("pe", "pe_ttm"), ("pb", "pb_mrq")):
             if is_num(row[name]):
-                ev.append(Evidence(name, zh, en, float(row[name]), num(row[name]), SOURCE.format(field=field), day))
+                ev.append(
+                    Evidence(
+                        name,
+                        Message(f"diag.ev.{name}"),
+                        float(row[name]),
+                        num(row[name]),
+                        SOURCE.format(field=field),
+                        day,
+                    )
+                )
             if is_num(row[f"{name}_own_pct"]):
                 ev.append(
                     Evidence(
                         f"{name}_own_pct",
-                        f"{zh}近5年分位",
-                        f"{en} 5-year percentile",
+                        Message(f"diag.ev.{name}_own_pct"),
                         float(row[f"{name}_own_pct"]),
                         pct(row[f"{name}_own_pct"], 0),
                         SOURCE.format(field=field) + f", {int(row[f'{name}_days'])} trading days",
@@ -88,8 +96,7 @@ class ValuationScorer(Scorer):
             ev.append(
                 Evidence(
                     "pe_ind_pct",
-                    "市盈率行业分位",
-                    "PE percentile in industry",
+                    Message("diag.ev.pe_ind_pct"),
                     float(row["pe_ind_pct"]),
                     pct(row["pe_ind_pct"], 0),
                     "daily_bars.pe_ttm cross-section by instruments.industry",
@@ -97,7 +104,7 @@ class ValuationScorer(Scorer):
                 )
             )
         s = row.get("score")
-        verdict = ("估值偏低", "cheap") if is_num(s) and s >= 65 else ("估值适中", "fairly valued")
+        verdict = Message("diag.val.cheap") if is_num(s) and s >= 65 else Message("diag.val.fair")
         if is_num(s) and s < 35:
-            verdict = ("估值偏高", "expensive")
+            verdict = Message("diag.val.rich")
         return self.dimension(row, verdict, ev)

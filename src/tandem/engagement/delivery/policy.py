@@ -153,7 +153,7 @@ class DeliveryPolicy:
                 product_risk=cand.product_risk,
             )
             if not verdict.may_recommend:
-                return _reject(cand, Reason.SUITABILITY, verdict.message_en)
+                return _reject(cand, Reason.SUITABILITY, verdict.message.render("en"))
         key = idempotency_key(cand.channel, cand.client_id, cand.dedup_key)
         if key in history.keys or key in seen:
             return _reject(cand, Reason.DUPLICATE, f"fact {cand.dedup_key!r} already pushed on {cand.channel}")

@@ -8,16 +8,18 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
+from dataclasses import asdict
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response, StreamingResponse
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, model_validator
 
 from tandem.core.errors import NotFoundError
+from tandem.core.i18n import translate
 from tandem.level2 import replay as l2_replay
-from tandem.level2.overview import level2_overview, recorded_dirs
+from tandem.level2.overview import FlowClass, level2_overview, recorded_dirs
 from tandem.marketdata.quote import instrument
 from tandem.web.deps import CurrentUser, StateDep
 from tandem.web.errors import TooManyRequestsError
@@ -37,10 +39,18 @@ class FlowRow(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 
     cls: str
-    label_zh: str
+    label_zh: str  # the API's field since it was published; rendered from the catalogue (``l2.<cls>``)
     buy_amount: float
     sell_amount: float
     net_amount: float
+
+    @model_validator(mode="before")
+    @classmethod
+    def _label(cls, data: Any) -> Any:
+        """A domain :class:`FlowClass` carries no sentence: the Chinese class name is rendered here."""
+        if isinstance(data, FlowClass):
+            return {**asdict(data), "label_zh": translate("zh", f"l2.{data.cls}")}
+        return data
 
 
 class Level2Public(BaseModel):

@@ -11,7 +11,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Path, Query, Request, status
 
 from tandem.compliance.suitability import InvestorCategory
-from tandem.core.i18n import Lang
+from tandem.core.i18n import LANGS, Lang, pick_lang
 from tandem.operations.server_events import record_assessment
 from tandem.wealth import advisory, client
 from tandem.wealth import presentation as present
@@ -41,8 +41,8 @@ def api_lang(
     request: Request, lang: Annotated[str | None, Query(pattern="^(zh|en)$", description="zh or en")] = None
 ) -> Lang:
     """``?lang`` wins, then the first supported ``Accept-Language`` entry; zh-CN by default."""
-    if lang in ("zh", "en"):
-        return "en" if lang == "en" else "zh"
+    if lang in LANGS:
+        return pick_lang(lang, None)
     for part in request.headers.get("accept-language", "").split(","):
         tag = part.split(";")[0].strip().lower()
         if tag.startswith("zh"):

@@ -8,6 +8,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
 from tandem.core.errors import UserError
+from tandem.core.i18n import translate
 from tandem.web.api.l2_stream import overview
 from tandem.web.deps import CurrentUser, LangDep, StateDep
 from tandem.web.pages.base import templates
@@ -26,7 +27,7 @@ def l2_panel(request: Request, code: str, user: CurrentUser, state: StateDep, la
     if info.replay_date is None and not info.daily_flow:
         return HTMLResponse("")
     chart = {
-        "labels": [r.label_zh if lang == "zh" else r.cls.replace("_", " ") for r in info.daily_flow],
+        "labels": [translate(lang, f"l2.chart.{r.cls}") for r in info.daily_flow],
         "net": [round(r.net_amount / 1e4, 2) for r in info.daily_flow],
     }
     return render(

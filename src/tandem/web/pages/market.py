@@ -19,7 +19,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from tandem.compliance.disclaimers import ai_content_label
 from tandem.core.errors import UserError
-from tandem.core.i18n import Lang
+from tandem.core.i18n import LANGS, Lang, pick_lang
 from tandem.engagement import watchlist
 from tandem.engagement.delivery.channels.inapp import notifications_for
 from tandem.engagement.feed import build_feed, public_feed
@@ -123,7 +123,7 @@ def market_diagnosis(code: str, p: MemberPage) -> Response:
     except UserError as exc:
         return p.render("partials/error.html", error=str(exc))
     return p.render(
-        "partials/diagnosis.html", diag=diag, i=0 if p.lang == "zh" else 1,
+        "partials/diagnosis.html", diag=diag, i=LANGS.index(p.lang),
         radar_json=script_safe(json.dumps(radar(diag, p.lang), ensure_ascii=False)),
         ai_label=ai_content_label(p.lang) if diag.brief.ai_generated else None,
     )  # fmt: skip
@@ -177,4 +177,4 @@ def lang_redirect(lang: Lang, to: str) -> Response:
 @router.get("/lang/{lang}")
 def set_lang(lang: str, next: Annotated[str, Query(max_length=200)] = "/market") -> Response:
     """Switch the interface language."""
-    return lang_redirect("en" if lang == "en" else "zh", next)
+    return lang_redirect(pick_lang(lang, None), next)

@@ -12,7 +12,7 @@ from fastapi import APIRouter, Path
 from fastapi.responses import HTMLResponse, Response
 
 from tandem.core.errors import UserError
-from tandem.core.i18n import Lang
+from tandem.core.i18n import Lang, translate
 from tandem.identity import User
 from tandem.operations.server_events import record_assessment, record_plan
 from tandem.wealth import advisory, client
@@ -87,8 +87,7 @@ async def wealth_plan(p: MemberPage, svc: WealthDep) -> Response:
         try:
             body = PlanCreate(amount=float(raw_amount), strategy=strategy, horizon_years=float(horizon))
         except ValueError:
-            msg = "请输入大于0的投资金额（元）" if lang == "zh" else "Enter an amount in CNY greater than 0"
-            raise UserError(msg) from None
+            raise UserError(translate(lang, "wealth.amount_invalid")) from None
         row, category = advisory.create_plan(
             svc, p.db, user_id=p.user.id, amount=body.amount, horizon_years=body.horizon_years,
             strategy=body.strategy, lang=lang,

@@ -21,19 +21,22 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from tandem.core.errors import UserError
+from tandem.core.i18n import Lang
 from tandem.diagnosis.models import Diagnosis
 
 PRODUCER = "Tandem"
 CRF = 27
+_ISO639: dict[Lang, str] = {"zh": "chi", "en": "eng"}
+"""The MP4 ``language`` tag (ISO 639-2) of each app language."""
 
 
-def produce_id(diag: Diagnosis, lang: str) -> str:
+def produce_id(diag: Diagnosis, lang: Lang) -> str:
     """A stable content number: the same report in the same language always gets the same ID."""
-    basis = f"{diag.code}|{diag.data_date.isoformat()}|{lang}|{diag.brief.zh if lang == 'zh' else diag.brief.en}"
+    basis = f"{diag.code}|{diag.data_date.isoformat()}|{lang}|{diag.brief.text(lang)}"
     return "tandem-" + hashlib.sha256(basis.encode("utf-8")).hexdigest()[:24]
 
 
-def video_metadata(diag: Diagnosis, lang: str) -> dict[str, str]:
+def video_metadata(diag: Diagnosis, lang: Lang) -> dict[str, str]:
     """The MP4 metadata tags: title, data date, provenance, and the AIGC implicit label when text is AI-written."""
     pid = produce_id(diag, lang)
     text_source = "model-rewritten" if diag.brief.ai_generated else "template"
@@ -41,7 +44,7 @@ def video_metadata(diag: Diagnosis, lang: str) -> dict[str, str]:
         "title": f"{diag.name} {diag.code} 个股三分钟",
         "artist": PRODUCER,
         "date": diag.data_date.isoformat(),
-        "language": "chi" if lang == "zh" else "eng",
+        "language": _ISO639[lang],
         "description": (
             f"data date {diag.data_date.isoformat()}; narration text: {text_source}; voice: espeak-ng (rule-based "
             f"speech synthesis); content id {pid}"

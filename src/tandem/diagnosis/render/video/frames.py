@@ -12,8 +12,10 @@ from pathlib import Path
 import pandas as pd
 
 from tandem.compliance.disclaimers import ai_content_label, data_date_line, risk_disclaimer
+from tandem.core.i18n import translate
 from tandem.diagnosis.models import Diagnosis, DimensionScore, Evidence
 from tandem.diagnosis.render.card import wrap
+from tandem.diagnosis.render.markdown import missing_text
 from tandem.diagnosis.render.video import plots
 from tandem.diagnosis.render.video.canvas import GREY, HEIGHT, MARGIN, RED, WIDTH, Canvas
 from tandem.diagnosis.render.video.models import Lang, Scene
@@ -23,19 +25,11 @@ TITLE_NAME_XY, TITLE_NAME_SIZE = (MARGIN, 620), 110
 """Where the title card prints the stock name (the font test compares this region with a reference rendering)."""
 SUB_TOP, SUB_BOTTOM, SUB_SIZE = 1440, 1720, 54
 CONTENT_TOP = 290
-_WORDS = {
-    "zh": {"score": "分", "unscored": "未评分", "rank": "本库{u}只股票中排第{r}名", "composite": "综合评分",
-           "brief": "个股三分钟", "missing": "未评分维度及原因", "closing": "风险提示", "suspended": "当日停牌",
-           "nol2": "无Level-2逐笔数据：以下为量价代理指标，非交易所逐笔资金流", "l2": "主力净流入（Level-2逐笔）",
-           "code": "代码", "board": "板块", "date": "数据日期", "industry": "行业", "none": "未分类",
-           "ref": "仅供参考，不构成投资建议"},
-    "en": {"score": "", "unscored": "not scored", "rank": "rank {r} of {u} stocks in the store",
-           "composite": "Composite", "brief": "Stock in three minutes", "missing": "Not scored, and why",
-           "closing": "Risk notice", "suspended": "Suspended on the data date",
-           "nol2": "No Level-2 tick data: volume/amount proxies below, not exchange tick flow",
-           "l2": "Main-force net inflow (Level-2 ticks)", "code": "Code", "board": "Board", "date": "Data date",
-           "industry": "Industry", "none": "unclassified", "ref": "For reference only, not investment advice"},
-}  # fmt: skip
+
+
+def _w(lang: Lang, key: str, **params: object) -> str:
+    """A word of the frames (``video.*`` in the catalogue)."""
+    return translate(lang, f"video.{key}", **params)
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,16 +47,17 @@ class FrameJob:
 
 
 def _header(cv: Canvas, diag: Diagnosis, lang: Lang) -> None:
-    w = _WORDS[lang]
     cv.text((MARGIN, 50), diag.title(lang), 60)
-    cv.text((MARGIN, 138), f"{board_label(diag.board, lang)} · {w['date']} {diag.data_date.isoformat()}", 34, GREY)
+    cv.text(
+        (MARGIN, 138), f"{board_label(diag.board, lang)} · {_w(lang, 'date')} {diag.data_date.isoformat()}", 34, GREY
+    )
     if diag.brief.ai_generated:
         cv.text((MARGIN, 196), ai_content_label(lang), 36, RED)
     cv.rule(262)
 
 
 def _footer(cv: Canvas, diag: Diagnosis, lang: Lang) -> None:
-    cv.centered(1800, f"{data_date_line(diag.data_date, lang)} · {_WORDS[lang]['ref']}", 30, GREY)
+    cv.centered(1800, f"{data_date_line(diag.data_date, lang)} · {_w(lang, 'ref')}", 30, GREY)
 
 
 def _lines(cv: Canvas, y: int, text: str, size: int, lang: Lang, fill: tuple[int, int, int] = (33, 37, 41)) -> int:
@@ -76,7 +71,7 @@ def _evidence(cv: Canvas, y: int, items: tuple[Evidence, ...], lang: Lang, limit
     for e in items:
         if y > limit - 150:
             break
-        y = cv.text((MARGIN, y), e.label_zh if lang == "zh" else e.label_en, 34, GREY)
+        y = cv.text((MARGIN, y), e.label.render(lang), 34, GREY)
         cv.text((MARGIN, y - 4), e.display, 62, RED)
         width = int(cv.draw.textlength(e.display, font=_font(cv, 62)))
         y = cv.text((MARGIN + width + 30, y + 22), e.when(lang), 28, GREY) + 24
@@ -90,36 +85,33 @@ def _font(cv: Canvas, size: int):  # type: ignore[no-untyped-def]
 
 
 def _heading(cv: Canvas, d: DimensionScore, lang: Lang) -> int:
-    w = _WORDS[lang]
-    label = d.label_zh if lang == "zh" else d.label_en
-    score = f"{d.score}{w['score']}" if d.score is not None else w["unscored"]
-    y = cv.text((MARGIN, CONTENT_TOP), f"{label}  {score}", 56)
+    score = _w(lang, "score", score=d.score) if d.score is not None else _w(lang, "unscored")
+    y = cv.text((MARGIN, CONTENT_TOP), f"{d.label.render(lang)}  {score}", 56)
     if d.score is None:
-        reason = (d.missing_zh or d.missing or "") if lang == "zh" else (d.missing or "")
-        return _lines(cv, y, reason, 40, lang, GREY) + 10
-    return _lines(cv, y, d.verdict_zh if lang == "zh" else d.verdict_en, 40, lang, GREY) + 10
+        return _lines(cv, y, missing_text(d, lang), 40, lang, GREY) + 10
+    return _lines(cv, y, d.verdict.render(lang), 40, lang, GREY) + 10
 
 
 def _title(cv: Canvas, job: FrameJob) -> None:
-    d, w = job.diag, _WORDS[job.lang]
-    cv.text((MARGIN, 420), w["brief"], 80, RED)
+    d, lang = job.diag, job.lang
+    cv.text((MARGIN, 420), _w(lang, "brief"), 80, RED)
     cv.text(TITLE_NAME_XY, d.name, TITLE_NAME_SIZE)
     y = TITLE_NAME_XY[1] + 170
-    y = cv.text((MARGIN, y), f"{w['code']}  {d.code}", 56)
-    y = cv.text((MARGIN, y), f"{w['board']}  {board_label(d.board, job.lang)}", 48)
-    y = cv.text((MARGIN, y), f"{w['industry']}  {d.industry or w['none']}", 48)
-    y = cv.text((MARGIN, y), f"{w['date']}  {d.data_date.isoformat()}", 56, RED)
+    y = cv.text((MARGIN, y), f"{_w(lang, 'code')}  {d.code}", 56)
+    y = cv.text((MARGIN, y), f"{_w(lang, 'board')}  {board_label(d.board, lang)}", 48)
+    y = cv.text((MARGIN, y), f"{_w(lang, 'industry')}  {d.industry or translate(lang, 'brief.unclassified')}", 48)
+    y = cv.text((MARGIN, y), f"{_w(lang, 'date')}  {d.data_date.isoformat()}", 56, RED)
     if any("suspended" in n for n in d.notes):
-        cv.text((MARGIN, y + 10), w["suspended"], 48, RED)
+        cv.text((MARGIN, y + 10), _w(lang, "suspended"), 48, RED)
 
 
 def _overview(cv: Canvas, job: FrameJob) -> None:
-    c, w = job.diag.composite, _WORDS[job.lang]
+    c = job.diag.composite
     score = str(c.score) if c.score is not None else "—"
-    cv.text((MARGIN, CONTENT_TOP), w["composite"], 48)
+    cv.text((MARGIN, CONTENT_TOP), _w(job.lang, "composite"), 48)
     cv.text((MARGIN + 260, CONTENT_TOP - 30), score, 120, RED)
     if c.rank is not None:
-        cv.text((MARGIN, CONTENT_TOP + 120), w["rank"].format(u=c.universe, r=c.rank), 40, GREY)
+        cv.text((MARGIN, CONTENT_TOP + 120), _w(job.lang, "rank", u=c.universe, r=c.rank), 40, GREY)
     cv.paste(plots.radar_png(job.diag, job.lang, 960), (MARGIN, CONTENT_TOP + 190))
 
 
@@ -134,12 +126,12 @@ def _technical(cv: Canvas, job: FrameJob) -> None:
 
 
 def _flow(cv: Canvas, job: FrameJob) -> None:
-    d, w = job.diag.dimension("capital_flow"), _WORDS[job.lang]
+    d = job.diag.dimension("capital_flow")
     y = _heading(cv, d, job.lang)
     if d.is_proxy or job.flow is None or not len(job.flow):
-        y = _lines(cv, y, w["nol2"], 36, job.lang, RED) + 10
+        y = _lines(cv, y, _w(job.lang, "nol2"), 36, job.lang, RED) + 10
     else:
-        y = cv.text((MARGIN, y), w["l2"], 36, GREY)
+        y = cv.text((MARGIN, y), _w(job.lang, "l2"), 36, GREY)
         y = cv.paste(plots.flow_png(job.flow, (WIDTH - 2 * MARGIN, 360)), (MARGIN, y)) + 10
     _evidence(cv, y, d.evidence, job.lang)
 
@@ -150,18 +142,15 @@ def _dimension(cv: Canvas, job: FrameJob) -> None:
 
 
 def _missing(cv: Canvas, job: FrameJob) -> None:
-    w = _WORDS[job.lang]
-    y = cv.text((MARGIN, CONTENT_TOP), w["missing"], 56)
+    y = cv.text((MARGIN, CONTENT_TOP), _w(job.lang, "missing"), 56)
     for d in job.diag.dimensions:
         if d.score is None and y < 1300:
-            y = cv.text((MARGIN, y + 10), d.label_zh if job.lang == "zh" else d.label_en, 44, RED)
-            reason = (d.missing_zh or d.missing or "") if job.lang == "zh" else (d.missing or "")
-            y = _lines(cv, y, reason, 36, job.lang, GREY)
+            y = cv.text((MARGIN, y + 10), d.label.render(job.lang), 44, RED)
+            y = _lines(cv, y, missing_text(d, job.lang), 36, job.lang, GREY)
 
 
 def _closing(cv: Canvas, job: FrameJob) -> None:
-    w = _WORDS[job.lang]
-    y = cv.text((MARGIN, CONTENT_TOP), w["closing"], 56, RED)
+    y = cv.text((MARGIN, CONTENT_TOP), _w(job.lang, "closing"), 56, RED)
     y = _lines(cv, y + 10, risk_disclaimer(job.lang, kind="stock"), 40, job.lang) + 20
     y = cv.text((MARGIN, y), data_date_line(job.diag.data_date, job.lang), 44)
     if job.diag.brief.ai_generated:

@@ -11,6 +11,7 @@ import io
 import numpy as np
 import pandas as pd
 
+from tandem.core.i18n import translate
 from tandem.diagnosis.models import Diagnosis
 from tandem.diagnosis.render.charts import draw_radar
 from tandem.diagnosis.render.fonts import cjk_ttf_path, mpl_font_name
@@ -50,7 +51,7 @@ def kline_png(bars: pd.DataFrame, mas: dict[int, str], lang: Lang, size: tuple[i
     palette = {5: "#8e44ad", 20: "#e67e22", 60: "#2980b9"}
     for period, display in sorted(mas.items()):
         line = close.rolling(period).mean().tail(len(shown)).to_numpy()
-        label = f"{period}日均线 {display}" if lang == "zh" else f"MA{period} {display}"
+        label = translate(lang, "video.ma", p=period, display=display)
         ax.plot(x, line, color=palette.get(period, "#555"), linewidth=2.4, label=label)
     ax.set_xticks([])
     ax.set_yticks([])

@@ -14,11 +14,12 @@ import re
 
 from tandem.compliance.disclaimers import ai_content_label, risk_disclaimer
 from tandem.compliance.phrase_guard import ensure_no_forbidden_phrases
-from tandem.core.models import BOARD_LABELS_ZH, Board
-from tandem.diagnosis.brief import BOARD_EN
+from tandem.core.i18n import LANGS, translate
+from tandem.diagnosis.brief import BOARDS
 from tandem.diagnosis.models import Diagnosis, DimensionScore
 from tandem.diagnosis.numbers import number_tokens
 from tandem.diagnosis.render.card import wrap
+from tandem.diagnosis.render.markdown import missing_text
 from tandem.diagnosis.render.video.models import Lang, Scene, SceneKind
 
 DIMENSION_SCENES = ("valuation", "profitability", "growth", "health", "relative_strength", "industry")
@@ -29,6 +30,8 @@ CJK character two columns wide and a Latin one column, half an em)."""
 CUE_LINES = 2
 _SPLIT = {"zh": re.compile(r"(?<=[。！？])"), "en": re.compile(r"(?<=[.!?;])\s+")}
 _CLAUSE = {"zh": re.compile(r"(?<=[，；：])"), "en": re.compile(r"(?<=[,;:])\s+")}
+_JOINER = {"zh": "", "en": " "}
+"""How the clauses of one cue are put back together: Chinese runs on, English is spaced."""
 _OVERALL = {"zh": ("综合评分", "可用数据不足"), "en": ("Composite score", "Too little data")}
 _MISSING = {"zh": ("未评分维度",), "en": ("Not scored",)}
 _ALIASES = {"资金面": "capital_flow", "Capital flow": "capital_flow", "技术面": "technical", "Technically": "technical"}
@@ -37,9 +40,7 @@ _ALIASES = {"资金面": "capital_flow", "Capital flow": "capital_flow", "技术
 
 def board_label(board: str, lang: Lang) -> str:
     """The board in words: 上交所主板 / the Shanghai main board (the raw value when unknown)."""
-    if lang == "zh":
-        return BOARD_LABELS_ZH.get(Board(board), board) if board in Board.__members__ else board
-    return BOARD_EN.get(board, board)
+    return translate(lang, f"brief.board.{board}") if board in BOARDS else board
 
 
 def sentences(text: str, lang: Lang) -> list[str]:
@@ -52,7 +53,7 @@ def cues_of(sentence: str, lang: Lang) -> list[str]:
     cols = LINE_COLS[lang]
     out: list[str] = []
     cur = ""
-    joiner = "" if lang == "zh" else " "
+    joiner = _JOINER[lang]
     for clause in (c.strip() for c in _CLAUSE[lang].split(sentence) if c.strip()):
         candidate = f"{cur}{joiner}{clause}" if cur else clause
         if len(wrap(candidate, cols)) <= CUE_LINES:
@@ -97,39 +98,32 @@ def _kind_of(key: str) -> SceneKind:
 
 
 def _label(d: DimensionScore, lang: Lang) -> str:
-    return d.label_zh if lang == "zh" else d.label_en
+    return d.label.render(lang)
 
 
 def _reason(d: DimensionScore, lang: Lang) -> str:
-    text = (d.missing_zh or d.missing or "") if lang == "zh" else (d.missing or "")
-    return text.rstrip("。.")
+    return missing_text(d, lang).rstrip("。.")
 
 
 def _fallback(d: DimensionScore, lang: Lang) -> str:
     """A line for a scene the brief does not speak about: the verdict, or why the dimension has no score."""
     if d.score is None:
-        return (
-            f"{_label(d, lang)}未评分：{_reason(d, lang)}。"
-            if lang == "zh"
-            else (f"{_label(d, lang)} not scored: {_reason(d, lang)}.")
-        )
-    verdict = d.verdict_zh if lang == "zh" else d.verdict_en
-    return (
-        f"{_label(d, lang)}：{verdict}（{d.score}分）。"
-        if lang == "zh"
-        else (f"{_label(d, lang)}: {verdict} ({d.score}).")
-    )
+        return translate(lang, "video.not_scored_line", label=_label(d, lang), reason=_reason(d, lang))
+    return translate(lang, "video.verdict_line", label=_label(d, lang), verdict=d.verdict, score=d.score)
+
+
+def _ai_line(lang: Lang) -> str:
+    return translate(lang, "video.label_line", label=ai_content_label(lang))
 
 
 def _title_lines(diag: Diagnosis, lang: Lang) -> list[str]:
-    lines = [ai_content_label(lang) + ("。" if lang == "zh" else ".")] if diag.brief.ai_generated else []
-    return lines
+    return [_ai_line(lang)] if diag.brief.ai_generated else []
 
 
 def _closing_lines(diag: Diagnosis, lang: Lang) -> list[str]:
     lines = [*sentences(risk_disclaimer(lang, kind="stock"), lang)]
     if diag.brief.ai_generated:
-        lines.append(ai_content_label(lang) + ("。" if lang == "zh" else "."))
+        lines.append(_ai_line(lang))
     return lines
 
 
@@ -139,11 +133,11 @@ def plan_scenes(diag: Diagnosis, lang: Lang = "zh") -> tuple[Scene, ...]:
     Raises :class:`~tandem.compliance.phrase_guard.PhraseGuardError` naming the scene and cue if any cue
     contains a phrase the guard rejects.
     """
-    if lang not in ("zh", "en"):
+    if lang not in LANGS:
         raise ValueError(f"video language must be zh or en, not {lang!r}")
     said: dict[tuple[SceneKind, str | None], list[str]] = {}
     where: tuple[SceneKind, str | None] = ("title", None)
-    for s in sentences(diag.brief.zh if lang == "zh" else diag.brief.en, lang):
+    for s in sentences(diag.brief.text(lang), lang):
         where = _assign(s, diag, lang, where)
         said.setdefault(where, []).append(s)
     dims = {d.key: d for d in diag.dimensions}
