@@ -30,7 +30,7 @@ def run_job(spec_json: str, market_dir: str, memory_mb: int, conn: Connection) -
     resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
     try:
         _run_and_report(spec_json, market_dir, memory_mb, conn)
-    except _ParentGone:
+    except _ParentGoneError:
         pass  # the server process that started the job has stopped: nobody is left to tell; exit quietly
     finally:
         conn.close()
@@ -67,7 +67,7 @@ def _run_and_report(spec_json: str, market_dir: str, memory_mb: int, conn: Conne
         payload["positions"] = result.daily_positions().astype({"date": str}).to_dict(orient="split")["data"]
         payload["report_html"] = tear_sheet(result, metrics, bench, spec.benchmark if bench is not None else None)
         _report(conn, ("done", json.loads(json.dumps(_clean(payload), default=str))))
-    except _ParentGone:
+    except _ParentGoneError:
         raise
     except MemoryError:
         _report(conn, ("error", "memory", f"stopped: the job exceeded its memory limit of {memory_mb} MB"))
@@ -77,7 +77,7 @@ def _run_and_report(spec_json: str, market_dir: str, memory_mb: int, conn: Conne
         _report(conn, ("error", "internal", f"internal error: {type(exc).__name__}: {exc}"))
 
 
-class _ParentGone(Exception):
+class _ParentGoneError(Exception):
     """The server process that started the job has stopped: its end of the pipe is closed."""
 
 
@@ -90,4 +90,4 @@ def _report(conn: Connection, msg: tuple[Any, ...]) -> None:
     try:
         conn.send(msg)
     except (BrokenPipeError, ConnectionResetError) as exc:
-        raise _ParentGone from exc
+        raise _ParentGoneError from exc
