@@ -177,7 +177,11 @@ def reset_redis(url: str) -> None:
 
 
 def start_ray(temp_dir: Path) -> tuple[subprocess.Popen[bytes], str]:
-    """A one-node Ray head on loopback, in its own process group (stopped by :func:`stop_group`)."""
+    """A one-node Ray head on loopback, in its own process group (stopped by :func:`stop_group`).
+
+    Every port is a free one picked here, so the head never collides with other Ray clusters on the machine
+    (test fixtures of other sessions use the defaults), and no `ray stop` is needed: that would stop theirs too.
+    """
     port = free_port()
     ray = Path(sys.executable).with_name("ray")
     proc = subprocess.Popen(
@@ -195,6 +199,11 @@ def start_ray(temp_dir: Path) -> tuple[subprocess.Popen[bytes], str]:
             f"--ray-client-server-port={free_port()}",
             f"--node-manager-port={free_port()}",
             f"--object-manager-port={free_port()}",
+            f"--dashboard-port={free_port()}",
+            f"--dashboard-agent-listen-port={free_port()}",
+            f"--dashboard-agent-grpc-port={free_port()}",
+            f"--metrics-export-port={free_port()}",
+            f"--runtime-env-agent-port={free_port()}",
             f"--min-worker-port={free_port()}",
             "--max-worker-port=0",
         ],
