@@ -425,6 +425,7 @@ def main() -> int:
         "run_time_s": args.run_time,
         "warmup_s": args.warmup,
         "workers": args.workers,
+        "commit": _commit(),
     }
     try:
         if args.mode == "production":
@@ -540,6 +541,17 @@ def main() -> int:
     return 0
 
 
+def _commit() -> str:
+    """The checkout's commit (with ``+dirty`` when src/ has uncommitted changes): which code the figures are of."""
+    git = ["git", "-C", str(ROOT)]
+    try:
+        head = subprocess.run([*git, "rev-parse", "--short", "HEAD"], capture_output=True, text=True, check=True)
+        dirty = subprocess.run([*git, "status", "--porcelain", "src"], capture_output=True, text=True, check=True)
+    except (OSError, subprocess.CalledProcessError):
+        return "unknown"
+    return head.stdout.strip() + ("+dirty" if dirty.stdout.strip() else "")
+
+
 def _cpu_model() -> str:
     for line in Path("/proc/cpuinfo").read_text().splitlines():
         if line.startswith("model name"):
@@ -589,7 +601,7 @@ def write_results(r: dict[str, Any]) -> None:
         f"{r['spawn_rate']}/s, "
         f"{r['duration_s']:.0f} s of load, {r['workers']} workers"
         + (f", Ray head at {r['ray_address']}" if r["mode"] == "production" else "")
-        + f": **{r['requests']} requests, {r['rps']} req/s, {r['error_count']} errors**.",
+        + f", code at {r['commit']}: **{r['requests']} requests, {r['rps']} req/s, {r['error_count']} errors**.",
         "",
         "| endpoint | requests | req/s | p50 ms | p99 ms | max ms | errors |",
         "|---|---|---|---|---|---|---|",
