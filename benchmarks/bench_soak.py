@@ -399,7 +399,11 @@ def main() -> int:
     ap.add_argument("--out", type=Path, default=None, help="JSON with every figure and the RSS series")
     ap.add_argument("--write-results", action="store_true")
     ap.add_argument("--keep-home", action="store_true")
+    ap.add_argument("--results-from", type=Path, default=None, help="write RESULTS.md from a saved --out JSON, no run")
     args = ap.parse_args()
+    if args.results_from:
+        write_results(json.loads(args.results_from.read_text(encoding="utf-8")))
+        return 0
 
     home = Path(tempfile.mkdtemp(prefix=f"tandem-soak-{args.mode}-"))
     env = {
@@ -601,13 +605,14 @@ def write_results(r: dict[str, Any]) -> None:
         f"{r['spawn_rate']}/s, "
         f"{r['duration_s']:.0f} s of load, {r['workers']} workers"
         + (f", Ray head at {r['ray_address']}" if r["mode"] == "production" else "")
-        + f", code at {r['commit']}: **{r['requests']} requests, {r['rps']} req/s, {r['error_count']} errors**.",
+        + f", code at {r.get('commit', 'unknown')}: "
+        f"**{r['requests']} requests, {r['rps']} req/s, {r['error_count']} errors**.",
         "",
-        "| endpoint | requests | req/s | p50 ms | p99 ms | max ms | errors |",
-        "|---|---|---|---|---|---|---|",
+        "| endpoint | requests | req/s | p50 ms | p99 ms | max ms | p99 ms after warm-up | errors |",
+        "|---|---|---|---|---|---|---|---|",
         *[
             f"| `{e['endpoint']}` | {e['requests']} | {e['rps']} | {e['p50_ms']} | {e['p99_ms']} | {e['max_ms']} | "
-            f"{e['errors']} |"
+            f"{e['p99_after_warmup_ms']} | {e['errors']} |"
             for e in r["endpoints"]
         ],
         "",
