@@ -95,6 +95,15 @@ def _rss_kb(pid: int) -> int:
     return 0
 
 
+def _cpu_s(pid: int) -> float:
+    """User + system CPU seconds of a process (a stalled worker that burns CPU is computing, an idle one waits)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def _cmdline(pid: int) -> str:
     try:
         return Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
@@ -121,6 +130,7 @@ def rss_sample(master: int, t0: float) -> dict[str, Any]:
         "server_mb": round((master_kb + sum(workers_kb)) / 1024, 1),
         "master_mb": round(master_kb / 1024, 1),
         "workers_mb": [round(k / 1024, 1) for k in workers_kb],
+        "workers_cpu_s": [round(_cpu_s(w), 1) for w in workers],
         "other_descendants_mb": round(sum(_rss_kb(p) for p in others) / 1024, 1),
         "other_descendants": len(others),
         "load": loadavg(),
