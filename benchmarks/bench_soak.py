@@ -410,9 +410,10 @@ def main() -> int:
     ap.add_argument("--write-results", action="store_true")
     ap.add_argument("--keep-home", action="store_true")
     ap.add_argument("--results-from", type=Path, default=None, help="write RESULTS.md from a saved --out JSON, no run")
+    ap.add_argument("--results-label", default=None, help="the RESULTS.md subsection title (default: the mode)")
     args = ap.parse_args()
     if args.results_from:
-        write_results(json.loads(args.results_from.read_text(encoding="utf-8")))
+        write_results(json.loads(args.results_from.read_text(encoding="utf-8")), args.results_label)
         return 0
 
     home = Path(tempfile.mkdtemp(prefix=f"tandem-soak-{args.mode}-"))
@@ -597,8 +598,8 @@ def report(r: dict[str, Any]) -> None:
     )
 
 
-def write_results(r: dict[str, Any]) -> None:
-    """Replace this mode's part of the "Soak (issue 14 item 4)" section of RESULTS.md."""
+def write_results(r: dict[str, Any], label: str | None = None) -> None:
+    """Replace this mode's (or ``label``'s) part of the "Soak (issue 14 item 4)" section of RESULTS.md."""
     path = ROOT / "benchmarks" / "RESULTS.md"
     text = path.read_text(encoding="utf-8")
     head = "## Soak (issue 14 item 4)"
@@ -607,7 +608,7 @@ def write_results(r: dict[str, Any]) -> None:
     m, rss = r["machine"], r["rss"]
     series = ", ".join(f"{p['server_mb']:.0f}" for p in r["rss_series"][:: max(1, len(r["rss_series"]) // 30)])
     lines = [
-        f"### {r['mode']}",
+        f"### {label or r['mode']}",
         "",
         f"{m['cpus']}-core {m['cpu']}, {m['mem_gib']} GiB, Python {m['python']}; load average "
         f"{' / '.join(map(str, r['load_start']))} at start, {' / '.join(map(str, r['load_end']))} at the end "
@@ -636,16 +637,19 @@ def write_results(r: dict[str, Any]) -> None:
     ]
     if r["first_errors"]:
         lines += ["First errors:", ""]
-        lines += [f"- {e['method']} `{e['name']}` → {e['status']}: {e['body'][:160]!r}" for e in r["first_errors"]]
+        lines += [
+            f"- {e['method']} `{e['name']}` → {e['status']}: {(e['body'] or e['exception'])[:160]!r}"
+            for e in r["first_errors"]
+        ]
         lines.append("")
     block = "\n".join(lines)
     start = text.index(head)
     end = text.find("\n## ", start + 1)
     section = text[start : end if end != -1 else len(text)]
-    sub = f"### {r['mode']}"
+    sub = f"\n### {label or r['mode']}\n"  # the whole heading line: "### embedded" is not "### embedded, run 1"
     if sub in section:
-        s0 = section.index(sub)
-        s1 = section.find("\n### ", s0 + 1)
+        s0 = section.index(sub) + 1
+        s1 = section.find("\n### ", s0)
         section = section[:s0] + block + (section[s1 + 1 :] if s1 != -1 else "")
     else:
         section = section.rstrip("\n") + "\n\n" + block
