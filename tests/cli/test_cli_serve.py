@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import re
 import sys
 from pathlib import Path
 from typing import Any
@@ -62,3 +63,16 @@ def test_serve_bounds_the_graceful_shutdown(monkeypatch: pytest.MonkeyPatch, tmp
 
     assert uvicorn.Config("x:y").timeout_graceful_shutdown is None
     assert _serve(monkeypatch, tmp_path)["timeout_graceful_shutdown"] == GRACEFUL_SHUTDOWN_S == 5
+
+
+def test_idle_connections_outlive_the_proxys_upstream_keepalive(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """uvicorn's 5 s closed connections a client reused after a pause: resets under the soak (bench_soak.py)."""
+    monkeypatch.delenv("TANDEM_KEEP_ALIVE_TIMEOUT", raising=False)
+    assert _serve(monkeypatch, tmp_path)["timeout_keep_alive"] == 75 > uvicorn.Config("x:y").timeout_keep_alive
+    nginx = (Path(__file__).resolve().parents[2] / "deploy" / "nginx" / "tandem.conf").read_text(encoding="utf-8")
+    upstream = re.search(r"^\s*keepalive_timeout\s+(\d+)s;", nginx, re.M)
+    assert upstream is not None and int(upstream.group(1)) < 75  # the proxy lets go first
+    monkeypatch.setenv("TANDEM_KEEP_ALIVE_TIMEOUT", "120")
+    assert _serve(monkeypatch, tmp_path)["timeout_keep_alive"] == 120

@@ -51,6 +51,7 @@ def serve(
         port=port or s.port,
         workers=workers or s.workers,
         timeout_worker_healthcheck=s.worker_healthcheck_timeout,
+        timeout_keep_alive=s.keep_alive_timeout,
         log_level=s.log_level.lower(),
         timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_S,
         proxy_headers=False,

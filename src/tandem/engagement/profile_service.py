@@ -8,8 +8,11 @@ decisions and must survive any rebuild of the state.
 
 from __future__ import annotations
 
+import fcntl
 import json
 import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -72,12 +75,39 @@ class ProfileStateStore:
     def __init__(self, root: Path) -> None:
         self.root = root
 
+    @contextmanager
+    def writing(self) -> Iterator[None]:
+        """Exclusive among every thread and process of this home (``flock`` on ``<root>/.lock``).
+
+        Two web workers folding events at once otherwise both write ``state-<n+1>/`` and one removes the other's
+        files mid-write. Not re-entrant: :meth:`save` takes it, :meth:`write_locked` expects it held.
+        """
+        self.root.mkdir(parents=True, exist_ok=True)
+        with (self.root / ".lock").open("a+b") as fh:
+            fcntl.flock(fh.fileno(), fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(fh.fileno(), fcntl.LOCK_UN)
+
     def load(self) -> ProfileState:
-        """The current snapshot, or the empty state."""
+        """The current snapshot, or the empty state.
+
+        Read under a shared ``flock`` on ``<root>/.read.lock``: a writer removes old snapshots only when it can
+        take that lock exclusively without waiting, so a reader never loses the snapshot it is reading.
+        """
         pointer = self.root / "CURRENT"
         if not pointer.exists():
             return ProfileState.empty()
-        folder = self.root / pointer.read_text(encoding="utf-8").strip()
+        with (self.root / ".read.lock").open("a+b") as fh:
+            fcntl.flock(fh.fileno(), fcntl.LOCK_SH)
+            try:
+                return self._read(self.root / pointer.read_text(encoding="utf-8").strip())
+            finally:
+                fcntl.flock(fh.fileno(), fcntl.LOCK_UN)
+
+    @staticmethod
+    def _read(folder: Path) -> ProfileState:
         meta = json.loads((folder / "meta.json").read_text(encoding="utf-8"))
         as_of = datetime.fromisoformat(meta["as_of"]) if meta["as_of"] else None
         seen = frozenset(meta["seen"])
@@ -91,13 +121,18 @@ class ProfileStateStore:
         )
 
     def save(self, state: ProfileState) -> None:
-        """Write a new snapshot and point ``CURRENT`` at it; older snapshots are then removed."""
+        """Write a new snapshot and point ``CURRENT`` at it; older snapshots are then removed (unless being read)."""
+        with self.writing():
+            self.write_locked(state)
+
+    def write_locked(self, state: ProfileState) -> None:
+        """:meth:`save` for a caller already inside :meth:`writing` (a read-fold-write that must not interleave)."""
         self.root.mkdir(parents=True, exist_ok=True)
         pointer = self.root / "CURRENT"
         previous = pointer.read_text(encoding="utf-8").strip() if pointer.exists() else None
         number = int(previous.split("-")[1]) + 1 if previous else 1
         folder = self.root / f"state-{number}"
-        shutil.rmtree(folder, ignore_errors=True)
+        shutil.rmtree(folder, ignore_errors=True)  # left by a writer that crashed before its swap
         folder.mkdir()
         state.tags.write_parquet(folder / "tags.parquet")
         state.clients.write_parquet(folder / "clients.parquet")
@@ -110,8 +145,21 @@ class ProfileStateStore:
         tmp = self.root / "CURRENT.tmp"
         tmp.write_text(folder.name, encoding="utf-8")
         tmp.replace(pointer)
-        if previous and previous != folder.name:
-            shutil.rmtree(self.root / previous, ignore_errors=True)
+        self._remove_old(keep=folder.name)
+
+    def _remove_old(self, *, keep: str) -> None:
+        """Remove every other snapshot unless a reader is on one (then the next write removes them)."""
+        with (self.root / ".read.lock").open("a+b") as fh:
+            try:
+                fcntl.flock(fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                return
+            try:
+                for old in self.root.glob("state-*"):
+                    if old.name != keep:
+                        shutil.rmtree(old, ignore_errors=True)
+            finally:
+                fcntl.flock(fh.fileno(), fcntl.LOCK_UN)
 
 
 class ProfileService:
@@ -135,12 +183,16 @@ class ProfileService:
     def update(self) -> ProfileState:
         """Fold every event received since the last update into the profiles and persist the result."""
         current = self._state.load()
-        files = frozenset(self._events.files()) - current.seen
-        new = self._events.read_files(sorted(files))
-        folded = fold(current, new, tags=self._tags, suppressions=self._suppressions(), files=files)
-        if folded is not current:
-            self._state.save(folded)
-        return folded
+        if not frozenset(self._events.files()) - current.seen:
+            return current  # nothing new: no lock, the common case of a page view
+        with self._state.writing():  # another worker may have folded the same files meanwhile: start from its result
+            current = self._state.load()
+            files = frozenset(self._events.files()) - current.seen
+            new = self._events.read_files(sorted(files))
+            folded = fold(current, new, tags=self._tags, suppressions=self._suppressions(), files=files)
+            if folded is not current:
+                self._state.write_locked(folded)
+            return folded
 
     def rebuild(self) -> ProfileState:
         """Recompute every profile from all stored events (deletions still hold) and persist it."""

@@ -29,6 +29,15 @@ def run_job(spec_json: str, market_dir: str, memory_mb: int, conn: Connection) -
     limit = memory_mb * 1024 * 1024
     resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
     try:
+        _run_and_report(spec_json, market_dir, memory_mb, conn)
+    except _ParentGoneError:
+        pass  # the server process that started the job has stopped: nobody is left to tell; exit quietly
+    finally:
+        conn.close()
+
+
+def _run_and_report(spec_json: str, market_dir: str, memory_mb: int, conn: Connection) -> None:
+    try:
         import pandas as pd
 
         from tandem.backtest.declarative import run_spec
@@ -41,7 +50,7 @@ def run_job(spec_json: str, market_dir: str, memory_mb: int, conn: Connection) -
 
         spec = StrategySpec.model_validate_json(spec_json)
         store = MarketStore.open(Path(market_dir))
-        result, market = run_spec(spec, store, lambda p: conn.send(("progress", round(0.05 + 0.9 * p, 4))))
+        result, market = run_spec(spec, store, lambda p: _report(conn, ("progress", round(0.05 + 0.9 * p, 4))))
         bench = spec_benchmark(store, spec.benchmark, market)
         metrics = backtest_metrics(result, bench.pct_change() if bench is not None else None)
         payload = run_json(Run(result, market, metrics, spec.benchmark if bench is not None else None, bench))
@@ -57,12 +66,28 @@ def run_job(spec_json: str, market_dir: str, memory_mb: int, conn: Connection) -
         )
         payload["positions"] = result.daily_positions().astype({"date": str}).to_dict(orient="split")["data"]
         payload["report_html"] = tear_sheet(result, metrics, bench, spec.benchmark if bench is not None else None)
-        conn.send(("done", json.loads(json.dumps(_clean(payload), default=str))))
+        _report(conn, ("done", json.loads(json.dumps(_clean(payload), default=str))))
+    except _ParentGoneError:
+        raise
     except MemoryError:
-        conn.send(("error", "memory", f"stopped: the job exceeded its memory limit of {memory_mb} MB"))
+        _report(conn, ("error", "memory", f"stopped: the job exceeded its memory limit of {memory_mb} MB"))
     except UserError as exc:
-        conn.send(("error", "user", str(exc)))
+        _report(conn, ("error", "user", str(exc)))
     except Exception as exc:  # a bug: report it to the job's owner without a traceback
-        conn.send(("error", "internal", f"internal error: {type(exc).__name__}: {exc}"))
-    finally:
-        conn.close()
+        _report(conn, ("error", "internal", f"internal error: {type(exc).__name__}: {exc}"))
+
+
+class _ParentGoneError(Exception):
+    """The server process that started the job has stopped: its end of the pipe is closed."""
+
+
+def _report(conn: Connection, msg: tuple[Any, ...]) -> None:
+    """Send to the parent; when it is gone (server stopped or killed mid-job) there is nobody left to tell.
+
+    The job then stops quietly with exit code 0 instead of printing two BrokenPipeError tracebacks into the
+    server log for every job that was running at shutdown (seen in the soak, benchmarks/bench_soak.py).
+    """
+    try:
+        conn.send(msg)
+    except (BrokenPipeError, ConnectionResetError) as exc:
+        raise _ParentGoneError from exc
