@@ -7,11 +7,9 @@ from datetime import UTC, datetime, timedelta
 
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
-from redis import Redis
 
 from tandem.engagement.event_factory import event_store_root
 from tandem.engagement.event_store import ParquetEventStore
-from tandem.engagement.redis_events import RedisStreamEventConsumer
 
 
 def _me(client: TestClient, headers: dict[str, str]) -> int:
@@ -33,14 +31,7 @@ def _event(uid: int, **over: object) -> dict[str, object]:
 
 
 def _stored(app: FastAPI) -> int:
-    """Events in the store; with Redis (production mode) after the consumer group moved the stream there."""
-    settings = app.state.tandem.settings
-    store = ParquetEventStore(event_store_root(settings))
-    if settings.redis_url:
-        consumer = RedisStreamEventConsumer(Redis.from_url(settings.redis_url), store=store)
-        consumer.ensure_group()
-        consumer.drain()
-    return store.read().height
+    return ParquetEventStore(event_store_root(app.state.tandem.settings)).read().height
 
 
 def test_a_good_batch_is_stored_and_a_replay_changes_nothing(

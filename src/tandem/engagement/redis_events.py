@@ -86,15 +86,26 @@ return added
 class RedisStreamEventSink:
     """Publishes events to one stream; ``append`` returns how many were new.
 
+    With ``store_through`` (the web app's sink) the publishing process then drains the group into the store itself,
+    so a client's next request sees its own events (tags, the feed, the funnel) as without Redis; the consumer
+    service stays the backstop for entries a worker published but did not store (it died, the disk was full).
+
     Ids published in the last week are not published again, so the API answers a replay with ``duplicates`` as it
     does without Redis (before, a replay was counted as stored: the store dropped it later, the answer was wrong).
     """
 
-    def __init__(self, client: Redis[bytes], *, stream: str = DEFAULT_STREAM) -> None:
+    def __init__(
+        self,
+        client: Redis[bytes],
+        *,
+        stream: str = DEFAULT_STREAM,
+        store_through: RedisStreamEventConsumer | None = None,
+    ) -> None:
         self._client = client
         self.stream = stream
         self.seen_prefix = f"{stream}:seen:"
         self._publish_new = client.register_script(_PUBLISH_NEW)
+        self._through = store_through
 
     def append(self, events: Sequence[Event]) -> int:
         """Publish the new events in one atomic script; a Redis error propagates, so the caller's request fails."""
@@ -104,7 +115,10 @@ class RedisStreamEventSink:
         for event in events:
             args += [event.event_id, encode_event(event)]
         args.append(SEEN_TTL_SECONDS)
-        return int(self._publish_new(keys=[self.stream, self.seen_prefix], args=args))
+        new = int(self._publish_new(keys=[self.stream, self.seen_prefix], args=args))
+        if self._through is not None:
+            self._through.drain()
+        return new
 
 
 @dataclass(frozen=True, slots=True)
@@ -144,7 +158,13 @@ class RedisStreamEventConsumer:
 
     def consume_once(self, *, count: int = 500, block_ms: int | None = None) -> ConsumeResult:
         """Handle one read: entries stale in a dead consumer's list first, then own pending, then new ones."""
-        entries = self._reclaimed(count) or self._read("0", count, None) or self._read(">", count, block_ms)
+        try:
+            entries = self._entries(count, block_ms)
+        except ResponseError as exc:  # the stream or the group is gone (Redis restarted empty, the key deleted)
+            if "NOGROUP" not in str(exc):
+                raise
+            self.ensure_group()
+            entries = self._entries(count, block_ms)
         if not entries:
             return ConsumeResult(0, 0, 0)
         events: list[Event] = []
@@ -171,6 +191,9 @@ class RedisStreamEventConsumer:
             if step.read == 0:
                 return total
             total = ConsumeResult(total.read + step.read, total.stored + step.stored, total.dead + step.dead)
+
+    def _entries(self, count: int, block_ms: int | None) -> list[tuple[Any, dict[Any, Any]]]:
+        return self._reclaimed(count) or self._read("0", count, None) or self._read(">", count, block_ms)
 
     def _reclaimed(self, count: int) -> list[tuple[Any, dict[Any, Any]]]:
         reply = self._client.xautoclaim(

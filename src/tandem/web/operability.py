@@ -131,7 +131,8 @@ def _readiness(state: AppState) -> dict[str, str]:
         import redis
 
         try:
-            redis.Redis.from_url(state.settings.redis_url, socket_timeout=1).ping()
+            with redis.Redis.from_url(state.settings.redis_url, socket_timeout=1) as client:  # closed: probes are many
+                client.ping()
             checks["redis"] = "ok"
         except redis.RedisError as exc:
             checks["redis"] = f"error: {type(exc).__name__}"
