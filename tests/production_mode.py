@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -38,6 +39,7 @@ MODE_VARIABLE = "TANDEM_TEST_MODE"
 REPO = Path(__file__).resolve().parents[1]
 RAY_NODES = 2
 RAY_START_TIMEOUT = 120.0
+RAY_START_ATTEMPTS = 3
 
 
 def production_mode() -> bool:
@@ -199,11 +201,11 @@ class RayCluster:
             raise RuntimeError(f"waiting for {what}: {reason}; logs under {self.tmp}: {self._log_tail()}")
 
     def stop(self) -> None:
-        """SIGTERM both process groups, SIGKILL what is left after 15 s, then any stray process of this cluster."""
+        """SIGTERM both process groups, SIGKILL what is left after 5 s and any stray process of this cluster."""
         for p in reversed(self.procs):
             with contextlib.suppress(ProcessLookupError):
                 os.killpg(p.pid, signal.SIGTERM)
-        deadline = time.monotonic() + 15
+        deadline = time.monotonic() + 5
         for p in self.procs:
             with contextlib.suppress(subprocess.TimeoutExpired):
                 p.wait(timeout=max(0.1, deadline - time.monotonic()))
@@ -214,6 +216,24 @@ class RayCluster:
         for pid in stray.stdout.split():
             with contextlib.suppress(ProcessLookupError, ValueError):
                 os.kill(int(pid), signal.SIGKILL)
+        shutil.rmtree(self.tmp, ignore_errors=True)
+
+
+def start_ray_cluster(first: RayCluster, attempts: int = RAY_START_ATTEMPTS) -> RayCluster:
+    """Start ``first``, or fresh clusters on fresh ports after a failed start (a port taken between choosing and
+    binding it by another Ray on a shared machine made a worker join a stranger's cluster); the last error raises."""
+    cluster = first
+    for attempt in range(1, attempts + 1):
+        try:
+            cluster.start()
+            return cluster
+        except RuntimeError as exc:
+            sys.stderr.write(f"Ray cluster start {attempt}/{attempts} failed: {exc}\n")
+            cluster.stop()
+            if attempt == attempts:
+                raise
+            cluster = RayCluster()
+    return cluster
 
 
 class Environment:
@@ -268,7 +288,7 @@ def production_services(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Pr
     schemas = Schemas(os.environ["TANDEM_TEST_DATABASE_URL"])
     cluster = RayCluster()
     try:
-        cluster.start()
+        cluster = start_ray_cluster(cluster)
         test_schema, test_url = schemas.create("test")
         migrate_app_db(Settings(home=tmp_path_factory.mktemp("migrate-home"), database_url=test_url))
         redis_url = os.environ["TANDEM_TEST_REDIS_URL"]
