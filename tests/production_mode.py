@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import secrets
 import shutil
 import signal
 import socket
@@ -285,6 +286,10 @@ def production_services(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Pr
     from tandem.migrations.migrate import migrate_app_db
 
     env = Environment()
+    # Token auth for the nodes and every driver: a private cluster, and a ~/.ray/auth_token another Ray user of the
+    # machine generated can no longer make the second node fail to join (it did, with auth disabled).
+    env.set("RAY_AUTH_MODE", "token")
+    env.set("RAY_AUTH_TOKEN", secrets.token_hex(32))
     schemas = Schemas(os.environ["TANDEM_TEST_DATABASE_URL"])
     cluster = RayCluster()
     try:
