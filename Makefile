@@ -48,7 +48,8 @@ lint: install-dev
 
 # The production pass: the same tests with the app on PostgreSQL, Redis and a two-node Ray cluster on loopback
 # (tests/production_mode.py), whenever the two service URLs are set; CI sets them, so CI runs both passes.
-PRODUCTION_TESTS := tests/web tests/cli tests/wealth/test_cli_wealth.py
+# tests/web last: its modules import names from `conftest`, which is the conftest pytest loaded last.
+PRODUCTION_TESTS := tests/cli tests/wealth/test_cli_wealth.py tests/web
 
 test: install-dev vendor system-deps lint
 	$(BIN)/pytest -q
