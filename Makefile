@@ -46,8 +46,22 @@ lint: install-dev
 	$(BIN)/mypy
 	$(BIN)/lint-imports
 
+# The production pass: the same tests with the app on PostgreSQL, Redis and a two-node Ray cluster on loopback
+# (tests/production_mode.py), whenever the two service URLs are set; CI sets them, so CI runs both passes.
+# tests/web last: its modules import names from `conftest`, which is the conftest pytest loaded last.
+PRODUCTION_TESTS := tests/cli tests/wealth/test_cli_wealth.py tests/web
+
 test: install-dev vendor system-deps lint
 	$(BIN)/pytest -q
+	@if [ -n "$$TANDEM_TEST_DATABASE_URL" ] && [ -n "$$TANDEM_TEST_REDIS_URL" ]; then \
+	  echo "== production pass: $(PRODUCTION_TESTS) on PostgreSQL, Redis and Ray"; \
+	  TANDEM_TEST_MODE=production $(BIN)/pytest -q $(PRODUCTION_TESTS); \
+	elif [[ "$${CI,,}" =~ ^(1|true|yes)$$ ]]; then \
+	  echo "production pass: CI needs TANDEM_TEST_DATABASE_URL and TANDEM_TEST_REDIS_URL (PostgreSQL and Redis)" >&2; \
+	  exit 1; \
+	else \
+	  echo "production pass skipped: TANDEM_TEST_DATABASE_URL and TANDEM_TEST_REDIS_URL are not set (no PostgreSQL/Redis)"; \
+	fi
 
 # The README pictures: the browser journeys save their screenshots here instead of a temp dir (`make test` never
 # touches docs/screenshots/).

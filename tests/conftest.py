@@ -1,4 +1,8 @@
-"""Suite-wide fixtures and the CI rule: under ``CI=true`` a skipped service-backed test fails the run."""
+"""Suite-wide fixtures and the CI rule: under ``CI=true`` a skipped service-backed test fails the run.
+
+``TANDEM_TEST_MODE=production`` runs the selected tests with the app on PostgreSQL, Redis and a two-node Ray
+cluster instead of SQLite and in-process services (fixtures in :mod:`production_mode`).
+"""
 
 from __future__ import annotations
 
@@ -8,9 +12,27 @@ from pathlib import Path
 
 import pytest
 
+from production_mode import (
+    production_database_per_module,
+    production_database_per_test,
+    production_services,
+    require_production_services,
+)
 from tandem.core.settings import Settings
 from tandem.marketdata.importing import import_paths
 from tandem.marketdata.store import MarketStore
+
+__all__ = [  # fixtures and hooks pytest finds by name
+    "production_database_per_module",
+    "production_database_per_test",
+    "production_services",
+]
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Refuse production mode without its services (a usage error, so it cannot pass as skipped)."""
+    require_production_services()
+
 
 SERVICE_MARKERS = ("postgres", "redis", "browser", "ray")
 

@@ -11,11 +11,12 @@ from fastapi.testclient import TestClient
 from tandem.engagement.delivery.models import OutboxRow
 
 
-def test_livez_and_readyz_report_each_dependency(client: TestClient) -> None:
+def test_livez_and_readyz_report_each_dependency(app: FastAPI, client: TestClient) -> None:
     assert client.get("/livez").json() == {"status": "ok"}
     ready = client.get("/readyz")
     assert ready.status_code == 200
-    assert ready.json()["checks"] == {"database": "ok", "market_store": "ok"}
+    redis = {"redis": "ok"} if app.state.tandem.settings.redis_url else {}  # checked when configured (production)
+    assert ready.json()["checks"] == {"database": "ok", "market_store": "ok", **redis}
 
 
 def test_readyz_is_503_naming_the_database_when_it_is_gone(app: FastAPI, client: TestClient) -> None:

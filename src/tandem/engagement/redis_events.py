@@ -1,9 +1,9 @@
 """Redis Streams transport for behaviour events: a publisher sink and a consumer group that writes the store.
 
 Used when ``TANDEM_REDIS_URL`` is set: the ingest service publishes validated batches with
-:class:`RedisStreamEventSink` (``XADD``, pipelined, one entry per event) and one or more
-:class:`RedisStreamEventConsumer` processes read them through a consumer group and append them to the
-:class:`~tandem.engagement.event_store.ParquetEventStore`. Delivery is at-least-once: an entry is ``XACK``ed only
+:class:`RedisStreamEventSink` (``XADD`` in one script, one entry per event id not published in the last week)
+and one or more :class:`RedisStreamEventConsumer` processes read them through a consumer group and append them to
+the :class:`~tandem.engagement.event_store.ParquetEventStore`. Delivery is at-least-once: an entry is ``XACK``ed only
 after the store holds it, entries a dead consumer left pending are reclaimed (``XAUTOCLAIM``) after
 ``claim_idle_ms``; the store is idempotent by event id, so a redelivered or re-published event changes nothing.
 An entry that cannot be decoded is moved to ``<stream>:dead`` (with the reason) instead of blocking the group.
@@ -77,20 +77,58 @@ def decode_event(text: str | bytes) -> Event:
         raise ValueError(f"not an encoded event ({type(exc).__name__}: {exc})") from exc
 
 
-class RedisStreamEventSink:
-    """Publishes events to one stream; ``append`` returns how many were published (dedup happens downstream)."""
+SEEN_TTL_SECONDS = 7 * 24 * 3600
+"""How long the sink remembers a published event id; a replay after that is still dropped by the store."""
 
-    def __init__(self, client: Redis[bytes], *, stream: str = DEFAULT_STREAM) -> None:
+# Atomically per event: remember its id (SET NX) and publish it only if the id was new; returns how many were new.
+_PUBLISH_NEW = """
+local added = 0
+for i = 1, #ARGV - 1, 2 do
+  if redis.call('SET', KEYS[2] .. ARGV[i], '1', 'NX', 'EX', tonumber(ARGV[#ARGV])) then
+    redis.call('XADD', KEYS[1], '*', 'e', ARGV[i + 1])
+    added = added + 1
+  end
+end
+return added
+"""
+
+
+class RedisStreamEventSink:
+    """Publishes events to one stream; ``append`` returns how many were new.
+
+    With ``store_through`` (the web app's sink) the publishing process then drains the group into the store itself,
+    so a client's next request sees its own events (tags, the feed, the funnel) as without Redis; the consumer
+    service stays the backstop for entries a worker published but did not store (it died, the disk was full).
+
+    Ids published in the last week are not published again, so the API answers a replay with ``duplicates`` as it
+    does without Redis (before, a replay was counted as stored: the store dropped it later, the answer was wrong).
+    """
+
+    def __init__(
+        self,
+        client: Redis[bytes],
+        *,
+        stream: str = DEFAULT_STREAM,
+        store_through: RedisStreamEventConsumer | None = None,
+    ) -> None:
         self._client = client
         self.stream = stream
+        self.seen_prefix = f"{stream}:seen:"
+        self._publish_new = client.register_script(_PUBLISH_NEW)
+        self._through = store_through
 
     def append(self, events: Sequence[Event]) -> int:
-        """``XADD`` every event in one round trip; a Redis error propagates, so the caller's request fails."""
-        pipe = self._client.pipeline(transaction=False)
+        """Publish the new events in one atomic script; a Redis error propagates, so the caller's request fails."""
+        if not events:
+            return 0
+        args: list[str | int] = []
         for event in events:
-            pipe.xadd(self.stream, {"e": encode_event(event)})
-        pipe.execute()
-        return len(events)
+            args += [event.event_id, encode_event(event)]
+        args.append(SEEN_TTL_SECONDS)
+        new = int(self._publish_new(keys=[self.stream, self.seen_prefix], args=args))
+        if self._through is not None:
+            self._through.drain()
+        return new
 
 
 @dataclass(frozen=True, slots=True)
@@ -130,7 +168,13 @@ class RedisStreamEventConsumer:
 
     def consume_once(self, *, count: int = 500, block_ms: int | None = None) -> ConsumeResult:
         """Handle one read: entries stale in a dead consumer's list first, then own pending, then new ones."""
-        entries = self._reclaimed(count) or self._read("0", count, None) or self._read(">", count, block_ms)
+        try:
+            entries = self._entries(count, block_ms)
+        except ResponseError as exc:  # the stream or the group is gone (Redis restarted empty, the key deleted)
+            if "NOGROUP" not in str(exc):
+                raise
+            self.ensure_group()
+            entries = self._entries(count, block_ms)
         if not entries:
             return ConsumeResult(0, 0, 0)
         events: list[Event] = []
@@ -187,6 +231,9 @@ class RedisStreamEventConsumer:
             wait = retry_s
             total = ConsumeResult(total.read + step.read, total.stored + step.stored, total.dead + step.dead)
         return total
+
+    def _entries(self, count: int, block_ms: int | None) -> list[tuple[Any, dict[Any, Any]]]:
+        return self._reclaimed(count) or self._read("0", count, None) or self._read(">", count, block_ms)
 
     def _reclaimed(self, count: int) -> list[tuple[Any, dict[Any, Any]]]:
         reply = self._client.xautoclaim(

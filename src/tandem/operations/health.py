@@ -65,7 +65,8 @@ def readiness(sessions: sessionmaker[Session], store: MarketStore, *, redis_url:
         import redis
 
         try:
-            redis.Redis.from_url(redis_url, socket_timeout=1).ping()
+            with redis.Redis.from_url(redis_url, socket_timeout=1) as client:  # closed: probes are many
+                client.ping()
             checks["redis"] = "ok"
         except redis.RedisError as exc:
             checks["redis"] = f"error: {type(exc).__name__}"
