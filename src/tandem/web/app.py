@@ -53,6 +53,7 @@ from tandem.web.api import users as api_users
 from tandem.web.api import videos as api_videos
 from tandem.web.api import watchlist as api_watchlist
 from tandem.web.api import wealth as api_wealth
+from tandem.web.fast_path import MarketFastPath
 from tandem.web.lifespan import job_service, jobs_lifespan
 from tandem.web.middleware import BodySizeLimit, SecurityHeaders
 from tandem.web.pages import account as page_account
@@ -132,6 +133,7 @@ def create_app(settings: Settings | None = None, *, store: MarketStore | None = 
     app.state.events = EventIngestService(sink=event_sink_from_settings(s))
     app.state.wecom = _wecom(s, state)
     problems.install(app, pages=staff_error_page)
+    app.add_middleware(MarketFastPath)  # innermost: inside the timing middleware, ahead of the router
     operability.install(app, state)
     app.add_middleware(GZipMiddleware, minimum_size=GZIP_MINIMUM_SIZE, compresslevel=GZIP_LEVEL)
     app.add_middleware(SecurityHeaders)

@@ -103,7 +103,17 @@ class ResponseBodies:
 
         Compressed (once per body) when the client accepts gzip and the body is as large as the middleware's bound.
         """
-        body = await self.body(endpoint, key, build)
+        return self._encoded(endpoint, key, await self.body(endpoint, key, build), gzip=gzip)
+
+    def cached(self, endpoint: str, key: Hashable, *, gzip: bool) -> tuple[bytes, bool] | None:
+        """What :meth:`answer` would send when the body is built already, else None (never builds, never waits).
+
+        The ASGI fast path (:mod:`tandem.web.fast_path`) answers from this without a thread-pool hop.
+        """
+        body = self._caches[endpoint].peek(key)
+        return None if body is None else self._encoded(endpoint, key, body, gzip=gzip)
+
+    def _encoded(self, endpoint: str, key: Hashable, body: bytes, *, gzip: bool) -> tuple[bytes, bool]:
         if not gzip or len(body) < GZIP_MINIMUM_SIZE:
             return body, False
         gz = self._caches[f"{endpoint}.gz"]
