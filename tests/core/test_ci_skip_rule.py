@@ -5,8 +5,9 @@ from pathlib import Path
 
 
 def _run(tmp_path: Path, ci: str) -> subprocess.CompletedProcess[str]:
-    conftest = Path(__file__).parents[1] / "conftest.py"
-    (tmp_path / "conftest.py").write_text(conftest.read_text(encoding="utf-8"), encoding="utf-8")
+    tests = Path(__file__).parents[1]
+    for name in ("conftest.py", "production_mode.py"):  # the suite's conftest and the fixtures module it imports
+        (tmp_path / name).write_text((tests / name).read_text(encoding="utf-8"), encoding="utf-8")
     (tmp_path / "test_x.py").write_text(
         textwrap.dedent(
             """
