@@ -57,6 +57,18 @@ def _disk_full(exc: BaseException) -> bool:
     return "No space left on device" in text or "Disk quota exceeded" in text
 
 
+NO_ROOM_BYTES = 64 * 1024
+"""Free space under which a failed write is taken to be the disk filling up (less than one partition file)."""
+
+
+def _no_room_left(path: Path) -> bool:
+    """True when the disk under ``path`` has (almost) nothing free, right after a write failed there."""
+    try:
+        return shutil.disk_usage(path).free < NO_ROOM_BYTES
+    except OSError:
+        return False
+
+
 def _write_partition(job: tuple[pl.DataFrame, Path]) -> None:
     """Write one partition durably (zstd level 1: fast to write, still ~4x smaller than raw)."""
     frame, dst = job
@@ -327,10 +339,13 @@ class Transaction:
         try:
             self._write_version(vid, stage, new_tables, writes, base_dir, base_manifest)
         except Exception as exc:
+            # Read before the leftovers go: polars does not always carry the errno of a failed write in its error
+            # (a full disk mid-file can surface as "Invalid thrift: transport error"), but the disk is still full.
+            full = _disk_full(exc) or _no_room_left(store.root)
             for leftover in (stage, store.root / "versions" / vid):
                 shutil.rmtree(leftover, ignore_errors=True)
             (store.root / "CURRENT.tmp").unlink(missing_ok=True)
-            if _disk_full(exc):
+            if full:
                 free_mb = shutil.disk_usage(store.root).free / 2**20
                 raise StoreDiskFullError(
                     f"no space left on the disk holding the market store {store.root} ({type(exc).__name__}: "
