@@ -21,11 +21,16 @@ def test_livez_and_readyz_report_each_dependency(app: FastAPI, client: TestClien
 
 def test_readyz_is_503_naming_the_database_when_it_is_gone(app: FastAPI, client: TestClient) -> None:
     state = app.state.tandem
-    state.sessions.kw["bind"].dispose()
-    state.sessions.configure(bind=__import__("sqlalchemy").create_engine("sqlite:////nonexistent/dir/x.db"))
-    ready = client.get("/readyz")
-    assert ready.status_code == 503
-    assert ready.json()["checks"]["database"].startswith("error:")
+    real = state.sessions.kw["bind"]  # kept, not disposed: a worker thread may hold one of its connections now
+    gone = __import__("sqlalchemy").create_engine("sqlite:////nonexistent/dir/x.db")
+    state.sessions.configure(bind=gone)
+    try:
+        ready = client.get("/readyz")
+        assert ready.status_code == 503
+        assert ready.json()["checks"]["database"].startswith("error:")
+    finally:
+        state.sessions.configure(bind=real)  # the app's own teardown closes its connections (PostgreSQL warns else)
+        gone.dispose()
 
 
 def test_metrics_are_for_operations_or_an_allowed_scraper(
